@@ -62,6 +62,10 @@ class Listing(scrapy.Item):
     status = scrapy.Field()  # "open" (default), "closed", "cancelled"
     notice_type = scrapy.Field()  # source's notice kind: "contract-notice", "corrigendum", "award"...
 
+    # the part of the source this listing was listed in (an ATS board, a career site): when a
+    # crawl reads a scope's complete listing, the scope's listings it did not see are missed
+    scope = scrapy.Field()
+
     # cross-source duplicates: listings of different sources that share a key are linked
     match_keys = scrapy.Field()  # list of str, e.g. "eforms-procedure:8322a903-..."
 

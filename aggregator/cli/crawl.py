@@ -1,0 +1,131 @@
+"""`aggregator crawl`: run spiders into the store, with live progress and a summary."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from aggregator.cli import UserError, app
+from aggregator.cli.output import console, safe
+
+OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "timeout": "red",
+                  "offline": "red", "unconfigured": "dim", "running": "cyan"}
+
+
+def _progress_table(progress: dict) -> Table:
+    table = Table(title="Crawling", title_justify="left", expand=False)
+    for column in ("source", "state", "requests", "items", "dropped", "time"):
+        table.add_column(column, justify="left" if column in ("source", "state") else "right")
+    for p in progress.values():
+        elapsed = f"{time.monotonic() - p.started:.0f}s" if p.started else ""
+        table.add_row(p.source, p.state, str(p.requests), str(p.items), str(p.dropped), elapsed)
+    return table
+
+
+def summary_table(runs: list) -> Table:
+    table = Table(title="Crawl summary", title_justify="left")
+    for column in ("source", "outcome", "new", "updated", "unchanged", "dropped", "errors",
+                   "duration", "note"):
+        table.add_column(column, justify="right" if column in (
+            "new", "updated", "unchanged", "dropped", "errors", "duration") else "left",
+            overflow="fold")
+    for run in runs:
+        duration = run.duration_seconds
+        note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
+        table.add_row(run.source, safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
+                      str(run.items_new), str(run.items_updated), str(run.items_unchanged),
+                      str(run.items_dropped), str(run.errors),
+                      f"{duration:.1f}s" if duration is not None else "", safe(note))
+    return table
+
+
+@app.command()
+def crawl(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Sources to crawl (default: every enabled source).")] = None,
+    arg: Annotated[list[str] | None, typer.Option(
+        "-a", "--arg", help="Spider argument NAME=VALUE, e.g. -a since=2026-11-01.")] = None,
+    setting: Annotated[list[str] | None, typer.Option(
+        "-s", "--set", help="Scrapy setting NAME=VALUE, e.g. -s BOAMP_API_URL=http://...")
+    ] = None,
+    replay: Annotated[Path | None, typer.Option(
+        help="Serve the recorded responses of this replay set instead of the network.")] = None,
+    record: Annotated[Path | None, typer.Option(
+        help="Save what the crawl receives into this directory (a replay set).")] = None,
+    fallback_replay: Annotated[bool, typer.Option(
+        "--fallback-replay", help="When the network is unreachable, replay the bundled "
+        "recorded responses instead (says so).")] = False,
+    jobs: Annotated[int, typer.Option(help="Sources crawled at the same time.")] = 4,
+    timeout: Annotated[float, typer.Option(help="Time limit per source, in minutes.")] = 60,
+) -> None:
+    """Run spiders into the store and print a per-source summary."""
+    from aggregator import crawl as crawling
+    from aggregator.config import load_config
+    from aggregator.replay import BUNDLED_REPLAY, network_available, read_manifest
+    from aggregator.store.engine import get_engine
+    from aggregator.store.runs import get_run
+
+    if replay and record:
+        raise UserError("--replay and --record cannot be used together")
+    try:
+        args = crawling.parse_pairs(arg or [], "-a")
+        settings = crawling.parse_pairs(setting or [], "-s")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if fallback_replay and replay is None and record is None and not network_available():
+        replay = BUNDLED_REPLAY
+        console.print(f"No network: replaying the bundled recorded responses from {replay} "
+                      "(real responses recorded from each source).")
+    known = crawling.spider_names()
+    if replay is not None:
+        names = list(sources or read_manifest(replay)["sources"])
+    else:
+        names = list(sources or crawling.enabled_sources())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
+
+    config = load_config()
+    engine = get_engine()
+    run_ids: dict[str, int | None] = {}
+    requests = []
+    for name in names:
+        problem = None if replay else crawling.configuration_problem(name, config, args)
+        if problem:
+            run_ids[name] = crawling.record_unconfigured(name, problem)
+        else:
+            requests.append(crawling.CrawlRequest(name, args=args, settings=settings))
+
+    progress: dict = {}
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run_ids.update(crawling.run_crawls(requests, jobs=jobs, replay=replay, record=record,
+                                               timeout=timeout * 60, on_start=progress.update))
+        except BaseException as exc:  # shown by the main thread
+            failures.append(exc)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    with Live(_progress_table(progress), console=console, refresh_per_second=4,
+              transient=True) as live:
+        while not done.wait(0.25):
+            live.update(_progress_table(progress))
+    worker.join()
+    if failures:
+        raise failures[0]
+    runs = [run for name in names if (run_id := run_ids.get(name)) is not None
+            and (run := get_run(engine, run_id)) is not None]
+    console.print(summary_table(runs))
+    if any(run.outcome in ("failed", "timeout", "offline") for run in runs):
+        raise typer.Exit(1)

@@ -1,0 +1,146 @@
+"""Configuration: one TOML file, `aggregator.toml`.
+
+Looked up, first found wins: ``--config PATH`` / ``AGGREGATOR_CONFIG``, ``aggregator.toml`` in
+the project directory, then in the user config directory. With no file, defaults apply.
+Secrets (SMTP password, API client secrets) come from the environment only, never from here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+CONFIG_ENV = "AGGREGATOR_CONFIG"
+DATABASE_URL_ENV = "AGGREGATOR_DATABASE_URL"
+CONFIG_NAME = "aggregator.toml"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    enabled: bool = True
+    schedule: str | None = None  # "HH:MM" or a 5-field cron expression; None = the default time
+    params: dict[str, Any] = field(default_factory=dict)  # the source's own parameters
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    time: str = "06:00"
+    timezone: str = "Europe/Paris"
+    timeout_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "none"  # "none" | "starttls" | "ssl"
+    user: str | None = None
+    sender: str = "aggregator@localhost"
+    timeout: float = 30.0
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get("AGGREGATOR_SMTP_PASSWORD")
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    database_url: str | None = None
+    sources: dict[str, SourceConfig] = field(default_factory=dict)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, name: str) -> SourceConfig:
+        return self.sources.get(name) or SourceConfig(name=name)
+
+
+def default_sqlite_path() -> Path:
+    """db/aggregator.sqlite3 in a checkout; the user data directory for a plain install."""
+    if (PROJECT_ROOT / "scrapy.cfg").exists():
+        return PROJECT_ROOT / "db" / "aggregator.sqlite3"
+    return Path(platformdirs.user_data_dir("aggregator")) / "aggregator.sqlite3"
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    if explicit or os.environ.get(CONFIG_ENV):
+        path = Path(explicit or os.environ[CONFIG_ENV]).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"configuration file not found: {path}")
+        return path
+    for candidate in (PROJECT_ROOT / CONFIG_NAME,
+                      Path(platformdirs.user_config_dir("aggregator")) / CONFIG_NAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _section(data: dict[str, Any], name: str, path: Path | None) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    database = _section(data, "database", path)
+    schedule = _section(data, "schedule", path)
+    smtp = _section(data, "smtp", path)
+    sources: dict[str, SourceConfig] = {}
+    for name, section in _section(data, "sources", path).items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [sources.{name}] must be a table")
+        params = {k: v for k, v in section.items() if k not in ("enabled", "schedule")}
+        sources[name] = SourceConfig(name=name, enabled=bool(section.get("enabled", True)),
+                                     schedule=section.get("schedule"), params=params)
+    try:
+        return Config(
+            path=path,
+            database_url=database.get("url"),
+            sources=sources,
+            schedule=ScheduleConfig(**schedule),
+            smtp=SmtpConfig(**{("sender" if k == "from" else k): v for k, v in smtp.items()
+                               if k != "password"}),
+            raw=data,
+        )
+    except TypeError as exc:  # an unknown key in [schedule] or [smtp]
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    path = find_config_file(explicit)
+    if path is None:
+        return Config()
+    return _read_config(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _read_config(path: Path, _mtime_ns: int) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return parse_config(data, path)
+
+
+def database_url(config: Config | None = None) -> str:
+    """AGGREGATOR_DATABASE_URL, else [database] url, else SQLite in db/."""
+    if os.environ.get(DATABASE_URL_ENV):
+        return os.environ[DATABASE_URL_ENV]
+    config = config or load_config()
+    if config.database_url:
+        return config.database_url
+    return f"sqlite:///{default_sqlite_path()}"

@@ -1,0 +1,224 @@
+"""Running crawls: one child process per source, progress read from its stdout.
+
+Used by `aggregator crawl` and by the scheduler. Each child is
+``python -m aggregator.crawl_process SOURCE`` and writes its own run record; this side
+adds what only a parent can know (a timeout, a crash before the crawl started).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, Config, load_config
+from aggregator.store.runs import finish_run, get_run, start_run
+
+STOP_GRACE_SECONDS = 20  # after SIGTERM, how long a crawl may take to close cleanly
+
+
+@dataclass
+class CrawlProgress:
+    source: str
+    state: str = "waiting"  # waiting | running | done
+    run_id: int | None = None
+    items: int = 0
+    dropped: int = 0
+    requests: int = 0
+    responses: int = 0
+    started: float | None = None
+
+
+@dataclass
+class CrawlRequest:
+    source: str
+    args: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+def log_dir() -> Path:
+    if (PROJECT_ROOT / "scrapy.cfg").exists():
+        return PROJECT_ROOT / "db" / "logs"
+    return Path(platformdirs.user_log_dir("aggregator"))
+
+
+def spider_names() -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
+    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
+
+
+def spider_class(name: str) -> type:
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
+    return SpiderLoader.from_settings(get_project_settings()).load(name)
+
+
+def configuration_problem(name: str, config: Config, args: dict[str, Any]) -> str | None:
+    """Why ``name`` cannot run as configured (missing credentials, no boards), or None."""
+    check = getattr(spider_class(name), "configuration_problem", None)
+    return check(config.source(name), args) if check else None
+
+
+def enabled_sources(config: Config | None = None) -> list[str]:
+    """Every spider not disabled in the configuration."""
+    config = config or load_config()
+    return [name for name in spider_names() if config.source(name).enabled]
+
+
+def _command(request: CrawlRequest, *, replay: Path | None, record: Path | None) -> list[str]:
+    command = [sys.executable, "-m", "aggregator.crawl_process", request.source, "--progress"]
+    for key, value in request.args.items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in request.settings.items():
+        command += ["-s", f"{key}={value}"]
+    if replay is not None:
+        command += ["--replay", str(replay)]
+    if record is not None:
+        command += ["--record", str(record)]
+    return command
+
+
+def _read_progress(stream: Any, progress: CrawlProgress) -> None:
+    for line in stream:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(event, dict):
+            continue
+        progress.run_id = event.get("run_id") or progress.run_id
+        for key in ("items", "dropped", "requests", "responses"):
+            if isinstance(event.get(key), int):
+                setattr(progress, key, event[key])
+
+
+def _stop(process: subprocess.Popen[str], grace: float) -> None:
+    """SIGTERM (Scrapy closes the spider cleanly), then SIGKILL after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
+              replay: Path | None = None, record: Path | None = None,
+              timeout: float | None = None, database_url: str | None = None,
+              stop_event: threading.Event | None = None) -> int | None:
+    """Run one crawl in a child process; returns its run id (None only if nothing could
+    be recorded). A child that crashes, hangs past ``timeout`` or is stopped is recorded
+    as such."""
+    from aggregator.store.engine import get_engine
+
+    progress = progress or CrawlProgress(request.source)
+    progress.state, progress.started = "running", time.monotonic()
+    logs = log_dir()
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log_path = logs / f"{request.source}-{stamp}-{os.getpid()}.log"
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="aggregator.settings")
+    if database_url:
+        env[DATABASE_URL_ENV] = database_url
+    engine = get_engine(database_url)
+    started_at = datetime.now(UTC)
+    outcome: str | None = None
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(_command(request, replay=replay, record=record),
+                                   cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                                   stderr=log, text=True, start_new_session=True)
+        reader = threading.Thread(target=_read_progress, args=(process.stdout, progress),
+                                  daemon=True)
+        reader.start()
+        deadline = time.monotonic() + timeout if timeout else None
+        while process.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                outcome = "timeout"
+                _stop(process, STOP_GRACE_SECONDS)
+            elif stop_event is not None and stop_event.is_set():
+                _stop(process, STOP_GRACE_SECONDS)
+            else:
+                time.sleep(0.1)
+        reader.join(timeout=5)
+    progress.state = "done"
+    run_id = progress.run_id
+    summary = _log_tail(log_path)
+    if run_id is None:  # the child died before its crawl opened: record it here
+        run_id = start_run(engine, request.source, args=request.args, started_at=started_at)
+        finish_run(engine, run_id, outcome=outcome or "failed", finish_reason="crashed",
+                   error_summary=summary or f"crawl process exited with {process.returncode}")
+        return run_id
+    run = get_run(engine, run_id)
+    if outcome == "timeout":
+        finish_run(engine, run_id, outcome="timeout",
+                   error_summary=f"stopped after the time limit of {timeout:.0f} s")
+    elif run is not None and run.outcome == "running":  # killed or crashed mid-crawl
+        finish_run(engine, run_id, outcome="failed", finish_reason="crashed",
+                   error_summary=summary or f"crawl process exited with {process.returncode}")
+    return run_id
+
+
+def _log_tail(path: Path, lines: int = 3) -> str | None:
+    """The last traceback or error lines of a child's log, for a crash summary."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return None
+    interesting = [line for line in text if "Error" in line or "Traceback" in line]
+    return "\n".join((interesting or text)[-lines:]) or None
+
+
+def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
+               replay: Path | None = None, record: Path | None = None,
+               timeout: float | None = None, database_url: str | None = None,
+               on_start: Callable[[dict[str, CrawlProgress]], None] | None = None,
+               ) -> dict[str, int | None]:
+    """Run crawls, at most ``jobs`` at a time; returns each source's run id."""
+    progress = {r.source: CrawlProgress(r.source) for r in requests}
+    if on_start:
+        on_start(progress)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {r.source: pool.submit(run_crawl, r, progress=progress[r.source],
+                                         replay=replay, record=record, timeout=timeout,
+                                         database_url=database_url)
+                   for r in requests}
+        return {source: future.result() for source, future in futures.items()}
+
+
+def record_unconfigured(source: str, reason: str, database_url: str | None = None) -> int:
+    """A run record for a source that cannot run as configured (so health can say so)."""
+    from aggregator.store.engine import get_engine
+
+    engine = get_engine(database_url)
+    run_id = start_run(engine, source)
+    finish_run(engine, run_id, outcome="unconfigured", error_summary=reason)
+    return run_id
+
+
+def parse_pairs(values: Iterable[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{flag} {value!r}: expected NAME=VALUE")
+        pairs[key] = val
+    return pairs

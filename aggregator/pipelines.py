@@ -1,0 +1,123 @@
+"""validate → normalise → store: each a small Scrapy item pipeline.
+
+A bad item is dropped with a reason counted in the stats (``aggregator/dropped/<reason>``),
+which the crawl run record keeps; nothing a source sends can stop the crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from aggregator.items import KINDS, STATUSES
+from aggregator.normalize import NormalizationError, normalize_listing
+from aggregator.store.engine import get_engine
+from aggregator.store.writer import ListingWriter, WriteResult
+
+logger = logging.getLogger(__name__)
+
+DROPPED_PREFIX = "aggregator/dropped/"
+
+
+class _Pipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _Pipeline:
+        return cls(crawler)
+
+    def drop(self, reason: str, item: Any) -> DropItem:
+        """A DropItem whose reason is counted for the run record."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(DROPPED_PREFIX + reason)
+        ident = item.get("source_id") or item.get("url") or "?"
+        return DropItem(f"{reason} ({ident})")
+
+
+class ValidatePipeline(_Pipeline):
+    """Required fields and their types; the normaliser may then rely on them."""
+
+    def process_item(self, item: Any) -> Any:
+        if item.get("kind") not in KINDS:
+            raise self.drop("invalid kind", item)
+        for name in ("source", "source_id", "url", "title"):
+            value = item.get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and name == "source_id":
+                item[name] = value = str(value)
+            if not isinstance(value, str) or not value.strip():
+                raise self.drop(f"missing {name}", item)
+        if len(item["source_id"]) > 512:
+            raise self.drop("source_id too long", item)
+        if urlsplit(item["url"].strip()).scheme not in ("http", "https"):
+            raise self.drop("invalid url", item)
+        if item.get("status") not in (None, *STATUSES):
+            raise self.drop("invalid status", item)
+        for name in ("cpv", "nuts", "match_keys", "descriptors", "lots"):
+            if item.get(name) is not None and not isinstance(item[name], (list, tuple)):
+                raise self.drop(f"invalid {name}", item)
+        return item
+
+
+class NormalizePipeline(_Pipeline):
+    """Raw fields → the store's columns (aggregator.normalize), as a plain dict."""
+
+    def process_item(self, item: Any) -> dict[str, Any]:
+        try:
+            record = normalize_listing(item, crawled_at=datetime.now(UTC))
+        except NormalizationError as exc:
+            raise self.drop(str(exc), item) from None
+        record["scope"] = item.get("scope")
+        return record
+
+
+class StorePipeline(_Pipeline):
+    """Batched upserts: one transaction per STORE_BATCH_SIZE items, the rest at close."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 500)
+        self.buffer: list[dict[str, Any]] = []
+        self.writer: ListingWriter | None = None
+
+    def open_spider(self) -> None:
+        self.writer = ListingWriter(get_engine(self.crawler.settings.get("DATABASE_URL")))
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer or self.writer is None:
+            return
+        batch, self.buffer = self.buffer, []
+        run_id = getattr(self.crawler.spider, "crawl_run_id", None)
+        try:
+            self._count(self.writer.write(batch, run_id=run_id))
+        except Exception:
+            # One bad row must not lose the batch: write one by one, drop only what fails.
+            logger.exception("batch write failed; retrying its %d items one by one", len(batch))
+            for record in batch:
+                try:
+                    self._count(self.writer.write([record], run_id=run_id))
+                except Exception as exc:
+                    logger.error("store error for %s %s: %s", record.get("source"),
+                                 record.get("source_id"), exc)
+                    self.crawler.stats.inc_value(DROPPED_PREFIX + "store error")
+
+    def _count(self, result: WriteResult) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("aggregator/items_new", result.new)
+        stats.inc_value("aggregator/items_updated", result.updated)
+        stats.inc_value("aggregator/items_unchanged", result.unchanged)

@@ -1,0 +1,81 @@
+"""Replaying recorded responses instead of the network, and recording them.
+
+A replay set is a directory holding Scrapy's own HTTP cache (FilesystemCacheStorage, one
+folder per spider) and ``manifest.json``, which says for each source the arguments and
+settings it was recorded with: a replay must ask for exactly the same requests.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aggregator.config import PROJECT_ROOT
+
+MANIFEST = "manifest.json"
+# The replay set bundled with the repository, built from tests/fixtures (see its README).
+BUNDLED_REPLAY = PROJECT_ROOT / "tests" / "fixtures" / "replay"
+# Hosts whose reachability tells "online" (the default endpoints of the tender sources).
+PROBE_HOSTS = ("boamp-datadila.opendatasoft.com", "api.ted.europa.eu")
+
+
+class ReplayError(ValueError):
+    """A replay set that cannot be used; the message says why."""
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise ReplayError(f"{directory} is not a replay set (no {MANIFEST})")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ReplayError(f"{path}: {exc}") from None
+    if not isinstance(manifest.get("sources"), dict):
+        raise ReplayError(f"{path}: no \"sources\" table")
+    return manifest
+
+
+def record_in_manifest(directory: Path, source: str, args: dict[str, Any],
+                       settings: dict[str, Any] | None = None) -> None:
+    """Note the arguments a source was recorded with, so that replay asks the same."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    manifest.setdefault("sources", {})[source] = {
+        "args": {k: v for k, v in args.items() if v not in (None, "")},
+        "settings": settings or {},
+        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def cache_settings(directory: Path, *, replay: bool) -> dict[str, Any]:
+    """Scrapy HTTP cache settings: serve only from ``directory`` (replay) or fill it (record)."""
+    return {
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_DIR": str(directory.resolve()),
+        "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy",
+        "HTTPCACHE_EXPIRATION_SECS": 0,
+        "HTTPCACHE_IGNORE_HTTP_CODES": [],
+        # In replay, a request that was not recorded is ignored, never sent.
+        "HTTPCACHE_IGNORE_MISSING": replay,
+        # Replays need no politeness delay: nothing leaves the machine.
+        **({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False} if replay else {}),
+    }
+
+
+def network_available(hosts: tuple[str, ...] = PROBE_HOSTS, timeout: float = 3.0) -> bool:
+    """Whether any source host resolves and accepts a TCP connection on 443."""
+    for host in hosts:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False

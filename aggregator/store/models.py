@@ -1,0 +1,200 @@
+"""The schema: listings, their change history, cross-source keys, CPV codes and crawl runs.
+
+Alembic migrations in ``db/versions`` are the schema's history; these models are its
+current shape. Every instant is stored in UTC and read back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so Alembic batch migrations on SQLite can find them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, UTC stored, aware UTC out (SQLite has no time zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: every instant must be aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Listing(Base):
+    __tablename__ = "listings"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_listings_source_source_id"),
+        Index("ix_listings_status_deadline", "status", "deadline_at"),
+        Index("ix_listings_kind_published", "kind", "published_at"),
+        Index("ix_listings_source_scope", "source", "scope"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), index=True)
+    source: Mapped[str] = mapped_column(String(40), index=True)
+    source_id: Mapped[str] = mapped_column(String(512))
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    organization: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    city: Mapped[str | None] = mapped_column(String(120))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    insee_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    department: Mapped[str | None] = mapped_column(String(3), index=True)
+    region: Mapped[str | None] = mapped_column(String(3), index=True)
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    deadline_time_given: Mapped[bool | None] = mapped_column(Boolean)
+
+    contract_type: Mapped[str | None] = mapped_column(String(20), index=True)
+    working_time: Mapped[str | None] = mapped_column(String(12))
+    salary_min: Mapped[float | None] = mapped_column(Float)
+    salary_max: Mapped[float | None] = mapped_column(Float)
+    salary_currency: Mapped[str | None] = mapped_column(String(3))
+    salary_period: Mapped[str | None] = mapped_column(String(8))
+    salary_basis: Mapped[str | None] = mapped_column(String(6))
+
+    cpv: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    procedure: Mapped[str | None] = mapped_column(String(120))
+    contract_nature: Mapped[str | None] = mapped_column(String(40))
+    estimated_value: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    lots: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+    status: Mapped[str] = mapped_column(String(10), index=True, default="open")
+    notice_type: Mapped[str | None] = mapped_column(String(60))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    raw: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(32))
+
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[str | None] = mapped_column(String(200))
+    # consecutive complete crawls of its source that did not see it (jobs expire after 2)
+    missed_crawls: Mapped[int] = mapped_column(Integer, default=0)
+    # set on a listing that another source's listing already stands for (cross-source duplicate)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("listings.id", ondelete="SET NULL"), index=True)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ListingChange(Base):
+    """One field of one listing changed by a re-crawl (or a corrigendum): old and new value."""
+
+    __tablename__ = "listing_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+
+class ListingCpv(Base):
+    """CPV codes one per row, so a prefix filter (`45` → `45310000`) is an index range scan."""
+
+    __tablename__ = "listing_cpv"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+
+
+class ListingKey(Base):
+    """Keys that identify the same offer or procedure across sources (duplicates)."""
+
+    __tablename__ = "listing_keys"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # running | ok | partial | failed | timeout | unconfigured | offline
+    outcome: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    # the crawl listed everything its source has (no error, no cap): only then may
+    # listings it did not see count as missed
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_updated: Mapped[int] = mapped_column(Integer, default=0)
+    items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    items_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    dropped_reasons: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error_summary: Mapped[str | None] = mapped_column(Text)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    finish_reason: Mapped[str | None] = mapped_column(String(60))
+    args: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    host: Mapped[str | None] = mapped_column(String(120))
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

@@ -1,0 +1,56 @@
+"""Crawl run records: one row per crawl of one source, written by the crawl itself."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from aggregator.store.models import CrawlRun, Listing
+
+runs = CrawlRun.__table__
+
+OUTCOMES = ("running", "ok", "partial", "failed", "timeout", "unconfigured", "offline")
+
+
+def start_run(engine: Engine, source: str, *, args: dict[str, Any] | None = None,
+              started_at: datetime | None = None) -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            runs.insert().returning(runs.c.id),
+            {"source": source, "started_at": started_at or datetime.now(UTC),
+             "outcome": "running", "complete": False, "items_seen": 0, "items_new": 0,
+             "items_updated": 0, "items_unchanged": 0, "items_dropped": 0,
+             "dropped_reasons": {}, "errors": 0, "requests": 0, "args": args or {},
+             "stats": {}, "host": socket.gethostname(), "pid": os.getpid()},
+        ).scalar_one()
+
+
+def finish_run(engine: Engine, run_id: int, **values: Any) -> None:
+    values.setdefault("finished_at", datetime.now(UTC))
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+
+
+def get_run(engine: Engine, run_id: int) -> CrawlRun | None:
+    with Session(engine) as session:
+        return session.get(CrawlRun, run_id)
+
+
+def recent_runs(engine: Engine, *, source: str | None = None, limit: int = 20) -> list[CrawlRun]:
+    query = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
+    if source:
+        query = query.where(CrawlRun.source == source)
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.scalars(query))
+
+
+def latest_published(engine: Engine, source: str) -> datetime | None:
+    """When the newest stored listing of ``source`` was published (incremental crawls)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(Listing.published_at))
+                            .where(Listing.source == source)).scalar_one_or_none()

@@ -1,0 +1,36 @@
+"""Alembic environment: runs migrations on the engine the application hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from aggregator.store.models import Base
+
+config = context.config
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    # Full-text tables are created by hand (op.execute): autogenerate must not drop them.
+    return not (type_ == "table" and name is not None and "_fts" in name)
+
+
+def run_migrations() -> None:
+    engine = config.attributes.get("engine") or create_engine(
+        config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            include_name=include_name,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported")
+run_migrations()

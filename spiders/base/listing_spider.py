@@ -1,0 +1,122 @@
+"""The base of every spider: source configuration, arguments, endpoints, items.
+
+A spider parses only: it turns the source's raw fields into ``Listing`` items (keeping the
+raw payload) and never touches the database. The pipelines validate, normalise and store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from aggregator.config import SourceConfig, load_config
+from aggregator.items import Listing
+
+
+class ListingSpider(scrapy.Spider):
+    """Shared behaviour; subclasses set the class attributes and write the parsing.
+
+    Arguments (``-a name=value``) override the source's ``[sources.NAME]`` configuration;
+    list-valued ones are comma-separated (``boards=a,b``).
+    """
+
+    kind: ClassVar[str]  # "job" or "tender"
+    endpoint_setting: ClassVar[str | None] = None  # e.g. "BOAMP_API_URL"
+    # For incremental sources: how far back a first crawl goes, and the overlap with the
+    # previous crawl (sources publish late, and a day of overlap costs only "unchanged" rows).
+    first_crawl_days: ClassVar[int] = 30
+    overlap_days: ClassVar[int] = 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What this run was asked for; the run record and replay manifests keep it.
+        self.run_args: dict[str, Any] = {k: v for k, v in kwargs.items()
+                                         if k not in ("name", "_job")}
+        self.completed_scopes: set[str] = set()  # scopes listed completely (for expiry)
+        self.partial = False  # set when a cap or an error kept part of the source unread
+        self.unconfigured_reason: str | None = None
+        self.last_published_at: datetime | None = None  # set from the store at spider_opened
+
+    # -- configuration -----------------------------------------------------------------
+
+    @property
+    def source_config(self) -> SourceConfig:
+        return load_config().source(self.name)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """A spider argument, else the source's config value, else ``default``."""
+        if name in self.run_args and self.run_args[name] not in (None, ""):
+            return self.run_args[name]
+        return self.source_config.params.get(name, default)
+
+    def list_param(self, name: str) -> list[str]:
+        """A list parameter: ``-a boards=a,b`` or ``boards = ["a", "b"]`` in the config."""
+        value = self.param(name)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        return [str(v).strip() for v in value if str(v).strip()]
+
+    @property
+    def endpoint(self) -> str:
+        assert self.endpoint_setting, f"{type(self).__name__} has no endpoint_setting"
+        return str(self.settings.get(self.endpoint_setting)).rstrip("/")
+
+    def since_date(self) -> date:
+        """First day to crawl: ``-a since=YYYY-MM-DD``, else the day before the newest stored
+        listing, else ``first_crawl_days`` ago."""
+        since = self.param("since")
+        if since:
+            try:
+                return date.fromisoformat(str(since))
+            except ValueError:
+                raise ValueError(f"since={since!r}: expected YYYY-MM-DD") from None
+        today = datetime.now(UTC).date()
+        if self.last_published_at is not None:
+            return min(self.last_published_at.date(), today) - timedelta(days=self.overlap_days)
+        return today - timedelta(days=int(self.param("first_crawl_days",
+                                                     self.first_crawl_days)))
+
+    def until_date(self) -> date:
+        until = self.param("until")
+        return date.fromisoformat(str(until)) if until else datetime.now(UTC).date()
+
+    def unconfigured(self, reason: str) -> None:
+        """Say in one line why this source cannot run; the run is recorded as unconfigured."""
+        self.unconfigured_reason = reason
+        self.logger.warning("%s not crawled: %s", self.name, reason)
+
+    # -- parsing helpers ---------------------------------------------------------------
+
+    def listing(self, **fields: Any) -> Listing:
+        """A Listing of this spider's kind and source."""
+        return Listing(kind=self.kind, source=self.name, **fields)
+
+    def read_json(self, response: Response) -> Any:
+        """The response's JSON, or None (logged and counted) when it is not JSON."""
+        try:
+            return json.loads(response.text)
+        except (ValueError, AttributeError) as exc:
+            self.logger.error("unreadable JSON from %s (HTTP %s): %s", response.url,
+                              response.status, exc)
+            self.crawler.stats.inc_value("aggregator/dropped/unreadable response")
+            self.partial = True
+            return None
+
+    def drop_record(self, reason: str, record_id: object = None) -> None:
+        """Count a record the spider could not turn into a listing (and say which)."""
+        self.logger.warning("dropped %s record %s: %s", self.name, record_id or "?", reason)
+        self.crawler.stats.inc_value(f"aggregator/dropped/{reason}")
+
+    @staticmethod
+    def first(values: Iterable[Any] | None) -> Any:
+        for value in values or ():
+            if value not in (None, ""):
+                return value
+        return None
