@@ -102,10 +102,6 @@ def _load_raw() -> dict:
     return raw
 
 
-def _sorted(items: list[Commune]) -> tuple[Commune, ...]:
-    return tuple(sorted(items, key=lambda c: (-c.population, c.code)))
-
-
 @cache
 def geography() -> Geography:
     """The indexed geography (built once per process)."""
@@ -140,8 +136,9 @@ def geography() -> Geography:
             by_postal.setdefault(postal_code, []).append(commune)
         if parent:
             arrondissements.setdefault(parent, []).append(code)
-    geo.by_name = {k: _sorted(v) for k, v in by_name.items()}
-    geo.by_postal = {k: _sorted(v) for k, v in by_postal.items()}
+    # The file lists communes most populous first, so each list is already in that order.
+    geo.by_name = {k: tuple(v) for k, v in by_name.items()}
+    geo.by_postal = {k: tuple(v) for k, v in by_postal.items()}
     geo.arrondissements = {k: tuple(sorted(v)) for k, v in arrondissements.items()}
 
     children: dict[str, list[Commune]] = {}
@@ -150,7 +147,8 @@ def geography() -> Geography:
         commune = geo.communes[parent]
         if key != fold(commune.name) and commune not in children.get(key, ()):
             children.setdefault(key, []).append(commune)
-    geo.children_by_name = {k: _sorted(v) for k, v in children.items()}
+    geo.children_by_name = {
+        k: tuple(sorted(v, key=lambda c: (-c.population, c.code))) for k, v in children.items()}
 
     nuts_department = raw["nuts_department"]
     for code, label, _parent in raw["nuts"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -95,6 +96,8 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` with Alembic (no-op when already there)."""
     from alembic import command
 
+    # Alembic's INFO lines ("setup plugin ...") would flood every crawl log.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     with _migration_lock(engine):
         if revision == "head" and current_revision(engine) == head_revision(engine):
             return

@@ -118,7 +118,8 @@ def build(tarball: Path, nuts_csv: Path = NUTS_CSV) -> dict:
                 former.setdefault(old, c["code"])
         elif c["type"] in _CHILD_KINDS:
             children.append([c["code"], c["nom"], c["chefLieu"]])
-    communes.sort()
+    # Most populous first: the loader's indexes then list homonyms in order without sorting.
+    communes.sort(key=lambda c: (-c[3], c[0]))
     own = {c[0] for c in communes}
     names = {c[0]: c[1] for c in communes}
     # A délégué that kept its parent's code and name adds nothing.
@@ -149,7 +150,8 @@ def build(tarball: Path, nuts_csv: Path = NUTS_CSV) -> dict:
         },
         "regions": regions,
         "departments": departments,
-        # [insee, name, department, population, "postal codes", parent commune (arrondissements)]
+        # [insee, name, department, population, "postal codes", parent commune (arrondissements)],
+        # most populous first
         "communes": communes,
         # [insee, name, current commune]: communes déléguées / associées, former names
         "children": children,
