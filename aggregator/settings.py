@@ -61,3 +61,17 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # Source endpoints (DESIGN.md). Spiders of the job and tender issues add theirs here.
+# France Travail "Offres d'emploi v2" (its OpenAPI spec, tests/fixtures/jobs): the API base and
+# the OAuth2 client-credentials token endpoint of the /partenaire realm.
+FRANCE_TRAVAIL_API_URL = "https://api.francetravail.io/partenaire/offresdemploi/v2"
+FRANCE_TRAVAIL_TOKEN_URL = (
+    "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=/partenaire")
+
+# ATS job boards (spiders/greenhouse.py, lever.py, ...). Workday and Teamtailor boards are
+# full site URLs, so they have no endpoint setting.
+GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1"
+LEVER_API_URL = "https://api.lever.co/v0"
+LEVER_EU_API_URL = "https://api.eu.lever.co/v0"  # boards written "eu:SITE"
+SMARTRECRUITERS_API_URL = "https://api.smartrecruiters.com/v1"
+RECRUITEE_URL_TEMPLATE = "https://{board}.recruitee.com"
+WORKABLE_API_URL = "https://apply.workable.com/api/v1"

@@ -5,15 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from aggregator.store.models import Base
+from aggregator.store.models import Base, include_name
 
 config = context.config
-
-
-def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    # Full-text tables are created by hand (op.execute): autogenerate must not drop them.
-    return not (type_ == "table" and name is not None and "_fts" in name)
-
 
 def run_migrations() -> None:
     engine = config.attributes.get("engine") or create_engine(

@@ -53,6 +53,9 @@ def _postgres_admin():
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session (skipped when none answers)."""
     admin = _postgres_admin()
+    if isinstance(admin, Exception) and os.environ.get("AGGREGATOR_REQUIRE_POSTGRES"):
+        pytest.fail(f"PostgreSQL required (AGGREGATOR_REQUIRE_POSTGRES) but not reachable at "
+                    f"{POSTGRES_URL}: {admin}")
     if isinstance(admin, Exception):
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} "
                     f"({type(admin).__name__}); set AGGREGATOR_TEST_POSTGRES_URL to run these")

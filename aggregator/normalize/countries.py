@@ -13,7 +13,7 @@ from functools import cache
 
 from aggregator.normalize.folding import fold
 
-# alpha-2, alpha-3, names (English first, then French, native and common variants).
+# alpha-2, alpha-3, names: English first, then French (the label shown), native, variants.
 _COUNTRIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("AT", "AUT", ("Austria", "Autriche", "Österreich")),
     ("BE", "BEL", ("Belgium", "Belgique", "België", "Belgien")),
@@ -24,7 +24,7 @@ _COUNTRIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("DK", "DNK", ("Denmark", "Danemark", "Danmark")),
     ("EE", "EST", ("Estonia", "Estonie", "Eesti")),
     ("FI", "FIN", ("Finland", "Finlande", "Suomi")),
-    ("FR", "FRA", ("France", "République française", "French Republic")),
+    ("FR", "FRA", ("France", "France", "République française", "French Republic")),
     ("DE", "DEU", ("Germany", "Allemagne", "Deutschland")),
     ("GR", "GRC", ("Greece", "Grèce", "Ελλάδα", "Hellas")),
     ("HU", "HUN", ("Hungary", "Hongrie", "Magyarország")),
@@ -32,7 +32,7 @@ _COUNTRIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("IT", "ITA", ("Italy", "Italie", "Italia")),
     ("LV", "LVA", ("Latvia", "Lettonie", "Latvija")),
     ("LT", "LTU", ("Lithuania", "Lituanie", "Lietuva")),
-    ("LU", "LUX", ("Luxembourg", "Lëtzebuerg", "Luxemburg")),
+    ("LU", "LUX", ("Luxembourg", "Luxembourg", "Lëtzebuerg", "Luxemburg")),
     ("MT", "MLT", ("Malta", "Malte")),
     ("NL", "NLD", ("Netherlands", "Pays-Bas", "Nederland", "The Netherlands", "Holland")),
     ("PL", "POL", ("Poland", "Pologne", "Polska")),

@@ -37,6 +37,8 @@ def _table() -> dict[int, str]:
 
 
 _TABLE = _table()
+# Accents only: for text whose punctuation matters (dates: "30/06/2023 à 12h00").
+_ACCENTS = {k: v for k, v in _TABLE.items() if chr(k) not in _SEPARATORS}
 
 # Abbreviations of French place names, as whole words ("St Etienne", "STE ANNE").
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
@@ -46,3 +48,8 @@ def fold(text: str) -> str:
     """The lookup key of a name: lower case, no accents, words separated by one space."""
     words = text.lower().translate(_TABLE).split()
     return " ".join([ABBREVIATIONS.get(w, w) for w in words])
+
+
+def strip_accents(text: str) -> str:
+    """Lower case, no accents, punctuation kept: ``"Publié le 6 Juin"`` → ``"publie le 6 juin"``."""
+    return text.lower().translate(_ACCENTS)

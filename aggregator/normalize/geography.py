@@ -81,6 +81,7 @@ class Geography:
     regions: dict[str, Region] = field(default_factory=dict)
     region_by_name: dict[str, Region] = field(default_factory=dict)
     region_departments: dict[str, frozenset[str]] = field(default_factory=dict)
+    department_communes: dict[str, int] = field(default_factory=dict)  # without arrondissements
     nuts: dict[str, NutsArea] = field(default_factory=dict)
     # Former regions (NUTS-2 labels that are no region today): "alsace" -> FRF1.
     area_by_name: dict[str, NutsArea] = field(default_factory=dict)
@@ -136,6 +137,8 @@ def geography() -> Geography:
             by_postal.setdefault(postal_code, []).append(commune)
         if parent:
             arrondissements.setdefault(parent, []).append(code)
+        else:
+            geo.department_communes[dept] = geo.department_communes.get(dept, 0) + 1
     # The file lists communes most populous first, so each list is already in that order.
     geo.by_name = {k: tuple(v) for k, v in by_name.items()}
     geo.by_postal = {k: tuple(v) for k, v in by_postal.items()}

@@ -128,15 +128,12 @@ def upgrade() -> None:
             batch_op.f("ix_listings_first_seen_at"), ["first_seen_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_listings_insee_code"), ["insee_code"], unique=False)
-        batch_op.create_index(batch_op.f("ix_listings_kind"), ["kind"], unique=False)
         batch_op.create_index("ix_listings_kind_published", ["kind", "published_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_listings_published_at"), ["published_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_listings_region"), ["region"], unique=False)
-        batch_op.create_index(batch_op.f("ix_listings_source"), ["source"], unique=False)
         batch_op.create_index("ix_listings_source_scope", ["source", "scope"], unique=False)
-        batch_op.create_index(batch_op.f("ix_listings_status"), ["status"], unique=False)
         batch_op.create_index(
             "ix_listings_status_deadline", ["status", "deadline_at"], unique=False
         )
@@ -223,13 +220,10 @@ def downgrade() -> None:
     op.drop_table("listing_changes")
     with op.batch_alter_table("listings", schema=None) as batch_op:
         batch_op.drop_index("ix_listings_status_deadline")
-        batch_op.drop_index(batch_op.f("ix_listings_status"))
         batch_op.drop_index("ix_listings_source_scope")
-        batch_op.drop_index(batch_op.f("ix_listings_source"))
         batch_op.drop_index(batch_op.f("ix_listings_region"))
         batch_op.drop_index(batch_op.f("ix_listings_published_at"))
         batch_op.drop_index("ix_listings_kind_published")
-        batch_op.drop_index(batch_op.f("ix_listings_kind"))
         batch_op.drop_index(batch_op.f("ix_listings_insee_code"))
         batch_op.drop_index(batch_op.f("ix_listings_first_seen_at"))
         batch_op.drop_index(batch_op.f("ix_listings_duplicate_of"))

@@ -9,7 +9,8 @@ Sources (see README.md beside this file for versions and licences):
 
 Run it offline from a tarball made by ``npm pack``, or let it call ``npm pack`` itself::
 
-    python -m aggregator.normalize.data.build_geography --tarball etalab-decoupage-administratif-6.0.0.tgz
+    python -m aggregator.normalize.data.build_geography \
+        --tarball etalab-decoupage-administratif-6.0.0.tgz
     python -m aggregator.normalize.data.build_geography --version 6.0.0
 
 ``--nuts-gc PATH`` re-extracts ``nuts_fr_2021.csv`` from a genericode NUTS list first.

@@ -1,0 +1,279 @@
+"""The base of the ATS job-board spiders: boards from the configuration, one scope each.
+
+A *board* is one company's job board on a platform (a Greenhouse token, a Lever site, a
+Workday site URL...). Boards come from ``-a boards=a,b`` or ``[sources.NAME] boards = [...]``;
+each platform spider says how to read one (``parse_board``) and maps one job record
+(``parse_item``). This class does the rest, the same way for every platform:
+
+- every request of a board is counted while it is in flight; when the last one is done and
+  none failed, the board's complete listing was read and its key joins
+  ``completed_scopes`` (which closes the board's jobs that are gone: see
+  aggregator.store.lifecycle.expire_missing). A failed page, a failed detail request, an
+  unreadable response or a record that cannot be mapped leave the board partial.
+- a detail request that answers 404/410 means the job was withdrawn between the list and
+  the detail: the record is dropped (counted) and the board can still be complete.
+- each listing gets ``scope`` = the board's key, its raw payload, and duplicate-matching
+  keys (spiders.base.job_keys) unless the spider set them.
+
+The access-pattern subclasses (json_list, paged_json, rss) only decide which requests list a
+board and where its records are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from aggregator.config import SourceConfig
+from aggregator.items import Listing
+from spiders.base.job_keys import job_match_keys
+from spiders.base.listing_spider import ListingSpider
+
+# A platform slug: letters, digits, dot, dash, underscore (no slash, no spaces).
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+GONE_STATUSES = (404, 410)
+
+
+@dataclass(frozen=True)
+class Board:
+    """One configured board. ``key`` is canonical: it is the listings' scope and what
+    `aggregator sources add` writes to the configuration."""
+
+    key: str
+    slug: str  # the platform's identifier in URLs (token, site, company id, tenant)
+    base_url: str | None = None  # for boards that are a site of their own (Workday, Teamtailor)
+    options: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class _Progress:
+    pending: int = 0  # requests of this board in flight
+    failed: bool = False
+    seen: set[str] = field(default_factory=set)  # record ids already handled
+
+
+def board_texts(value: object) -> list[str]:
+    """A boards parameter as a list: "a,b" or ["a", "b"]."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+class BoardSpider(ListingSpider):
+    kind = "job"
+    # How a board is written in the configuration, for messages: "TOKEN", "URL"...
+    board_help: ClassVar[str] = "BOARD"
+
+    # -- boards ------------------------------------------------------------------------
+
+    @classmethod
+    def parse_board(cls, text: str) -> Board:
+        """A board from its configured text; ValueError (the reason) when unusable.
+        Default: a bare slug."""
+        text = text.strip().strip("/")
+        if not SLUG.fullmatch(text):
+            raise ValueError(f"{text!r} is not a {cls.name} board name (expected {cls.board_help})")
+        return Board(key=text, slug=text)
+
+    @classmethod
+    def configuration_problem(cls, source_config: SourceConfig,
+                              args: dict[str, Any]) -> str | None:
+        """Why this spider cannot run as configured (no or unusable boards), or None."""
+        texts = board_texts(args.get("boards") or source_config.params.get("boards"))
+        if not texts:
+            return (f"no boards configured: add some with `aggregator sources add {cls.name} "
+                    f"{cls.board_help}` or in aggregator.toml")
+        for text in texts:
+            try:
+                cls.parse_board(text)
+            except ValueError as exc:
+                return f"board {text!r}: {exc}"
+        return None
+
+    def boards(self) -> list[Board]:
+        """The configured boards, parsed, each once."""
+        found: dict[str, Board] = {}
+        for text in self.list_param("boards"):
+            board = self.parse_board(text)
+            found.setdefault(board.key, board)
+        return list(found.values())
+
+    async def start(self) -> Any:
+        problem = self.configuration_problem(self.source_config, self.run_args)
+        if problem:
+            self.unconfigured(problem)
+            return
+        boards = self.boards()
+        # What a replay of this run must ask for (the boards may come from the config file).
+        self.run_args["boards"] = ",".join(board.key for board in boards)
+        self._progress: dict[str, _Progress] = {board.key: _Progress() for board in boards}
+        for board in boards:
+            for request in self.board_requests(board):
+                yield request
+
+    def board_requests(self, board: Board) -> Iterable[Request]:
+        """The first request(s) listing a board. Access-pattern classes define it."""
+        raise NotImplementedError
+
+    # -- requests that belong to a board --------------------------------------------------
+
+    def board_request(self, board: Board, url: str, handler: str, *, method: str = "GET",
+                      body: bytes | str | None = None, headers: dict[str, str] | None = None,
+                      request_class: type[Request] = Request, **kwargs: Any) -> Request:
+        """A request of ``board`` answered by the method named ``handler``, called as
+        ``handler(response, board, **kwargs)``; counted until that handler is done."""
+        self._state(board).pending += 1
+        extra: dict[str, Any] = {} if body is None else {"body": body}
+        return request_class(
+            url, method=method, headers=headers, callback=self._on_response,
+            errback=self._on_error, dont_filter=True,
+            cb_kwargs={"board": board, "handler": handler, "kwargs": kwargs}, **extra)
+
+    def _state(self, board: Board) -> _Progress:
+        if not hasattr(self, "_progress"):
+            self._progress = {}
+        return self._progress.setdefault(board.key, _Progress())
+
+    def _on_response(self, response: Response, board: Board, handler: str,
+                     kwargs: dict[str, Any]) -> Iterator[Any]:
+        try:
+            yield from getattr(self, handler)(response, board, **kwargs)
+        except Exception:
+            # Bad input never stops the crawl; the board is only left partial.
+            self.logger.exception("%s board %s: cannot read %s", self.name, board.key,
+                                  response.url)
+            self.board_failed(board)
+        finally:
+            self._done(board)
+
+    def _on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        board: Board = request.cb_kwargs["board"]
+        kwargs = request.cb_kwargs["kwargs"]
+        try:
+            response = failure.value.response if failure.check(HttpError) else None
+            if (response is not None and response.status in GONE_STATUSES
+                    and kwargs.get("record_id") is not None):
+                # The job was withdrawn between the list and its detail.
+                self.drop_record("gone before its detail was read", kwargs["record_id"])
+                return
+            reason = (f"HTTP {response.status}" if response is not None
+                      else f"{failure.type.__name__}: {failure.getErrorMessage()}")
+            self.logger.error("%s board %s: %s for %s", self.name, board.key, reason,
+                              request.url)
+            self.board_failed(board)
+        finally:
+            self._done(board)
+
+    def board_failed(self, board: Board) -> None:
+        """Part of the board could not be read: it is not complete (nothing expires)."""
+        self._state(board).failed = True
+        self.partial = True
+
+    def _done(self, board: Board) -> None:
+        state = self._state(board)
+        state.pending -= 1
+        if state.pending == 0 and not state.failed:
+            self.completed_scopes.add(board.key)
+            self.logger.info("%s board %s listed completely (%d jobs)", self.name, board.key,
+                             len(state.seen))
+
+    # -- records ---------------------------------------------------------------------------
+
+    def record_id(self, record: Any) -> str | None:
+        """The record's id in the list (before any detail request)."""
+        value = record.get("id") if isinstance(record, dict) else None
+        return None if value in (None, "") else str(value)
+
+    def detail_url(self, record: Any, board: Board) -> str | None:
+        """The URL of a record's detail when the list lacks fields; None (default) = none."""
+        return None
+
+    def handle_records(self, records: Iterable[Any], board: Board, page: Any) -> Iterator[Any]:
+        """Listings (or detail requests) for the records of one list response."""
+        state = self._state(board)
+        for record in records:
+            record_id = self.record_id(record)
+            if record_id is not None:
+                if record_id in state.seen:  # offset paging can repeat a record
+                    self.crawler.stats.inc_value("aggregator/repeated_record")
+                    continue
+                state.seen.add(record_id)
+            try:
+                url = self.detail_url(record, board)
+            except Exception:
+                self.logger.exception("%s board %s: record %s", self.name, board.key, record_id)
+                self.drop_record("unreadable record", record_id)
+                self.board_failed(board)
+                continue
+            if url:
+                yield self.board_request(board, url, "parse_detail", record=record, page=page,
+                                         record_id=record_id or url)
+            else:
+                yield from self.emit(record, board, page)
+
+    def parse_detail(self, response: Response, board: Board, *, record: Any, page: Any,
+                     record_id: str) -> Iterator[Any]:
+        detail = self.read_json(response)
+        if detail is None:
+            self.board_failed(board)
+            return
+        yield from self.emit(record, board, page, detail)
+
+    def emit(self, record: Any, board: Board, page: Any, detail: Any = None) -> Iterator[Listing]:
+        """The Listing of one record, completed with scope, raw payload and match keys."""
+        try:
+            item = self.parse_item(record, board, page, detail)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            self.logger.error("%s board %s: cannot map record %s: %r", self.name, board.key,
+                              self.record_id(record), exc)
+            self.drop_record("unreadable record", self.record_id(record))
+            # A job we could not read is not "gone": keep the board from expiring it.
+            self.board_failed(board)
+            return
+        if item is None:
+            return
+        item.setdefault("scope", board.key)
+        if item.get("raw") is None:
+            item["raw"] = record if detail is None else {"list": record, "detail": detail}
+        if item.get("match_keys") is None:
+            item["match_keys"] = job_match_keys(item.get("organization"), item.get("title"),
+                                                item.get("location"), item.get("description"))
+        yield item
+
+    def parse_item(self, record: Any, board: Board, page: Any, detail: Any = None
+                   ) -> Listing | None:
+        """Map one record (and its detail, if any) to a Listing; None after ``drop_record``
+        when the record cannot be a listing. Platform spiders define it."""
+        raise NotImplementedError
+
+
+def pointer(document: Any, path: str) -> Any:
+    """A value inside decoded JSON by a JSON-pointer-like path ("/jobs", "" = the document);
+    None when absent."""
+    value = document
+    for part in (p for p in path.split("/") if p):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def joined(*parts: object, sep: str = ", ") -> str | None:
+    """Non-empty parts joined ("London, England, United Kingdom"); None when all are empty."""
+    texts = [str(p).strip() for p in parts if p not in (None, "") and str(p).strip()]
+    return sep.join(dict.fromkeys(texts)) or None

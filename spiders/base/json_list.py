@@ -1,0 +1,37 @@
+"""Boards whose whole listing is one JSON document (Greenhouse, Lever, Recruitee, Workable)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+from scrapy import Request
+from scrapy.http import Response
+
+from spiders.base.boards import Board, BoardSpider, pointer
+
+
+class JsonListSpider(BoardSpider):
+    """One GET per board; the records are the list at ``records_pointer`` ("" = the document
+    itself). A platform spider sets ``records_pointer``, writes ``list_url`` and
+    ``parse_item``."""
+
+    records_pointer: ClassVar[str] = ""
+
+    def list_url(self, board: Board) -> str:
+        raise NotImplementedError
+
+    def board_requests(self, board: Board) -> Iterable[Request]:
+        yield self.board_request(board, self.list_url(board), "parse_list",
+                                 headers={"Accept": "application/json"})
+
+    def parse_list(self, response: Response, board: Board) -> Iterator[Any]:
+        data = self.read_json(response)
+        records = None if data is None else pointer(data, self.records_pointer)
+        if not isinstance(records, list):
+            if data is not None:
+                self.logger.error("%s board %s: no job list at %r in %s", self.name, board.key,
+                                  self.records_pointer or "/", response.url)
+            self.board_failed(board)
+            return
+        yield from self.handle_records(records, board, data)

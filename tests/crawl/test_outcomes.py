@@ -1,0 +1,58 @@
+"""How a finished crawl is judged, from its stats (scrapy exits 0 whatever happened)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from aggregator.extensions import classify_run
+from aggregator.middlewares import retry_after_seconds
+
+EXC = "downloader/exception_type_count/"
+
+
+@pytest.mark.parametrize("stats, reason, expected", [
+    ({"item_scraped_count": 10, "downloader/response_count": 3}, "finished", "ok"),
+    ({"item_scraped_count": 10, "log_count/ERROR": 1}, "finished", "partial"),
+    ({EXC + "twisted.internet.error.DNSLookupError": 3}, "finished", "offline"),
+    ({EXC + "twisted.internet.error.ConnectionRefusedError": 1}, "finished", "offline"),
+    ({"log_count/ERROR": 2, "downloader/response_count": 2}, "finished", "failed"),
+    ({"item_scraped_count": 3}, "shutdown", "failed"),
+    ({}, "finished", "ok"),  # a source with nothing new today
+])
+def test_outcome(stats, reason, expected):
+    assert classify_run(stats, reason)[0] == expected
+
+
+def test_offline_says_why_in_one_line():
+    outcome, summary = classify_run({EXC + "twisted.internet.error.DNSLookupError": 3},
+                                    "finished")
+    assert (outcome, summary) == ("offline", "network unreachable: DNS lookup failed")
+
+
+def test_unconfigured_wins():
+    assert classify_run({}, "finished", unconfigured="no boards configured") == (
+        "unconfigured", "no boards configured")
+
+
+def test_failed_run_summary_is_the_first_error():
+    outcome, summary = classify_run({"log_count/ERROR": 1}, "finished",
+                                    error_lines=["unreadable JSON from http://x (HTTP 200)"])
+    assert outcome == "failed" and summary.startswith("unreadable JSON")
+
+
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("header, expected", [
+    (b"120", 120.0),
+    ("7", 7.0),
+    ("Sat, 28 Nov 2026 12:00:30 GMT", 30.0),
+    ("Sat, 28 Nov 2026 11:00:00 GMT", 0.0),  # in the past: retry now
+    ("soon", 5.0),  # unreadable: the default
+    (None, 5.0),
+    ("99999", 600.0),  # bounded
+])
+def test_retry_after(header, expected):
+    assert retry_after_seconds(header, default=5, maximum=600, now=NOW) == expected

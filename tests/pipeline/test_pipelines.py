@@ -1,0 +1,98 @@
+"""validate → normalise → store, driven the way Scrapy drives them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aggregator.items import Listing
+from aggregator.pipelines import NormalizePipeline, StorePipeline, ValidatePipeline
+from aggregator.store.models import Listing as StoredListing
+from tests.sites import fixture
+
+
+class GreenhouseSample(Spider):
+    name = "greenhouse"
+
+
+def greenhouse_items() -> list[Listing]:
+    """Listings built from the recorded Greenhouse board (tests/fixtures/jobs)."""
+    jobs = json.loads(fixture("jobs/greenhouse_codepath_jobs_list_2024-08-05.json"))["jobs"]
+    return [Listing(kind="job", source="greenhouse", source_id=str(job["id"]),
+                    url=job["absolute_url"], title=job["title"],
+                    location=job["location"]["name"], published_at=job["updated_at"], raw=job)
+            for job in jobs]
+
+
+def run_pipelines(items, store_url: str, batch_size: int = 4):
+    crawler = get_crawler(GreenhouseSample, {"DATABASE_URL": store_url,
+                                             "STORE_BATCH_SIZE": batch_size})
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    stages = [ValidatePipeline.from_crawler(crawler), NormalizePipeline.from_crawler(crawler)]
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    dropped = []
+    for item in items:
+        try:
+            for stage in stages:
+                item = stage.process_item(item)
+            store.process_item(item)
+        except DropItem as exc:
+            dropped.append(str(exc))
+    store.close_spider()
+    return crawler.stats.get_stats(), dropped
+
+
+@pytest.mark.parametrize("broken, reason", [
+    ({"title": "   "}, "missing title"),
+    ({"url": "javascript:alert(1)"}, "invalid url"),
+    ({"kind": "internship"}, "invalid kind"),
+    ({"source_id": None}, "missing source_id"),
+    ({"cpv": "45310000"}, "invalid cpv"),
+    ({"published_at": "not a date at all"}, "unreadable published_at"),
+])
+def test_a_malformed_item_is_dropped_and_counted_while_the_rest_is_stored(
+        store_url, broken, reason):
+    items = greenhouse_items()
+    bad = Listing(items[3])
+    bad.update(broken)
+    items.insert(4, bad)
+
+    stats, dropped = run_pipelines(items, store_url)
+
+    assert stats[f"aggregator/dropped/{reason}"] == 1
+    assert len(dropped) == 1 and reason in dropped[0]
+    assert stats["aggregator/items_new"] == len(items) - 1
+    from aggregator.store.engine import get_engine
+    with Session(get_engine(store_url)) as session:
+        stored = session.scalars(select(StoredListing.source_id)).all()
+    assert len(stored) == len(items) - 1  # the good copy of items[3] is there
+    assert str(items[3]["source_id"]) in stored
+
+
+def test_items_are_written_in_batches_and_counted_on_a_second_crawl(sqlite_url):
+    items = greenhouse_items()
+    first, _ = run_pipelines(items, sqlite_url, batch_size=4)
+    second, _ = run_pipelines(greenhouse_items(), sqlite_url, batch_size=4)
+    assert first["aggregator/items_new"] == len(items)
+    assert second["aggregator/items_new"] == 0
+    assert second["aggregator/items_unchanged"] == len(items)
+
+
+def test_hostile_text_is_stored_as_plain_text(sqlite_url):
+    item = greenhouse_items()[0]
+    item["title"] = "<b>Maître d&#39;oeuvre</b> \x1b[31mÉlectricité\x1b[0m [bold]F/H[/bold]"
+    item["description"] = "<p>Line&nbsp;one</p><script>alert(1)</script><ul><li>a</li></ul>"
+    run_pipelines([item], sqlite_url)
+    from aggregator.store.engine import get_engine
+    with Session(get_engine(sqlite_url)) as session:
+        stored = session.scalars(select(StoredListing)).one()
+    assert stored.title == "Maître d'oeuvre Électricité [bold]F/H[/bold]"
+    assert stored.description == "Line one\n\n• a"

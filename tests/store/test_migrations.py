@@ -1,0 +1,61 @@
+"""The schema's history: Alembic from empty to head, back, and in step with the models."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from aggregator.store.engine import (
+    alembic_config,
+    create_store_engine,
+    current_revision,
+    head_revision,
+    upgrade_schema,
+)
+from aggregator.store.models import Base, include_name
+
+
+def _drop_everything(engine) -> None:
+    command.downgrade(alembic_config(engine), "base")
+
+
+def test_one_linear_history(sqlite_url):
+    script = ScriptDirectory.from_config(alembic_config(create_store_engine(sqlite_url)))
+    assert len(script.get_heads()) == 1, "two migration heads: re-point a down_revision"
+
+
+def test_upgrade_from_empty_to_head_then_down_and_up_again(store_url):
+    engine = create_store_engine(store_url)
+    _drop_everything(engine)
+    assert current_revision(engine) is None
+
+    upgrade_schema(engine)
+
+    assert current_revision(engine) == head_revision(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"listings", "listing_changes", "listing_keys", "listing_cpv",
+            "crawl_runs"} <= tables
+    _drop_everything(engine)
+    assert "listings" not in inspect(engine).get_table_names()
+    upgrade_schema(engine)
+    assert current_revision(engine) == head_revision(engine)
+
+
+def test_migrations_match_the_models(store_url):
+    engine = create_store_engine(store_url)
+    upgrade_schema(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "include_name": include_name, "compare_type": False})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_sqlite_store_uses_wal_and_foreign_keys(sqlite_url):
+    engine = create_store_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

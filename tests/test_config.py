@@ -1,0 +1,74 @@
+"""The configuration file: lookup order, sections, errors that say where."""
+
+from __future__ import annotations
+
+import pytest
+
+from aggregator.config import ConfigError, database_url, load_config
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_sections_are_read(tmp_path, monkeypatch):
+    config_file = write(tmp_path / "a.toml", """
+[database]
+url = "postgresql+psycopg://u@db/aggregator"
+[schedule]
+time = "07:30"
+[smtp]
+host = "smtp.example.org"
+port = 587
+security = "starttls"
+from = "alerts@example.org"
+[sources.greenhouse]
+boards = ["codepath", "stripe"]
+[sources.ted]
+enabled = false
+schedule = "0 5 * * 1-5"
+""")
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(config_file))
+    monkeypatch.delenv("AGGREGATOR_DATABASE_URL")
+    config = load_config()
+    assert config.database_url == "postgresql+psycopg://u@db/aggregator"
+    assert database_url(config) == "postgresql+psycopg://u@db/aggregator"
+    assert config.schedule.time == "07:30" and config.schedule.timezone == "Europe/Paris"
+    assert (config.smtp.host, config.smtp.port, config.smtp.sender) == (
+        "smtp.example.org", 587, "alerts@example.org")
+    assert config.source("greenhouse").params == {"boards": ["codepath", "stripe"]}
+    assert config.source("ted").enabled is False
+    assert config.source("ted").schedule == "0 5 * * 1-5"
+    assert config.source("boamp").enabled is True  # absent means enabled, defaults
+
+
+def test_environment_database_url_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(write(tmp_path / "a.toml",
+                                                      '[database]\nurl = "sqlite:///x"\n')))
+    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", "sqlite:///from-env")
+    assert database_url() == "sqlite:///from-env"
+
+
+def test_default_store_is_sqlite_in_db(monkeypatch):
+    monkeypatch.delenv("AGGREGATOR_DATABASE_URL")
+    assert database_url().endswith("/db/aggregator.sqlite3")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[database\nurl=1", "Expected ']'"),
+    ("schedule = 3", "[schedule] must be a table"),
+    ("[smtp]\nhots = 'x'", "hots"),
+])
+def test_bad_files_say_where_and_why(tmp_path, monkeypatch, text, message):
+    path = write(tmp_path / "bad.toml", text)
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(path))
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_a_missing_explicit_file_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(ConfigError, match="not found"):
+        load_config()
