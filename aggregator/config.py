@@ -38,7 +38,12 @@ class SourceConfig:
 class ScheduleConfig:
     time: str = "06:00"
     timezone: str = "Europe/Paris"
-    timeout_minutes: int = 60
+    timeout_minutes: float = 60
+    # `aggregator schedule`: a run missed by at most this much (machine asleep, process down)
+    # is caught up once at start; an older one waits for the next scheduled time.
+    grace_hours: float = 12
+    jobs: int = 2  # crawls the scheduler runs at the same time
+    log_file: str | None = None  # default: scheduler.log in the log directory
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,19 @@
-"""Listing records as DESIGN.md defines them, and the writers that print them."""
+"""Listing records as DESIGN.md defines them, and the writers that print them: JSON lines,
+spreadsheet-safe CSV and iCalendar deadlines (stable UIDs)."""
 
 from __future__ import annotations
 
+import csv
 import json
+import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
+from icalendar import Calendar, Event
+
+from aggregator.normalize.text import strip_controls
 from aggregator.store.models import Listing
 
 # DESIGN.md's listing fields, in its order; `aggregator list --json` prints these names.
@@ -38,3 +45,165 @@ def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
         out.write(json.dumps(listing_record(listing), ensure_ascii=False) + "\n")
         count += 1
     return count
+
+
+# --- Spreadsheet-safe CSV -------------------------------------------------------------------
+
+CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets
+# (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL): such a cell gets a leading `'`, which the
+# spreadsheet takes as "this is text" and does not show.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+BOM = "\ufeff"
+
+
+def neutralise_formula(cell: str) -> str:
+    """``cell`` as text a spreadsheet will never evaluate."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _csv_cell(value: Any) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value  # numbers we computed ourselves: never a formula
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(v) for v in value)
+    return neutralise_formula(strip_controls(str(value)))
+
+
+def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
+    """Listings as CSV with the `--json` field names; returns how many rows were written.
+
+    UTF-8 text (``out`` should be opened with ``encoding="utf-8", newline=""``), RFC 4180
+    CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
+    a byte-order mark, which Excel needs to read UTF-8.
+    """
+    if bom:
+        out.write(BOM)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    count = 0
+    for listing in listings:
+        writer.writerow([_csv_cell(getattr(listing, name)) for name in CSV_FIELDS])
+        count += 1
+    return count
+
+
+# --- iCalendar deadlines --------------------------------------------------------------------
+
+# UIDs are name-based UUIDs of (source, source_id[, lot]) in this namespace: the same listing
+# gets the same UID in every export and digest, so a calendar updates its event in place.
+UID_NAMESPACE = uuid.UUID("6f1d2c3e-8a4b-5c6d-9e7f-a0b1c2d3e4f5")
+UID_DOMAIN = "aggregator.invalid"
+_SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+DISPLAY_TZ = ZoneInfo("Europe/Paris")
+_SUMMARY_PREFIX = {"tender": "Tender deadline", "job": "Application deadline"}
+
+
+def event_uid(source: str, source_id: str, lot: str | None = None) -> str:
+    """The stable UID of a listing's deadline event (one per lot when lots differ)."""
+    name = f"{source}\x1f{source_id}" + (f"\x1flot\x1f{lot}" if lot is not None else "")
+    return f"{uuid.uuid5(UID_NAMESPACE, name)}@{UID_DOMAIN}"
+
+
+def _one_line(value: object) -> str:
+    """Untrusted text for a calendar field: no control characters, single spaces."""
+    return " ".join(strip_controls(str(value)).split()) if value is not None else ""
+
+
+def _web_url(url: str | None) -> str | None:
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def _place_text(listing: Listing) -> str:
+    place = listing.city or ""
+    if listing.department:
+        place = f"{place} ({listing.department})" if place else listing.department
+    elif listing.country and listing.country != "FR":
+        place = f"{place} {listing.country}".strip()
+    return _one_line(place)
+
+
+def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetime,
+                    lot_label: str | None, tz: tzinfo) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now.astimezone(UTC))
+    if listing.deadline_time_given is False and lot_label is None:
+        event.add("dtstart", deadline.astimezone(tz).date())  # a day, not an instant
+    else:
+        event.add("dtstart", deadline.astimezone(UTC))
+    title = _one_line(listing.title)
+    prefix = _SUMMARY_PREFIX.get(listing.kind, "Deadline")
+    if lot_label:
+        prefix = f"{prefix} (lot {_one_line(lot_label)})"
+    event.add("summary", f"{prefix}: {title}")
+    lines = [_one_line(v) for v in (listing.organization, _place_text(listing)) if v]
+    lines.append(_one_line(f"{listing.source}: {listing.source_id}"))
+    url = _web_url(listing.url)
+    if url:
+        lines.append(url)
+        event.add("url", url)
+    event.add("description", "\n".join(lines))
+    if _place_text(listing):
+        event.add("location", _place_text(listing))
+    event.add("categories", [listing.kind])
+    event.add("status", "CANCELLED" if listing.status == "cancelled" else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    # Calendars apply an update only when SEQUENCE grows: minutes since 2020 of the last
+    # change to the listing grow with every change and fit RFC 5545's 31-bit integer.
+    changed = listing.updated_at or listing.first_seen_at or now
+    event.add("last-modified", changed.astimezone(UTC))
+    event.add("sequence", max(0, int((changed - _SEQUENCE_EPOCH).total_seconds() // 60)))
+    return event
+
+
+def deadline_events(listing: Listing, now: datetime, tz: tzinfo = DISPLAY_TZ) -> list[Event]:
+    """One event for the listing's deadline, and one per lot whose deadline differs."""
+    events = []
+    if listing.deadline_at is not None:
+        events.append(_deadline_event(listing, listing.deadline_at,
+                                      event_uid(listing.source, listing.source_id), now, None,
+                                      tz))
+    for index, lot in enumerate(listing.lots or []):
+        raw = lot.get("deadline_at") if isinstance(lot, dict) else None
+        try:
+            deadline = datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            deadline = None
+        if deadline is None or deadline.tzinfo is None or deadline == listing.deadline_at:
+            continue
+        label = str(lot.get("id") or index + 1)
+        events.append(_deadline_event(listing, deadline,
+                                      event_uid(listing.source, listing.source_id, label),
+                                      now, label, tz))
+    return events
+
+
+def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
+                 tz: tzinfo = DISPLAY_TZ) -> bytes:
+    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
+    now = now or datetime.now(UTC)
+    calendar = Calendar()
+    calendar.add("prodid", "-//aggregator//deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "aggregator deadlines")
+    for listing in listings:
+        for event in deadline_events(listing, now, tz):
+            calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def write_ics(listings: Iterable[Listing], out: IO[bytes], *,
+              now: datetime | None = None) -> int:
+    """Write the deadlines of ``listings`` as iCalendar; returns how many events."""
+    data = ics_calendar(listings, now=now)
+    out.write(data)
+    return data.count(b"BEGIN:VEVENT")

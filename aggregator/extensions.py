@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 # Exceptions that mean "we could not reach the source at all" rather than "the source failed".
 NETWORK_ERRORS = {
+    # Scrapy 2.19 wraps the download handlers' errors in its own exceptions.
+    "scrapy.exceptions.CannotResolveHostError": "DNS lookup failed",
+    "scrapy.exceptions.DownloadConnectionRefusedError": "connection refused",
+    "scrapy.exceptions.DownloadTimeoutError": "connection timed out",
     "twisted.internet.error.DNSLookupError": "DNS lookup failed",
     "twisted.internet.error.ConnectionRefusedError": "connection refused",
     "twisted.internet.error.NoRouteError": "no route to host",
@@ -31,6 +36,7 @@ NETWORK_ERRORS = {
     "twisted.internet.error.ConnectionLost": "connection lost",
 }
 _EXCEPTION_PREFIX = "downloader/exception_type_count/"
+_HOST = re.compile(r"<[A-Z]+ https?://([^/:>]+)")
 MAX_ERROR_LINES = 10
 
 
@@ -54,7 +60,9 @@ def classify_run(stats: dict[str, Any], reason: str | None, *,
     if reason not in ("finished", None):
         return "failed", f"stopped: {reason}" + (f" — {first_error}" if first_error else "")
     if items == 0 and responses == 0 and network:
-        return "offline", "network unreachable: " + ", ".join(sorted(network))
+        hosts = sorted({m.group(1) for line in error_lines or () if (m := _HOST.search(line))})
+        where = f" ({', '.join(hosts[:3])})" if hosts else ""
+        return "offline", "network unreachable: " + ", ".join(sorted(network)) + where
     if items == 0 and (errors or network):
         return "failed", first_error or "no listing: " + ", ".join(sorted(network))
     if errors or network:
@@ -134,7 +142,9 @@ class CrawlRunRecorder:
             items_unchanged=stats.get("aggregator/items_unchanged", 0),
             items_dropped=sum(dropped.values()), dropped_reasons=dropped,
             errors=stats.get("log_count/ERROR", 0),
-            error_summary="\n".join(self.errors.lines) or summary,
+            # Offline and unconfigured runs say why in one line; others keep their errors.
+            error_summary=summary if outcome in ("offline", "unconfigured")
+            else "\n".join(self.errors.lines) or summary,
             requests=stats.get("downloader/request_count", 0),
             args=dict(getattr(spider, "run_args", {}) or {}),
             stats=json.loads(json.dumps(stats, default=str)),

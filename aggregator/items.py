@@ -66,6 +66,10 @@ class Listing(scrapy.Item):
     # crawl reads a scope's complete listing, the scope's listings it did not see are missed
     scope = scrapy.Field()
 
+    # a corrigendum, cancellation or award applied to an earlier listing (same source_id):
+    # fields it leaves empty keep their stored values instead of being cleared
+    amends = scrapy.Field()
+
     # cross-source duplicates: listings of different sources that share a key are linked
     match_keys = scrapy.Field()  # list of str, e.g. "eforms-procedure:8322a903-..."
 

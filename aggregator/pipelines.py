@@ -73,6 +73,7 @@ class NormalizePipeline(_Pipeline):
         except NormalizationError as exc:
             raise self.drop(str(exc), item) from None
         record["scope"] = item.get("scope")
+        record["amends"] = bool(item.get("amends"))
         return record
 
 

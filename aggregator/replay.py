@@ -8,6 +8,7 @@ settings it was recorded with: a replay must ask for exactly the same requests.
 from __future__ import annotations
 
 import json
+import os
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,8 +71,14 @@ def cache_settings(directory: Path, *, replay: bool) -> dict[str, Any]:
     }
 
 
-def network_available(hosts: tuple[str, ...] = PROBE_HOSTS, timeout: float = 3.0) -> bool:
-    """Whether any source host resolves and accepts a TCP connection on 443."""
+def network_available(hosts: tuple[str, ...] | None = None, timeout: float = 3.0) -> bool:
+    """Whether any source host resolves and accepts a TCP connection on 443.
+
+    AGGREGATOR_PROBE_HOSTS (comma-separated) replaces the probed hosts, e.g. behind a proxy.
+    """
+    if hosts is None:
+        configured = os.environ.get("AGGREGATOR_PROBE_HOSTS")
+        hosts = tuple(h.strip() for h in configured.split(",")) if configured else PROBE_HOSTS
     for host in hosts:
         try:
             with socket.create_connection((host, 443), timeout=timeout):

@@ -75,3 +75,7 @@ LEVER_EU_API_URL = "https://api.eu.lever.co/v0"  # boards written "eu:SITE"
 SMARTRECRUITERS_API_URL = "https://api.smartrecruiters.com/v1"
 RECRUITEE_URL_TEMPLATE = "https://{board}.recruitee.com"
 WORKABLE_API_URL = "https://apply.workable.com/api/v1"
+BOAMP_API_URL = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1"
+TED_API_URL = "https://api.ted.europa.eu/v3"
+# UK Contracts Finder's OCDS release-package search (links.next paging).
+OCDS_API_URL = "https://www.contractsfinder.service.gov.uk/Published/Notices/OCDS/Search"

@@ -162,7 +162,10 @@ class FranceTravailSpider(ListingSpider):
         filters = urlencode(sorted((k, v) for k, v in params.items() if k != "sort"))
         bounds = (end - timedelta(days=365 * FULL_CRAWL_YEARS), end)
         queries = []
-        for department in self.list_param("departments") or [None]:
+        # departments = [1, 13] in TOML are numbers: the API wants "01", "13"
+        departments = [d.zfill(2) if d.isdigit() else d.upper()
+                       for d in self.list_param("departments")]
+        for department in departments or [None]:
             # The scope names what the query lists, so a complete read of it can expire
             # the offers it no longer shows (full crawls only).
             scope = "&".join(p for p in (f"departement={department}" if department else "",

@@ -69,8 +69,8 @@ class LeverSpider(JsonListSpider):
             salary=record.get("salaryRange") or salary_text,
             published_at=record.get("createdAt"),  # epoch milliseconds
             extra={k: v for k, v in {
-                "team": categories.get("team"),
-                "division": categories.get("department"),
+                "team": categories.get("department"),
+                "subteam": categories.get("team"),
                 "all_locations": categories.get("allLocations"),
                 "salary_text": salary_text if record.get("salaryRange") else None,
                 "apply_url": record.get("applyUrl"),

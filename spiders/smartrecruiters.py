@@ -71,7 +71,7 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
             published_at=posting.get("releasedDate"),
             extra={k: v for k, v in {
                 "function": (posting.get("function") or {}).get("label"),
-                "division": (posting.get("department") or {}).get("label"),
+                "team": (posting.get("department") or {}).get("label"),
                 "experience": (posting.get("experienceLevel") or {}).get("label"),
                 "ref_number": posting.get("refNumber"),
             }.items() if v},

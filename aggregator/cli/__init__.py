@@ -36,7 +36,15 @@ def _options(
 
 
 def _register() -> None:
-    from aggregator.cli import crawl, listings  # noqa: F401  (commands register on import)
+    from aggregator.cli import (  # noqa: F401  (commands register on import)
+        alerts,
+        crawl,
+        export,
+        listings,
+        runs,
+        schedule,
+        sources,
+    )
 
 
 class UserError(Exception):

@@ -1,71 +1,363 @@
-"""`aggregator list`: the stored listings, newest first, as a table or JSON lines."""
+"""`aggregator search`, `list` and `show`: the stored listings as a table, JSON lines or CSV.
+
+    aggregator search kind:tender dep:13 deadline<15d cpv:45 électricité -nettoyage
+    aggregator search --location PACA --closing-within 7d --json
+    aggregator list --sort published --limit 20
+    aggregator show 1234
+
+Every flag becomes a key of the filter's compact form (aggregator/query.py), so the CLI,
+the TUI filter bar and saved searches read the very same language. Listing text is data:
+it goes through ``safe()`` and is never read as markup.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
+from rich.console import Group
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
-from aggregator.cli import app
+from aggregator.cli import UserError, app
 from aggregator.cli.output import console, days_left, local, safe
 
+CLOSING_SOON_DAYS = 7
+# columns dropped first when the terminal is narrow (title and deadline always stay)
+_OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organisation", 72),
+                     ("kind", 60), ("place", 48))
 
-def place(listing) -> str:
+
+def place(listing: Any) -> str:
     parts = [listing.city or ""]
     if listing.department:
         parts.append(f"({listing.department})")
     elif listing.country and listing.country != "FR":
         parts.append(listing.country)
+    elif listing.remote and not listing.city:
+        parts.append("remote")
     return " ".join(p for p in parts if p)
 
 
-def deadline_cell(listing):
+def deadline_text(listing: Any) -> str:
     if listing.deadline_at is None:
-        return safe("")
+        return ""
+    fmt = "%d/%m/%Y %H:%M" if listing.deadline_time_given is not False else "%d/%m/%Y"
+    text = local(listing.deadline_at, fmt)
     left = days_left(listing.deadline_at)
-    text = local(listing.deadline_at)
-    if left is not None and left >= 0:
-        text += f" ({left}d)"
-    style = "bold red" if left is not None and 0 <= left <= 7 and listing.status == "open" else ""
-    return safe(text, style=style)
+    if listing.status == "open" and left is not None and left >= 0:
+        text += " (today)" if left == 0 else f" ({left}d)"
+    return text
 
 
-def listings_table(listings) -> Table:
-    table = Table(expand=True, show_lines=False)
-    table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("title", ratio=3, overflow="fold")
-    table.add_column("organisation", ratio=2, overflow="fold")
-    table.add_column("place", ratio=1, overflow="fold")
-    table.add_column("deadline", no_wrap=True)
-    table.add_column("contract/CPV", overflow="fold")
-    table.add_column("source", no_wrap=True)
+def closing_soon(listing: Any) -> bool:
+    left = days_left(listing.deadline_at)
+    return (listing.status == "open" and left is not None and 0 <= left <= CLOSING_SOON_DAYS)
+
+
+def deadline_cell(listing: Any) -> Text:
+    return safe(deadline_text(listing), style="bold red" if closing_soon(listing) else "")
+
+
+def terms(listing: Any) -> str:
+    return listing.contract_type or " ".join((listing.cpv or [])[:2])
+
+
+def listings_table(listings: list[Any], width: int | None = None) -> Table:
+    width = width or console.width
+    hidden = {name for name, below in _OPTIONAL_COLUMNS if width < below}
+    table = Table(expand=True, show_lines=False, pad_edge=False)
+    columns = [("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
+               ("title", {"ratio": 3, "overflow": "fold"}),
+               ("organisation", {"ratio": 2, "overflow": "fold"}),
+               ("place", {"ratio": 1, "overflow": "fold"}), ("deadline", {"no_wrap": True}),
+               ("contract/CPV", {"overflow": "fold"}), ("source", {"no_wrap": True})]
+    shown = [name for name, _ in columns if name not in hidden]
+    for name, options in columns:
+        if name in shown:
+            table.add_column(name, **options)
     for listing in listings:
-        terms = listing.contract_type or " ".join((listing.cpv or [])[:2])
-        table.add_row(str(listing.id), listing.kind, safe(listing.title),
-                      safe(listing.organization), safe(place(listing)), deadline_cell(listing),
-                      safe(terms), safe(listing.source))
+        cells = {"id": Text(str(listing.id)), "kind": safe(listing.kind),
+                 "title": safe(listing.title), "organisation": safe(listing.organization),
+                 "place": safe(place(listing)), "deadline": deadline_cell(listing),
+                 "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
+        table.add_row(*(cells[name] for name in shown))
     return table
+
+
+def _quote(value: str) -> str:
+    value = value.replace('"', "")
+    return f'"{value}"' if re.search(r"\s", value) or not value else value
+
+
+_KEY_LIKE = re.compile(r"(?:^|\s)-?[A-Za-z][A-Za-z_]*(?::|<|>)\S")
+
+
+def compose_query(words: list[str] | None, options: dict[str, Any]) -> str:
+    """The compact filter text for QUERY words plus the flags (each flag is one key)."""
+    parts: list[str] = []
+    for word in words or []:
+        # the shell removed the quotes of "mise en concurrence": keep it a phrase
+        if re.search(r"\s", word) and '"' not in word and not _KEY_LIKE.search(word):
+            parts.append(f'"{word}"')
+        else:
+            parts.append(word)
+    if options.get("kind"):
+        parts.append(f"kind:{options['kind']}")
+    for location in options.get("location") or ():
+        parts.append(f"loc:{_quote(location)}")
+    if options.get("closing_within"):
+        parts.append(f"deadline<{options['closing_within']}")
+    if options.get("deadline_before"):
+        parts.append(f"deadline<{options['deadline_before']}")
+    if options.get("deadline_after"):
+        parts.append(f"deadline>{options['deadline_after']}")
+    for key in ("contract", "cpv", "source"):
+        values = options.get(key) or ()
+        if values:
+            parts.append(f"{key}:{','.join(values)}")
+    if options.get("since"):
+        parts.append(f"since:{options['since']}")
+    if options.get("new_since"):
+        parts.append(f"new:{options['new_since']}")
+    if options.get("status"):
+        parts.append(f"status:{options['status']}")
+    if options.get("starred"):
+        parts.append("starred:yes")
+    if options.get("sort"):
+        parts.append(f"sort:{options['sort']}")
+    return " ".join(parts)
+
+
+def _print_results(filter: Any, json_lines: bool, csv_out: bool) -> None:
+    from aggregator.export import write_csv, write_jsonl
+    from aggregator.query import Filter, count, resolve_location, search
+    from aggregator.store.engine import get_engine
+
+    if json_lines and csv_out:
+        raise UserError("--json and --csv cannot be used together")
+    engine = get_engine()
+    listings = search(engine, filter)
+    if json_lines:
+        write_jsonl(listings, sys.stdout)
+        return
+    if csv_out:
+        write_csv(listings, sys.stdout)
+        return
+    for location in filter.locations:
+        resolved = resolve_location(location)
+        if resolved.ambiguous:
+            console.print(safe(f"note: {location!r} matches {resolved.label}", style="yellow"))
+    if not listings:
+        if not count(engine, Filter(status="all", hidden=None), cap=1):
+            console.print("No listings yet: run `aggregator crawl` first.")
+        else:
+            console.print(safe(f"No listing matches: {filter.to_text() or 'open listings'}"))
+        return
+    total = count(engine, filter, cap=10_001)
+    shown = f"{filter.offset + 1}-{filter.offset + len(listings)}"
+    about = "more than 10,000" if total > 10_000 else f"{total:,}"
+    console.print(listings_table(listings))
+    console.print(safe(f"{shown} of {about} · {filter.to_text() or 'open listings'}",
+                       style="dim"))
+
+
+KindOption = Annotated[str | None, typer.Option("--kind", "-k", help="job or tender.")]
+
+
+@app.command("search")
+def search_listings(
+    query: Annotated[list[str] | None, typer.Argument(
+        help="Words, \"phrases\", -exclusions, prefix*, and filter keys such as kind:tender "
+             "dep:13 deadline<15d cpv:45 (the compact form saved searches use).")] = None,
+    kind: KindOption = None,
+    location: Annotated[list[str] | None, typer.Option(
+        "--location", "-l", help="Commune, postal code, department (13, Bouches-du-Rhône), "
+        "region (PACA, IDF), country or remote; repeat for alternatives.")] = None,
+    closing_within: Annotated[str | None, typer.Option(
+        help="Deadline within N days, e.g. 7d.")] = None,
+    deadline_before: Annotated[str | None, typer.Option(
+        help="Deadline before this local day starts (YYYY-MM-DD).")] = None,
+    deadline_after: Annotated[str | None, typer.Option(
+        help="Deadline after this local day ends (YYYY-MM-DD).")] = None,
+    contract: Annotated[list[str] | None, typer.Option(
+        help="Contract type: cdi, cdd, interim, freelance, internship, apprenticeship.")
+    ] = None,
+    cpv: Annotated[list[str] | None, typer.Option(help="CPV prefix, e.g. 45.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Source (spider) name.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Published since a date (YYYY-MM-DD) or for N days (7d).")] = None,
+    new_since: Annotated[str | None, typer.Option(
+        "--new", help="First seen since a date or for N days.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="open (default), closed, cancelled or all.")] = None,
+    starred: Annotated[bool, typer.Option("--starred", help="Starred listings only.")] = False,
+    sort: Annotated[str | None, typer.Option(
+        help="relevance, deadline, published, seen, title, organization, place, source, kind;"
+             " a leading - reverses it.")] = None,
+    limit: Annotated[int, typer.Option(help="How many listings to show.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
+                          ] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="CSV with the --json fields.")
+                       ] = False,
+) -> None:
+    """Search the stored listings (open ones by default)."""
+    from aggregator.query import Filter, FilterError
+
+    options = {"kind": kind, "location": location, "closing_within": closing_within,
+               "deadline_before": deadline_before, "deadline_after": deadline_after,
+               "contract": contract, "cpv": cpv, "source": source, "since": since,
+               "new_since": new_since, "status": status, "starred": starred, "sort": sort}
+    text = compose_query(query, options)
+    try:
+        filter = Filter.parse(text, limit=max(limit, 0), offset=max(offset, 0))
+        filter.validate()
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+    _print_results(filter, json_lines, csv_out)
 
 
 @app.command("list")
 def list_listings(
+    sort: Annotated[str | None, typer.Option(
+        help="deadline (default), published, seen, title, ...; a leading - reverses it.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many listings to show.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
                           ] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="CSV with the --json fields.")
+                       ] = False,
 ) -> None:
-    """Stored listings, newest first."""
-    from aggregator.export import write_jsonl
-    from aggregator.query import Filter, search
+    """The open listings, soonest deadline first (`search` without a filter)."""
+    from aggregator.query import Filter, FilterError
+
+    try:
+        filter = Filter.parse(f"sort:{sort}" if sort else "", limit=max(limit, 0),
+                              offset=max(offset, 0))
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+    _print_results(filter, json_lines, csv_out)
+
+
+# --------------------------------------------------------------------------- show
+def _field_rows(listing: Any) -> list[tuple[str, str]]:
+    rows = [("kind", listing.kind), ("status", listing.status),
+            ("organisation", listing.organization or "")]
+    where = ", ".join(p for p in (listing.city, listing.postal_code) if p)
+    if listing.department:
+        where += f" — department {listing.department}"
+    if listing.region:
+        where += f", region {listing.region}"
+    if listing.country and listing.country != "FR":
+        where += f" {listing.country}"
+    if listing.remote:
+        where += " (remote)" if where else "remote"
+    rows.append(("place", where))
+    rows.append(("deadline", deadline_text(listing) + (
+        " (date only)" if listing.deadline_at and listing.deadline_time_given is False else "")))
+    rows.append(("published", local(listing.published_at)))
+    rows.append(("seen", f"{local(listing.first_seen_at)} → {local(listing.last_seen_at)}"))
+    if listing.kind == "job":
+        rows.append(("contract", " ".join(filter(None, (listing.contract_type,
+                                                        listing.working_time)))))
+        if listing.salary_min or listing.salary_max:
+            amount = "–".join(f"{v:,.0f}" for v in (listing.salary_min, listing.salary_max)
+                              if v is not None)
+            rows.append(("salary", f"{amount} {listing.salary_currency or ''} "
+                                   f"{listing.salary_period or ''}".strip()))
+    else:
+        rows.append(("CPV", " ".join(listing.cpv or [])))
+        if listing.procedure:
+            rows.append(("procedure", listing.procedure))
+        if listing.estimated_value:
+            rows.append(("estimated value",
+                         f"{listing.estimated_value:,.0f} {listing.currency or ''}".strip()))
+    rows.append(("source", f"{listing.source} {listing.source_id}"))
+    rows.append(("url", listing.url))
+    return [(k, v) for k, v in rows if v]
+
+
+def _change_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00", value):
+        return local(datetime.fromisoformat(value))
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return str(value)
+
+
+def detail_renderable(detail: Any) -> Group:
+    listing = detail.listing
+    header = safe(listing.title, style="bold")
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for name, value in _field_rows(listing):
+        cell = deadline_cell(listing) if name == "deadline" else safe(value)
+        fields.add_row(name, cell)
+    parts: list[Any] = [header, fields]
+    if listing.lots:
+        lots = Table(title="Lots", title_justify="left", expand=True)
+        for column in ("lot", "title", "deadline", "CPV"):
+            lots.add_column(column, overflow="fold")
+        for lot in listing.lots:
+            deadline = lot.get("deadline_at")
+            lots.add_row(safe(lot.get("id")), safe(lot.get("title")),
+                         safe(local(datetime.fromisoformat(deadline)) if deadline else ""),
+                         safe(" ".join(lot.get("cpv") or [])))
+        parts.append(lots)
+    if listing.description:
+        parts.append(Panel(safe(listing.description), title="Description", title_align="left"))
+    if len(detail.sources) > 1:
+        sources = Table(title="Also published by", title_justify="left", expand=True)
+        for column in ("id", "source", "source id", "first seen", "url"):
+            sources.add_column(column, overflow="fold")
+        for other in detail.sources:
+            if other.id != listing.id:
+                sources.add_row(str(other.id), safe(other.source), safe(other.source_id),
+                                safe(local(other.first_seen_at)), safe(other.url))
+        parts.append(sources)
+    if detail.changes:
+        history = Table(title="Changes", title_justify="left", expand=True)
+        for column in ("when", "field", "before", "after"):
+            history.add_column(column, overflow="fold")
+        for change in detail.changes:
+            history.add_row(safe(local(change.changed_at)), safe(change.field),
+                            safe(_change_value(change.old_value)),
+                            safe(_change_value(change.new_value)))
+        parts.append(history)
+    return Group(*parts)
+
+
+@app.command("show")
+def show(
+    listing_id: Annotated[int, typer.Argument(metavar="ID", help="The listing's id.")],
+    json_out: Annotated[bool, typer.Option("--json", help="As one JSON object.")] = False,
+) -> None:
+    """One listing with its description, lots, other sources and change history."""
+    from aggregator.export import listing_record
+    from aggregator.query import get_listing
     from aggregator.store.engine import get_engine
 
-    listings = search(get_engine(), Filter(limit=limit))
-    if json_lines:
-        write_jsonl(listings, sys.stdout)
+    detail = get_listing(get_engine(), listing_id)
+    if detail is None:
+        raise UserError(f"no listing {listing_id}")
+    if json_out:
+        record = listing_record(detail.listing) | {
+            "lots": detail.listing.lots,
+            "sources": [listing_record(s) for s in detail.sources
+                        if s.id != detail.listing.id],
+            "changes": [{"changed_at": c.changed_at.isoformat(), "field": c.field,
+                         "old_value": c.old_value, "new_value": c.new_value}
+                        for c in detail.changes]}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    if not listings:
-        console.print("No listings yet: run `aggregator crawl` first.")
-        return
-    console.print(listings_table(listings))
+    console.print(detail_renderable(detail))

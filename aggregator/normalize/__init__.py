@@ -1,13 +1,37 @@
-"""Pure normalisers: text, dates, places (French geography), contract types, salaries."""
+"""Pure normalisers: text, dates, places (French geography), contract types, salaries.
 
-from aggregator.normalize.contracts import parse_contract, parse_working_time
+Public API (every function is pure, never raises on odd input, and answers "unknown"
+rather than guess):
+
+- ``resolve_place(text, *, postal_code=None, country_hint="FR", insee_code=None,
+  department=None) -> Place`` and ``resolve_nuts(code) -> Place | None`` (places.py);
+- ``resolve_location_filter(text, *, kind=None) -> LocationFilter | None``: a user's
+  ``--location`` value → the communes, department(s), region, country or remote flag to
+  match (location_filter.py);
+- ``resolve_country(value) -> str | None``: ISO alpha-2 from a code or name (countries.py);
+- ``parse_datetime(value, *, tz, relative_base) -> datetime | None`` and
+  ``parse_deadline(value, *, tz, relative_base) -> (datetime, time_given) | None`` (dates.py);
+- ``parse_contract(value) -> str | None``, ``parse_working_time(value) -> str | None``;
+- ``parse_salary(value, *, currency_hint="EUR") -> Salary | None``;
+- ``parse_remote(value) -> bool | None``; ``clean_text(value, *, multiline=True)``;
+- ``normalize_listing(item, *, crawled_at, tz) -> dict``: a raw item → the store's columns.
+
+The French geography (data/geography.json.gz) is loaded on the first place lookup, not at
+import; dateparser is imported only when the fast date paths fail.
+"""
+
+from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract, parse_working_time
+from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
 from aggregator.normalize.listing import NormalizationError, normalize_listing
-from aggregator.normalize.places import Place, resolve_place
+from aggregator.normalize.location_filter import LocationFilter, resolve_location_filter
+from aggregator.normalize.places import Place, parse_remote, resolve_nuts, resolve_place
 from aggregator.normalize.salary import Salary, parse_salary
 from aggregator.normalize.text import clean_text
 
 __all__ = [
+    "CONTRACT_TYPES",
+    "LocationFilter",
     "NormalizationError",
     "Place",
     "Salary",
@@ -16,7 +40,11 @@ __all__ = [
     "parse_contract",
     "parse_datetime",
     "parse_deadline",
+    "parse_remote",
     "parse_salary",
     "parse_working_time",
+    "resolve_country",
+    "resolve_location_filter",
+    "resolve_nuts",
     "resolve_place",
 ]

@@ -165,18 +165,23 @@ def country_name(code: str) -> str | None:
     return None
 
 
-def resolve_country(value: str | None, *, codes: bool = True) -> str | None:
+def resolve_country(value: str | None, *, codes: bool = True,
+                    upper_codes: bool = False) -> str | None:
     """ISO alpha-2 of a country code or name, or None when it is not one.
 
     Accepts alpha-2 (any case), alpha-3 (``FRA``, ``BEL``), NUTS prefixes (``EL``, ``UK``)
     and names in English, French or the country's language. French overseas codes give
     ``FR``. With ``codes=False`` bare codes are refused and only names count (used for the
-    last part of "City, XX" strings, where ``CA`` is California, not Canada).
+    last part of "City, XX" strings, where ``CA`` is California, not Canada). With
+    ``upper_codes=True`` codes and short names (``US``, ``UAE``) count only in capitals, so
+    that in a place string the communes ``Lux`` and ``Us`` stay communes.
     """
     if not value:
         return None
     text = value.strip()
     alpha2, alpha3, names, _ = _tables()
+    if upper_codes and len(text) <= 4 and not text.isupper():
+        return None
     if codes and 2 <= len(text) <= 3 and text.isalpha():
         upper = text.upper()
         if len(upper) == 2:

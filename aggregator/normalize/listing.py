@@ -7,13 +7,23 @@ the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from aggregator.normalize.contracts import parse_contract, parse_working_time
+from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
-from aggregator.normalize.places import resolve_place
+from aggregator.normalize.places import (
+    Place,
+    combine_places,
+    department_code,
+    parse_remote,
+    resolve_nuts,
+    resolve_place,
+)
 from aggregator.normalize.salary import parse_salary
 from aggregator.normalize.text import clean_text
 
@@ -57,6 +67,67 @@ def _codes(value: object) -> list[str]:
         if text:
             seen.setdefault(text, None)
     return list(seen)
+
+
+# The currency a salary without one is in, by the listing's country.
+_EURO = {"FR", "BE", "DE", "AT", "NL", "LU", "IE", "IT", "ES", "PT", "FI", "GR", "SK", "SI",
+         "EE", "LV", "LT", "MT", "CY", "HR", "MC", "AD", "SM", "VA"}
+_CURRENCY = {"GB": "GBP", "US": "USD", "CH": "CHF", "CA": "CAD", "AU": "AUD", "NZ": "NZD",
+             "SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
+             "RO": "RON", "BG": "BGN", "IN": "INR", "SG": "SGD", "JP": "JPY"}
+_INSEE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+
+
+def _country(value: object) -> str | None:
+    """ISO alpha-2 of the item's own country field (a code, a name, or a list of them)."""
+    for candidate in value if isinstance(value, (list, tuple)) else [value]:
+        if isinstance(candidate, Mapping):
+            candidate = candidate.get("name") or candidate.get("alpha2Code")
+            if isinstance(candidate, list) and candidate:
+                candidate = candidate[0]
+        if isinstance(candidate, str):
+            code = resolve_country(candidate)
+            if code:
+                return code
+    return None
+
+
+def _place(item: Mapping[str, Any]) -> tuple[Place, list[str]]:
+    """Where the listing is, from every place field the item has; and the location texts."""
+    texts = [t for t in (_one_line(v) for v in (
+        item.get("location") if isinstance(item.get("location"), (list, tuple))
+        else [item.get("location")])[:20]) if t]
+    country = _country(item.get("country"))
+    departments = {d for d in (department_code(c) for c in _codes(item.get("department"))) if d}
+    department = departments.pop() if len(departments) == 1 else None
+    postal = _one_line(item.get("postal_code"))
+    insee = _one_line(item.get("insee_code"))
+    hint = country or ("FR" if department else None) or _one_line(item.get("country")) or "FR"
+
+    places = [resolve_place(t, postal_code=postal, country_hint=hint, insee_code=insee,
+                            department=department) for t in texts] or \
+        [resolve_place(None, postal_code=postal, country_hint=hint, insee_code=insee,
+                       department=department)]
+    place = places[0] if len(places) == 1 else (combine_places(places) or places[0])
+
+    nuts = combine_places([p for p in (resolve_nuts(c) for c in _codes(item.get("nuts"))) if p])
+    if nuts is not None:
+        if place.kind in ("unknown", "remote", "country") and nuts.kind != "unknown" and (
+                place.country in (None, nuts.country)):
+            place = replace(nuts, remote=place.remote)
+        elif place.ambiguous and nuts.department and texts:
+            # A homonym ("Saint-Denis"): the NUTS department picks the right one.
+            narrowed = resolve_place(texts[0], postal_code=postal, country_hint=hint,
+                                     department=nuts.department)
+            if narrowed.kind == "commune" and narrowed.department == nuts.department:
+                place = replace(narrowed, remote=place.remote)
+    if place.country is None and country and place.kind in ("unknown", "remote"):
+        place = replace(place, country=country)
+    if place.insee_code is None and insee and _INSEE.fullmatch(insee) and place.kind in (
+            "unknown", "department") and (place.department is None
+                                          or insee.startswith(place.department[:2])):
+        place = replace(place, insee_code=insee)  # a commune newer than our geography
+    return place, texts
 
 
 def _lots(raw_lots: object, tz: str, crawled_at: datetime) -> list[dict[str, Any]]:
@@ -105,26 +176,33 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         deadline_at = _earliest_open_deadline(lots, crawled_at)
         time_given = deadline_at is not None or None
 
-    location_text = _one_line(item.get("location"))
-    place = resolve_place(location_text, postal_code=_one_line(item.get("postal_code")),
-                          country_hint=_one_line(item.get("country")) or "FR")
-    remote_raw = item.get("remote")
-    remote = bool(remote_raw) if isinstance(remote_raw, bool) else place.remote
+    place, location_texts = _place(item)
+    remote = parse_remote(item.get("remote"))
+    if remote is None:
+        remote = place.remote
 
-    salary = parse_salary(item.get("salary"))
+    currency = _CURRENCY.get(place.country or "", "EUR" if place.country in _EURO else None)
+    salary = parse_salary(item.get("salary"), currency_hint=currency if place.country else "EUR")
     status = item.get("status") or "open"
 
     details: dict[str, Any] = {}
-    if location_text:
-        details["location_text"] = location_text
+    if location_texts:
+        details["location_text"] = location_texts[0]
+        if len(location_texts) > 1:
+            details["locations"] = location_texts
     if item.get("nuts"):
         details["nuts"] = _codes(item.get("nuts"))
     if item.get("descriptors"):
         details["descriptors"] = _codes(item.get("descriptors"))
     if place.ambiguous:
         details["place_ambiguous"] = True
+    if place.kind != "unknown":
+        details["place_kind"] = place.kind
+        details["place_confidence"] = place.confidence
     if isinstance(item.get("salary"), str):
         details["salary_text"] = _one_line(item.get("salary"))
+    if salary and salary.months:
+        details["salary_months"] = salary.months
     if item.get("extra"):
         details["extra"] = dict(item["extra"])
 
@@ -138,8 +216,8 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "description": clean_text(item.get("description")),
         "city": place.city,
         "postal_code": place.postal_code,
-        "insee_code": _one_line(item.get("insee_code")) or place.insee_code,
-        "department": _one_line(item.get("department")) or place.department,
+        "insee_code": place.insee_code,
+        "department": place.department,
         "region": place.region,
         "country": place.country,
         "remote": remote,
@@ -150,7 +228,9 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "deadline_at": deadline_at,
         "deadline_time_given": time_given,
         "contract_type": parse_contract(item.get("contract_type")),
-        "working_time": parse_working_time(item.get("working_time")),
+        # schema.org puts FULL_TIME in employmentType, next to the contract
+        "working_time": parse_working_time(item.get("working_time"))
+        or parse_working_time(item.get("contract_type")),
         "salary_min": salary.min if salary else None,
         "salary_max": salary.max if salary else None,
         "salary_currency": salary.currency if salary else None,

@@ -96,15 +96,22 @@ def parse_remote(value: object) -> bool | None:
     return None
 
 
-def _split_remote(key: str) -> tuple[bool | None, str]:
-    """(remote flag or None, the folded text without remote words)."""
-    remote: bool | None = None
-    if not _REMOTE_RE.search(key):
-        return None, key
-    for found in _REMOTE_RE.finditer(key):
-        full = found.group("full") is not None
-        remote = full if remote is None else (remote or full)
-    return remote, " ".join(_REMOTE_RE.sub(" ", key).split())
+def _drop_remote_words(piece: str) -> tuple[bool | None, str]:
+    """(remote flag or None, the piece without its remote-work words, original spelling)."""
+    tokens = piece.split()
+    folded = [fold(t) for t in tokens]
+    key = " ".join(folded)
+    matches = list(_REMOTE_RE.finditer(key))
+    if not matches:
+        return None, piece
+    remote = any(m.group("full") is not None for m in matches)
+    dropped, start = set(), 0
+    for index, word in enumerate(folded):
+        end = start + len(word)
+        if word and any(m.start() < end and start < m.end() for m in matches):
+            dropped.add(index)
+        start = end + 1
+    return remote, " ".join(t for i, t in enumerate(tokens) if i not in dropped)
 
 
 # --- codes -------------------------------------------------------------------------------
@@ -259,7 +266,8 @@ def _pick(communes: tuple[Commune, ...], hints: _Hints, *,
 def _resolve_key(key: str, hints: _Hints) -> Place | None:
     """A folded name (no codes, no parentheses) to a place, using the hints for homonyms."""
     geo = geography()
-    prefix = _PREFIX.match(key)
+    # "Ville de Paris", "Département du Var"; but "Ville-d'Avray" is a commune's own name.
+    prefix = _PREFIX.match(key) if key not in geo.by_name else None
     want_area = None
     if prefix:
         want_area = "department" if prefix.group("dept") else (
@@ -313,7 +321,7 @@ def _resolve_key(key: str, hints: _Hints) -> Place | None:
         area_depts = area.departments
     if area_depts is not None:
         if communes and not hints.any and _area_is_commune(area_depts, communes[0]):
-            return _commune_place(communes[0], hints.postal)
+            return _pick(communes, hints)  # Paris; Saint-Martin (with homonyms elsewhere)
         homonym = bool(communes)
         if dept and area_depts == frozenset({dept.code}):
             return _department_place(dept.code, postal=hints.postal,
@@ -333,7 +341,7 @@ def _resolve_key(key: str, hints: _Hints) -> Place | None:
 
 _DEPT_NAME = re.compile(r"(\d{2,3}|2[AaBb])\s*[-–—:/]\s*(.+)")
 _NAME_DEPT = re.compile(r"(.+?)\s*[-–—]\s*(\d{2,3}|2[AaBb])")
-_PARENS = re.compile(r"(.*?)\s*\(\s*([^()]*?)\s*\)\s*(.*)")
+_PARENS = re.compile(r"(.*)\(\s*([^()]*?)\s*\)\s*(.*)")  # the last parentheses
 _POSTAL_NAME = re.compile(r"(\d{5}|\d{2} \d{3})\s+(.+)")
 _NAME_POSTAL = re.compile(r"(.+?)\s+(\d{5}|\d{2} \d{3})")
 _ARTICLE = {"le": "le", "la": "la", "les": "les", "l": "l"}
@@ -354,11 +362,16 @@ def _resolve_part(part: str, hints: _Hints) -> Place | None:
             return place
         commune = geography().communes.get(postal)  # maybe an INSEE code after all
         return _commune_place(commune, None) if commune else None
-    if _NUTS.fullmatch(text) and (any(ch.isdigit() for ch in text)
-                                  or text.upper() in geography().nuts):
+    geo = geography()
+    # "FRL05", "FRL" (but "Fry" or "76 - FRY" is the commune of that name).
+    if not hints.any and _NUTS.fullmatch(text) and (
+            any(ch.isdigit() for ch in text) or (text.isupper() and text in geo.nuts)):
         place = resolve_nuts(text)
         if place:
             return place
+    key = fold(text)
+    if key in geo.by_name:  # the common case, and names with parentheses ("Bors (Canton…)")
+        return _resolve_key(key, hints)
 
     found = _DEPT_NAME.fullmatch(text) or _NAME_DEPT.fullmatch(text)
     if found:
@@ -406,7 +419,7 @@ def _resolve_part(part: str, hints: _Hints) -> Place | None:
         if place and place.kind == "commune":
             return place
         return _from_postal(postal) if postal else place  # type: ignore[arg-type]
-    return _resolve_key(fold(text), hints)
+    return _resolve_key(key, hints)
 
 
 # --- the whole string -------------------------------------------------------------------
@@ -433,7 +446,8 @@ def _resolve_text(text: str, hints: _Hints, hint_country: str | None, *,
     if not parts:
         return None
     # An explicit country, last: "Bruxelles, Belgique", "Paris, France", "Krakow, Poland".
-    country = resolve_country(parts[-1], codes=len(parts) == 1 or len(parts[-1]) == 3)
+    country = resolve_country(parts[-1], codes=len(parts) == 1 or len(parts[-1]) == 3,
+                              upper_codes=True)
     if country == "FR" and parts[-1].strip().upper() in FRENCH_OVERSEAS:
         # "GP", "REU": the department is meant, not just France.
         code = FRENCH_OVERSEAS[parts[-1].strip().upper()]
@@ -514,7 +528,10 @@ def _resolve(text: str | None, postal_code: str | None, country_hint: str | None
             place = _department_place(dept)
     if place is None:
         if remote:
-            return Place(remote=True, confidence=1.0, kind="remote")
+            # "Remote job" at a board that says Brazil: remote, in Brazil. France is only the
+            # default hint, not a claim, so it is not copied.
+            country = hint_country if hint_country != "FR" else None
+            return Place(remote=True, country=country, confidence=1.0, kind="remote")
         return UNKNOWN
     return replace(place, remote=True) if remote else place
 
@@ -524,15 +541,12 @@ def _strip_remote_text(text: str) -> tuple[bool | None, str]:
     pieces = []
     remote: bool | None = None
     for piece in re.split(r"([,;|()/])", text):
-        if piece in ",;|()/":
+        if piece and piece in ",;|()/":
             pieces.append(piece)
             continue
-        flag, rest = _split_remote(fold(piece))
-        if flag is None:
-            pieces.append(piece)
-            continue
-        remote = flag if remote is None else (remote or flag)
-        # Keep what is left of the piece, in its folded form (enough for the resolver).
+        flag, rest = _drop_remote_words(piece)
+        if flag is not None:
+            remote = flag if remote is None else (remote or flag)
         pieces.append(f" {rest} " if rest else " ")
     joined = "".join(pieces)
     joined = re.sub(r"\(\s*\)", " ", joined)
@@ -575,24 +589,43 @@ def resolve_nuts(code: str | None) -> Place | None:
         if not area.departments:
             return Place(country="FR", confidence=1.0, kind="country")
         return _area_place(area.departments)
-    if 2 <= len(text) <= 5 and text.isalnum() and text[:2] in NUTS_COUNTRIES and text[:2] != "FR":
-        return Place(country=NUTS_COUNTRY.get(text[:2], text[:2]), confidence=1.0,
-                     kind="country")
-    if len(text) == 3 and text.isalpha():
+    if len(text) == 3 and text.isalpha():  # ISO alpha-3 first: "EST" is Estonia, not ES
         country = resolve_country(text)
         if country:
             return Place(country=country, confidence=1.0, kind="country")
+    if 2 <= len(text) <= 5 and text.isalnum() and text[:2] in NUTS_COUNTRIES and (
+            text[:2] != "FR" or any(ch.isdigit() for ch in text)):
+        # Another country's NUTS code, or a French one from an older NUTS version (FR715,
+        # NUTS 2013): the country is certain, the region is not ours to guess.
+        return Place(country=NUTS_COUNTRY.get(text[:2], text[:2]), confidence=1.0,
+                     kind="country")
     return None
 
 
+def _contains(outer: Place, inner: Place) -> bool:
+    """Whether ``outer`` is a strictly larger area that contains ``inner`` (France ⊃ Var)."""
+    if outer == inner or outer.country != inner.country:
+        return False
+    if outer.kind == "country":
+        return inner.kind != "country"
+    if outer.kind == "region":
+        return inner.region == outer.region and inner.kind in ("department", "commune")
+    if outer.kind == "department":
+        return inner.department == outer.department and inner.kind == "commune"
+    return False
+
+
 def combine_places(places: list[Place]) -> Place | None:
-    """The narrowest place that contains all of them (TED lists one NUTS code per lot)."""
+    """One place for several: TED lists ``["FRL05", "FRA"]`` (Var, said twice at two levels)
+    or one NUTS code per lot. Areas that contain another of the places are dropped (they
+    add nothing); what is left is combined into the narrowest area covering it all."""
     places = [p for p in places if p.kind != "unknown"]
     if not places:
         return None
     countries = {p.country for p in places if p.country}
     if len(countries) > 1:
         return None
+    places = [p for p in places if not any(_contains(p, q) for q in places)]
     if all(p == places[0] for p in places):
         return places[0]
     depts = {p.department for p in places}

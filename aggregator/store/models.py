@@ -17,9 +17,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -90,10 +92,10 @@ class Listing(Base):
 
     city: Mapped[str | None] = mapped_column(String(120))
     postal_code: Mapped[str | None] = mapped_column(String(10))
-    insee_code: Mapped[str | None] = mapped_column(String(5), index=True)
-    department: Mapped[str | None] = mapped_column(String(3), index=True)
-    region: Mapped[str | None] = mapped_column(String(3), index=True)
-    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    insee_code: Mapped[str | None] = mapped_column(String(5))  # see SEARCH_ORDER
+    department: Mapped[str | None] = mapped_column(String(3))  # see SEARCH_ORDER
+    region: Mapped[str | None] = mapped_column(String(3))  # see SEARCH_ORDER
+    country: Mapped[str | None] = mapped_column(String(2))  # see SEARCH_ORDER
     remote: Mapped[bool] = mapped_column(Boolean, default=False)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -135,6 +137,17 @@ class Listing(Base):
         ForeignKey("listings.id", ondelete="SET NULL"), index=True)
     starred: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# Search reads a page in its default order (deadline soonest first, no deadline last, then
+# newest) straight from an index instead of sorting every match: one index for "all open"
+# and one per place level, each leading with the column the place filter compares
+# (aggregator/query.py). They replace the plain indexes of these columns.
+SEARCH_ORDER = (Listing.status, Listing.deadline_at.is_(None), Listing.deadline_at,
+                Listing.published_at.desc())
+Index("ix_listings_search_open", *SEARCH_ORDER)
+for _place in ("insee_code", "department", "region", "country"):
+    Index(f"ix_listings_search_{_place}", Listing.__table__.c[_place], *SEARCH_ORDER)
 
 
 class ListingChange(Base):
@@ -205,3 +218,95 @@ class CrawlRun(Base):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class SchedulerLock(Base):
+    """A named lock shared by every process on the database (aggregator.store.locks).
+
+    A scheduler takes ``crawl:SOURCE`` before crawling a source, so two schedulers on one
+    database never run the same crawl twice; a holder that dies stops renewing and its lock
+    is free again once ``expires_at`` has passed.
+    """
+
+    __tablename__ = "scheduler_locks"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SchedulerJob(Base):
+    """APScheduler 3's SQLAlchemyJobStore table (`aggregator schedule`), declared here with
+    APScheduler's own column types so that the schema stays in Alembic's hands."""
+
+    __tablename__ = "scheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Alert(Base):
+    """A saved search (aggregator.mail.alerts): a query in the filter's compact text form,
+    who receives its digests and how often."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    every: Mapped[str] = mapped_column(String(10), default="daily")  # daily | weekly | HH:MM
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the last run that completed (sent its digest, or found nothing to send)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AlertDelivery(Base):
+    """The outbox: one digest, built once and stored (with its Message-ID) before sending.
+
+    ``message`` holds the exact bytes sent, so a retry sends the very same message.
+    ``entries`` says what to record as sent once the SMTP server has accepted it.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_alert_status", "alert_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | failed
+    subject: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    delivered_to: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    refused: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)  # address → reply
+    counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    entries: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AlertSent(Base):
+    """A listing an alert has sent, with its deadline and status as sent ("changed since")."""
+
+    __tablename__ = "alert_sent"
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True, index=True)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_deliveries.id", ondelete="SET NULL"), index=True)
+    first_sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))
+    # the deadline a "closing within 7 days" reminder was sent for (one reminder per deadline)
+    reminded_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.normalize.listing import FIELDS
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
+from aggregator.store.search_index import index_written
 
 listings = Listing.__table__
 changes = ListingChange.__table__
@@ -146,6 +147,8 @@ class ListingWriter:
             for source, rows in by_source.items():
                 result += self._write_source(conn, source, rows, run_id, now)
             self._link_duplicates(conn, [*latest.values()], result)
+            # the full-text index follows in the same transaction (store/search_index.py)
+            index_written(conn, result.new_ids, result.changed_ids)
         return result
 
     def _existing(self, conn: Connection, source: str,
@@ -161,9 +164,11 @@ class ListingWriter:
     def _write_source(self, conn: Connection, source: str, rows: list[dict[str, Any]],
                       run_id: int | None, now: datetime) -> WriteResult:
         result = WriteResult()
+        existing = self._existing(conn, source, [r["source_id"] for r in rows])
+        self._fill_amendments(conn, [(existing[r["source_id"]].id, r) for r in rows
+                                     if r.get("amends") and r["source_id"] in existing])
         for row in rows:
             row["content_hash"] = content_hash(row)
-        existing = self._existing(conn, source, [r["source_id"] for r in rows])
         fresh = [r for r in rows if r["source_id"] not in existing]
         if fresh:
             inserted = self._insert_rows(conn, fresh, now)
@@ -194,6 +199,21 @@ class ListingWriter:
         result.updated = len(changed)
         result.changed_ids = [old.id for old, _ in changed]
         return result
+
+    def _fill_amendments(self, conn: Connection,
+                         pairs: list[tuple[int, dict[str, Any]]]) -> None:
+        """A corrigendum or award leaves fields empty that it does not change: keep the
+        stored values there, so applying it does not clear the listing's deadline or lots."""
+        if not pairs:
+            return
+        columns = [listings.c[f] for f in STORED_FIELDS if f not in ("source", "source_id")]
+        stored = {row.id: row for chunk in _chunks([i for i, _ in pairs])
+                  for row in conn.execute(select(listings.c.id, *columns)
+                                          .where(listings.c.id.in_(chunk)))}
+        for listing_id, row in pairs:
+            for column in columns:
+                if row.get(column.name) in (None, "", [], {}):
+                    row[column.name] = getattr(stored[listing_id], column.name)
 
     def _insert_rows(self, conn: Connection, rows: list[dict[str, Any]],
                      now: datetime) -> dict[str, int]:

@@ -49,7 +49,7 @@ class Board:
     key: str
     slug: str  # the platform's identifier in URLs (token, site, company id, tenant)
     base_url: str | None = None  # for boards that are a site of their own (Workday, Teamtailor)
-    options: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -101,8 +101,9 @@ class BoardSpider(ListingSpider):
                 return f"board {text!r}: {exc}"
         return None
 
-    def boards(self) -> list[Board]:
-        """The configured boards, parsed, each once."""
+    def configured_boards(self) -> list[Board]:
+        """The configured boards, parsed, each once. (Not `boards`: Scrapy sets spider
+        arguments as attributes, and `-a boards=...` is one.)"""
         found: dict[str, Board] = {}
         for text in self.list_param("boards"):
             board = self.parse_board(text)
@@ -114,7 +115,7 @@ class BoardSpider(ListingSpider):
         if problem:
             self.unconfigured(problem)
             return
-        boards = self.boards()
+        boards = self.configured_boards()
         # What a replay of this run must ask for (the boards may come from the config file).
         self.run_args["boards"] = ",".join(board.key for board in boards)
         self._progress: dict[str, _Progress] = {board.key: _Progress() for board in boards}
@@ -246,11 +247,15 @@ class BoardSpider(ListingSpider):
             return
         item.setdefault("scope", board.key)
         if item.get("raw") is None:
-            item["raw"] = record if detail is None else {"list": record, "detail": detail}
+            item["raw"] = self.raw_payload(record, detail)
         if item.get("match_keys") is None:
             item["match_keys"] = job_match_keys(item.get("organization"), item.get("title"),
                                                 item.get("location"), item.get("description"))
         yield item
+
+    def raw_payload(self, record: Any, detail: Any = None) -> Any:
+        """What the listing keeps of the source (JSON-serialisable)."""
+        return record if detail is None else {"list": record, "detail": detail}
 
     def parse_item(self, record: Any, board: Board, page: Any, detail: Any = None
                    ) -> Listing | None:

@@ -45,6 +45,9 @@ class RssSpider(BoardSpider):
     def record_id(self, record: Any) -> str | None:
         return text(record, "guid") or text(record, "link")
 
+    def raw_payload(self, record: Any, detail: Any = None) -> Any:
+        return record.get()  # the item's XML
+
 
 def text(selector: Selector, path: str) -> str | None:
     """The stripped text of the first node at ``path``; None when absent or empty."""

@@ -10,8 +10,9 @@ the group), so a key must be equal on both sides and specific to one procedure:
   TED ``procedure-identifier``): every notice of one procedure carries it.
 - ``tender:<deadline day>|<buyer>|<title>`` — the fallback when a source gives no eForms
   identifier (legacy forms, OCDS feeds): the deadline's local calendar day, folded buyer
-  name and folded title (the day first, so a cut at the column's length keeps it). Each side must build it from the same eForms fields (buyer's official
-  name, BT-21 title), which both spiders do.
+  name and folded title (the day first, so a cut at the column's length keeps it). Each
+  side must build it from the same eForms fields (buyer's official name, BT-21 title),
+  which both spiders do.
 
 This module is the only place that builds them.
 """

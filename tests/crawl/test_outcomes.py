@@ -17,6 +17,7 @@ EXC = "downloader/exception_type_count/"
     ({"item_scraped_count": 10, "log_count/ERROR": 1}, "finished", "partial"),
     ({EXC + "twisted.internet.error.DNSLookupError": 3}, "finished", "offline"),
     ({EXC + "twisted.internet.error.ConnectionRefusedError": 1}, "finished", "offline"),
+    ({EXC + "scrapy.exceptions.CannotResolveHostError": 2}, "finished", "offline"),
     ({"log_count/ERROR": 2, "downloader/response_count": 2}, "finished", "failed"),
     ({"item_scraped_count": 3}, "shutdown", "failed"),
     ({}, "finished", "ok"),  # a source with nothing new today

@@ -118,3 +118,20 @@ def test_within_a_batch_the_last_sighting_wins(engine):
         [record("26-1", title="first"), record("26-1", title="second")], now=NOW)
     assert result.new == 1
     assert rows(engine)[0].title == "second"
+
+
+def test_an_amendment_keeps_the_fields_it_leaves_empty(engine):
+    writer = ListingWriter(engine)
+    writer.write([record("26-1")], now=NOW)
+    award = record("26-1", deadline_at=None, cpv=[], description=None, status="closed",
+                   title="Attribution: travaux d'électricité 26-1") | {"amends": True}
+
+    writer.write([award], now=NOW + timedelta(days=3))
+
+    (listing,) = rows(engine)
+    assert listing.status == "closed"
+    assert listing.deadline_at == datetime(2026, 12, 15, 11, 0, tzinfo=UTC)
+    assert listing.cpv == ["45310000"]
+    with Session(engine) as session:
+        fields = set(session.scalars(select(ListingChange.field)))
+    assert fields == {"status", "title"}

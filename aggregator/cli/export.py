@@ -1,0 +1,91 @@
+"""`aggregator export`: every listing a query matches, as CSV, JSON lines or iCalendar.
+
+    aggregator export 'kind:tender dep:13 cpv:45' --format csv --bom -o tenders.csv
+    aggregator export 'kind:job contract:cdi' --format json > jobs.jsonl
+    aggregator export 'kind:tender deadline<30d' --format ics -o deadlines.ics
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from aggregator.cli import UserError, app
+from aggregator.cli.output import err_console
+
+
+class Format(StrEnum):
+    csv = "csv"
+    json = "json"
+    ics = "ics"
+
+
+@contextmanager
+def _text_output(path: Path | None):
+    """UTF-8 text with untranslated newlines (the CSV writer puts CRLF itself)."""
+    if path is None:
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
+                                  write_through=True)
+        try:
+            yield stream
+        finally:
+            stream.detach()
+        return
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        yield stream
+
+
+@contextmanager
+def _binary_output(path: Path | None):
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with path.open("wb") as stream:
+        yield stream
+
+
+@app.command("export")
+def export(
+    query: Annotated[str, typer.Argument(
+        help="The search, in the filter's compact form (as for alerts); '' for every open "
+             "listing.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="csv, json (JSON lines, "
+                                           "the fields of `list --json`) or ics.")
+                      ] = Format.csv,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write to FILE (default: stdout).")
+                      ] = None,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark "
+                                      "(Excel needs it to read accents right).")] = False,
+) -> None:
+    """Export every listing QUERY matches (no page limit)."""
+    from aggregator.export import write_csv, write_ics, write_jsonl
+    from aggregator.query import Filter, FilterError, search
+    from aggregator.store.engine import get_engine
+
+    try:
+        parsed = Filter.parse(query)
+        parsed.validate()
+    except FilterError as exc:
+        raise UserError(f"invalid query {query!r}: {exc}") from None
+    listings = search(get_engine(), parsed.page(0, None))
+    count: int
+    if format is Format.ics:
+        binary: IO[bytes]
+        with _binary_output(output) as binary:
+            count = write_ics(listings, binary)
+        what = "deadline event(s)"
+    else:
+        with _text_output(output) as text:
+            count = (write_csv(listings, text, bom=bom) if format is Format.csv
+                     else write_jsonl(listings, text))
+        what = "listing(s)"
+    if output is not None:
+        err_console.print(f"{count} {what} written to {output}")

@@ -1,0 +1,60 @@
+"""`aggregator runs`: the crawl runs, newest first — outcome, counts, duration."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from aggregator.cli import UserError, app
+from aggregator.cli.output import console, local, safe
+
+OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "timeout": "red",
+                  "offline": "red", "unconfigured": "dim", "running": "cyan"}
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def runs_table(runs: list) -> Table:
+    table = Table(title="Crawl runs (newest first)", title_justify="left")
+    numeric = ("run", "items", "new", "updated", "unchanged", "dropped", "errors", "duration")
+    for column in ("run", "source", "started", "duration", "outcome", "items", "new",
+                   "updated", "unchanged", "dropped", "errors", "note"):
+        table.add_column(column, justify="right" if column in numeric else "left",
+                         overflow="fold", no_wrap=column in ("started", "outcome"))
+    for run in runs:
+        note = (run.error_summary or "").strip().splitlines()
+        table.add_row(str(run.id), safe(run.source), local(run.started_at),
+                      duration_text(run.duration_seconds),
+                      safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
+                      str(run.items_seen), str(run.items_new), str(run.items_updated),
+                      str(run.items_unchanged), str(run.items_dropped), str(run.errors),
+                      safe(note[0][:200] if note else ""))
+    return table
+
+
+@app.command()
+def runs(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source's runs.")
+                      ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs to show.")] = 20,
+) -> None:
+    """The crawl runs, newest first: outcome, item counts, errors, duration."""
+    from aggregator.store.engine import get_engine
+    from aggregator.store.runs import recent_runs
+
+    if limit < 1:
+        raise UserError("--limit must be at least 1")
+    found = recent_runs(get_engine(), source=source, limit=limit)
+    if not found:
+        console.print(f"No crawl run{f' of {source}' if source else ''} yet.")
+        return
+    console.print(runs_table(found))

@@ -1,0 +1,62 @@
+"""`aggregator schedule`: the daily refresh, as a long-running process or one pass (--once).
+
+The scheduling rules (triggers, catch-up, locks, post-crawl steps, stopping) are described
+in aggregator/scheduler.py.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import Annotated, Any
+
+import typer
+
+from aggregator.cli import UserError, app
+from aggregator.cli.output import console, err_console
+
+
+@app.command()
+def schedule(
+    once: Annotated[bool, typer.Option(
+        "--once", help="Crawl every source due now (not crawled since its latest scheduled "
+        "time), run the post-crawl steps and exit — for cron or a systemd timer.")] = False,
+    setting: Annotated[list[str] | None, typer.Option(
+        "-s", "--set", help="Scrapy setting NAME=VALUE for every crawl, e.g. "
+        "-s BOAMP_API_URL=http://...")] = None,
+) -> None:
+    """Crawl every enabled source on its schedule ([schedule] and [sources.NAME] schedule);
+    stops cleanly on SIGTERM or Ctrl-C."""
+    from aggregator.config import load_config
+    from aggregator.crawl import parse_pairs
+    from aggregator.scheduler import Scheduler, configure_logging
+
+    try:
+        settings = parse_pairs(setting or [], "-s")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    config = load_config()
+    log_path = configure_logging(config)
+    service = Scheduler(config, settings=settings)
+    err_console.print(f"Logging to {log_path}")
+    if not once:
+        raise typer.Exit(service.serve())
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        err_console.print(f"{signal.Signals(signum).name}: stopping the running crawls")
+        service.stop_crawls.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    run_ids = service.run_once()
+    from aggregator.cli.crawl import summary_table
+    from aggregator.store.runs import get_run
+
+    runs = [run for run_id in run_ids.values() if (run := get_run(service.engine, run_id))]
+    if runs:
+        console.print(summary_table(runs))
+    else:
+        console.print("Nothing was due.")
+    if service.stop_crawls.is_set():
+        raise typer.Exit(0)
+    if any(run.outcome in ("failed", "timeout", "offline") for run in runs):
+        raise typer.Exit(1)

@@ -1,0 +1,205 @@
+"""`aggregator sources`: the sources, and the job boards they follow.
+
+    aggregator sources                          # the sources and their health
+    aggregator sources add greenhouse codepath  # follow a board
+    aggregator sources remove lever eu:acme     # stop following one
+
+Boards are kept in the configuration file (``[sources.PLATFORM] boards = [...]``), edited
+with tomlkit so that its comments and layout stay as they were. The file is the one
+`load_config()` reads; with none, ``aggregator.toml`` is created in the project directory
+(the user config directory for an installed copy).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from aggregator.cli import UserError, app
+from aggregator.cli.output import console, safe
+from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file
+
+sources_app = typer.Typer(help="The sources, and the job boards they follow.",
+                          rich_markup_mode=None)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources(ctx: typer.Context) -> None:
+    """The sources and their health (with no subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    # The health table (last runs, failures) lives in aggregator.cli.health when present.
+    try:
+        from aggregator.cli.health import show_sources_health  # type: ignore[import-not-found]
+    except ModuleNotFoundError as exc:
+        if exc.name != "aggregator.cli.health":
+            raise
+        show_configured_sources()
+    else:
+        show_sources_health()
+
+
+def show_configured_sources() -> None:
+    """Each source, whether it is enabled, and its parameters (boards followed...)."""
+    from aggregator.config import load_config
+    from aggregator.crawl import spider_names
+
+    config = load_config()
+    table = Table(title=f"Sources ({config.path or 'no configuration file: defaults'})",
+                  title_justify="left")
+    for column in ("source", "enabled", "schedule", "parameters"):
+        table.add_column(column, overflow="fold")
+    for name in spider_names():
+        source = config.source(name)
+        params = "; ".join(f"{key} = {_show(value)}" for key, value in source.params.items())
+        table.add_row(name, "yes" if source.enabled else "no", source.schedule or "",
+                      safe(params))
+    console.print(table)
+
+
+def _show(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+# -- editing the configuration file --------------------------------------------------------
+
+
+def config_path() -> Path:
+    """The file to edit: AGGREGATOR_CONFIG / --config (created if missing), else the file
+    load_config() finds, else aggregator.toml in the project (or user config) directory."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    found = find_config_file()
+    if found is not None:
+        return found
+    if (PROJECT_ROOT / "scrapy.cfg").exists():
+        return PROJECT_ROOT / CONFIG_NAME
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("aggregator")) / CONFIG_NAME
+
+
+def board_spider(platform: str) -> type:
+    """The spider class of a board platform; UserError naming the platforms otherwise."""
+    from aggregator.crawl import spider_class, spider_names
+    from spiders.base.boards import BoardSpider
+
+    platforms = [name for name in spider_names()
+                 if issubclass(spider_class(name), BoardSpider)]
+    if platform not in platforms:
+        raise UserError(f"{platform!r} is not a job-board platform "
+                        f"(platforms: {', '.join(platforms)})")
+    return spider_class(platform)
+
+
+def _load(path: Path) -> Any:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    if not path.exists():
+        return tomlkit.document()
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (TOMLKitError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: {exc}") from None
+
+
+def _save(document: Any, path: Path) -> None:
+    import tomlkit
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.tmp")
+    scratch.write_text(tomlkit.dumps(document), encoding="utf-8")
+    os.replace(scratch, path)  # never a half-written configuration
+
+
+def _boards_array(document: Any, platform: str, *, create: bool) -> Any:
+    """The ``[sources.PLATFORM] boards`` array of the document (created when asked)."""
+    import tomlkit
+
+    if "sources" not in document:
+        if not create:
+            return None
+        document["sources"] = tomlkit.table(is_super_table=True)
+    sources_table = document["sources"]
+    if platform not in sources_table:
+        if not create:
+            return None
+        sources_table[platform] = tomlkit.table()
+    section = sources_table[platform]
+    boards = section.get("boards")
+    if isinstance(boards, str):  # "a,b" is allowed in the file: make it a real list
+        boards = [b.strip() for b in boards.split(",") if b.strip()]
+    if boards is None or not hasattr(boards, "multiline"):
+        if boards is None and not create:
+            return None
+        array = tomlkit.array()
+        array.extend(boards or [])
+        section["boards"] = array
+    return section["boards"]
+
+
+def _key(spider: type, text: str) -> str:
+    try:
+        return spider.parse_board(str(text)).key
+    except ValueError:
+        return str(text).strip()
+
+
+@sources_app.command("add")
+def add(
+    platform: Annotated[str, typer.Argument(help="The platform: greenhouse, lever, workday...")],
+    boards: Annotated[list[str], typer.Argument(
+        help="Boards to follow: a token/site name, eu:SITE for Lever's EU instance, "
+        "or the board's URL (Workday, Teamtailor).")],
+) -> None:
+    """Follow job boards of a platform (written to the configuration file)."""
+    spider = board_spider(platform)
+    keys = []
+    for text in boards:
+        try:
+            keys.append(spider.parse_board(text).key)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    path = config_path()
+    document = _load(path)
+    array = _boards_array(document, platform, create=True)
+    present = {_key(spider, b) for b in array}
+    added = [k for k in dict.fromkeys(keys) if k not in present]
+    for key in added:
+        array.append(key)
+    if added:
+        _save(document, path)
+    for key in keys:
+        state = "now followed" if key in added else "already followed"
+        console.print(safe(f"{platform}: {key} {state} ({path})"), soft_wrap=True)
+
+
+@sources_app.command("remove")
+def remove(
+    platform: Annotated[str, typer.Argument(help="The platform: greenhouse, lever, workday...")],
+    boards: Annotated[list[str], typer.Argument(help="Boards to stop following.")],
+) -> None:
+    """Stop following job boards (their stored listings stay; they are no longer refreshed)."""
+    spider = board_spider(platform)
+    path = config_path()
+    document = _load(path)
+    array = _boards_array(document, platform, create=False)
+    current = [_key(spider, b) for b in array] if array is not None else []
+    wanted = {_key(spider, text) for text in boards}
+    missing = sorted(wanted - set(current))
+    if missing:
+        raise UserError(f"{platform} does not follow {', '.join(missing)} "
+                        f"(followed: {', '.join(current) or 'none'}; {path})")
+    for index in reversed(range(len(current))):
+        if current[index] in wanted:
+            del array[index]
+    _save(document, path)
+    for key in sorted(wanted):
+        console.print(safe(f"{platform}: {key} no longer followed ({path})"), soft_wrap=True)

@@ -1,0 +1,167 @@
+"""Source health: a verdict per source, read from its crawl run history.
+
+Used by `aggregator sources` (aggregator/cli/health.py), the TUI status bar and the e-mail
+digest (both through ``source_health`` / ``broken_sources``).
+
+The verdict, from the source's runs newest first:
+
+- ``unconfigured``: the source cannot run as configured (the spider's
+  ``configuration_problem``, e.g. missing credentials or no boards), or its latest run said so.
+- ``broken``: its last two runs both failed (``failed``/``timeout``) or brought zero items.
+- ``degraded``: its last run failed or brought zero items (once), had errors (``partial``
+  or an error count), or brought fewer than half the usual items — the median of the
+  successful (``ok``) runs before it, up to 7 of them, once there are at least 3.
+- ``ok``: none of the above.
+- ``unknown``: never crawled yet.
+
+Runs that say nothing about the source are left out: ones still ``running``, ``offline``
+ones (this machine had no network), and crawls stopped from outside (scheduler shutdown,
+Ctrl-C: ``finish_reason == "shutdown"`` on a ``failed`` run).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+
+from aggregator.config import Config, load_config
+from aggregator.store.models import CrawlRun, Listing
+
+VERDICTS = ("ok", "degraded", "broken", "unconfigured", "unknown")
+BASELINE_RUNS = 7  # successful runs whose median is the usual item count
+MIN_BASELINE_RUNS = 3  # fewer, and a low count is not judged yet (one run is not "usual")
+HISTORY = 40  # runs read per source
+
+
+class RunLike(Protocol):
+    outcome: str
+    items_seen: int
+    errors: int
+    finish_reason: str | None
+    error_summary: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    source: str
+    enabled: bool
+    configured: bool | None  # None: no spider of that name any more (only runs remain)
+    verdict: str  # one of VERDICTS
+    reason: str  # why, in one line ("" when ok)
+    last_run_at: datetime | None  # start of the latest run, whatever its outcome
+    last_outcome: str | None
+    last_success_at: datetime | None  # end of the latest ok run
+    items_last_run: int | None  # items of the latest run that judges the source
+    median_items: float | None  # the usual count it is compared with
+    open_listings: int
+
+
+def judges(run: RunLike) -> bool:
+    """Whether a run says something about the source itself."""
+    if run.outcome in ("running", "offline"):
+        return False
+    return not (run.outcome == "failed" and run.finish_reason == "shutdown")
+
+
+def _bad(run: RunLike) -> bool:
+    return run.outcome in ("failed", "timeout") or (
+        run.outcome in ("ok", "partial") and not run.items_seen)
+
+
+def _why_bad(run: RunLike) -> str:
+    if run.outcome in ("failed", "timeout"):
+        summary = (run.error_summary or "").strip().splitlines()
+        return f"{run.outcome}" + (f": {summary[0]}" if summary else "")
+    return "no items"
+
+
+def baseline(runs: Sequence[RunLike]) -> float | None:
+    """The usual item count: median of up to 7 ``ok`` runs (newest first) — None when
+    there are fewer than 3."""
+    counts = [run.items_seen for run in runs if run.outcome == "ok"][:BASELINE_RUNS]
+    return statistics.median(counts) if len(counts) >= MIN_BASELINE_RUNS else None
+
+
+def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, str]:
+    """(verdict, reason) from a source's runs, newest first, and its configuration problem."""
+    if problem:
+        return "unconfigured", problem
+    judged = [run for run in runs if judges(run)]
+    if not judged:
+        return "unknown", "never crawled"
+    last = judged[0]
+    if last.outcome == "unconfigured":
+        return "unconfigured", (last.error_summary or "not configured").splitlines()[0]
+    if _bad(last):
+        if len(judged) > 1 and _bad(judged[1]):
+            return "broken", f"twice in a row: {_why_bad(last)} (before: {_why_bad(judged[1])})"
+        return "degraded", f"last run: {_why_bad(last)}"
+    if last.outcome == "partial" or last.errors:
+        return "degraded", f"{last.errors} error(s) in the last run"
+    usual = baseline(judged[1:])
+    if usual is not None and last.items_seen < usual / 2:
+        return "degraded", f"{last.items_seen} items, usually {usual:g}"
+    return "ok", ""
+
+
+def _runs(engine: Engine, source: str) -> list[CrawlRun]:
+    from sqlalchemy.orm import Session
+
+    query = (select(CrawlRun).where(CrawlRun.source == source)
+             .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(HISTORY))
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.scalars(query))
+
+
+def _spiders() -> dict[str, Any]:
+    from aggregator.crawl import spider_class, spider_names
+
+    return {name: spider_class(name) for name in spider_names()}
+
+
+def source_health(engine: Engine, config: Config | None = None) -> list[SourceHealth]:
+    """Every source (each spider, and any source that has runs), sorted by name."""
+    config = config or load_config()
+    spiders = _spiders()
+    with engine.connect() as conn:
+        with_runs = set(conn.scalars(select(CrawlRun.source).distinct()))
+        open_counts = dict(conn.execute(
+            select(Listing.source, func.count()).where(Listing.status == "open")
+            .group_by(Listing.source)).all())
+    result = []
+    for name in sorted(set(spiders) | with_runs):
+        source_config = config.source(name)
+        spider = spiders.get(name)
+        check = getattr(spider, "configuration_problem", None)
+        problem = check(source_config, {}) if check else None
+        runs = _runs(engine, name)
+        judged = [run for run in runs if judges(run)]
+        success = next((run for run in runs if run.outcome == "ok"), None)
+        state, reason = verdict(runs, problem)
+        result.append(SourceHealth(
+            source=name,
+            enabled=source_config.enabled,
+            configured=None if spider is None else problem is None,
+            verdict=state,
+            reason=reason,
+            last_run_at=runs[0].started_at if runs else None,
+            last_outcome=runs[0].outcome if runs else None,
+            last_success_at=(success.finished_at or success.started_at) if success else None,
+            items_last_run=judged[0].items_seen if judged else None,
+            median_items=baseline(judged[1:]),
+            open_listings=int(open_counts.get(name, 0)),
+        ))
+    return result
+
+
+def broken_sources(engine: Engine, config: Config | None = None) -> list[SourceHealth]:
+    """Enabled sources whose verdict is ``broken`` (the TUI status bar, the digest)."""
+    return [health for health in source_health(engine, config)
+            if health.enabled and health.verdict == "broken"]

@@ -1,0 +1,133 @@
+"""Hand a stored message to the SMTP server: plain, STARTTLS or SSL, per ``[smtp]``.
+
+The message goes as the exact bytes stored in the outbox (``sendmail`` does not re-serialise
+them), so a retry is the very same message. The password comes from the environment
+(``AGGREGATOR_SMTP_PASSWORD``, see ``SmtpConfig.password``) and is only ever passed to
+``SMTP.login``: it is not logged, not part of any message or error we produce.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+
+from aggregator.config import SmtpConfig
+
+logger = logging.getLogger(__name__)
+SECURITY_CHOICES = ("none", "starttls", "ssl")
+
+
+class SmtpFailure(Exception):
+    """Nobody received the message. ``permanent`` when the server refused the message itself
+    for good (5xx after DATA): sending it again would fail the same way. Anything else — the
+    server down, a timeout, a 4xx, TLS, a refused login, a configuration error — is worth
+    retrying with the same message."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass
+class SmtpResult:
+    """Who the server accepted the message for, and who it refused (address → reply)."""
+
+    accepted: list[str] = field(default_factory=list)
+    refused: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def refused_permanently(self) -> dict[str, str]:
+        return {a: _reply(c, m) for a, (c, m) in self.refused.items() if 500 <= c < 600}
+
+    def refused_temporarily(self) -> dict[str, str]:
+        return {a: _reply(c, m) for a, (c, m) in self.refused.items() if not 500 <= c < 600}
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {' '.join(text.split())}"
+
+
+def envelope_sender(config: SmtpConfig) -> str:
+    """The bare address of ``from`` (which may be ``Name <address>``)."""
+    return parseaddr(config.sender)[1] or config.sender
+
+
+def describe(config: SmtpConfig) -> str:
+    """Where mail goes, for messages and logs (never the password)."""
+    user = f" as {config.user}" if config.user else ""
+    return f"{config.host}:{config.port} ({config.security}){user}"
+
+
+def _connect(config: SmtpConfig, context: ssl.SSLContext) -> smtplib.SMTP:
+    if config.security not in SECURITY_CHOICES:
+        raise SmtpFailure(f"[smtp] security must be one of {', '.join(SECURITY_CHOICES)}, "
+                          f"not {config.security!r}")
+    if config.security == "ssl":
+        return smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout,
+                                context=context)
+    return smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+
+
+def _handshake(smtp: smtplib.SMTP, config: SmtpConfig, context: ssl.SSLContext) -> None:
+    smtp.ehlo()
+    if config.security == "starttls":
+        smtp.starttls(context=context)
+        smtp.ehlo()
+    if config.user:
+        password = config.password
+        if password is None:
+            raise SmtpFailure("[smtp] user is set but AGGREGATOR_SMTP_PASSWORD is not")
+        if config.security == "none":
+            logger.warning("SMTP login to %s without TLS: the password crosses the network "
+                           "in clear", config.host)
+        smtp.login(config.user, password)
+
+
+def send_message(config: SmtpConfig, message: bytes, recipients: list[str], *,
+                 ssl_context: ssl.SSLContext | None = None) -> SmtpResult:
+    """Send ``message`` to ``recipients`` in one SMTP transaction.
+
+    Returns who accepted it and who was refused (some recipients refused is not an error:
+    the others have it). Raises SmtpFailure when nobody got it.
+    """
+    context = ssl_context or ssl.create_default_context()
+    smtp: smtplib.SMTP | None = None
+    try:
+        smtp = _connect(config, context)
+        _handshake(smtp, config, context)
+        refused = smtp.sendmail(envelope_sender(config), recipients, message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        return SmtpResult(accepted=[], refused={a: (c, _text(m))
+                                                for a, (c, m) in exc.recipients.items()})
+    except smtplib.SMTPResponseException as exc:  # sender refused, data refused, auth failed
+        # Only a 5xx reply to the message itself condemns it; a refused login or sender is
+        # the configuration's fault, and the same message goes once it is fixed.
+        permanent = isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600
+        raise SmtpFailure(f"{describe(config)}: {_reply(exc.smtp_code, exc.smtp_error)}",
+                          permanent=permanent) from None
+    except (smtplib.SMTPException, OSError) as exc:  # refused connection, timeout, TLS, ...
+        raise SmtpFailure(f"{describe(config)}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if smtp is not None:
+            _close(smtp)
+    accepted = [r for r in recipients if r not in refused]
+    logger.info("message accepted by %s for %d recipient(s), %d refused", describe(config),
+                len(accepted), len(refused))
+    return SmtpResult(accepted=accepted,
+                      refused={a: (c, _text(m)) for a, (c, m) in refused.items()})
+
+
+def _text(message: bytes | str) -> str:
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    # The message is already accepted: a failing QUIT must not turn that into a failure
+    # (which would resend it).
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

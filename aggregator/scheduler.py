@@ -1,0 +1,727 @@
+"""The daily refresh: `aggregator schedule` (long-running) and `aggregator schedule --once`.
+
+How it fits together:
+
+- **Triggers.** Every enabled source gets a cron trigger in ``[schedule] timezone``: its own
+  ``[sources.NAME] schedule`` ("HH:MM" or a 5-field cron expression), else ``[schedule] time``.
+- **APScheduler 3**, job store in the store's database (table ``scheduler_jobs``), one
+  persistent job per source, id ``crawl:NAME``, calling ``aggregator.scheduler:scheduled_crawl``
+  (an importable reference, as stored jobs need). Set up as STACK-NOTES §5 measured:
+  coalesce, one instance, a misfire grace of ``[schedule] grace_hours``, explicit timezone;
+  jobs are added only when missing (``replace_existing`` would lose missed runs) and
+  rescheduled with ``reschedule_job`` when the configuration changed (re-read every minute).
+- **The crawl queue.** A firing job only queues its source; ``[schedule] jobs`` worker
+  threads take sources off the queue and crawl them, each in its own child process
+  (``aggregator.crawl.run_crawl``: timeouts and crashes are recorded there). A source already
+  queued or crawling is not queued again.
+- **One crawl per slot, across processes.** Before crawling, a worker takes the database lock
+  ``crawl:NAME`` (aggregator.store.locks) and checks that the source is still *due*: no run
+  since its latest scheduled time (the "slot") that settles it. So two schedulers on one
+  database, a catch-up meeting a regular firing, or a wall time that occurs twice on the
+  autumn daylight-saving night all lead to one crawl.
+- **Settling runs.** Any run started since the slot settles it — ok, partial, failed, timeout,
+  unconfigured — so a broken source is retried at its next slot, not in a loop; except
+  ``offline`` runs (this machine had no network: catch up when it has) and crawls stopped by
+  a shutdown. A ``running`` run (say a manual `aggregator crawl`) makes the source busy.
+- **Catch-up.** Missed runs are caught up once: APScheduler coalesces a job's missed fire
+  times into one run within the grace period, and at start the scheduler also queues every
+  source that is due and whose slot is within the grace period (which covers a first start,
+  a newly enabled source, and a crawl interrupted by the last shutdown).
+- **Post-crawl steps** (``POST_CRAWL_STEPS``) run once the queue has drained after crawls —
+  after each batch of crawls fired together — under the database lock ``post-crawl``.
+- **Stopping.** SIGTERM/SIGINT: the scheduler stops taking work (queued sources are
+  dropped), running crawls are asked to stop (Scrapy closes cleanly on SIGTERM; killed after
+  ``aggregator.crawl.STOP_GRACE_SECONDS``), locks are released, the process exits 0.
+- ``--once`` crawls every enabled source that is due now — no run settling its latest slot,
+  *whatever its age* (cron or a systemd timer decides when this runs) — then runs the
+  post-crawl steps and exits.
+
+One scheduler service per process (``scheduled_crawl`` finds it in this module).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import logging.handlers
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor as PoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine, or_, select
+
+from aggregator.config import Config, ConfigError, ScheduleConfig, SourceConfig, load_config
+
+logger = logging.getLogger(__name__)
+
+CRAWL_JOB = "aggregator.scheduler:scheduled_crawl"
+JOB_PREFIX = "crawl:"
+JOBSTORE_TABLE = "scheduler_jobs"
+CRAWL_LOCK = "crawl:{source}"
+POST_CRAWL_LOCK = "post-crawl"
+LOCK_LEASE = timedelta(minutes=2)  # renewed every 40 s while held; a dead holder's lapses
+SETTLE_SECONDS = 5.0  # the queue stays empty this long before the post-crawl steps run
+RESYNC_SECONDS = 60  # how often the configuration is re-read
+LOG_BYTES, LOG_BACKUPS = 5_000_000, 5
+
+# After crawls, in this order. Each entry is (label, "module:function"); the function is
+# called as ``function(engine, config)``. Steps must be idempotent (a step may run after every
+# batch of crawls, and again after a restart). A step whose module does not exist (yet) is
+# skipped; a step that fails is logged and the next one still runs.
+POST_CRAWL_STEPS: list[tuple[str, str]] = [
+    ("close past deadlines", "aggregator.scheduler:close_expired_listings"),
+    # Saved-search digests (the digests issue provides this module): sends what is due.
+    ("send due digests", "aggregator.mail.digests:send_due_digests"),
+]
+
+
+# -- triggers and slots ---------------------------------------------------------------------
+
+
+def timezone_of(schedule: ScheduleConfig) -> ZoneInfo:
+    try:
+        return ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[schedule] timezone {schedule.timezone!r}: unknown time zone "
+                          "(expected a name like Europe/Paris)") from None
+
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab numbers 0..6 (7 = sun)
+
+
+def _weekday(text: str) -> int:
+    text = text.strip().lower()
+    if text.isdigit() and int(text) <= 7:
+        return int(text)
+    if text[:3] in _WEEKDAYS and len(text) == 3:
+        return _WEEKDAYS.index(text)
+    raise ValueError(f"unknown weekday {text!r}")
+
+
+def crontab_weekdays(field: str) -> str:
+    """A crontab weekday field (0 or 7 = Sunday, 1 = Monday…) as APScheduler 3 day names.
+
+    APScheduler 3's ``CronTrigger.from_crontab`` passes the field through unchanged, and it
+    counts 0 as *Monday* (its docstring's warning, APScheduler issue #286): "1-5" would run
+    Tuesday to Saturday. So the days are spelled out by name here.
+    """
+    if field.strip() == "*":
+        return "*"
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            first, last = (_weekday(value) for value in span.split("-", 1))
+        else:
+            first = _weekday(span)
+            last = 6 if step_text else first  # "1/2": from Monday, every other day
+        if first > last or step < 1:
+            raise ValueError(f"weekday range {part!r}")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    monday_first = sorted(days, key=lambda day: (day + 6) % 7)
+    return ",".join(_WEEKDAYS[day] for day in monday_first)
+
+
+def source_trigger(source: SourceConfig, schedule: ScheduleConfig) -> Any:
+    """The cron trigger of a source: its own ``schedule`` ("HH:MM" or 5-field cron), else
+    ``[schedule] time``, in ``[schedule] timezone``."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    tz = timezone_of(schedule)
+    where = f"[sources.{source.name}] schedule" if source.schedule else "[schedule] time"
+    spec = str(source.schedule or schedule.time).strip()
+    try:
+        fields = spec.split()
+        if len(fields) == 5:
+            minute, hour, day, month, weekday = fields
+            return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                               day_of_week=crontab_weekdays(weekday), timezone=tz)
+        hour, sep, minute = spec.partition(":")
+        if (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+                and int(hour) < 24 and int(minute) < 60):
+            return CronTrigger(hour=int(hour), minute=int(minute), timezone=tz)
+    except ValueError as exc:
+        raise ConfigError(f"{where} {spec!r}: {exc}") from None
+    raise ConfigError(f"{where} {spec!r}: expected HH:MM or a 5-field cron expression "
+                      "(minute hour day month weekday)")
+
+
+def previous_fire_time(trigger: Any, now: datetime) -> datetime | None:
+    """The trigger's latest fire time at or before ``now`` (None if it never fired in
+    ~8 years). APScheduler 3 only computes forward, so this walks forward from a window
+    that is widened until it holds a fire time."""
+    now = now.astimezone(UTC)  # arithmetic on local wall times would lose DST folds
+    for days in (1, 8, 32, 367, 3000):
+        fire = trigger.get_next_fire_time(None, now - timedelta(days=days))
+        if fire is None or fire > now:
+            continue
+        while True:
+            following = trigger.get_next_fire_time(
+                None, fire.astimezone(UTC) + timedelta(seconds=1))
+            if following is None or following > now or following <= fire:
+                return fire
+            fire = following
+    return None
+
+
+def slot_of(fire_time: datetime) -> datetime:
+    """The slot a fire time belongs to: the *first* instant of its local wall time.
+
+    On the autumn night a wall time such as 02:30 happens twice and APScheduler 3 fires at
+    both; both fires are one slot, so the source is crawled once.
+    """
+    wall = fire_time.replace(tzinfo=None)
+    return wall.replace(tzinfo=fire_time.tzinfo, fold=0).astimezone(UTC)
+
+
+def latest_slot(trigger: Any, now: datetime) -> datetime | None:
+    fire = previous_fire_time(trigger, now)
+    return slot_of(fire) if fire is not None else None
+
+
+def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
+                stale_after: timedelta) -> str:
+    """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
+    source is running right now, e.g. a manual `aggregator crawl`)."""
+    from aggregator.store.models import CrawlRun
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(CrawlRun.outcome, CrawlRun.finish_reason, CrawlRun.started_at)
+            .where(CrawlRun.source == source,
+                   or_(CrawlRun.started_at >= slot, CrawlRun.outcome == "running"))
+            .order_by(CrawlRun.started_at.desc())).all()
+    for outcome, reason, started in rows:
+        if outcome == "running":
+            if now - started < stale_after:
+                return "busy"
+            continue  # its process died without closing the record: says nothing
+        if started >= slot and outcome != "offline" and reason != "shutdown":
+            return "done"
+    return "due"
+
+
+# -- post-crawl steps -----------------------------------------------------------------------
+
+
+def close_expired_listings(engine: Engine, config: Config) -> int:
+    """Post-crawl step: close the listings whose deadline has passed."""
+    from aggregator.store.lifecycle import close_past_deadlines
+
+    return close_past_deadlines(engine)
+
+
+def _load_step(reference: str) -> Callable[[Engine, Config], Any] | None:
+    module_name, _, function = reference.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        # Only a missing step module (or package) is skipped; a broken import inside it
+        # is an error.
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            return None
+        raise
+    return getattr(module, function)
+
+
+def run_post_crawl_steps(engine: Engine, config: Config,
+                         steps: Iterable[tuple[str, str]] = POST_CRAWL_STEPS,
+                         ) -> dict[str, Any]:
+    """Run the post-crawl steps in order; returns each step's result (skipped ones absent)."""
+    results: dict[str, Any] = {}
+    for label, reference in steps:
+        try:
+            step = _load_step(reference)
+            if step is None:
+                logger.debug("post-crawl step %s: %s not installed, skipped", label, reference)
+                continue
+            results[label] = step(engine, config)
+            logger.info("post-crawl step %s: %s", label, results[label])
+        except Exception:
+            logger.exception("post-crawl step %s failed", label)
+    return results
+
+
+# -- the service ------------------------------------------------------------------------------
+
+_current: Scheduler | None = None
+
+
+def scheduled_crawl(source: str) -> None:
+    """The stored jobs' function: queue ``source`` in this process's scheduler."""
+    if _current is None:
+        logger.warning("crawl of %s fired but no scheduler is running in this process", source)
+        return
+    _current.submit(source)
+
+
+class Scheduler:
+    """Crawls every enabled source on its schedule; see the module docstring.
+
+    ``crawl`` runs one crawl (default ``aggregator.crawl.run_crawl``), ``apscheduler`` builds
+    the APScheduler scheduler from its keyword arguments (default ``BackgroundScheduler``);
+    tests replace them to drive the scheduler with a fake clock.
+    """
+
+    def __init__(self, config: Config | None = None, *, database_url: str | None = None,
+                 settings: dict[str, str] | None = None, sources: Iterable[str] | None = None,
+                 crawl: Callable[..., int | None] | None = None,
+                 apscheduler: Callable[..., Any] | None = None,
+                 post_crawl_steps: Iterable[tuple[str, str]] = POST_CRAWL_STEPS,
+                 settle_seconds: float = SETTLE_SECONDS) -> None:
+        from aggregator.config import database_url as configured_url
+        from aggregator.store.engine import get_engine
+        from aggregator.store.locks import new_owner
+
+        self.config = config or load_config()
+        self.database_url = database_url or configured_url(self.config)
+        self.engine = get_engine(self.database_url)
+        self.settings = dict(settings or {})  # Scrapy settings for every crawl (-s)
+        self._explicit_sources = list(sources) if sources is not None else None
+        self.triggers = self._triggers(self.config)
+        self.owner = new_owner()
+        self._crawl = crawl
+        self._apscheduler_factory = apscheduler
+        self.post_crawl_steps = list(post_crawl_steps)
+        self.settle_seconds = settle_seconds
+        self.aps: Any = None
+        self.stop_crawls = threading.Event()  # running crawls stop when set
+        self._cond = threading.Condition()
+        self._queue: deque[str] = deque()
+        self._active: set[str] = set()
+        self._post_pending = False
+        self._idle_since = time.monotonic()
+        self._stopping = False
+        self._in_post = False
+        self._workers: list[threading.Thread] = []
+        self._spider_loader: Any = None
+
+    # -- sources ---------------------------------------------------------------------------
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return timezone_of(self.config.schedule)
+
+    @property
+    def timeout(self) -> float:
+        return float(self.config.schedule.timeout_minutes) * 60
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(hours=float(self.config.schedule.grace_hours))
+
+    def spider_loader(self) -> Any:
+        """Scrapy's spider loader with this scheduler's settings (``-s SPIDER_MODULES=...``
+        adds spider modules, as for the crawls themselves)."""
+        if self._spider_loader is None:
+            from scrapy.spiderloader import SpiderLoader
+            from scrapy.utils.project import get_project_settings
+
+            os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
+            settings = get_project_settings()
+            settings.setdict(self.settings, priority="cmdline")
+            self._spider_loader = SpiderLoader.from_settings(settings)
+        return self._spider_loader
+
+    def enabled_sources(self, config: Config) -> list[str]:
+        if self._explicit_sources is not None:
+            names = self._explicit_sources
+        else:
+            names = self.spider_loader().list()
+            unknown = sorted(set(config.sources) - set(names))
+            if unknown:
+                logger.warning("[sources.%s] in the configuration names no spider",
+                               ", ".join(unknown))
+        return sorted(name for name in names if config.source(name).enabled)
+
+    def _triggers(self, config: Config) -> dict[str, Any]:
+        return {name: source_trigger(config.source(name), config.schedule)
+                for name in self.enabled_sources(config)}
+
+    def configuration_problem(self, source: str) -> str | None:
+        try:
+            spider = self.spider_loader().load(source)
+        except KeyError:
+            return None  # not a spider here: the crawl process will say so
+        check = getattr(spider, "configuration_problem", None)
+        return check(self.config.source(source), {}) if check else None
+
+    def due_sources(self, now: datetime | None = None, *,
+                    grace: timedelta | None = None) -> list[str]:
+        """Enabled sources with no run settling their latest slot (within ``grace`` of now,
+        when given)."""
+        now = now or datetime.now(UTC)
+        due = []
+        for source, trigger in self.triggers.items():
+            slot = latest_slot(trigger, now)
+            if slot is None or (grace is not None and now - slot > grace):
+                continue
+            if crawl_state(self.engine, source, slot, now=now,
+                           stale_after=self._stale_after) == "due":
+                due.append(source)
+        return due
+
+    @property
+    def _stale_after(self) -> timedelta:
+        from aggregator.crawl import STOP_GRACE_SECONDS
+
+        return timedelta(seconds=self.timeout + STOP_GRACE_SECONDS) + timedelta(minutes=5)
+
+    # -- one crawl ---------------------------------------------------------------------------
+
+    def crawl_source(self, source: str) -> int | None:
+        """Crawl ``source`` if it is still due, holding its database lock; returns the run id,
+        or None when skipped (held by another process, already crawled for this slot,
+        stopping)."""
+        from aggregator.crawl import CrawlRequest, record_unconfigured
+        from aggregator.store.locks import held_lock, holder
+
+        if self.stop_crawls.is_set():
+            return None
+        name = CRAWL_LOCK.format(source=source)
+        with held_lock(self.engine, name, self.owner, lease=LOCK_LEASE) as held:
+            if not held:
+                logger.info("%s: skipped, being crawled by %s", source,
+                            holder(self.engine, name) or "another process")
+                return None
+            now = datetime.now(UTC)
+            trigger = self.triggers.get(source)
+            slot = latest_slot(trigger, now) if trigger is not None else None
+            if slot is not None:
+                state = crawl_state(self.engine, source, slot, now=now,
+                                    stale_after=self._stale_after)
+                if state == "done":
+                    logger.info("%s: skipped, already crawled since %s", source,
+                                f"{slot.astimezone(self.tz):%Y-%m-%d %H:%M}")
+                    return None
+                if state == "busy":
+                    logger.info("%s: skipped, a crawl of it is running", source)
+                    return None
+            problem = self.configuration_problem(source)
+            if problem:
+                logger.warning("%s: not crawled, unconfigured: %s", source, problem)
+                return record_unconfigured(source, problem, database_url=self.database_url)
+            if self.stop_crawls.is_set():
+                return None
+            logger.info("%s: crawl started", source)
+            crawl = self._crawl
+            if crawl is None:
+                from aggregator.crawl import run_crawl as crawl
+            run_id = crawl(CrawlRequest(source, settings=dict(self.settings)),
+                           timeout=self.timeout, database_url=self.database_url,
+                           stop_event=self.stop_crawls)
+            self._log_run(source, run_id)
+            return run_id
+
+    def _log_run(self, source: str, run_id: int | None) -> None:
+        from aggregator.store.runs import finish_run, get_run
+
+        run = get_run(self.engine, run_id) if run_id is not None else None
+        if run is None:
+            logger.error("%s: crawl left no run record", source)
+            return
+        if self.stop_crawls.is_set() and run.outcome == "failed":
+            # Stopped by our shutdown: says nothing about the source (health, catch-up).
+            finish_run(self.engine, run.id, finished_at=run.finished_at,
+                       finish_reason="shutdown",
+                       error_summary="stopped: the scheduler was shutting down")
+            run = get_run(self.engine, run.id) or run
+        duration = run.duration_seconds
+        level = logging.INFO if run.outcome in ("ok", "unconfigured") else logging.WARNING
+        logger.log(level, "%s: run %s %s — %s items (%s new, %s updated), %s errors, %s",
+                   source, run.id, run.outcome, run.items_seen, run.items_new,
+                   run.items_updated, run.errors,
+                   f"{duration:.1f} s" if duration is not None else "unfinished")
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def submit(self, source: str) -> bool:
+        """Queue a crawl of ``source``; False when stopping, or already queued or crawling."""
+        with self._cond:
+            if self._stopping:
+                return False
+            if source in self._queue or source in self._active:
+                logger.info("%s: already %s, not queued again", source,
+                            "crawling" if source in self._active else "queued")
+                return False
+            self._queue.append(source)
+            self._cond.notify_all()
+            return True
+
+    def _next_task(self) -> str | None:
+        """Wait for a source to crawl (returned), or for the post-crawl steps to be due
+        (returns ""), or for stopping (None)."""
+        with self._cond:
+            while True:
+                if self._stopping:
+                    return None
+                if self._queue:
+                    source = self._queue.popleft()
+                    self._active.add(source)
+                    return source
+                if self._post_pending and not self._active:
+                    wait = self._idle_since + self.settle_seconds - time.monotonic()
+                    if wait <= 0:
+                        self._post_pending = False
+                        return ""
+                    self._cond.wait(wait)
+                else:
+                    self._cond.wait()
+
+    def _work(self) -> None:
+        while (source := self._next_task()) is not None:
+            if source == "":
+                self.post_crawl()
+                continue
+            ran = False
+            try:
+                ran = self.crawl_source(source) is not None
+            except Exception:
+                logger.exception("%s: the crawl could not be run", source)
+            finally:
+                with self._cond:
+                    self._active.discard(source)
+                    self._post_pending = self._post_pending or ran
+                    if not self._active and not self._queue:
+                        self._idle_since = time.monotonic()
+                    self._cond.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is queued, crawling or waiting to run post-crawl steps."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._active or self._post_pending or self._in_post:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cond.wait(remaining if remaining is None else min(remaining, 0.5))
+            return True
+
+    def post_crawl(self) -> dict[str, Any]:
+        """The post-crawl steps, under the ``post-crawl`` lock (one scheduler at a time)."""
+        from aggregator.store.locks import held_lock
+
+        with self._cond:
+            self._in_post = True
+        try:
+            with held_lock(self.engine, POST_CRAWL_LOCK, self.owner, lease=LOCK_LEASE) as held:
+                if not held:
+                    logger.info("post-crawl steps: another scheduler is running them")
+                    return {}
+                return run_post_crawl_steps(self.engine, self.config, self.post_crawl_steps)
+        finally:
+            with self._cond:
+                self._in_post = False
+                self._cond.notify_all()
+
+    # -- APScheduler -------------------------------------------------------------------------
+
+    def _build_apscheduler(self) -> Any:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        options = {
+            "jobstores": {"default": SQLAlchemyJobStore(engine=self.engine,
+                                                        tablename=JOBSTORE_TABLE),
+                          "local": MemoryJobStore()},
+            "executors": {"default": ThreadPoolExecutor(4)},
+            "job_defaults": {"coalesce": True, "max_instances": 1,
+                             "misfire_grace_time": int(self.grace.total_seconds())},
+            "timezone": self.tz,
+        }
+        return (self._apscheduler_factory or BackgroundScheduler)(**options)
+
+    def sync_jobs(self) -> dict[str, list[str]]:
+        """Make the stored jobs match the enabled sources and their triggers: add missing
+        ones, reschedule changed ones, remove the others. Returns what changed."""
+        from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
+
+        changed: dict[str, list[str]] = {"added": [], "rescheduled": [], "removed": []}
+        existing = {job.id: job for job in self.aps.get_jobs(jobstore="default")
+                    if job.id.startswith(JOB_PREFIX)}
+        for source, trigger in self.triggers.items():
+            job_id = JOB_PREFIX + source
+            job = existing.pop(job_id, None)
+            if job is None:
+                try:
+                    self.aps.add_job(CRAWL_JOB, trigger, args=[source], id=job_id,
+                                     name=f"crawl {source}", jobstore="default")
+                    changed["added"].append(source)
+                except ConflictingIdError:
+                    pass  # another scheduler on this database added it just now
+            elif repr(job.trigger) != repr(trigger):
+                self.aps.reschedule_job(job_id, jobstore="default", trigger=trigger)
+                changed["rescheduled"].append(source)
+        for job_id in existing:
+            try:
+                self.aps.remove_job(job_id, jobstore="default")
+                changed["removed"].append(job_id[len(JOB_PREFIX):])
+            except JobLookupError:
+                pass
+        for what, sources in changed.items():
+            if sources:
+                logger.info("jobs %s: %s", what, ", ".join(sources))
+        return changed
+
+    def resync(self) -> None:
+        """Re-read the configuration; on a change, update the triggers and stored jobs."""
+        try:
+            config = load_config()
+            if config == self.config:
+                return
+            triggers = self._triggers(config)
+        except ConfigError as exc:
+            logger.error("configuration not reloaded: %s", exc)
+            return
+        logger.info("configuration changed: updating the schedule")
+        self.config, self.triggers = config, triggers
+        self.sync_jobs()
+
+    def next_runs(self) -> dict[str, datetime | None]:
+        return {job.id[len(JOB_PREFIX):]: job.next_run_time
+                for job in self.aps.get_jobs(jobstore="default")
+                if job.id.startswith(JOB_PREFIX)}
+
+    # -- running -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the workers and APScheduler; queue what is due now (within the grace)."""
+        global _current
+
+        _current = self
+        workers = max(1, int(self.config.schedule.jobs))
+        self._workers = [threading.Thread(target=self._work, name=f"crawl-worker-{i}",
+                                          daemon=True) for i in range(workers)]
+        for worker in self._workers:
+            worker.start()
+        self.aps = self._build_apscheduler()
+        self.aps.start(paused=True)  # job stores open, nothing fires before the sync
+        self.sync_jobs()
+        self.aps.add_job(self.resync, "interval", seconds=RESYNC_SECONDS, id="resync",
+                         jobstore="local", replace_existing=True)
+        for source in self.due_sources(grace=self.grace):
+            logger.info("%s: due since its last scheduled time, crawling now", source)
+            self.submit(source)
+        self.aps.resume()
+        for source, when in sorted(self.next_runs().items()):
+            logger.info("%s: next crawl %s", source,
+                        f"{when.astimezone(self.tz):%Y-%m-%d %H:%M %Z}" if when else "never")
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop taking work, stop running crawls (bounded), release every lock we hold."""
+        global _current
+        from aggregator.crawl import STOP_GRACE_SECONDS
+        from aggregator.store.locks import release_all
+
+        with self._cond:
+            self._stopping = True
+            dropped = list(self._queue)
+            self._queue.clear()
+            running = sorted(self._active)
+            self._cond.notify_all()
+        if dropped:
+            logger.info("stopping: not crawling %s", ", ".join(dropped))
+        if running:
+            logger.info("stopping: stopping the running crawl of %s", ", ".join(running))
+        if self.aps is not None and self.aps.running:
+            self.aps.shutdown(wait=False)
+        self.stop_crawls.set()
+        deadline = time.monotonic() + (timeout if timeout is not None
+                                       else STOP_GRACE_SECONDS + 15)
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        still = [w.name for w in self._workers if w.is_alive()]
+        if still:
+            logger.error("stopping: %s did not finish in time", ", ".join(still))
+        released = release_all(self.engine, self.owner)
+        if released:
+            logger.info("stopping: released %d lock(s)", released)
+        if _current is self:
+            _current = None
+        logger.info("scheduler stopped")
+
+    def serve(self) -> int:
+        """Run until SIGTERM or SIGINT (main thread only); returns the exit status (0)."""
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            logger.info("received %s: stopping", signal.Signals(signum).name)
+            stop.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM,
+                                                                   signal.SIGINT)}
+        try:
+            logger.info("scheduler started (pid %d, %s, %d source(s), timezone %s)",
+                        os.getpid(), self.owner, len(self.triggers), self.tz.key)
+            self.start()
+            while not stop.wait(1):
+                pass
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def run_once(self, now: datetime | None = None) -> dict[str, int | None]:
+        """Crawl every source due now (whatever the age of its slot), then the post-crawl
+        steps; returns the run id of each source crawled."""
+        due = self.due_sources(now)
+        logger.info("due now: %s", ", ".join(due) or "nothing")
+        with PoolExecutor(max_workers=max(1, int(self.config.schedule.jobs)),
+                          thread_name_prefix="crawl") as pool:
+            results = dict(zip(due, pool.map(self._safe_crawl, due), strict=True))
+        if not self.stop_crawls.is_set():
+            self.post_crawl()
+        from aggregator.store.locks import release_all
+
+        release_all(self.engine, self.owner)
+        return {source: run_id for source, run_id in results.items() if run_id is not None}
+
+    def _safe_crawl(self, source: str) -> int | None:
+        try:
+            return self.crawl_source(source)
+        except Exception:
+            logger.exception("%s: the crawl could not be run", source)
+            return None
+
+
+# -- logging --------------------------------------------------------------------------------
+
+
+def log_file_path(config: Config) -> Path:
+    from aggregator.crawl import log_dir
+
+    if config.schedule.log_file:
+        return Path(config.schedule.log_file).expanduser()
+    return log_dir() / "scheduler.log"
+
+
+def configure_logging(config: Config, *, console: bool = True) -> Path:
+    """Scheduler logs to a rotating file (5 × 5 MB) and to the console (stderr)."""
+    path = log_file_path(config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
+        path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")]
+    if console:
+        handlers.append(logging.StreamHandler())
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return path

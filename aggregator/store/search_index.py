@@ -1,0 +1,108 @@
+"""The full-text index of listings (title, organisation, description), on both dialects.
+
+- SQLite: an FTS5 table ``listings_fts`` with external content (the text lives once, in
+  ``listings``), tokenised ``unicode61 remove_diacritics 2`` so ``electricite`` finds
+  ``Électricité``. The ligatures œ/æ are not diacritics to unicode61, so the index reads the
+  text through the view ``listings_fts_content``, which spells them oe/ae (``maitre d'oeuvre``
+  finds ``Maître d'œuvre``); the query side does the same (aggregator/query.py).
+  New rows are indexed here, in bulk, by the writer's transaction (:func:`index_written`).
+  An FTS5 'delete' must be given the *old* indexed values, which only
+  a trigger sees, so updates and deletes of listing text are followed by two small triggers
+  that the migration creates (``listings_fts_au``, ``listings_fts_ad``).
+- PostgreSQL: a table ``listings_fts(listing_id, document tsvector)`` with a GIN index,
+  built with the ``french_unaccent`` text search configuration (French stemming after
+  ``unaccent``). The writer's call fills it for new and changed rows; rows go away with their
+  listing (ON DELETE CASCADE).
+
+Both tables are named ``*_fts*`` so that Alembic autogenerate leaves them alone (db/env.py).
+Searching them is :mod:`aggregator.query`'s job; this module only keeps them in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.exc import DatabaseError
+
+FTS_TABLE = "listings_fts"
+PG_CONFIG = "french_unaccent"
+# bm25 weights of the indexed columns, in FTS5 column order (SQLite) / setweight classes (PG)
+INDEXED_COLUMNS = ("title", "organization", "description")
+COLUMN_WEIGHTS = (10.0, 4.0, 1.0)
+PG_WEIGHT_CLASSES = ("A", "B", "D")
+
+_CHUNK = 500
+
+LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}
+FTS_CONTENT_VIEW = f"{FTS_TABLE}_content"
+
+_SQLITE_INSERT = text(
+    f"INSERT INTO {FTS_TABLE}(rowid, title, organization, description) "
+    f"SELECT id, title, organization, description FROM {FTS_CONTENT_VIEW} WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+PG_DOCUMENT_SQL = " || ".join(
+    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({column}, '')), '{weight}')"
+    for column, weight in zip(INDEXED_COLUMNS, PG_WEIGHT_CLASSES, strict=True))
+
+_PG_UPSERT = text(
+    f"INSERT INTO {FTS_TABLE} (listing_id, document) "
+    f"SELECT id, {PG_DOCUMENT_SQL} FROM listings WHERE id = ANY(:ids) "
+    "ON CONFLICT (listing_id) DO UPDATE SET document = EXCLUDED.document")
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    return [list(ids[i:i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
+
+
+def index_written(conn: Connection, new_ids: Sequence[int], changed_ids: Sequence[int]) -> None:
+    """Index the listings a writer batch inserted or rewrote, inside its transaction.
+
+    One ``INSERT ... SELECT`` per 500 ids: the text is read back from the pages the batch
+    has just written, so nothing is sent twice over the connection.
+    """
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        # changed rows: the update trigger already swapped old text for new
+        for chunk in _chunks(new_ids):
+            conn.execute(_SQLITE_INSERT, {"ids": chunk})
+    elif dialect == "postgresql":
+        for chunk in _chunks([*new_ids, *changed_ids]):
+            conn.execute(_PG_UPSERT, {"ids": chunk})
+    else:  # pragma: no cover - the store supports these two dialects only
+        raise NotImplementedError(f"no full-text index for {dialect}")
+
+
+def rebuild(conn: Connection) -> None:
+    """Re-index every listing (after a bulk load that bypassed the writer, or a repair)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+    else:
+        conn.execute(text(f"TRUNCATE {FTS_TABLE}"))
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} (listing_id, document) "
+                          f"SELECT id, {PG_DOCUMENT_SQL} FROM listings"))
+
+
+def optimize(conn: Connection) -> None:
+    """Merge the index segments (SQLite) / refresh planner statistics: after large loads."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+    else:
+        conn.execute(text(f"ANALYZE {FTS_TABLE}"))
+
+
+def check(conn: Connection) -> bool:
+    """True when the index agrees with the listings table (FTS5 integrity-check / row counts)."""
+    if conn.dialect.name == "sqlite":
+        try:
+            conn.execute(text(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"))
+        except DatabaseError:  # SQLITE_CORRUPT_VTAB: the index disagrees with the table
+            return False
+        return True
+    stale = conn.execute(text(
+        f"SELECT count(*) FROM listings l LEFT JOIN {FTS_TABLE} f ON f.listing_id = l.id "
+        f"WHERE f.listing_id IS NULL OR f.document IS DISTINCT FROM ({PG_DOCUMENT_SQL})"
+    )).scalar_one()
+    return stale == 0

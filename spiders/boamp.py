@@ -1,0 +1,251 @@
+"""BOAMP, the French official journal of public tenders, through its Opendatasoft API.
+
+One record per notice. ``donnees`` (the notice: an eForms UBL tree for European notices
+since 2024, BOAMP's own form otherwise) and ``gestion`` (BOAMP's indexing) are JSON
+*strings* that are sometimes invalid, or already objects: both are read defensively and a
+record whose ``donnees`` cannot be read still becomes a listing from the flat fields.
+
+The response deadline must be the exact instant. The flat ``datelimitereponse`` is the
+source's own conversion and sometimes drops the offset (in the recorded sample, 26-79592
+says ``2026-09-30T12:00:00+00:00`` where the notice says ``12:00:00.000+02:00``), so the
+deadline comes from the eForms lots (BT-131 EndDate + EndTime; the listing takes the
+earliest open one), else ``gestion.INDEXATION.DATE_LIMITE_REPONSE``, else the flat field.
+
+Corrigenda (``RECTIFICATIF``), cancellations (``ANNULATION`` / ``AVIS_ANNULE``) and award
+notices (``ATTRIBUTION``) are applied to the notice they refer to (``annonce_lie``, else
+``annonces_anterieures``): the item carries the *original* idweb, so the store updates that
+listing and records the change in its history. Days are read newest first, so the latest
+word on a notice is seen first and older versions met later in the crawl are skipped
+(``aggregator/superseded``); a correction whose original was never stored still becomes a
+listing under the original's idweb.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from aggregator.items import Listing
+from spiders.base.eforms import EformsNotice, as_list, text, walk
+from spiders.base.ods_spider import OpenDataSoftSpider
+from spiders.base.tender_keys import tender_match_keys
+
+NOTICE_URL = "https://www.boamp.fr/pages/avis/?q=idweb:{idweb}"
+_IDWEB = re.compile(r"^\d{2}-\d+$")
+_CUT = re.compile(r"(\.\.\.|…)\s*$")
+
+
+def json_field(record: dict[str, Any], name: str) -> tuple[Any, bool]:
+    """(value, readable) of a field that holds JSON as a string, or already as an object."""
+    value = record.get(name)
+    if value is None or isinstance(value, (dict, list)):
+        return value, True
+    if isinstance(value, str):
+        if not value.strip():
+            return None, True
+        try:
+            return json.loads(value), True
+        except ValueError:
+            return None, False
+    return None, False
+
+
+def linked_ids(value: Any) -> list[str]:
+    """Idwebs named by ``annonce_lie`` / ``annonces_anterieures``.
+
+    ``annonce_lie`` is a list of idwebs; ``annonces_anterieures`` a nested structure (maybe
+    a JSON string) that also holds publication dates. Only whole values shaped like an
+    idweb count: searching inside ``2014-10-15`` would find the fake idweb ``10-15``.
+    """
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped[:1] in "[{":
+            with contextlib.suppress(ValueError):
+                value = json.loads(stripped)
+    found: dict[str, None] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+        elif node is not None:
+            token = str(node).strip()
+            if _IDWEB.match(token):
+                found.setdefault(token, None)
+
+    visit(value)
+    return list(found)
+
+
+def _flags(record: dict[str, Any], gestion: Any) -> set[str]:
+    """Upper-cased words that say what kind of notice this is (nature, état, statut)."""
+    words = {str(record.get(name) or "").strip().upper() for name in ("nature", "etat")}
+    for statut in walk(gestion, "REFERENCE", "TYPE_AVIS", "STATUT"):
+        if isinstance(statut, dict):
+            words.update(str(key).upper() for key in statut)
+        elif statut:
+            words.add(str(statut).upper())
+    for nature in walk(gestion, "REFERENCE", "TYPE_AVIS", "NATURE"):
+        if isinstance(nature, dict):
+            words.update(str(key).upper() for key in nature)
+    words.discard("")
+    return words
+
+
+class BoampSpider(OpenDataSoftSpider):
+    name = "boamp"
+    kind = "tender"
+    endpoint_setting = "BOAMP_API_URL"
+    dataset = "boamp"
+    date_field = "dateparution"
+    order_field = "idweb"  # unique; the sort public BOAMP clients use ("idweb desc")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.applied: set[str] = set()  # idwebs given their latest version in this crawl
+
+    def parse_record(self, record: dict[str, Any]) -> Iterator[Listing]:
+        idweb = str(record.get("idweb") or "").strip()
+        if not idweb:
+            self.drop_record("no idweb", record.get("id"))
+            return
+        donnees, donnees_ok = json_field(record, "donnees")
+        gestion, gestion_ok = json_field(record, "gestion")
+        for name, readable in (("donnees", donnees_ok), ("gestion", gestion_ok)):
+            if not readable:
+                self.logger.warning("boamp %s: unreadable %s, using the flat fields", idweb, name)
+                self.crawler.stats.inc_value(f"aggregator/unreadable/{name}")
+        notice = EformsNotice.from_donnees(donnees)
+        fields = self.notice_fields(record, idweb, donnees, gestion, notice)
+
+        flags = _flags(record, gestion)
+        notice_type = notice.notice_type if notice else None
+        cancelled = bool(flags & {"ANNULATION", "AVIS_ANNULE"})
+        award = ("ATTRIBUTION" in flags or (notice is not None and notice.kind ==
+                 "ContractAwardNotice") or (notice_type or "").startswith("can-"))
+        corrigendum = "RECTIFICATIF" in flags or notice_type == "corr"
+        links = linked_ids(record.get("annonce_lie")) or linked_ids(
+            record.get("annonces_anterieures"))
+        targets = [t for t in links if t != idweb] if (cancelled or award or corrigendum) else []
+        status = "cancelled" if cancelled else "closed" if award else "open"
+        kind_of_notice = ("cancellation" if cancelled else "award" if award
+                          else "corrigendum" if corrigendum else notice_type or
+                          str(record.get("nature") or "").lower() or None)
+        extra = {k: v for k, v in {
+            "idweb": idweb, "famille": record.get("famille"), "nature": record.get("nature"),
+            "etat": record.get("etat"),
+            "departements_prestation": record.get("code_departement_prestation"),
+            "linked_notices": links or None, "titulaire": record.get("titulaire"),
+            "notice_version": text(notice.root.get("cbc:VersionID")) if notice else None,
+        }.items() if v not in (None, "", [])}
+
+        for source_id in targets or [idweb]:
+            if source_id in self.applied:
+                # A newer notice for this procedure was already given in this crawl.
+                self.crawler.stats.inc_value("aggregator/superseded")
+                continue
+            self.applied.add(source_id)
+            url = fields["url"] if source_id == idweb else NOTICE_URL.format(idweb=source_id)
+            item_extra = dict(extra)
+            if source_id != idweb:
+                item_extra.update(applied_notice=idweb, applied_notice_url=fields["url"])
+            yield self.listing(**{**fields, "source_id": source_id, "url": url,
+                                  "status": status, "notice_type": kind_of_notice,
+                                  "extra": item_extra,
+                                  **({"amends": True} if source_id != idweb else {})})
+
+    def notice_fields(self, record: dict[str, Any], idweb: str, donnees: Any, gestion: Any,
+                      notice: EformsNotice | None) -> dict[str, Any]:
+        """The listing fields of one notice, from eForms first, then BOAMP's own forms."""
+        objet = str(record.get("objet") or "").strip()
+        legacy_objet = walk(donnees, "OBJET")
+        legacy = next(legacy_objet, None) if notice is None else None
+        full_title = notice.title if notice else text(_get(legacy, "TITRE_MARCHE"))
+        title = objet
+        stem = _CUT.sub("", objet).strip()
+        if full_title and (not objet or (len(full_title) > len(stem)
+                                         and full_title.lower().startswith(stem.lower()))):
+            title = full_title  # objet was cut
+        description = notice.description if notice else text(_get(legacy, "OBJET_COMPLET"))
+
+        lots = notice.lots if notice else _legacy_lots(legacy)
+        indexation = next(walk(gestion, "INDEXATION"), None)
+        gestion_deadline = text(_get(indexation, "DATE_LIMITE_REPONSE"))
+        if any(lot["deadline_at"] for lot in lots):
+            deadline = None  # the normaliser takes the earliest open lot deadline
+        else:
+            deadline = gestion_deadline or record.get("datelimitereponse")
+
+        if notice:
+            cpv = notice.cpv
+            value, currency = notice.estimated_value
+            town, postal = notice.place
+        else:
+            cpv = [text(code) for part in ("PRINCIPAL", "SUPPLEMENTAIRE")
+                   for code in walk(legacy, "CPV", part) if text(code)]
+            value = currency = town = postal = None
+        # Where the work is done is what bidders filter on; else where the notice was filed.
+        departments = (as_list(record.get("code_departement_prestation"))
+                       or as_list(record.get("code_departement")))
+        match_deadline = (notice.deadline_dates[0] if notice and notice.deadline_dates
+                          else gestion_deadline or record.get("datelimitereponse"))
+        return {
+            "source_id": idweb,
+            "url": str(record.get("url_avis") or "").strip() or NOTICE_URL.format(idweb=idweb),
+            "title": title,
+            "organization": record.get("nomacheteur") or (notice.buyer_name if notice else None),
+            "description": description,
+            "published_at": record.get("dateparution"),
+            "modified_at": record.get("dateparution"),
+            "deadline_at": deadline,
+            "department": str(departments[0]) if departments else None,
+            "location": town,
+            "postal_code": postal,
+            "nuts": notice.nuts if notice else [],
+            "country": "FR",
+            "cpv": list(dict.fromkeys(c for c in cpv if c)),
+            # BOAMP's own thesaurus, not CPV: kept apart.
+            "descriptors": as_list(record.get("descripteur_libelle")),
+            "procedure": (notice.procedure if notice else None) or record.get("type_procedure"),
+            "contract_nature": (notice.contract_nature if notice else None)
+            or _first(record.get("type_marche")),
+            "estimated_value": value,
+            "currency": currency,
+            "lots": lots,
+            "match_keys": tender_match_keys(
+                notice_id=notice.notice_id if notice else None,
+                procedure_id=(notice.procedure_id if notice else None)
+                or record.get("contractfolderid"),
+                buyer=(notice.buyer_name if notice else None) or record.get("nomacheteur"),
+                title=(notice.title if notice else None) or objet,
+                deadline=match_deadline),
+            "raw": record,
+        }
+
+
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+def _first(value: Any) -> Any:
+    values = as_list(value)
+    return values[0] if values else None
+
+
+def _legacy_lots(objet: Any) -> list[dict[str, Any]]:
+    """Lots of BOAMP's own form (``OBJET/LOTS/LOT``): number, title, CPV; no deadline."""
+    lots = []
+    for lot in walk(objet, "LOTS", "LOT"):
+        if not isinstance(lot, dict):
+            continue
+        lots.append({"id": text(lot.get("NUM")), "title": text(lot.get("INTITULE")),
+                     "deadline_at": None,
+                     "cpv": [text(c) for c in walk(lot, "CPV", "PRINCIPAL") if text(c)],
+                     "estimated_value": None})
+    return lots

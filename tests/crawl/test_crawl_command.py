@@ -1,0 +1,121 @@
+"""`aggregator crawl` and `aggregator list` end to end: real spider, local server, real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aggregator.config import PROJECT_ROOT
+from aggregator.export import LISTING_FIELDS
+from aggregator.store.engine import get_engine
+from aggregator.store.models import CrawlRun, Listing
+from tests.sites import serve
+from tests.sites.greenhouse import site as greenhouse_site
+
+AGGREGATOR = str(Path(sys.executable).with_name("aggregator"))
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+pytestmark = pytest.mark.slow
+
+
+def aggregator(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([AGGREGATOR, *args], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=180, env=os.environ | {"COLUMNS": "200"} | env)
+
+
+def stored(url: str) -> list[Listing]:
+    with Session(get_engine(url)) as session:
+        return list(session.scalars(select(Listing).order_by(Listing.source_id)))
+
+
+def runs(url: str) -> list[CrawlRun]:
+    with Session(get_engine(url)) as session:
+        return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+
+
+def test_crawl_twice_stores_once_and_summarises(sqlite_url):
+    with serve(greenhouse_site()) as base:
+        first = aggregator("crawl", "greenhouse", "-a", "boards=codepath",
+                           "-s", f"GREENHOUSE_API_URL={base}/v1", *FAST)
+        second = aggregator("crawl", "greenhouse", "-a", "boards=codepath",
+                            "-s", f"GREENHOUSE_API_URL={base}/v1", *FAST)
+
+    assert first.returncode == 0, first.stderr
+    assert "Crawl summary" in first.stdout and "greenhouse" in first.stdout
+    listings = stored(sqlite_url)
+    assert len(listings) == 15
+    assert len({listing.source_id for listing in listings}) == 15
+    first_run, second_run = runs(sqlite_url)
+    assert (first_run.outcome, first_run.items_new, first_run.items_unchanged) == ("ok", 15, 0)
+    assert (second_run.outcome, second_run.items_new, second_run.items_unchanged) == (
+        "ok", 0, 15)
+    assert second_run.finished_at >= second_run.started_at
+    assert second.returncode == 0
+
+
+def test_unreachable_network_is_one_line_per_source_not_a_traceback(sqlite_url):
+    result = aggregator("crawl", "greenhouse", "lever", "-a", "boards=codepath",
+                        "-s", "GREENHOUSE_API_URL=https://boards-api.greenhouse.invalid/v1",
+                        "-s", "LEVER_API_URL=https://api.lever.invalid/v0",
+                        "-s", "RETRY_TIMES=0", *FAST)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if "network unreachable" in line]
+    assert len(lines) == 2, result.stdout
+    assert {run.outcome for run in runs(sqlite_url)} == {"offline"}
+
+
+def test_unknown_source_is_refused_with_the_known_ones(sqlite_url):
+    result = aggregator("crawl", "nosuchsource")
+    assert result.returncode == 2
+    assert "unknown source nosuchsource" in result.stderr and "greenhouse" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_record_then_replay_without_the_server(sqlite_url, tmp_path):
+    replay_dir = tmp_path / "replay"
+    with serve(greenhouse_site()) as base:
+        recorded = aggregator("crawl", "greenhouse", "--record", str(replay_dir),
+                              "-a", "boards=codepath",
+                              "-s", f"GREENHOUSE_API_URL={base}/v1", *FAST)
+    assert recorded.returncode == 0, recorded.stderr
+    manifest = json.loads((replay_dir / "manifest.json").read_text())
+    assert manifest["sources"]["greenhouse"]["args"]["boards"] == "codepath"
+
+    other_store = f"sqlite:///{tmp_path}/other.sqlite3"
+    replayed = aggregator("crawl", "--replay", str(replay_dir),
+                          AGGREGATOR_DATABASE_URL=other_store)  # the server is gone
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert [x.source_id for x in stored(other_store)] == [
+        x.source_id for x in stored(sqlite_url)]
+
+
+def test_quick_start_replays_the_bundled_set_when_offline(sqlite_url):
+    result = aggregator("crawl", "--fallback-replay", "greenhouse", "boamp",
+                        AGGREGATOR_PROBE_HOSTS="probe.invalid")
+    assert "No network: replaying the bundled recorded responses" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    sources = {listing.source for listing in stored(sqlite_url)}
+    assert sources == {"greenhouse", "boamp"}
+
+
+def test_list_json_prints_design_fields_one_object_per_line(sqlite_url):
+    with serve(greenhouse_site()) as base:
+        aggregator("crawl", "greenhouse", "-a", "boards=codepath",
+                   "-s", f"GREENHOUSE_API_URL={base}/v1", *FAST)
+    result = aggregator("list", "--json", "--limit", "5")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5
+    for line in lines:
+        record = json.loads(line)
+        assert list(record)[:len(LISTING_FIELDS)] == list(LISTING_FIELDS)
+        assert record["kind"] == "job" and record["source"] == "greenhouse"
+        assert record["published_at"] is None or "+00:00" in record["published_at"]
+    table = aggregator("list", "--limit", "3")
+    assert table.returncode == 0 and "greenhouse" in table.stdout

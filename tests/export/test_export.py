@@ -1,0 +1,200 @@
+"""Exports: spreadsheet-safe CSV, JSON lines, iCalendar with stable UIDs; `aggregator export`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+from typer.testing import CliRunner
+
+from aggregator.cli import UserError, _register, app
+from aggregator.export import (
+    CSV_FIELDS,
+    event_uid,
+    ics_calendar,
+    listing_record,
+    neutralise_formula,
+    write_csv,
+    write_ics,
+    write_jsonl,
+)
+from tests.mail.listings import NOW, assert_golden, in_memory, store, tender
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def sample() -> list:
+    """A tender with lots, a job with a date-only deadline, a cancelled tender, and cells
+    a spreadsheet would run as formulas."""
+    return [
+        in_memory(1, cpv=["45310000", "45311000"], estimated_value=-1250.5, currency="EUR",
+                  procedure="open", lots=[
+                      {"id": "1", "title": "Courants forts", "deadline_at":
+                       "2026-12-15T11:00:00+00:00", "cpv": [], "estimated_value": None},
+                      {"id": "2", "title": "Courants faibles", "deadline_at":
+                       "2026-12-18T11:00:00+00:00", "cpv": [], "estimated_value": None}]),
+        in_memory(2, kind="job", source="greenhouse", source_id="4426707007",
+                  url="https://boards.greenhouse.io/codepath/jobs/4426707007",
+                  title="=HYPERLINK(\"http://evil.example\",\"Cliquez\")",
+                  organization="+33 1 23 45 67 89", description="-2+3 \x1b[31mrouge\x1b[0m",
+                  city="Paris", postal_code="75001", department="75", region="11",
+                  deadline_at=datetime(2026, 12, 31, 23, 0, tzinfo=UTC),
+                  deadline_time_given=False, cpv=[], contract_type="cdi",
+                  working_time="full_time", salary_min=42000.0, salary_max=48000.0,
+                  salary_currency="EUR", salary_period="year", remote=True),
+        in_memory(3, title="@SUM(A1:A9) Câblage", organization="\tTab Corp",
+                  description="\rretour", status="cancelled", deadline_time_given=None),
+    ]
+
+
+def csv_text(listings, **kwargs) -> str:
+    out = io.StringIO(newline="")
+    write_csv(listings, out, **kwargs)
+    return out.getvalue()
+
+
+def test_csv_golden():
+    assert_golden(GOLDEN / "listings.csv", csv_text(sample()))
+
+
+def test_csv_has_the_json_fields_and_reads_back():
+    rows = list(csv.DictReader(io.StringIO(csv_text(sample()))))
+    assert tuple(rows[0]) == CSV_FIELDS == tuple(listing_record(sample()[0]))
+    record = listing_record(sample()[0])
+    assert rows[0]["title"] == record["title"] == "Travaux d'électricité 1"
+    assert rows[0]["deadline_at"] == record["deadline_at"] == "2026-12-15T11:00:00+00:00"
+    assert rows[0]["cpv"] == "45310000 45311000"
+    assert rows[0]["estimated_value"] == "-1250.5"  # a number we computed: left as is
+    assert rows[1]["remote"] == "true" and rows[0]["remote"] == "false"
+    assert rows[2]["deadline_time_given"] == ""
+
+
+def test_csv_neutralises_formulas_and_strips_escapes():
+    rows = list(csv.DictReader(io.StringIO(csv_text(sample()))))
+    assert rows[1]["title"] == "'=HYPERLINK(\"http://evil.example\",\"Cliquez\")"
+    assert rows[1]["organization"] == "'+33 1 23 45 67 89"
+    assert rows[1]["description"] == "'-2+3 rouge"
+    assert rows[2]["title"] == "'@SUM(A1:A9) Câblage"
+    assert rows[2]["organization"] == "'\tTab Corp"
+    assert rows[2]["description"] == "'\rretour"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")) or \
+                value.lstrip("-").replace(".", "", 1).isdigit()
+            assert "\x1b" not in value
+
+
+@pytest.mark.parametrize("cell, safe", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"), ("\0x", "'\0x"), ("a=b", "a=b"), ("'=1", "'=1"), ("", ""),
+    ("Électricité", "Électricité"),
+])
+def test_neutralise_formula(cell, safe):
+    assert neutralise_formula(cell) == safe
+
+
+def test_csv_bom_option():
+    with_bom, without = csv_text(sample(), bom=True), csv_text(sample())
+    assert with_bom == "\ufeff" + without
+    assert with_bom.encode("utf-8").startswith(b"\xef\xbb\xbf")
+    assert without.startswith('"kind","source"') and "\r\n" in without
+
+
+def test_json_lines_are_the_list_json_records():
+    out = io.StringIO()
+    assert write_jsonl(sample(), out) == 3
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lines == [listing_record(listing) for listing in sample()]
+    assert lines[1]["title"].startswith("=HYPERLINK")  # JSON keeps the data as it is
+
+
+def test_ics_golden():
+    assert_golden(GOLDEN / "deadlines.ics", ics_calendar(sample(), now=NOW).decode("utf-8"))
+
+
+def test_ics_one_event_per_deadline_with_stable_uids():
+    calendar = icalendar.Calendar.from_ical(ics_calendar(sample(), now=NOW))
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    # listing 1: its deadline (= lot 1's) and lot 2's own; the job; the cancelled tender
+    assert set(events) == {event_uid("boamp", "26-1"), event_uid("boamp", "26-1", "2"),
+                           event_uid("greenhouse", "4426707007"), event_uid("boamp", "26-3")}
+    lot = events[event_uid("boamp", "26-1", "2")]
+    assert str(lot["SUMMARY"]) == "Tender deadline (lot 2): Travaux d'électricité 1"
+    assert lot.decoded("DTSTART") == datetime(2026, 12, 18, 11, 0, tzinfo=UTC)
+    job = events[event_uid("greenhouse", "4426707007")]
+    assert job.decoded("DTSTART") == datetime(2027, 1, 1).date()  # a day, in Paris time
+    assert str(events[event_uid("boamp", "26-3")]["STATUS"]) == "CANCELLED"
+    assert "evil.example" not in str(job.get("URL", ""))
+
+
+def test_ics_uid_is_stable_across_exports_and_sequence_grows_on_change():
+    before = in_memory(1)
+    after = in_memory(1, deadline_at=before.deadline_at + timedelta(days=7),
+                      updated_at=NOW + timedelta(days=2))
+    (first,) = icalendar.Calendar.from_ical(ics_calendar([before], now=NOW)).walk("VEVENT")
+    (second,) = icalendar.Calendar.from_ical(
+        ics_calendar([after], now=NOW + timedelta(days=2))).walk("VEVENT")
+    assert first["UID"] == second["UID"] == event_uid("boamp", "26-1")
+    assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert event_uid("boamp", "26-1") != event_uid("ted", "26-1") != event_uid("boamp", "26-2")
+    assert event_uid("boamp", "26-1") == "79516e4a-ba68-50fa-a93c-f2c5dc7afb46@aggregator.invalid"
+
+
+def test_write_ics_counts_events():
+    out = io.BytesIO()
+    assert write_ics(sample(), out, now=NOW) == 4
+    assert out.getvalue().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+# --- `aggregator export` -----------------------------------------------------------------------
+
+@pytest.fixture
+def cli(store_url):
+    _register()
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def exported(engine):
+    with_time = {"deadline_at": "2026-12-15T12:00:00+01:00"}
+    store(engine, tender("26-1", **with_time),
+          tender("26-2", title="=cmd|' /C calc'!A0 électricité", **with_time),
+          tender("26-3", location="Lille", postal_code="59000"))
+
+
+def test_export_csv_with_bom_to_a_file(cli, exported, tmp_path, frozen):
+    target = tmp_path / "out.csv"
+    result = cli("export", "dep:13", "--format", "csv", "--bom", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf\"kind\"")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert sorted(r["source_id"] for r in rows) == ["26-1", "26-2"]
+    assert {r["title"] for r in rows} >= {"'=cmd|' /C calc'!A0 électricité"}
+
+
+def test_export_json_to_stdout(cli, exported, frozen):
+    result = cli("export", "dep:13 cmd", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (line,) = result.output.splitlines()
+    assert json.loads(line)["source_id"] == "26-2"
+
+
+def test_export_ics(cli, exported, tmp_path, frozen):
+    target = tmp_path / "deadlines.ics"
+    assert cli("export", "", "-f", "ics", "-o", str(target)).exit_code == 0
+    calendar = icalendar.Calendar.from_ical(target.read_bytes())
+    assert sorted(str(e["UID"]) for e in calendar.walk("VEVENT")) == sorted(
+        event_uid("boamp", i) for i in ("26-1", "26-2", "26-3"))
+
+
+def test_export_refuses_a_bad_query_with_the_reason(cli, store_url):
+    result = cli("export", "dep:Atlantis")
+    assert isinstance(result.exception, UserError)
+    assert "unknown place 'dep:Atlantis'" in str(result.exception)

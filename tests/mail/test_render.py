@@ -1,0 +1,114 @@
+"""Rendering a digest: the text part (golden file), the HTML part's escaping, the subject."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime
+from email.policy import default as default_policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aggregator.mail.digests import Digest, Entry
+from aggregator.mail.render import (
+    build_message,
+    digest_view,
+    render_html,
+    render_text,
+    subject_line,
+    web_url,
+)
+from tests.mail.listings import NOW, assert_golden
+from tests.mail.listings import in_memory as listing
+
+GOLDEN = Path(__file__).parent / "golden"
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def sample_digest() -> Digest:
+    """Every section: new tenders (one seen on two sources), new jobs, changed, closing."""
+    ted = listing(11, source="ted", source_id="123456-2026",
+                  url="https://ted.europa.eu/fr/notice/-/detail/123456-2026", duplicate_of=2)
+    entries = [
+        Entry("new", listing(1, cpv=["45310000", "45311000", "45312000", "45315000",
+                                     "45317000"])),
+        Entry("new", listing(2, title="Maintenance des installations électriques",
+                             deadline_at=datetime(2026, 12, 2, 11, 0, tzinfo=UTC),
+                             organization="Métropole Aix-Marseille-Provence",
+                             city="Aix-en-Provence", postal_code="13090"), [ted]),
+        Entry("new", listing(3, kind="job", source="francetravail", source_id="201XKLM",
+                             url="https://candidat.francetravail.fr/offres/recherche/detail/201XKLM",
+                             title="Électricien bâtiment H/F", organization="Elec Sud",
+                             city="Aix-en-Provence", deadline_at=None, cpv=[],
+                             contract_type="cdi", working_time="full_time")),
+        Entry("new", listing(4, kind="job", source="greenhouse", source_id="4426707007",
+                             title="Chef de chantier électricité", organization=None,
+                             city=None, department=None, country="BE", deadline_at=datetime(
+                                 2026, 12, 31, 23, 0, tzinfo=UTC), deadline_time_given=False,
+                             cpv=[], contract_type="cdd")),
+    ]
+    moved = listing(5, title="Éclairage public", deadline_at=datetime(2026, 12, 22, 15, 30,
+                                                                      tzinfo=UTC))
+    entries.append(Entry("changed", moved, previous={
+        "deadline_at": datetime(2026, 12, 15, 11, 0, tzinfo=UTC), "status": "open"}))
+    cancelled = listing(6, title="Câblage réseau", status="cancelled")
+    entries.append(Entry("changed", cancelled, previous={
+        "deadline_at": cancelled.deadline_at, "status": "open"}))
+    entries.append(Entry("closing", listing(7, title="Groupe électrogène",
+                                            deadline_at=datetime(2026, 11, 28, 16, 0,
+                                                                 tzinfo=UTC))))
+    return Digest(alert_id=1, alert_name="Électricité 13", query="dep:13 électri*",
+                  recipients=["achats@example.fr"], now=NOW, entries=entries,
+                  broken_sources=["ted: twice in a row: failed: HTTP 503; last success "
+                                  "26/11/2026 06:02. Its listings may be missing."])
+
+
+def test_text_part_golden():
+    assert_golden(GOLDEN / "digest.txt", render_text(digest_view(sample_digest(), PARIS)))
+
+
+def test_text_part_in_the_message_is_the_rendered_one():
+    data = build_message(sample_digest(), sender="veille@example.fr",
+                         message_id="<digest.1@example.fr>", tz=PARIS)
+    msg = email.message_from_bytes(data, policy=default_policy)
+    text = msg.get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n") == (GOLDEN / "digest.txt").read_text(encoding="utf-8")
+    assert msg["Date"] == "Sat, 28 Nov 2026 10:00:00 +0100"
+    assert msg["Auto-Submitted"] == "auto-generated"
+    assert max(len(line) for line in data.split(b"\r\n")) <= 78  # 7-bit, short lines
+    data.decode("ascii")
+
+
+def test_subject_counts():
+    assert subject_line(sample_digest()) == \
+        "2 new tenders, 2 new jobs, 2 changed, 1 closing soon — Électricité 13"
+    one = Digest(1, "BTP", "", [], NOW, entries=[Entry("new", listing(1))])
+    assert subject_line(one) == "1 new tender — BTP"
+
+
+@pytest.mark.parametrize("hostile, shown", [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("[bold red]Alerte[/bold red]", "[bold red]Alerte[/bold red]"),
+    ("\x1b[2J\x1b[31mRouge\x1b[0m", "Rouge"),
+    ('"><img src=x onerror=alert(1)>', "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+    ("{{ 7*7 }} {% raw %}", "{{ 7*7 }} {% raw %}"),  # data, not template code
+])
+def test_html_shows_hostile_text_as_text(hostile, shown):
+    digest = Digest(1, "BTP <b>", hostile, [], NOW, entries=[
+        Entry("new", listing(1, title=hostile, organization=hostile))])
+    html = render_html(digest_view(digest, PARIS))
+    assert html.count(shown) >= 2
+    assert "<script>" not in html and "<img" not in html and "\x1b" not in html
+    assert "BTP &lt;b&gt;" in html
+    text = render_text(digest_view(digest, PARIS))
+    assert "\x1b" not in text
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://www.boamp.fr/avis/1", True), ("http://example.fr", True),
+    ("javascript:alert(1)", False), ("JAVASCRIPT:alert(1)", False),
+    ("data:text/html;base64,PHNjcmlwdD4=", False), ("  vbscript:x", False), (None, False),
+])
+def test_only_web_links_become_links(url, kept):
+    assert (web_url(url) is not None) is kept

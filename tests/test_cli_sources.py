@@ -1,0 +1,143 @@
+"""`aggregator sources add/remove`: boards written to the configuration file, its comments
+and layout kept; `aggregator sources` alone lists the sources (or their health)."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aggregator.cli import UserError, _register, app
+from aggregator.cli import sources as sources_cli
+from aggregator.config import load_config
+
+_register()
+runner = CliRunner()
+
+COMMENTED = """\
+# my aggregator
+[database]
+url = "sqlite:///somewhere.sqlite3"  # keep this comment
+
+[sources.greenhouse]
+# companies I follow
+boards = [
+    "codepath",  # the first one
+]
+enabled = true
+"""
+
+
+@pytest.fixture
+def config(isolated_environment: Path) -> Path:
+    path = isolated_environment / "aggregator.toml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    return path
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_add_appends_to_the_list_and_keeps_the_file_as_it_was(config: Path) -> None:
+    result = invoke("sources", "add", "greenhouse", "https://boards.greenhouse.io/stripe")
+    assert result.exit_code == 0, result.output
+    assert "greenhouse: stripe now followed" in result.output
+    assert config.read_text(encoding="utf-8") == COMMENTED.replace(
+        '    "codepath",  # the first one\n',
+        '    "codepath",  # the first one\n    "stripe",\n')
+    assert load_config().source("greenhouse").params["boards"] == ["codepath", "stripe"]
+
+
+def test_add_creates_the_section_of_a_new_platform(config: Path) -> None:
+    result = invoke("sources", "add", "workday",
+                    "https://motorolasolutions.wd5.myworkdayjobs.com/en-US/Careers")
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith(COMMENTED)
+    assert text[len(COMMENTED):] == (
+        '\n[sources.workday]\nboards = ["https://motorolasolutions.wd5.myworkdayjobs.com/Careers"]\n')
+    result = invoke("sources", "add", "lever", "eu:acme", "https://jobs.lever.co/GoToGroup")
+    assert load_config().source("lever").params["boards"] == ["eu:acme", "GoToGroup"]
+
+
+def test_a_board_already_followed_is_not_added_twice(config: Path) -> None:
+    result = invoke("sources", "add", "greenhouse", "https://job-boards.greenhouse.io/codepath")
+    assert result.exit_code == 0
+    assert "greenhouse: codepath already followed" in result.output
+    assert config.read_text(encoding="utf-8") == COMMENTED
+
+
+@pytest.mark.parametrize("args, message", [
+    (("boamp", "x"), "'boamp' is not a job-board platform (platforms: greenhouse, lever, "
+                     "recruitee, smartrecruiters, teamtailor, workable, workday)"),
+    (("workday", "Careers"), "is not a Workday site URL"),
+    (("greenhouse", "two words"), "is not a greenhouse board name"),
+])
+def test_add_refuses_unknown_platforms_and_unusable_boards(config: Path, args, message) -> None:
+    result = invoke("sources", "add", *args)
+    assert isinstance(result.exception, UserError)
+    assert message in str(result.exception)
+    assert config.read_text(encoding="utf-8") == COMMENTED
+
+
+def test_remove_takes_a_board_out_and_keeps_the_rest(config: Path) -> None:
+    invoke("sources", "add", "greenhouse", "stripe")
+    result = invoke("sources", "remove", "greenhouse", "https://boards.greenhouse.io/codepath")
+    assert result.exit_code == 0, result.output
+    assert "greenhouse: codepath no longer followed" in result.output
+    assert load_config().source("greenhouse").params["boards"] == ["stripe"]
+    assert "# keep this comment" in config.read_text(encoding="utf-8")
+
+
+def test_remove_says_what_is_followed_when_the_board_is_not(config: Path) -> None:
+    result = invoke("sources", "remove", "greenhouse", "stripe")
+    assert isinstance(result.exception, UserError)
+    assert "greenhouse does not follow stripe (followed: codepath;" in str(result.exception)
+    result = invoke("sources", "remove", "lever", "acme")
+    assert "lever does not follow acme (followed: none;" in str(result.exception)
+
+
+def test_with_no_file_the_project_file_is_created(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("AGGREGATOR_CONFIG")
+    monkeypatch.setattr(sources_cli, "find_config_file", lambda: None)
+    monkeypatch.setattr(sources_cli, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "scrapy.cfg").write_text("", encoding="utf-8")
+    assert sources_cli.config_path() == tmp_path / "aggregator.toml"
+    result = invoke("sources", "add", "recruitee", "https://manual.recruitee.com")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "aggregator.toml").read_text(encoding="utf-8") == (
+        '[sources.recruitee]\nboards = ["manual"]\n')
+
+
+def test_without_the_health_module_sources_alone_lists_the_configured_sources(
+        config: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "aggregator.cli.health", None)  # "not installed"
+    result = invoke("sources")
+    assert result.exit_code == 0, result.output
+    assert "greenhouse" in result.output and "boards = codepath" in result.output
+    assert "teamtailor" in result.output
+
+
+def test_sources_alone_shows_the_health_table_once_it_exists(config: Path, monkeypatch) -> None:
+    calls = []
+    health = types.ModuleType("aggregator.cli.health")
+    health.show_sources_health = lambda: calls.append("health")  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "aggregator.cli.health", health)
+    assert invoke("sources").exit_code == 0
+    assert calls == ["health"]
+
+
+def test_the_example_configuration_is_valid_and_documents_every_source() -> None:
+    from aggregator.crawl import spider_names
+
+    example = Path(sources_cli.PROJECT_ROOT) / "aggregator.example.toml"
+    config = load_config(example)
+    text = example.read_text(encoding="utf-8")
+    for name in spider_names():
+        assert f"[sources.{name}]" in text, name
+    assert config.smtp.security == "none" and "AGGREGATOR_SMTP_PASSWORD" in text
+    assert config.source("workday").params == {"boards": []}
