@@ -60,7 +60,15 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
-# Source endpoints (DESIGN.md). Spiders of the job and tender issues add theirs here.
+# Source endpoints (DESIGN.md): the real services by default; tests and replays point them
+# at 127.0.0.1 with -s NAME=URL.
+
+# Tenders
+BOAMP_API_URL = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1"
+TED_API_URL = "https://api.ted.europa.eu/v3"
+# UK Contracts Finder's OCDS release-package search (links.next paging).
+OCDS_API_URL = "https://www.contractsfinder.service.gov.uk/Published/Notices/OCDS/Search"
+
 # France Travail "Offres d'emploi v2" (its OpenAPI spec, tests/fixtures/jobs): the API base and
 # the OAuth2 client-credentials token endpoint of the /partenaire realm.
 FRANCE_TRAVAIL_API_URL = "https://api.francetravail.io/partenaire/offresdemploi/v2"
@@ -75,7 +83,3 @@ LEVER_EU_API_URL = "https://api.eu.lever.co/v0"  # boards written "eu:SITE"
 SMARTRECRUITERS_API_URL = "https://api.smartrecruiters.com/v1"
 RECRUITEE_URL_TEMPLATE = "https://{board}.recruitee.com"
 WORKABLE_API_URL = "https://apply.workable.com/api/v1"
-BOAMP_API_URL = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1"
-TED_API_URL = "https://api.ted.europa.eu/v3"
-# UK Contracts Finder's OCDS release-package search (links.next paging).
-OCDS_API_URL = "https://www.contractsfinder.service.gov.uk/Published/Notices/OCDS/Search"

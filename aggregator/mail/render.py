@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CLOSING_DAYS = 7
+# A first digest of a broad search can hold thousands of listings: the body shows the soonest
+# of each section, the CSV and calendar attachments hold them all (about 1.3 KB per listing).
+SECTION_LIMIT = 100
 _CONTRACTS = {"cdi": "CDI", "cdd": "CDD", "interim": "Interim", "freelance": "Freelance",
               "internship": "Internship", "apprenticeship": "Apprenticeship", "other": "Other"}
 _KIND_PLURAL = {"tender": ("tender", "tenders"), "job": ("job", "jobs")}
@@ -123,6 +126,7 @@ class SectionView:
     key: str
     title: str
     entries: list[EntryView]
+    more: int = 0  # entries not shown in the body (they are all in the attachments)
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,8 @@ def digest_view(digest: Digest, tz: tzinfo) -> DigestView:
         if entries:
             sections.append(SectionView(
                 key=f"{section}-{kind}" if kind else section, title=f"{title} ({len(entries)})",
-                entries=[entry_view(e, digest.now, tz) for e in entries]))
+                entries=[entry_view(e, digest.now, tz) for e in entries[:SECTION_LIMIT]],
+                more=max(0, len(entries) - SECTION_LIMIT)))
     return DigestView(
         alert_name=clean(digest.alert_name), query=clean(digest.query),
         generated=local_text(digest.now, tz), subject=subject_line(digest), sections=sections,

@@ -88,10 +88,12 @@ def parse_remote(value: object) -> bool | None:
     found = _REMOTE_RE.search(text)
     if found:
         return found.group("full") is not None
+    # Flags as boards write them (Lever workplaceType, Teamtailor remoteStatus, booleans
+    # serialised as text).
     if text in ("on site", "onsite", "sur site", "presentiel", "office", "in office", "false",
-                "no", "non"):
+                "no", "non", "none", "no remote"):
         return False
-    if text in ("true", "yes", "oui"):
+    if text in ("true", "yes", "oui", "fully", "full", "total"):
         return True
     return None
 
@@ -492,7 +494,7 @@ def _resolve_text(text: str, hints: _Hints, hint_country: str | None, *,
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)  # ~5 MB when full; sources repeat their places a lot
 def _resolve(text: str | None, postal_code: str | None, country_hint: str | None,
              insee_code: str | None, department: str | None) -> Place:
     geo = geography()

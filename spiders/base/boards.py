@@ -72,7 +72,7 @@ def board_texts(value: object) -> list[str]:
 
 class BoardSpider(ListingSpider):
     kind = "job"
-    # How a board is written in the configuration, for messages: "TOKEN", "URL"...
+    # How a board is written, for the messages about a board that cannot be used.
     board_help: ClassVar[str] = "BOARD"
 
     # -- boards ------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class BoardSpider(ListingSpider):
         texts = board_texts(args.get("boards") or source_config.params.get("boards"))
         if not texts:
             return (f"no boards configured: add some with `aggregator sources add {cls.name} "
-                    f"{cls.board_help}` or in aggregator.toml")
+                    "BOARD` or in aggregator.toml")
         for text in texts:
             try:
                 cls.parse_board(text)

@@ -112,3 +112,20 @@ def test_html_shows_hostile_text_as_text(hostile, shown):
 ])
 def test_only_web_links_become_links(url, kept):
     assert (web_url(url) is not None) is kept
+
+
+def test_a_huge_digest_lists_the_soonest_and_attaches_everything(monkeypatch):
+    monkeypatch.setattr("aggregator.mail.render.SECTION_LIMIT", 3)
+    entries = [Entry("new", listing(i, deadline_at=datetime(2026, 12, 1 + i, 11, tzinfo=UTC)))
+               for i in range(1, 8)]
+    digest = Digest(1, "BTP", "", ["a@example.fr"], NOW, entries=entries)
+    text = render_text(digest_view(digest, PARIS))
+    assert "New tenders (7)" in text
+    assert "Travaux d'électricité 3\n" in text and "Travaux d'électricité 4\n" not in text
+    assert "... and 4 more, all in the attached matches.csv." in text
+    assert "… and 4 more" in render_html(digest_view(digest, PARIS))
+    msg = email.message_from_bytes(build_message(digest, sender="v@example.fr",
+                                                 message_id="<d.1@example.fr>", tz=PARIS),
+                                   policy=default_policy)
+    (csv_part, _) = msg.iter_attachments()
+    assert csv_part.get_content().count("\r\n") == 8  # header + every listing

@@ -143,7 +143,7 @@ def test_partial_remote_keeps_the_city():
 @pytest.mark.parametrize("value, expected", [
     (True, True), (False, False), ("TELECOMMUTE", True), ("Télétravail", True),
     ("remote", True), ("onsite", False), ("hybrid", False), ("unspecified", None), (None, None),
-    ("", None),
+    ("", None), ("fully", True), ("none", False), ("temporary", None), ("WORK_FROM_HOME", True),
 ])
 def test_parse_remote(value, expected):
     assert parse_remote(value) is expected
