@@ -50,6 +50,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     table,
@@ -63,7 +64,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract
 from aggregator.normalize.folding import fold
 from aggregator.store.models import Listing, ListingChange, ListingCpv
-from aggregator.store.search_index import COLUMN_WEIGHTS, FTS_TABLE, LIGATURES, PG_CONFIG
+from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
 
 LOCAL_TZ: tzinfo = ZoneInfo("Europe/Paris")
 KINDS = ("job", "tender")
@@ -449,27 +450,50 @@ def resolve_location(text: str) -> Any:
     return resolved
 
 
-def _location_condition(text: str) -> ColumnElement[bool]:
+def _unindexed(column_: Any, dialect: str) -> Any:
+    """``column`` in a form SQLite will not pick an index for (its unary ``+``), so that the
+    planner keeps reading the search-order index instead of sorting every match."""
+    if dialect != "sqlite":
+        return column_
+    return literal_column(f"+{column_.table.name}.{column_.name}", type_=column_.type)
+
+
+def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
     place = resolve_location(text)
     codes = sorted(place.codes)
     if place.level == "remote":
         return Listing.remote == true()
-    if place.level == "commune":
-        conditions = []
-        if codes:
-            conditions.append(Listing.insee_code == codes[0] if len(codes) == 1
-                              else Listing.insee_code.in_(codes))
-        if place.postal_code:
-            conditions.append(Listing.postal_code == place.postal_code)
-        return or_(*conditions)
-    column_ = {"department": Listing.department, "region": Listing.region,
-               "country": Listing.country}[place.level]
-    return column_ == codes[0] if len(codes) == 1 else column_.in_(codes)
+    if place.level != "commune":
+        column_ = {"department": Listing.department, "region": Listing.region,
+                   "country": Listing.country}[place.level]
+        return column_ == codes[0] if len(codes) == 1 else column_.in_(codes)
+    if len(codes) == 1 and not place.postal_code:
+        return Listing.insee_code == codes[0]
+    conditions_: list[ColumnElement[bool]] = []
+    if codes:
+        conditions_.append(_unindexed(Listing.insee_code, dialect).in_(codes))
+    if place.postal_code:
+        conditions_.append(Listing.postal_code == place.postal_code)
+    matched = or_(*conditions_)
+    # Paris, Marseille, Lyon: 17-21 codes of one department. Reading that department's rows
+    # in search order and keeping the commune's is far cheaper than sorting all of them.
+    from aggregator.normalize.geography import geography
+
+    communes = geography().communes
+    departments = {communes[c].department for c in codes if c in communes}
+    if len(departments) == 1 and (not place.postal_code or codes):
+        return and_(Listing.department == departments.pop(), matched)
+    return matched
 
 
-# --------------------------------------------------------------------------- SQL
+# --------------------------------------------------------------------------- full text
 _LIGATURES = str.maketrans(LIGATURES)  # the index reads œ/æ as oe/ae (store/search_index.py)
-_fts = table(FTS_TABLE, column("rowid"), column("listing_id"), column("document"))
+_fts = table(FTS_TABLE, column("rowid"), column("listing_id"), column("document"),
+             column("title"))
+# Above this many matching rows, a text or CPV search reads listings in search order and keeps
+# the matching ones; below it, it starts from the matches and sorts them (SQLite; PostgreSQL's
+# planner has the statistics to choose by itself).
+INDEX_DRIVEN_ABOVE = 4000
 
 
 def _fts5_string(term: Term) -> str:
@@ -486,7 +510,14 @@ def fts5_query(terms: Sequence[Term]) -> tuple[str | None, str | None]:
     return (" AND ".join(positive) or None, " OR ".join(negative) or None)
 
 
-def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any]:
+def _more_than(conn: Any, ids: Any, threshold: int) -> bool:
+    """Whether the id subquery ``ids`` yields more than ``threshold`` rows (reads at most
+    threshold + 1 of them)."""
+    capped = ids.limit(threshold + 1).subquery()
+    return conn.execute(select(func.count()).select_from(capped)).scalar_one() > threshold
+
+
+def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
     config = cast(literal(PG_CONFIG), REGCONFIG)
     query: ColumnElement[Any] | None = None
     for term in terms:
@@ -500,48 +531,57 @@ def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any]:
         if term.negated:
             part = func.tsquery_not(part, type_=TSQUERY)
         query = part if query is None else func.tsquery_and(query, part, type_=TSQUERY)
-    assert query is not None
     return query
 
 
 @dataclass
-class _Text:
-    join: Any | None = None
-    where: list[ColumnElement[bool]] = field(default_factory=list)
-    rank: ColumnElement[Any] | None = None  # smaller is better
+class TextMatch:
+    """The full-text part of a search as conditions on ``listings.id``.
+
+    ``matches``: the listing matches (every column, exclusions applied). ``in_title``: the
+    positive terms are all in its title — relevance: these come first, each group in the
+    usual deadline order. None when there is no positive term.
+    """
+
+    matches: ColumnElement[bool]
+    in_title: ColumnElement[bool] | None
+    index_driven: bool
 
 
-def _text_sql(terms: Sequence[Term], dialect: str) -> _Text:
-    result = _Text()
+def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMatch | None:
     if not terms:
-        return result
+        return None
+    positive = [t for t in terms if not t.negated]
     if dialect == "sqlite":
-        positive, negative = fts5_query(terms)
+        pos, neg = fts5_query(terms)
         match_ = literal_column(FTS_TABLE).op("MATCH")
-        if positive is not None:
-            query = positive if negative is None else f"({positive}) NOT ({negative})"
-            result.join = _fts
-            result.where.append(match_(literal(query)))
-            weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
-            result.rank = literal_column(f"bm25({FTS_TABLE}, {weights})")
-        else:
-            excluded = select(_fts.c.rowid).where(match_(literal(negative)))
-            result.where.append(Listing.id.not_in(excluded.scalar_subquery()))
-        return result
-    tsquery = _pg_tsquery(terms)
-    result.join = _fts
-    # a query of French stop words only ("le") matches everything instead of nothing
-    result.where.append(or_(func.numnode(tsquery) == 0, _fts.c.document.op("@@")(tsquery)))
-    if any(not t.negated for t in terms):
-        result.rank = -func.ts_rank(_fts.c.document, tsquery)
-    return result
+
+        def ids(query: str) -> Select[Any]:
+            return select(_fts.c.rowid).where(match_(literal(query)))
+
+        def rows(query: str) -> Any:
+            return ids(query).scalar_subquery()
+
+        if pos is None:
+            return TextMatch(Listing.id.not_in(rows(neg)), None, False)
+        full = pos if neg is None else f"({pos}) NOT ({neg})"
+        # many matches: read listings in search order and keep the matching ones
+        index_driven = conn is not None and _more_than(conn, ids(pos), INDEX_DRIVEN_ABOVE)
+        listing_id = _unindexed(Listing.id, dialect) if index_driven else Listing.id
+        return TextMatch(listing_id.in_(rows(full)),
+                         listing_id.in_(rows(f"{{title}} : ({pos})")), index_driven)
+    query = _pg_tsquery(terms)
+    empty = func.numnode(query) == 0  # French stop words only ("le"): no text condition
+    matches = Listing.id.in_(select(_fts.c.listing_id).where(
+        or_(empty, _fts.c.document.op("@@")(query))).scalar_subquery())
+    if not positive:
+        return TextMatch(matches, None, False)
+    in_title = Listing.id.in_(select(_fts.c.listing_id).where(
+        or_(empty, _fts.c.title.op("@@")(_pg_tsquery(positive)))).scalar_subquery())
+    return TextMatch(matches, in_title, False)
 
 
-def _join_condition(dialect: str) -> ColumnElement[bool]:
-    key = _fts.c.rowid if dialect == "sqlite" else _fts.c.listing_id
-    return key == Listing.id
-
-
+# --------------------------------------------------------------------------- SQL
 def _status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
     ahead = or_(Listing.deadline_at.is_(None), Listing.deadline_at > now)
     if status == "open":
@@ -560,9 +600,12 @@ def _deadline_bound(value: date | datetime, *, after: bool) -> datetime:
     return _local_midnight(value + timedelta(days=1) if after else value)
 
 
-def conditions(filter: Filter, now: datetime, dialect: str) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of ``filter`` (without the full-text part)."""
-    where: list[ColumnElement[bool]] = [Listing.duplicate_of.is_(None)]
+def conditions(filter: Filter, now: datetime, dialect: str,
+               conn: Any = None) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of ``filter`` except its free text (``conn``: to choose plans)."""
+    # shown once per duplicate group; "+ 0" keeps the planner off the duplicate_of index,
+    # which would fetch almost every row (most are NULL)
+    where: list[ColumnElement[bool]] = [(Listing.duplicate_of + 0).is_(None)]
     status = _status_condition(filter.status, now)
     if status is not None:
         where.append(status)
@@ -573,7 +616,7 @@ def conditions(filter: Filter, now: datetime, dialect: str) -> list[ColumnElemen
     if filter.kind:
         where.append(Listing.kind == filter.kind)
     if filter.locations:
-        where.append(or_(*(_location_condition(loc) for loc in filter.locations)))
+        where.append(or_(*(_location_condition(loc, dialect) for loc in filter.locations)))
     if filter.closing_within is not None:
         last_day = _today(now) + filter.closing_within
         where.append(and_(Listing.deadline_at > now,
@@ -595,13 +638,16 @@ def conditions(filter: Filter, now: datetime, dialect: str) -> list[ColumnElemen
     if filter.cpv:
         ranges = [and_(ListingCpv.code >= p, ListingCpv.code < p[:-1] + chr(ord(p[-1]) + 1))
                   for p in filter.cpv]
-        where.append(Listing.id.in_(select(ListingCpv.listing_id).where(or_(*ranges))))
+        coded = select(ListingCpv.listing_id).where(or_(*ranges))
+        many = conn is not None and _more_than(conn, coded, INDEX_DRIVEN_ABOVE)
+        listing_id = _unindexed(Listing.id, dialect) if many else Listing.id
+        where.append(listing_id.in_(coded.scalar_subquery()))
     return where
 
 
 def _deadline_order(reverse: bool) -> list[Any]:
-    # no deadline last, then newest; matches the (…, deadline IS NULL, deadline, published
-    # DESC) indexes so a page is read in order without sorting every match
+    # no deadline last, then newest: the order of the ix_listings_search_* indexes, so a page
+    # is read in order instead of sorting every match
     if reverse:
         return [Listing.deadline_at.is_(None).desc(), Listing.deadline_at.desc(),
                 Listing.published_at.asc(), Listing.id.desc()]
@@ -609,15 +655,10 @@ def _deadline_order(reverse: bool) -> list[Any]:
             Listing.id]
 
 
-def _order(filter: Filter, rank: ColumnElement[Any] | None) -> list[Any]:
-    sort = filter.sort or ("relevance" if rank is not None else "deadline")
+def _order(sort: str) -> list[Any]:
     reverse = sort.startswith("-")
     key = sort.lstrip("-")
-    if key == "relevance":
-        if rank is None:
-            return _deadline_order(reverse)
-        return [rank.desc() if reverse else rank, *_deadline_order(False)]
-    if key == "deadline":
+    if key in ("deadline", "relevance"):
         return _deadline_order(reverse)
     desc = SORTS[key] != reverse
     columns = {"published": [Listing.published_at], "seen": [Listing.first_seen_at],
@@ -628,27 +669,63 @@ def _order(filter: Filter, rank: ColumnElement[Any] | None) -> list[Any]:
     return [*ordered, Listing.id.desc() if desc else Listing.id]
 
 
-def build_query(filter: Filter, *, dialect: str, now: datetime | None = None) -> Select[Any]:
-    """The SELECT for ``filter`` (one page of it), as SQLAlchemy builds it for ``dialect``."""
+def _effective_sort(filter: Filter, text: TextMatch | None) -> str:
+    sort = filter.sort or ("relevance" if text is not None else "deadline")
+    if sort.lstrip("-") == "relevance" and (text is None or text.in_title is None):
+        return "-deadline" if sort.startswith("-") else "deadline"
+    return sort
+
+
+def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
+                  conn: Any = None) -> list[Select[Any]]:
+    """The SELECT(s) of one page of ``filter``, in the order their rows are shown.
+
+    One statement, except for relevance order: then one per group (title matches, then the
+    other matches), each read in deadline order; :func:`search` takes the page from them.
+    """
     now = now or datetime.now(UTC)
-    text = _text_sql(filter.terms(), dialect)
-    query = select(Listing).options(defer(Listing.raw))
-    if text.join is not None:
-        query = query.join(text.join, _join_condition(dialect))
-    query = query.where(*conditions(filter, now, dialect), *text.where)
-    query = query.order_by(*_order(filter, text.rank))
+    text = text_match(filter.terms(), dialect, conn)
+    where = conditions(filter, now, dialect, conn)
+    sort = _effective_sort(filter, text)
+    if text is not None and sort == "relevance":
+        assert text.in_title is not None
+        groups = [and_(text.matches, text.in_title), and_(text.matches, not_(text.in_title))]
+        end = None if filter.limit is None else filter.offset + filter.limit
+        return [select(Listing.id).where(*where, group).order_by(*_deadline_order(False))
+                .limit(end) for group in groups]
+    query = select(Listing).options(defer(Listing.raw)).where(*where)
+    if text is not None:
+        query = query.where(text.matches)
+    query = query.order_by(*_order(sort))
     if filter.offset:
         query = query.offset(filter.offset)
     if filter.limit is not None:
         query = query.limit(filter.limit)
-    return query
+    return [query]
 
 
 def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> list[Listing]:
     """One page of the listings matching ``filter``, in its order (the raw payload deferred)."""
-    query = build_query(filter, dialect=engine.dialect.name, now=now)
     with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(query))
+        queries = build_queries(filter, dialect=engine.dialect.name, now=now,
+                                conn=session.connection())
+        if len(queries) == 1:
+            return list(session.scalars(queries[0]))
+        ids: list[int] = []
+        for query in queries:  # title matches first, then the others
+            end = None if filter.limit is None else filter.offset + filter.limit
+            if end is not None and len(ids) >= end:
+                break
+            if end is not None:
+                query = query.limit(end - len(ids))
+            ids += session.scalars(query)
+        page = ids[filter.offset:None if filter.limit is None else filter.offset + filter.limit]
+        loaded: dict[int, Listing] = {}
+        for start in range(0, len(page), 500):
+            chunk = page[start:start + 500]
+            loaded.update((row.id, row) for row in session.scalars(
+                select(Listing).options(defer(Listing.raw)).where(Listing.id.in_(chunk))))
+        return [loaded[i] for i in page if i in loaded]
 
 
 def count(engine: Engine, filter: Filter, *, now: datetime | None = None,
@@ -656,14 +733,13 @@ def count(engine: Engine, filter: Filter, *, now: datetime | None = None,
     """How many listings match (stops counting at ``cap`` when given: "10,000+")."""
     now = now or datetime.now(UTC)
     dialect = engine.dialect.name
-    text = _text_sql(filter.terms(), dialect)
-    inner = select(Listing.id)
-    if text.join is not None:
-        inner = inner.join(text.join, _join_condition(dialect))
-    inner = inner.where(*conditions(filter, now, dialect), *text.where)
-    if cap is not None:
-        inner = inner.limit(cap)
     with Session(engine) as session:
+        text = text_match(filter.terms(), dialect, session.connection())
+        inner = select(Listing.id).where(*conditions(filter, now, dialect, session.connection()))
+        if text is not None:
+            inner = inner.where(text.matches)
+        if cap is not None:
+            inner = inner.limit(cap)
         return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
 

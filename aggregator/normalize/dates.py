@@ -23,12 +23,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from aggregator.normalize.folding import strip_accents
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+# "Thu, 23 Jul 2026 11:20:15 +0100" (RFC 2822 / RFC 9110 dates; the weekday is optional)
+_RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}"
+                      r"(?::\d{2})?\s+(?:[+-]\d{4}|GMT|UTC?|Z|[ECMP][SD]T)$")
 _END_OF_DAY = time(23, 59, 59)
 
 
@@ -265,6 +269,13 @@ def _parse_string(text: str, zone: tzinfo, base: datetime | None) -> _Parsed | N
             return dt, len(iso) > 10
     if s.isdigit() or _EPOCH_DIGITS.fullmatch(s):
         return _from_epoch(float(s), zone) if _EPOCH_DIGITS.fullmatch(s) else None
+    if _RFC2822.match(s):  # RSS pubDate, HTTP dates: the offset is part of the instant
+        try:
+            dt = parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            dt = None
+        if dt is not None and _MIN_YEAR <= dt.year <= _MAX_YEAR:
+            return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)), True
     found = _DMY.search(s)
     if found:
         day, month, year, hour, minute, second = found.groups()

@@ -9,7 +9,8 @@
   An FTS5 'delete' must be given the *old* indexed values, which only
   a trigger sees, so updates and deletes of listing text are followed by two small triggers
   that the migration creates (``listings_fts_au``, ``listings_fts_ad``).
-- PostgreSQL: a table ``listings_fts(listing_id, document tsvector)`` with a GIN index,
+- PostgreSQL: a table ``listings_fts(listing_id, document, title)`` (tsvectors of all the
+  text and of the title alone, each with a GIN index),
   built with the ``french_unaccent`` text search configuration (French stemming after
   ``unaccent``). The writer's call fills it for new and changed rows; rows go away with their
   listing (ON DELETE CASCADE).
@@ -46,10 +47,13 @@ PG_DOCUMENT_SQL = " || ".join(
     f"setweight(to_tsvector('{PG_CONFIG}', coalesce({column}, '')), '{weight}')"
     for column, weight in zip(INDEXED_COLUMNS, PG_WEIGHT_CLASSES, strict=True))
 
+PG_TITLE_SQL = f"to_tsvector('{PG_CONFIG}', coalesce(title, ''))"
+
 _PG_UPSERT = text(
-    f"INSERT INTO {FTS_TABLE} (listing_id, document) "
-    f"SELECT id, {PG_DOCUMENT_SQL} FROM listings WHERE id = ANY(:ids) "
-    "ON CONFLICT (listing_id) DO UPDATE SET document = EXCLUDED.document")
+    f"INSERT INTO {FTS_TABLE} (listing_id, document, title) "
+    f"SELECT id, {PG_DOCUMENT_SQL}, {PG_TITLE_SQL} FROM listings WHERE id = ANY(:ids) "
+    "ON CONFLICT (listing_id) DO UPDATE SET document = EXCLUDED.document, "
+    "title = EXCLUDED.title")
 
 
 def _chunks(ids: Sequence[int]) -> list[list[int]]:
@@ -80,8 +84,8 @@ def rebuild(conn: Connection) -> None:
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
     else:
         conn.execute(text(f"TRUNCATE {FTS_TABLE}"))
-        conn.execute(text(f"INSERT INTO {FTS_TABLE} (listing_id, document) "
-                          f"SELECT id, {PG_DOCUMENT_SQL} FROM listings"))
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} (listing_id, document, title) "
+                          f"SELECT id, {PG_DOCUMENT_SQL}, {PG_TITLE_SQL} FROM listings"))
 
 
 def optimize(conn: Connection) -> None:
@@ -103,6 +107,7 @@ def check(conn: Connection) -> bool:
         return True
     stale = conn.execute(text(
         f"SELECT count(*) FROM listings l LEFT JOIN {FTS_TABLE} f ON f.listing_id = l.id "
-        f"WHERE f.listing_id IS NULL OR f.document IS DISTINCT FROM ({PG_DOCUMENT_SQL})"
+        f"WHERE f.listing_id IS NULL OR f.document IS DISTINCT FROM ({PG_DOCUMENT_SQL}) "
+        f"OR f.title IS DISTINCT FROM ({PG_TITLE_SQL})"
     )).scalar_one()
     return stale == 0

@@ -72,10 +72,14 @@ _PG = [
     "THEN CREATE TEXT SEARCH CONFIGURATION french_unaccent (COPY = french); "
     "ALTER TEXT SEARCH CONFIGURATION french_unaccent ALTER MAPPING FOR hword, hword_part, word "
     "WITH unaccent, french_stem; END IF; END $$",
+    # document: every indexed column; title: the title alone (its matches rank first)
     "CREATE TABLE listings_fts (listing_id integer PRIMARY KEY "
-    "REFERENCES listings (id) ON DELETE CASCADE, document tsvector NOT NULL)",
+    "REFERENCES listings (id) ON DELETE CASCADE, document tsvector NOT NULL, "
+    "title tsvector NOT NULL)",
     "CREATE INDEX ix_listings_fts_document ON listings_fts USING gin (document)",
-    f"INSERT INTO listings_fts (listing_id, document) SELECT id, {_PG_DOCUMENT} FROM listings",
+    "CREATE INDEX ix_listings_fts_title ON listings_fts USING gin (title)",
+    f"INSERT INTO listings_fts (listing_id, document, title) SELECT id, {_PG_DOCUMENT}, "
+    "to_tsvector('french_unaccent', coalesce(title, '')) FROM listings",
 ]
 
 

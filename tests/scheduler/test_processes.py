@@ -52,7 +52,7 @@ def config_with_only(*enabled: str, extra: str = "") -> str:
     return extra + disabled
 
 
-def test_site(*, notices_delay: float = 0, stall_seconds: float = 60) -> FixtureSite:
+def fixture_site(*, notices_delay: float = 0, stall_seconds: float = 60) -> FixtureSite:
     release = threading.Event()
 
     def notices(_request):
@@ -99,7 +99,7 @@ def test_crashing_and_hanging_crawls_are_recorded_and_the_scheduler_goes_on(
         sqlite_url, monkeypatch):
     monkeypatch.setattr(crawling, "STOP_GRACE_SECONDS", 1)  # the hung one is killed sooner
     write_config(f'[schedule]\ntime = "{a_minute_ago()}"\ntimeout_minutes = 0.15\njobs = 1\n')
-    with serve(test_site()) as base:
+    with serve(fixture_site()) as base:
         scheduler = Scheduler(load_config(), database_url=sqlite_url,
                               settings=crawl_settings(base), settle_seconds=0.2,
                               sources=["sched_crash", "sched_hang", "sched_notices"])
@@ -124,7 +124,7 @@ def test_crashing_and_hanging_crawls_are_recorded_and_the_scheduler_goes_on(
 def test_two_scheduler_processes_on_one_database_crawl_once(store_url, tmp_path):
     write_config(config_with_only("sched_notices", extra=(
         f'[schedule]\ntime = "{a_minute_ago()}"\nlog_file = "{tmp_path}/scheduler.log"\n')))
-    site = test_site(notices_delay=3)  # a crawl long enough for the two to overlap
+    site = fixture_site(notices_delay=3)  # a crawl long enough for the two to overlap
     logs = [tmp_path / f"scheduler{n}.err" for n in (1, 2)]
     with serve(site) as base:
         processes = [subprocess.Popen(cli("schedule", *cli_settings(crawl_settings(base))),
@@ -155,7 +155,7 @@ def test_sigterm_stops_the_running_crawl_and_exits_0(sqlite_url, tmp_path):
     log_file = tmp_path / "scheduler.log"
     write_config(config_with_only("sched_stall", extra=(
         f'[schedule]\ntime = "{a_minute_ago()}"\nlog_file = "{log_file}"\n')))
-    site = test_site(stall_seconds=4)  # the stalled request answers 4 s after it was sent
+    site = fixture_site(stall_seconds=4)  # the stalled request answers 4 s after it was sent
     engine = get_engine(sqlite_url)
     with serve(site) as base:
         process = subprocess.Popen(cli("schedule", *cli_settings(crawl_settings(base))),

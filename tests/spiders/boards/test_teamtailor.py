@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from spiders.teamtailor import TeamtailorSpider
@@ -63,6 +65,11 @@ def test_the_normaliser_reads_the_place(jobs) -> None:
     record = normalized(jobs["4ff07fd5-3ac0-4333-8f4c-955380396321"])
     assert (record["city"], record["country"]) == ("London", "GB")
     assert normalized(jobs["3ce2c88b-cbc6-4ae9-8ecb-000466c69037"])["country"] == "SE"
+
+
+def test_the_pubdate_offset_is_kept(jobs) -> None:
+    published = normalized(jobs["cbfca3ed-9ed9-4264-9b93-243b208a4441"])["published_at"]
+    assert published == datetime(2026, 7, 23, 13, 25, 24, tzinfo=UTC)
 
 
 def test_an_item_without_a_link_is_dropped() -> None:
