@@ -101,7 +101,8 @@ def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, s
         return "unconfigured", (last.error_summary or "not configured").splitlines()[0]
     if _bad(last):
         if len(judged) > 1 and _bad(judged[1]):
-            return "broken", f"twice in a row: {_why_bad(last)} (before: {_why_bad(judged[1])})"
+            before = "no items" if judged[1].outcome in ("ok", "partial") else judged[1].outcome
+            return "broken", f"twice in a row: {_why_bad(last)} (before: {before})"
         return "degraded", f"last run: {_why_bad(last)}"
     if last.outcome == "partial" or last.errors:
         return "degraded", f"{last.errors} error(s) in the last run"

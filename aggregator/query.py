@@ -277,7 +277,11 @@ class Filter:
                 if match.group("phrase") is not None:
                     words.append(f'{match.group("neg")}"{match.group("phrase")}"')
                 elif match.group("word"):
-                    words.append(match.group("word"))
+                    word = match.group("word")
+                    bare = re.fullmatch(r"([A-Za-z][A-Za-z_]*)(?:<=|>=|<|>|:)", word)
+                    if bare and _KEY_ALIASES.get(bare[1].lower(), bare[1].lower()) in KEYS:
+                        raise FilterError(f"{word!r}: {bare[1]} needs a value")
+                    words.append(word)
                 continue
             value = match.group("qvalue")
             if value is None:
@@ -665,7 +669,8 @@ def _order(sort: str) -> list[Any]:
                "title": [Listing.title], "organization": [Listing.organization],
                "place": [Listing.department, Listing.city], "source": [Listing.source],
                "kind": [Listing.kind]}[key]
-    ordered = [c.desc() if desc else c for c in columns]
+    # missing values last whatever the direction, the same on both dialects
+    ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
     return [*ordered, Listing.id.desc() if desc else Listing.id]
 
 

@@ -289,6 +289,7 @@ class Scheduler:
         self.engine = get_engine(self.database_url)
         self.settings = dict(settings or {})  # Scrapy settings for every crawl (-s)
         self._explicit_sources = list(sources) if sources is not None else None
+        self._spider_loader: Any = None
         self.triggers = self._triggers(self.config)
         self.owner = new_owner()
         self._crawl = crawl
@@ -305,7 +306,6 @@ class Scheduler:
         self._stopping = False
         self._in_post = False
         self._workers: list[threading.Thread] = []
-        self._spider_loader: Any = None
 
     # -- sources ---------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ def _register() -> None:
         runs,
         schedule,
         sources,
+        tui,
     )
 
 

@@ -34,7 +34,8 @@ _OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organi
 
 
 def place(listing: Any) -> str:
-    parts = [listing.city or ""]
+    # "Marseille 13e Arrondissement" → "Marseille 13e": the column is narrow
+    parts = [(listing.city or "").replace(" Arrondissement", "")]
     if listing.department:
         parts.append(f"({listing.department})")
     elif listing.country and listing.country != "FR":

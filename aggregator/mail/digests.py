@@ -36,7 +36,9 @@ The guarantees — never missed, never sent twice:
    not sent it again. A permanent refusal (5xx) is reported and that address given up for
    this message; a temporary one (4xx) is retried with the same message at the next runs
    (up to ``MAX_ATTEMPTS``, then given up and reported). If every recipient refuses
-   permanently the delivery is ``failed`` and nothing is recorded: the listings stay unsent.
+   permanently, or the server refuses the message itself for good (5xx after DATA), the
+   delivery is ``failed`` and nothing is recorded: the listings stay unsent and go in the
+   next digest (a new message, since nobody received this one).
 6. **One sender per alert.** A run holds the database lock ``alert:<id>``
    (``aggregator.store.locks``), so the scheduler and a manual ``alerts run`` never send
    the same alert at the same time.

@@ -26,10 +26,12 @@ class Received:
 @dataclass
 class Recorder:
     """aiosmtpd handler: keeps every message; refuses RCPT TO for the addresses in
-    ``refuse`` with the given reply (e.g. ``550 5.1.1 No such user``)."""
+    ``refuse`` with the given reply (e.g. ``550 5.1.1 No such user``), and every message
+    with ``refuse_data`` when set."""
 
     received: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
+    refuse_data: str | None = None  # a reply refusing the message itself
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -38,6 +40,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_data:
+            return self.refuse_data
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                       envelope.original_content))
         return "250 Message accepted for delivery"

@@ -251,6 +251,30 @@ def test_every_recipient_refused_for_good_marks_nothing(engine, stored, smtp_ser
     assert len(parts(message(smtp_server.handler.received[-1].data))["csv"]) == 3
 
 
+@pytest.mark.parametrize("reply, outcome, status", [
+    ("451 4.3.0 Try again later", "pending", "pending"),
+    ("554 5.6.0 Message refused", "failed", "failed"),
+])
+def test_a_refused_message_marks_nothing(engine, stored, smtp_server, mail_config, reply,
+                                         outcome, status):
+    smtp_server.handler.refuse_data = reply
+    add_alert(engine, "Électricité 13", QUERY, TO)
+
+    run = send_due_digests(engine, mail_config, NOW)
+
+    assert [r.outcome for r in run.runs] == [outcome]
+    assert reply in str(run)
+    assert sent_records(engine) == {}
+    assert [d.status for d in outbox(engine)] == [status]
+    smtp_server.handler.refuse_data = None
+    assert send_due_digests(engine, mail_config, NOW + timedelta(days=1)).sent == 1
+    (received,) = smtp_server.handler.received
+    # a temporary refusal: the stored message goes; a permanent one: a new digest
+    assert message(received.data)["Message-ID"] == (
+        "<digest.1@example.fr>" if status == "pending" else "<digest.2@example.fr>")
+    assert len(sent_records(engine)) == 3
+
+
 def test_a_crash_between_send_and_record_resends_the_very_same_message(
         engine, stored, smtp_server, mail_config, monkeypatch):
     add_alert(engine, "Électricité 13", QUERY, TO)

@@ -133,8 +133,13 @@ def test_two_scheduler_processes_on_one_database_crawl_once(store_url, tmp_path)
                      for log in logs]
         try:
             decided = ("sched_notices: crawl started", "sched_notices: skipped")
-            wait_for(lambda: all(any(d in log.read_text() for d in decided) for log in logs),
-                     90, "both schedulers to decide")
+
+            def both_decided() -> bool:
+                for process, log in zip(processes, logs, strict=True):
+                    assert process.poll() is None, log.read_text()
+                return all(any(d in log.read_text() for d in decided) for log in logs)
+
+            wait_for(both_decided, 90, "both schedulers to decide")
             engine = get_engine(store_url)
             wait_for(lambda: outcomes(engine) == ["ok"], 60, "the crawl to finish")
         finally:
@@ -193,11 +198,12 @@ def test_schedule_once_crawls_what_is_due_into_the_store(sqlite_url, tmp_path):
     with serve(board) as base:
         command = cli("schedule", "--once", "-s", f"GREENHOUSE_API_URL={base}/v1",
                       "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+        env = os.environ | {"COLUMNS": "200"}
         first = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                               timeout=180)
+                               timeout=180, env=env)
         assert first.returncode == 0, first.stderr
         again = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                               timeout=180)
+                               timeout=180, env=env)
         assert again.returncode == 0, again.stderr
     engine = get_engine(sqlite_url)
     jobs = content_list()["jobs"]

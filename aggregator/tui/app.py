@@ -1,0 +1,271 @@
+"""`aggregator tui`: filter bar, results paged from the database, details, keys in the footer.
+
+Every query runs in a worker thread (the store is SQLite in WAL mode or PostgreSQL), so the
+screen stays responsive while a crawl writes; results older than the latest filter are
+dropped. All data goes through aggregator.query; listing text is shown as data, never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from textual import work
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Input
+
+from aggregator.query import Filter, FilterError, count, get_listing, search, set_flags
+from aggregator.tui.actions import bindings
+from aggregator.tui.detail_pane import DetailPane
+from aggregator.tui.export_screen import ExportScreen
+from aggregator.tui.filter_bar import FilterBar
+from aggregator.tui.help_screen import HelpScreen
+from aggregator.tui.results_table import ResultsTable
+from aggregator.tui.status_bar import StatusBar
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 100
+COUNT_CAP = 10_001
+HEALTH_EVERY = 300  # seconds between two looks at source health
+
+
+class AggregatorApp(App[None]):
+    TITLE = "aggregator"
+    CSS_PATH = [HERE / name for name in (
+        "app.tcss", "filter_bar.tcss", "results_table.tcss", "detail_pane.tcss",
+        "status_bar.tcss")]
+    BINDINGS = bindings("app")
+
+    def __init__(self, engine: Engine, query: str = "", *, page_size: int = PAGE_SIZE,
+                 health: bool = True) -> None:
+        super().__init__()
+        self.engine = engine
+        self.initial_query = query
+        self.page_size = page_size
+        self.health = health
+        self.filter = Filter(limit=page_size)
+        self.generation = 0  # bumped by every new search: stale results are dropped
+        self.total: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(self.initial_query, id="filter")
+        with Horizontal(id="main"):
+            yield ResultsTable(id="results")
+            yield DetailPane(id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.apply_filter_text(self.initial_query)
+        if self.health:
+            self.load_source_health()
+            self.set_interval(HEALTH_EVERY, self.load_source_health)
+
+    # ---- widgets
+    @property
+    def table(self) -> ResultsTable:
+        return self.query_one(ResultsTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    # ---- searching
+    def apply_filter_text(self, text: str) -> None:
+        try:
+            parsed = Filter.parse(text, limit=self.page_size)
+            parsed.validate()
+        except FilterError as exc:
+            self.filter_bar.mark_invalid(True)
+            self.status.set_message(str(exc), error=True)
+            return
+        self.filter_bar.mark_invalid(False)
+        self.start_search(parsed)
+
+    def start_search(self, filter: Filter) -> None:
+        self.filter = filter
+        self.generation += 1
+        self.total = None
+        self.status.set_message("searching…")
+        self.run_search(filter, self.generation)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, filter: Filter, generation: int) -> None:
+        try:
+            listings = search(self.engine, filter.page(0, self.page_size + 1))
+        except Exception as exc:  # a store error is shown, the app goes on
+            self.call_from_thread(self.status.set_message, f"search failed: {exc}", error=True)
+            return
+        has_more = len(listings) > self.page_size
+        self.call_from_thread(self._show_page, generation, listings[:self.page_size],
+                              has_more, True)
+        total = count(self.engine, filter, cap=COUNT_CAP)
+        self.call_from_thread(self._show_count, generation, total)
+
+    @work(thread=True, exclusive=True, group="more")
+    def load_more(self, filter: Filter, generation: int, offset: int) -> None:
+        listings = search(self.engine, filter.page(offset, self.page_size + 1))
+        self.call_from_thread(self._show_page, generation, listings[:self.page_size],
+                              len(listings) > self.page_size, False)
+
+    def _show_page(self, generation: int, listings: list[Any], has_more: bool,
+                   reset: bool) -> None:
+        if generation != self.generation:
+            return
+        self.table.show_page(listings, reset=reset, has_more=has_more)
+        self._show_count(generation, self.total)
+        if reset and self.detail.has_class("-open"):
+            self._load_detail_at_cursor()
+
+    def _show_count(self, generation: int, total: int | None) -> None:
+        if generation != self.generation:
+            return
+        self.total = total
+        self.status.set_results(len(self.table.listings), total, COUNT_CAP,
+                                self.filter.to_text())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, FilterBar):
+            self.apply_filter_text(event.value)
+            if not event.input.has_class("-invalid"):
+                self.table.focus()
+
+    def on_results_table_load_more(self, _: ResultsTable.LoadMore) -> None:
+        self.load_more(self.filter, self.generation, len(self.table.listings))
+
+    def on_results_table_sort_requested(self, event: ResultsTable.SortRequested) -> None:
+        current = self.filter.sort or ""
+        sort = f"-{event.sort}" if current == event.sort else event.sort
+        filter = replace(self.filter, sort=sort)
+        self.filter_bar.value = filter.to_text()
+        self.start_search(filter)
+
+    # ---- details
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.detail.add_class("-open")
+        self._load_detail_at_cursor()
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        if self.detail.has_class("-open"):
+            self._load_detail_at_cursor()
+
+    def _load_detail_at_cursor(self) -> None:
+        listing = self.table.listing_at_cursor()
+        if listing is None:
+            self.detail.show_message("No listing.")
+            return
+        self.load_detail(listing.id)
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load_detail(self, listing_id: int) -> None:
+        detail = get_listing(self.engine, listing_id)
+        if detail is not None:
+            self.call_from_thread(self.detail.show_detail, detail)
+
+    # ---- actions (keys: actions.py)
+    def action_focus_filter(self) -> None:
+        self.filter_bar.focus()
+
+    def action_close_details(self) -> None:
+        if self.focused is self.filter_bar:
+            self.table.focus()
+        elif self.detail.has_class("-open"):
+            self.detail.remove_class("-open")
+            self.table.focus()
+
+    def action_refresh(self) -> None:
+        self.start_search(self.filter)
+
+    def action_open_link(self) -> None:
+        listing = self.table.listing_at_cursor()
+        url = listing.url if listing is not None else ""
+        if url and url.lower().startswith(("https://", "http://")):
+            self.open_url(url)
+            self.notify(url, title="Opening", markup=False)
+
+    def action_toggle_star(self) -> None:
+        listing = self.table.listing_at_cursor()
+        if listing is not None:
+            self.write_flags(listing, starred=not listing.starred)
+
+    def action_toggle_hide(self) -> None:
+        listing = self.table.listing_at_cursor()
+        if listing is not None:
+            self.write_flags(listing, hidden=not listing.hidden)
+
+    @work(thread=True, group="flags")
+    def write_flags(self, listing: Any, *, starred: bool | None = None,
+                    hidden: bool | None = None) -> None:
+        set_flags(self.engine, [listing.id], starred=starred, hidden=hidden)
+        self.call_from_thread(self._flags_written, listing, starred, hidden)
+
+    def _flags_written(self, listing: Any, starred: bool | None, hidden: bool | None) -> None:
+        if starred is not None:
+            listing.starred = starred
+            self.table.update_listing(listing)
+        if hidden is not None:
+            listing.hidden = hidden
+            shown = self.filter.hidden is None or self.filter.hidden == hidden
+            if not shown:
+                self.table.remove_listing(listing.id)
+                self.notify(f"Hidden: {listing.title}  (hidden:yes lists hidden listings)",
+                            markup=False)
+            else:
+                self.table.update_listing(listing)
+
+    def action_export(self) -> None:
+        total = self.total if self.total is not None else len(self.table.listings)
+        about = f"more than {COUNT_CAP - 1:,}" if total >= COUNT_CAP else f"{total:,}"
+        self.push_screen(ExportScreen(f"{about} listing(s)"), self._export_chosen)
+
+    def _export_chosen(self, choice: tuple[Path, str] | None) -> None:
+        if choice is not None:
+            self.export(self.filter, *choice)
+
+    @work(thread=True, group="export")
+    def export(self, filter: Filter, path: Path, fmt: str) -> None:
+        from aggregator.export import write_csv, write_ics, write_jsonl
+
+        try:
+            listings = search(self.engine, filter.page(0, None))
+            if fmt == "ics":
+                with path.open("wb") as binary:
+                    written = write_ics(listings, binary)
+            else:
+                with path.open("w", encoding="utf-8", newline="") as out:
+                    written = (write_csv(listings, out) if fmt == "csv"
+                               else write_jsonl(listings, out))
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error",
+                                  markup=False)
+            return
+        self.call_from_thread(self.notify, f"{written} written to {path}", title="Exported",
+                              markup=False)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # ---- source health (aggregator.health, from the scheduler issue)
+    @work(thread=True, exclusive=True, group="health")
+    def load_source_health(self) -> None:
+        try:
+            from aggregator.health import broken_sources
+        except ImportError:  # no health module: nothing to show
+            return
+        try:
+            broken = broken_sources(self.engine)
+        except Exception:  # health is a hint: never break the search UI
+            return
+        self.call_from_thread(self.status.set_source_health, broken)

@@ -1,0 +1,28 @@
+"""The details of the highlighted listing: description, places, lots, every source of a
+cross-source duplicate, change history and link. Listing text is shown as data (rich Text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from aggregator.cli.listings import detail_renderable
+
+
+class DetailPane(VerticalScroll):
+    can_focus = True
+
+    def compose(self):
+        yield Static(id="detail-body")
+
+    def show_detail(self, detail: Any) -> None:
+        self.listing_id = detail.listing.id
+        self.query_one("#detail-body", Static).update(detail_renderable(detail))
+        self.scroll_home(animate=False)
+
+    def show_message(self, message: str) -> None:
+        self.listing_id = None
+        self.query_one("#detail-body", Static).update(Text(message))

@@ -1,0 +1,57 @@
+"""`?`: the keys (from the action registry) and the filter language."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from aggregator.tui.actions import ACTIONS
+
+FILTER_HELP = (
+    ("words -word \"a phrase\" prefix*", "full text, accents and case ignored; title matches "
+     "first"),
+    ("kind:tender  kind:job", "kind of listing"),
+    ("loc:Marseille  dep:13  region:PACA  cp:75011  country:BE  loc:remote",
+     "place: commune (with its arrondissements), department, region, postal code, country"),
+    ("deadline<15d", "closing within 15 days (local days)"),
+    ("deadline<2026-12-01  deadline>2026-12-01", "due before that day starts / after it ends"),
+    ("since:7d  new:2026-11-20", "published / first seen since"),
+    ("contract:cdi,cdd  cpv:45  source:boamp", "contract type, CPV prefix, source"),
+    ("status:all  starred:yes  hidden:yes", "closed ones too, starred only, hidden ones"),
+    ("sort:published  sort:-deadline", "order (- reverses); default: relevance, then deadline"),
+)
+
+
+def _keys(key: str, display: str | None) -> str:
+    return display or key.replace("question_mark", "?").replace("slash", "/")
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help_screen.tcss"
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column()
+        for action in ACTIONS:
+            keys.add_row(Text(_keys(action.key, action.key_display)), Text(action.help))
+        syntax = Table.grid(padding=(0, 2))
+        syntax.add_column(style="bold")
+        syntax.add_column()
+        for example, meaning in FILTER_HELP:
+            syntax.add_row(Text(example), Text(meaning))
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Keys", style="bold underline"))
+            yield Static(keys)
+            yield Static(Text("\nFilter", style="bold underline"))
+            yield Static(syntax)
+            yield Static(Text("\nEsc closes this help.", style="dim"))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

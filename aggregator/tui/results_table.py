@@ -1,0 +1,129 @@
+"""The results: one row per listing, filled page by page from the database as the cursor
+nears the end; clicking a column header sorts by it (in the database, not on the page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from aggregator.cli.listings import closing_soon, place, terms
+from aggregator.cli.output import days_left, local, safe
+from aggregator.tui.actions import bindings
+
+# (column key, label, the filter's sort key or None when it cannot sort)
+COLUMNS = (
+    ("star", "★", None), ("kind", "kind", "kind"), ("title", "title", "title"),
+    ("organization", "organisation", "organization"), ("place", "place", "place"),
+    ("deadline", "deadline", "deadline"), ("terms", "contract/CPV", None),
+    ("source", "source", "source"),
+)
+SORT_KEYS = {key: sort for key, _, sort in COLUMNS if sort}
+LOAD_MORE_WITHIN = 20  # rows from the end at which the next page is fetched
+_WIDTHS = {"star": 1, "kind": 6, "deadline": 20, "terms": 10, "source": 12}
+_SHARES = (("title", 0.5), ("organization", 0.3), ("place", 0.2))
+NARROW = 100  # below this width, contract/CPV and source make room for the text columns
+
+
+def deadline_short(listing: Any) -> str:
+    """``12/12/26 16:00 14d``: the local deadline and the days left (the countdown)."""
+    if listing.deadline_at is None:
+        return ""
+    fmt = "%d/%m/%y %H:%M" if listing.deadline_time_given is not False else "%d/%m/%y"
+    text = local(listing.deadline_at, fmt)
+    left = days_left(listing.deadline_at)
+    if listing.status == "open" and left is not None and left >= 0:
+        text += " today" if left == 0 else f" {left}d"
+    return text
+
+
+class ResultsTable(DataTable):
+    BINDINGS = bindings("table")
+
+    class LoadMore(Message):
+        """The cursor is near the last loaded row and the database has more."""
+
+    class SortRequested(Message):
+        def __init__(self, sort: str) -> None:
+            super().__init__()
+            self.sort = sort
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.listings: list[Any] = []
+        self.has_more = False
+        self.loading_more = False
+
+    def on_mount(self) -> None:
+        for key, label, _ in COLUMNS:
+            self.add_column(Text(label), key=key, width=_WIDTHS.get(key))
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Title, organisation and place share what the fixed columns leave."""
+        widths = dict(_WIDTHS)
+        if self.size.width < NARROW:
+            widths.update(terms=0, source=0)
+        free = self.size.width - sum(widths.values()) - 2 * len(COLUMNS) - 2
+        widths.update({key: max(int(max(free, 24) * share), 6) for key, share in _SHARES})
+        for key, width in widths.items():
+            self.columns[key].width = width
+            self.columns[key].auto_width = False
+        self._require_update_dimensions = True
+        self.refresh()
+
+    # ---- rows
+    def _cells(self, listing: Any) -> list[Text]:
+        soon = closing_soon(listing)
+        return [
+            Text("★" if listing.starred else "", style="yellow"),
+            safe(listing.kind),
+            safe(listing.title),
+            safe(listing.organization),
+            safe(place(listing)),
+            safe(deadline_short(listing), style="bold red" if soon else ""),
+            safe(terms(listing)),
+            safe(listing.source),
+        ]
+
+    def show_page(self, listings: Sequence[Any], *, reset: bool, has_more: bool) -> None:
+        if reset:
+            self.clear()
+            self.listings = []
+        for listing in listings:
+            self.add_row(*self._cells(listing), key=str(listing.id))
+            self.listings.append(listing)
+        self.has_more = has_more
+        self.loading_more = False
+
+    def listing_at_cursor(self) -> Any | None:
+        if not self.listings or self.cursor_row < 0 or self.cursor_row >= len(self.listings):
+            return None
+        return self.listings[self.cursor_row]
+
+    def update_listing(self, listing: Any) -> None:
+        key = str(listing.id)
+        for column, cell in zip((c[0] for c in COLUMNS), self._cells(listing), strict=True):
+            self.update_cell(key, column, cell)
+
+    def remove_listing(self, listing_id: int) -> None:
+        self.remove_row(str(listing_id))
+        self.listings = [item for item in self.listings if item.id != listing_id]
+
+    # ---- events
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        near_end = event.cursor_row >= len(self.listings) - LOAD_MORE_WITHIN
+        if near_end and self.has_more and not self.loading_more:
+            self.loading_more = True
+            self.post_message(self.LoadMore())
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        sort = SORT_KEYS.get(str(event.column_key.value))
+        if sort:
+            self.post_message(self.SortRequested(sort))

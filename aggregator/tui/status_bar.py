@@ -1,0 +1,39 @@
+"""One line under the results: how many match, filter errors, and sources that are broken."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+
+class StatusBar(Horizontal):
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-message")
+        yield Static(id="source-health")
+
+    def set_message(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#status-message", Static)
+        message.set_class(error, "-error")
+        message.update(Text(text))  # data, never markup
+
+    def set_results(self, shown: int, total: int | None, cap: int, filter_text: str) -> None:
+        if total is None:
+            about = "…"
+        elif total >= cap:
+            about = f"more than {cap - 1:,}"
+        else:
+            about = f"{total:,}"
+        self.set_message(f"{shown:,} of {about} · {filter_text or 'open listings'}")
+
+    def set_source_health(self, health: Sequence[Any]) -> None:
+        """Broken sources (aggregator.health.broken_sources): their listings may be missing."""
+        label = self.query_one("#source-health", Static)
+        names = [h.source for h in health]
+        label.set_class(bool(names), "-broken")
+        label.update(Text(f"⚠ broken: {', '.join(names)}" if names else ""))
+        label.tooltip = "\n".join(f"{h.source}: {h.reason}" for h in health) or None

@@ -1,0 +1,93 @@
+"""`aggregator runs` and the health table of `aggregator sources`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from aggregator.cli import _register, app
+from aggregator.cli.output import console
+from aggregator.store.engine import get_engine
+from aggregator.store.runs import finish_run, start_run
+from tests.scheduler.conftest import write_config
+
+DAY0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def cli(sqlite_url, monkeypatch):
+    _register()
+    monkeypatch.setattr(console, "width", 220)  # no folded cells in the assertions
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(app, list(args))
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception)
+        return result
+
+    return invoke
+
+
+def add_run(source: str, day: int, outcome: str, *, items: int = 0, new: int = 0,
+            seconds: float = 90, **extra) -> int:
+    engine = get_engine()
+    started = DAY0 + timedelta(days=day)
+    run_id = start_run(engine, source, started_at=started)
+    if outcome != "running":
+        finish_run(engine, run_id, outcome=outcome, items_seen=items, items_new=new,
+                   finished_at=started + timedelta(seconds=seconds), **extra)
+    return run_id
+
+
+def rows(output: str) -> list[list[str]]:
+    """The table's data rows, cell texts split on the box-drawing bars."""
+    return [[cell.strip() for cell in line.strip("│ ").split("│")]
+            for line in output.splitlines() if line.startswith("│")]
+
+
+def test_runs_newest_first_with_outcome_counts_and_duration(cli):
+    assert "No crawl run yet." in cli("runs").output
+    add_run("boamp", 0, "ok", items=120, new=120, seconds=95)
+    add_run("ted", 0, "failed", errors=2, error_summary="HTTP 500 from /v3/notices/search\n..")
+    add_run("boamp", 1, "partial", items=30, new=4, seconds=3725, errors=1)
+    add_run("boamp", 2, "running")
+
+    table = rows(cli("runs").output)
+    assert [row[:5] for row in table] == [
+        ["4", "boamp", "03/06/2026 06:00", "", "running"],
+        ["3", "boamp", "02/06/2026 06:00", "1h02m", "partial"],
+        ["2", "ted", "01/06/2026 06:00", "1m30s", "failed"],
+        ["1", "boamp", "01/06/2026 06:00", "1m35s", "ok"],
+    ]
+    assert table[1][5:11] == ["30", "4", "0", "0", "0", "1"]  # items new updated ... errors
+    assert table[2][11] == "HTTP 500 from /v3/notices/search"
+
+    only_boamp = rows(cli("runs", "--source", "boamp", "--limit", "2").output)
+    assert [row[0] for row in only_boamp] == ["4", "3"]
+    assert "No crawl run of lever yet." in cli("runs", "--source", "lever").output
+
+
+def test_sources_shows_health_and_names_broken_sources(cli):
+    write_config('[sources.greenhouse]\nboards = ["codepath"]\n[sources.ted]\nenabled = false\n')
+    for day, items in enumerate((100, 120, 90, 100, 110)):
+        add_run("boamp", day, "ok", items=items)
+    add_run("boamp", 5, "failed", error_summary="unreadable JSON")
+    add_run("boamp", 6, "timeout", error_summary="stopped after the time limit of 3600 s")
+    for day, items in enumerate((40, 50, 45, 12)):
+        add_run("greenhouse", day, "ok", items=items)
+
+    result = cli("sources")
+    table = {row[0]: row for row in rows(result.output)}
+    boamp, greenhouse = table["boamp"], table["greenhouse"]
+    assert boamp[1:3] == ["yes", "yes"]  # enabled, configured
+    assert boamp[3] == "05/06/2026 06:01"  # last success
+    assert boamp[4] == "timeout 07/06 06:00"
+    assert (boamp[5], boamp[6], boamp[8]) == ("0", "100", "broken")
+    assert greenhouse[5:9] == ["12", "45", "0", "degraded"]
+    assert greenhouse[9] == "12 items, usually 45"
+    assert table["ted"][1] == "no"
+    assert table["lever"][2:9] == ["no", "never", "never", "", "", "0", "unconfigured"]
+    assert "Broken: boamp — see `aggregator runs --source boamp`" in result.output
