@@ -569,11 +569,15 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         if pos is None:
             return TextMatch(Listing.id.not_in(rows(neg)), None, False)
         full = pos if neg is None else f"({pos}) NOT ({neg})"
-        # many matches: read listings in search order and keep the matching ones
+        title = f"{{title}} : ({pos})"
+        # many matches: read listings in search order and keep the matching ones; few: start
+        # from the matches. Decided for all matches and for title matches apart (a word
+        # found only in descriptions has few or no title matches).
         index_driven = conn is not None and _more_than(conn, ids(pos), INDEX_DRIVEN_ABOVE)
+        title_driven = index_driven and _more_than(conn, ids(title), INDEX_DRIVEN_ABOVE)
         listing_id = _unindexed(Listing.id, dialect) if index_driven else Listing.id
-        return TextMatch(listing_id.in_(rows(full)),
-                         listing_id.in_(rows(f"{{title}} : ({pos})")), index_driven)
+        title_id = _unindexed(Listing.id, dialect) if title_driven else Listing.id
+        return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
     query = _pg_tsquery(terms)
     empty = func.numnode(query) == 0  # French stop words only ("le"): no text condition
     matches = Listing.id.in_(select(_fts.c.listing_id).where(

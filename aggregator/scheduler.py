@@ -4,6 +4,8 @@ How it fits together:
 
 - **Triggers.** Every enabled source gets a cron trigger in ``[schedule] timezone``: its own
   ``[sources.NAME] schedule`` ("HH:MM" or a 5-field cron expression), else ``[schedule] time``.
+  Cron weekdays are crontab's (0 or 7 = Sunday, 1-5 = Monday to Friday), spelled out by name
+  for APScheduler 3, which would otherwise count 0 as Monday.
 - **APScheduler 3**, job store in the store's database (table ``scheduler_jobs``), one
   persistent job per source, id ``crawl:NAME``, calling ``aggregator.scheduler:scheduled_crawl``
   (an importable reference, as stored jobs need). Set up as STACK-NOTES §5 measured:
@@ -397,7 +399,10 @@ class Scheduler:
                 return None
             now = datetime.now(UTC)
             trigger = self.triggers.get(source)
-            slot = latest_slot(trigger, now) if trigger is not None else None
+            if trigger is None:  # disabled since it was queued (configuration re-read)
+                logger.info("%s: skipped, no longer enabled", source)
+                return None
+            slot = latest_slot(trigger, now)
             if slot is not None:
                 state = crawl_state(self.engine, source, slot, now=now,
                                     stale_after=self._stale_after)
@@ -433,9 +438,11 @@ class Scheduler:
             return
         if self.stop_crawls.is_set() and run.outcome == "failed":
             # Stopped by our shutdown: says nothing about the source (health, catch-up).
+            summary = "stopped: the scheduler was shutting down"
+            if run.error_summary:
+                summary += "\n" + run.error_summary
             finish_run(self.engine, run.id, finished_at=run.finished_at,
-                       finish_reason="shutdown",
-                       error_summary="stopped: the scheduler was shutting down")
+                       finish_reason="shutdown", error_summary=summary)
             run = get_run(self.engine, run.id) or run
         duration = run.duration_seconds
         level = logging.INFO if run.outcome in ("ok", "unconfigured") else logging.WARNING
@@ -577,7 +584,10 @@ class Scheduler:
         return changed
 
     def resync(self) -> None:
-        """Re-read the configuration; on a change, update the triggers and stored jobs."""
+        """Re-read the configuration; on a change, update the triggers and stored jobs.
+
+        Schedules, enabled sources and the time limit apply at once; ``jobs`` and
+        ``grace_hours`` when the scheduler restarts."""
         try:
             config = load_config()
             if config == self.config:

@@ -106,8 +106,8 @@ def check(conn: Connection) -> bool:
             return False
         return True
     stale = conn.execute(text(
-        f"SELECT count(*) FROM listings l LEFT JOIN {FTS_TABLE} f ON f.listing_id = l.id "
-        f"WHERE f.listing_id IS NULL OR f.document IS DISTINCT FROM ({PG_DOCUMENT_SQL}) "
-        f"OR f.title IS DISTINCT FROM ({PG_TITLE_SQL})"
-    )).scalar_one()
+        f"SELECT count(*) FROM (SELECT id, {PG_DOCUMENT_SQL} AS document, {PG_TITLE_SQL} "
+        f"AS title FROM listings) l LEFT JOIN {FTS_TABLE} f ON f.listing_id = l.id "
+        "WHERE f.listing_id IS NULL OR f.document IS DISTINCT FROM l.document "
+        "OR f.title IS DISTINCT FROM l.title")).scalar_one()
     return stale == 0

@@ -59,6 +59,7 @@ class AggregatorApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.table.load_more_within = min(self.table.load_more_within, self.page_size // 2)
         self.table.focus()
         self.apply_filter_text(self.initial_query)
         if self.health:

@@ -56,6 +56,7 @@ class ResultsTable(DataTable):
         self.listings: list[Any] = []
         self.has_more = False
         self.loading_more = False
+        self.load_more_within = LOAD_MORE_WITHIN
 
     def on_mount(self) -> None:
         for key, label, _ in COLUMNS:
@@ -117,7 +118,7 @@ class ResultsTable(DataTable):
 
     # ---- events
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        near_end = event.cursor_row >= len(self.listings) - LOAD_MORE_WITHIN
+        near_end = event.cursor_row >= len(self.listings) - self.load_more_within
         if near_end and self.has_more and not self.loading_more:
             self.loading_more = True
             self.post_message(self.LoadMore())

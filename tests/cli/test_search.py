@@ -1,0 +1,160 @@
+"""`aggregator search`, `list` and `show`: flags and compact form, table, JSON, CSV, and
+listing text shown as data (never markup, never terminal escapes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import time_machine
+from typer.testing import CliRunner
+
+from aggregator.cli import UserError, _register, app, output
+from aggregator.cli.listings import compose_query, deadline_cell
+from aggregator.export import CSV_FIELDS, LISTING_FIELDS
+from aggregator.query import Filter, search
+from tests.query.data import NOW, item, write
+
+_register()
+runner = CliRunner()
+
+ITEMS = [
+    item("elec", title="Travaux d'électricité", location="Marseille 13e",
+         deadline_at="2026-04-03T12:00:00+02:00", cpv=["45310000"],
+         description="Mise en concurrence des lots.", match_keys=["proc:1"]),
+    item("elec-ted", source="ted", title="Travaux d'électricité (TED)", location="Marseille 13e",
+         deadline_at="2026-04-03T12:00:00+02:00", cpv=["45310000"], match_keys=["proc:1"]),
+    item("far", title="Peinture", location="Nice (06)", deadline_at="2026-05-20T12:00:00+02:00",
+         cpv=["45442100"]),
+    item("evil", kind="job", source="lever",
+         title="[bold]Évil[/bold] \x1b[31mred\x1b[0m\x07 [link=http://x]y[/link]",
+         organization="[red]ACME[/red]", location="Lyon 3e", contract_type="CDI",
+         published_at="2026-03-26T09:00:00+01:00"),
+]
+
+
+@pytest.fixture
+def store(engine):
+    with time_machine.travel(NOW, tick=False):
+        ids = write(engine, ITEMS)
+        yield ids
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    monkeypatch.setattr(output.console, "width", 160)
+
+
+def run(*args: str):
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_table_shows_place_local_deadline_and_days_left(store, wide):
+    out = run("search", "kind:tender").output
+    lines = [line for line in out.splitlines() if "électricité" in line]
+    assert len(lines) == 1  # the TED duplicate is shown once, as the BOAMP listing
+    assert "Marseille 13e" in lines[0] and "(13)" in out
+    assert "03/04/2026 12:00 (7d)" in lines[0]  # Paris time; 7 days left
+    assert "45310000" in lines[0] and "boamp" in lines[0]
+    assert "1-2 of 2 · kind:tender" in out
+
+
+def test_deadlines_within_seven_days_are_highlighted(store, engine):
+    listings = {s.source_id: s for s in search(engine, Filter())}
+    assert deadline_cell(listings["elec"]).style == "bold red"  # 7 days left
+    assert deadline_cell(listings["far"]).style == ""
+
+
+def test_flags_and_compact_form_build_the_same_filter():
+    flags = compose_query(["électricité", "mise en concurrence"], {
+        "kind": "tender", "location": ["Bouches-du-Rhône"], "closing_within": "15d",
+        "cpv": ["45"], "contract": None, "source": ["boamp"], "deadline_before": "2026-05-01",
+        "status": "all", "sort": "deadline"})
+    assert Filter.parse(flags) == Filter.parse(
+        'kind:tender loc:"Bouches-du-Rhône" deadline<15d deadline<2026-05-01 cpv:45 '
+        'source:boamp status:all sort:deadline électricité "mise en concurrence"')
+
+
+def test_flags_search(store, wide):
+    out = run("search", "--kind", "tender", "--location", "Marseille", "--closing-within",
+              "7d", "--cpv", "45", "électricité").output
+    assert "Travaux d'électricité" in out and "Peinture" not in out
+    assert "Mise en concurrence" not in out
+    out = run("search", "mise en concurrence").output  # the shell took the quotes away
+    assert "Travaux d'électricité" in out
+
+
+def test_json_lines_are_the_design_listing(store):
+    with time_machine.travel(NOW, tick=False):
+        out = run("search", "--json", "kind:tender").output
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["source_id"] for r in records] == ["elec", "far"]
+    assert set(LISTING_FIELDS) <= set(records[0])
+    assert records[0]["deadline_at"] == "2026-04-03T10:00:00+00:00"
+    assert records[0]["department"] == "13"
+
+
+def test_csv_has_the_json_fields(store):
+    with time_machine.travel(NOW, tick=False):
+        out = run("list", "--csv").output
+    rows = list(csv.reader(io.StringIO(out)))
+    assert tuple(rows[0]) == CSV_FIELDS
+    assert len(rows) == 1 + 3
+
+
+def test_listing_text_is_never_markup_nor_escapes(store, wide):
+    with time_machine.travel(NOW, tick=False):
+        out = run("search", "kind:job").output
+        shown = run("show", str(store["evil"])).output
+    for text in (out, shown):
+        assert "[bold]Évil[/bold]" in text and "[red]ACME[/red]" in text
+        assert "\x1b" not in text and "\x07" not in text
+        assert "[link=http://x]y[/link]" in text
+
+
+def test_errors_name_the_problem(store):
+    with pytest.raises(UserError, match="unknown key 'dpt'"):
+        run("search", "dpt:13")
+    with pytest.raises(UserError, match="unknown place 'Atlantis'"):
+        run("search", "--location", "Atlantis")
+    with pytest.raises(UserError, match="bad deadline date 'soon'"):
+        run("search", "--closing-within", "soon")
+    with pytest.raises(UserError, match="no listing 999"):
+        run("show", "999")
+
+
+def test_list_is_search_without_a_filter(store, wide):
+    with time_machine.travel(NOW, tick=False):
+        listed = run("list", "--json").output
+        searched = run("search", "--json").output
+        by_published = run("list", "--json", "--sort", "published").output
+    assert listed == searched
+    assert json.loads(by_published.splitlines()[0])["source_id"] == "evil"
+
+
+def test_show_prints_description_sources_and_changes(store, engine, wide):
+    with time_machine.travel(NOW, tick=False):
+        write(engine, [item("elec", title="Travaux d'électricité", location="Marseille 13e",
+                            deadline_at="2026-04-10T12:00:00+02:00", cpv=["45310000"],
+                            description="Mise en concurrence des lots.",
+                            match_keys=["proc:1"])])
+        out = run("show", str(store["elec"])).output
+        record = json.loads(run("show", str(store["elec"]), "--json").output)
+    assert "Mise en concurrence des lots." in out
+    assert "Also published by" in out and "ted" in out and "elec-ted" in out
+    assert "deadline_at" in out and "03/04/2026 12:00" in out and "10/04/2026 12:00" in out
+    assert [s["source_id"] for s in record["sources"]] == ["elec-ted"]
+    assert record["changes"][0]["field"] == "deadline_at"
+
+
+def test_a_narrow_terminal_keeps_title_and_deadline(store, monkeypatch):
+    monkeypatch.setattr(output.console, "width", 70)
+    with time_machine.travel(NOW, tick=False):
+        out = run("search", "kind:tender").output
+    header = next(line for line in out.splitlines() if "title" in line)
+    assert "deadline" in header and "source" not in header and "organisation" not in header

@@ -1,0 +1,67 @@
+"""The full-text index follows the listings: inserts (writer hook), changes, deletes."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from sqlalchemy import delete, text, update
+
+from aggregator.query import Filter, search
+from aggregator.store.models import Listing
+from aggregator.store.search_index import check, rebuild
+from tests.query.data import NOW, item, write
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def titles(engine, query: str) -> list[str]:
+    return [listing.title for listing in search(engine, Filter.parse(f"status:all {query}"))]
+
+
+def test_a_changed_title_is_found_by_its_new_words_only(engine):
+    write(engine, [item("a", title="Travaux de peinture")])
+    write(engine, [item("a", title="Travaux de plomberie")])  # a re-crawl: changed listing
+    assert titles(engine, "plomberie") == ["Travaux de plomberie"]
+    assert titles(engine, "peinture") == []
+    with engine.connect() as conn:
+        assert check(conn)
+
+
+def test_a_deleted_listing_leaves_the_index(engine):
+    ids = write(engine, [item("a", title="Peinture"), item("b", title="Peinture aussi")])
+    with engine.begin() as conn:
+        conn.execute(delete(Listing).where(Listing.id == ids["a"]))
+    assert titles(engine, "peinture") == ["Peinture aussi"]
+    with engine.connect() as conn:
+        assert check(conn)
+
+
+def test_user_flags_do_not_touch_the_index(engine):
+    ids = write(engine, [item("a", title="Peinture")])
+    with engine.begin() as conn:
+        conn.execute(update(Listing).where(Listing.id == ids["a"]).values(starred=True))
+        assert check(conn)
+
+
+def test_a_row_that_missed_indexing_is_repaired_by_rebuild_or_its_next_change(engine):
+    ids = write(engine, [item("a", title="Peinture")])
+    with engine.begin() as conn:  # a bulk load that bypassed the writer
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("INSERT INTO listings_fts(listings_fts, rowid, title, "
+                              "organization, description) SELECT 'delete', id, title, "
+                              "organization, description FROM listings_fts_content "
+                              "WHERE id = :id"), {"id": ids["a"]})
+        else:
+            conn.execute(text("DELETE FROM listings_fts WHERE listing_id = :id"),
+                         {"id": ids["a"]})
+    assert titles(engine, "peinture") == []
+    write(engine, [item("a", title="Peinture et vitrerie")])  # changed: indexed again
+    assert titles(engine, "vitrerie") == ["Peinture et vitrerie"]
+    with engine.begin() as conn:
+        rebuild(conn)
+        assert check(conn)
+    assert titles(engine, "peinture") == ["Peinture et vitrerie"]

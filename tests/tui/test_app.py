@@ -1,0 +1,212 @@
+"""The TUI driven as a person would: type a filter, move, open details, star, hide, export."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from aggregator.store.models import Listing
+from aggregator.tui.app import AggregatorApp
+from aggregator.tui.detail_pane import DetailPane
+from aggregator.tui.help_screen import HelpScreen
+from aggregator.tui.results_table import ResultsTable
+from tests.query.data import NOW, item, write
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def titles(app: AggregatorApp) -> list[str]:
+    return [listing.title for listing in app.query_one(ResultsTable).listings]
+
+
+def status(app: AggregatorApp) -> str:
+    return str(app.query_one("#status-message").render())
+
+
+def screen_text(app: AggregatorApp) -> str:
+    """What the terminal shows, as plain text (from Textual's own SVG screenshot)."""
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for x, y, text in re.findall(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>',
+                                 svg):
+        rows.setdefault(float(y), []).append((float(x), html.unescape(text)))
+    return "\n".join("".join(t for _, t in sorted(parts)).replace("\xa0", " ")
+                     for _, parts in sorted(rows.items()))
+
+
+def row_text(app: AggregatorApp, index: int) -> list[str]:
+    return [cell.plain for cell in app.query_one(ResultsTable).get_row_at(index)]
+
+
+@pytest.mark.asyncio
+async def test_first_page_soonest_deadline_first_duplicates_once(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert titles(app) == [
+            "Maîtrise d'œuvre du stade", "Travaux d'électricité du groupe scolaire",
+            "Peinture des écoles", "Développeur Python F/H", "[bold]Évil[/bold] red"]
+        assert status(app) == "5 of 5 · open listings"
+        # deadline countdown, closing soon in red
+        first = app.query_one(ResultsTable).get_row_at(0)
+        assert first[5].plain == "29/03/26 00:00 2d" and "red" in str(first[5].style)
+        assert row_text(app, 2)[5] == "20/05/26 12:00 54d"
+
+
+@pytest.mark.asyncio
+async def test_typing_a_filter_runs_it_and_bad_filters_say_why(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"kind:job", "enter")
+        await settle(pilot)
+        assert titles(app) == ["Développeur Python F/H", "[bold]Évil[/bold] red"]
+        assert app.focused is app.query_one(ResultsTable)
+        await pilot.press("slash", "end", "ctrl+u", *"electricite dpt:13", "enter")
+        await settle(pilot)
+        assert "unknown key 'dpt'" in status(app)
+        assert app.query_one("#filter").has_class("-invalid")
+        assert titles(app) == ["Développeur Python F/H", "[bold]Évil[/bold] red"]  # kept
+        await pilot.press(*["backspace"] * 7, "enter")
+        await settle(pilot)
+        assert titles(app) == ["Travaux d'électricité du groupe scolaire"]
+
+
+@pytest.mark.asyncio
+async def test_the_filter_bar_completes_keys_and_places(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"reg")
+        await pilot.pause(0.2)
+        await pilot.press("tab", *"prov")
+        await pilot.pause(0.2)
+        await pilot.press("tab")
+        assert app.query_one("#filter").value == 'region:"Provence-Alpes-Côte d\'Azur"'
+        await pilot.press("enter")
+        await settle(pilot)
+        assert titles(app) == ["Maîtrise d'œuvre du stade",
+                               "Travaux d'électricité du groupe scolaire"]
+
+
+@pytest.mark.asyncio
+async def test_details_show_description_all_sources_and_follow_the_cursor(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        pane = app.query_one(DetailPane)
+        assert pane.display
+        text = screen_text(app)
+        assert pane.listing_id == app.query_one(ResultsTable).listings[1].id
+        assert "Mise en conformité des tableaux électriques." in text
+        assert "Also published by" in text and "elec-ted" in text
+        await pilot.press("down")
+        await settle(pilot)
+        assert pane.listing_id == app.query_one(ResultsTable).listings[2].id
+        await pilot.press("escape")
+        assert not pane.display
+
+
+@pytest.mark.asyncio
+async def test_star_and_hide_write_to_the_store(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert row_text(app, 0)[0] == "★"
+        await pilot.press("down", "h")
+        await settle(pilot)
+        assert "Travaux d'électricité du groupe scolaire" not in titles(app)
+    with tui_engine.connect() as conn:
+        flags = dict(conn.execute(select(Listing.source_id, Listing.starred)).all())
+        hidden = dict(conn.execute(select(Listing.source_id, Listing.hidden)).all())
+    assert flags["nice"] is True and flags["far"] is False
+    assert hidden["elec"] is True and hidden["nice"] is False
+
+
+@pytest.mark.asyncio
+async def test_pages_are_fetched_as_the_cursor_nears_the_end(tui_engine):
+    write(tui_engine, [item(f"bulk-{n}", title=f"Lot {n:02d}", location="Lille (59)",
+                            deadline_at=f"2026-06-{1 + n % 28:02d}T12:00:00+02:00")
+                       for n in range(40)], now=NOW)
+    app = AggregatorApp(tui_engine, page_size=10, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(ResultsTable)
+        assert table.row_count == 10 and table.has_more
+        for _ in range(12):
+            await pilot.press("down")
+            await settle(pilot)
+        assert table.row_count >= 20
+        for _ in range(8):
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert table.row_count == 45 and not table.has_more
+        assert status(app) == "45 of 45 · open listings"
+
+
+@pytest.mark.asyncio
+async def test_header_click_sorts_in_the_database_and_shows_in_the_filter(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(ResultsTable)
+        column = table.columns["title"]
+        table.post_message(ResultsTable.HeaderSelected(table, column.key, 2, column.label))
+        await settle(pilot)
+        assert app.query_one("#filter").value == "sort:title"
+        assert titles(app) == sorted(titles(app))
+        table.post_message(ResultsTable.HeaderSelected(table, column.key, 2, column.label))
+        await settle(pilot)
+        assert app.query_one("#filter").value == "sort:-title"
+        assert titles(app) == sorted(titles(app), reverse=True)
+
+
+@pytest.mark.asyncio
+async def test_listing_text_is_shown_as_typed(tui_engine):
+    app = AggregatorApp(tui_engine, query="kind:job sort:-published", health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        cells = row_text(app, 0)  # the oldest first
+        assert cells[2] == "[bold]Évil[/bold] red"  # no markup, no escape left
+        assert cells[3] == "[red]Corp[/red]"
+
+
+@pytest.mark.asyncio
+async def test_open_help_export_and_source_health(tui_engine, tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(AggregatorApp, "open_url", lambda self, url, **kw: opened.append(url))
+
+    class Broken:
+        source, reason = "boamp", "3 failed runs in a row"
+
+    monkeypatch.setattr("aggregator.health.broken_sources", lambda engine, config=None: [Broken])
+    app = AggregatorApp(tui_engine, query="kind:tender")
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert "⚠ broken: boamp" in str(app.query_one("#source-health").render())
+        await pilot.press("o")
+        assert opened == ["https://www.boamp.fr/avis/nice"]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("e")
+        await pilot.pause()
+        path_input = app.screen.query_one("#export-path")
+        path_input.value = str(tmp_path / "tenders.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+    lines = (tmp_path / "tenders.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 3  # header + the 3 open tenders (the duplicate shown once)
