@@ -27,6 +27,7 @@ from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, Config, load_confi
 from aggregator.store.runs import finish_run, get_run, start_run
 
 STOP_GRACE_SECONDS = 20  # after SIGTERM, how long a crawl may take to close cleanly
+CRAWL_LOCK = "crawl:{source}"  # one crawl of a source at a time (the scheduler's lock too)
 
 
 @dataclass
@@ -187,18 +188,40 @@ def _log_tail(path: Path, lines: int = 3) -> str | None:
     return "\n".join((interesting or text)[-lines:]) or None
 
 
+def run_locked_crawl(request: CrawlRequest, *, owner: str, progress: CrawlProgress,
+                     **options: Any) -> int | None:
+    """``run_crawl`` holding the source's database lock, so that a manual crawl and the
+    scheduler never crawl one source at once; None when another process holds it."""
+    from aggregator.store.engine import get_engine
+    from aggregator.store.locks import held_lock, holder
+
+    engine = get_engine(options.get("database_url"))
+    name = CRAWL_LOCK.format(source=request.source)
+    with held_lock(engine, name, owner) as held:
+        if not held:
+            busy = holder(engine, name) or "another process"
+            progress.state = f"skipped: being crawled by {busy}"
+            return None
+        return run_crawl(request, progress=progress, **options)
+
+
 def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
                replay: Path | None = None, record: Path | None = None,
                timeout: float | None = None, database_url: str | None = None,
                on_start: Callable[[dict[str, CrawlProgress]], None] | None = None,
                ) -> dict[str, int | None]:
-    """Run crawls, at most ``jobs`` at a time; returns each source's run id."""
+    """Run crawls, at most ``jobs`` at a time, each under its source's lock; returns each
+    source's run id (None for a source another process was crawling)."""
+    from aggregator.store.locks import new_owner
+
+    owner = new_owner()
     progress = {r.source: CrawlProgress(r.source) for r in requests}
     if on_start:
         on_start(progress)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {r.source: pool.submit(run_crawl, r, progress=progress[r.source],
-                                         replay=replay, record=record, timeout=timeout,
+        futures = {r.source: pool.submit(run_locked_crawl, r, owner=owner,
+                                         progress=progress[r.source], replay=replay,
+                                         record=record, timeout=timeout,
                                          database_url=database_url)
                    for r in requests}
         return {source: future.result() for source, future in futures.items()}

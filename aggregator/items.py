@@ -60,7 +60,7 @@ class Listing(scrapy.Item):
 
     # lifecycle
     status = scrapy.Field()  # "open" (default), "closed", "cancelled"
-    notice_type = scrapy.Field()  # source's notice kind: "contract-notice", "corrigendum", "award"...
+    notice_type = scrapy.Field()  # the source's notice kind: "corrigendum", "award", ...
 
     # the part of the source this listing was listed in (an ATS board, a career site): when a
     # crawl reads a scope's complete listing, the scope's listings it did not see are missed

@@ -61,13 +61,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Engine, or_, select
 
 from aggregator.config import Config, ConfigError, ScheduleConfig, SourceConfig, load_config
+from aggregator.crawl import CRAWL_LOCK
 
 logger = logging.getLogger(__name__)
 
 CRAWL_JOB = "aggregator.scheduler:scheduled_crawl"
 JOB_PREFIX = "crawl:"
 JOBSTORE_TABLE = "scheduler_jobs"
-CRAWL_LOCK = "crawl:{source}"
 POST_CRAWL_LOCK = "post-crawl"
 LOCK_LEASE = timedelta(minutes=2)  # renewed every 40 s while held; a dead holder's lapses
 SETTLE_SECONDS = 5.0  # the queue stays empty this long before the post-crawl steps run
@@ -83,6 +83,11 @@ POST_CRAWL_STEPS: list[tuple[str, str]] = [
     # Saved-search digests (the digests issue provides this module): sends what is due.
     ("send due digests", "aggregator.mail.digests:send_due_digests"),
 ]
+# Between crawls as well: digests due at an HH:MM time, and pending digests to retry.
+PERIODIC_STEPS: list[tuple[str, str]] = [
+    ("send due digests", "aggregator.mail.digests:send_due_digests"),
+]
+PERIODIC_MINUTES = 15
 
 
 # -- triggers and slots ---------------------------------------------------------------------
@@ -423,11 +428,29 @@ class Scheduler:
             crawl = self._crawl
             if crawl is None:
                 from aggregator.crawl import run_crawl as crawl
-            run_id = crawl(CrawlRequest(source, settings=dict(self.settings)),
+            args = {"full": "true"} if self.full_crawl_due(source, now) else {}
+            if args:
+                logger.info("%s: a full crawl is due (closes what disappeared)", source)
+            run_id = crawl(CrawlRequest(source, args=args, settings=dict(self.settings)),
                            timeout=self.timeout, database_url=self.database_url,
                            stop_event=self.stop_crawls)
             self._log_run(source, run_id)
             return run_id
+
+    def full_crawl_due(self, source: str, now: datetime) -> bool:
+        """Whether an incremental source needs its periodic complete read."""
+        from aggregator.store.runs import recent_runs
+
+        try:
+            days = getattr(self.spider_loader().load(source), "full_crawl_days", None)
+        except KeyError:
+            return False
+        if not days:
+            return False
+        for run in recent_runs(self.engine, source=source, limit=100):
+            if run.outcome in ("ok", "partial") and (run.args or {}).get("full") == "true":
+                return now - run.started_at >= timedelta(days=days)
+        return True
 
     def _log_run(self, source: str, run_id: int | None) -> None:
         from aggregator.store.runs import finish_run, get_run
@@ -515,8 +538,9 @@ class Scheduler:
                 self._cond.wait(remaining if remaining is None else min(remaining, 0.5))
             return True
 
-    def post_crawl(self) -> dict[str, Any]:
-        """The post-crawl steps, under the ``post-crawl`` lock (one scheduler at a time)."""
+    def post_crawl(self, steps: Iterable[tuple[str, str]] | None = None) -> dict[str, Any]:
+        """The post-crawl steps (or ``steps``), under the ``post-crawl`` lock (one scheduler
+        at a time)."""
         from aggregator.store.locks import held_lock
 
         with self._cond:
@@ -526,7 +550,8 @@ class Scheduler:
                 if not held:
                     logger.info("post-crawl steps: another scheduler is running them")
                     return {}
-                return run_post_crawl_steps(self.engine, self.config, self.post_crawl_steps)
+                return run_post_crawl_steps(self.engine, self.config,
+                                            self.post_crawl_steps if steps is None else steps)
         finally:
             with self._cond:
                 self._in_post = False
@@ -622,6 +647,9 @@ class Scheduler:
         self.sync_jobs()
         self.aps.add_job(self.resync, "interval", seconds=RESYNC_SECONDS, id="resync",
                          jobstore="local", replace_existing=True)
+        self.aps.add_job(self.post_crawl, "interval", minutes=PERIODIC_MINUTES,
+                         args=[PERIODIC_STEPS], id="periodic", jobstore="local",
+                         replace_existing=True)
         for source in self.due_sources(grace=self.grace):
             logger.info("%s: due since its last scheduled time, crawling now", source)
             self.submit(source)

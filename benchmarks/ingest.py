@@ -18,27 +18,20 @@ import argparse
 import json
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
 
-from scrapy import Spider  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
+from aggregator.normalize import normalize_listing
+from aggregator.pipelines import StorePipeline
+from aggregator.store.engine import get_engine
+from aggregator.store.writer import STORED_FIELDS, content_hash
 
-from aggregator.normalize import normalize_listing  # noqa: E402
-from aggregator.pipelines import StorePipeline  # noqa: E402
-from aggregator.store.engine import get_engine  # noqa: E402
-from aggregator.store.writer import STORED_FIELDS, content_hash  # noqa: E402
-
-WORDS = ("travaux électricité maintenance bâtiment réseau voirie nettoyage fourniture services "
-         "informatique développement logiciel chef projet ingénieur technicien accord-cadre "
-         "marché public lot commune département région rénovation énergétique chauffage "
-         "plomberie menuiserie peinture espaces verts restauration scolaire transport "
-         "assistance maîtrise d'ouvrage conseil formation sécurité gardiennage").split()
+WORDS = ["travaux", "électricité", "maintenance", "bâtiment", "réseau", "voirie", "nettoyage", "fourniture", "services", "informatique", "développement", "logiciel", "chef", "projet", "ingénieur", "technicien", "accord-cadre", "marché", "public", "lot", "commune", "département", "région", "rénovation", "énergétique", "chauffage", "plomberie", "menuiserie", "peinture", "espaces", "verts", "restauration", "scolaire", "transport", "assistance", "maîtrise", "d'ouvrage", "conseil", "formation", "sécurité", "gardiennage"]
 CITIES = [("Marseille", "13001"), ("Lyon", "69003"), ("Paris", "75011"), ("Toulouse", "31000"),
           ("Nantes", "44000"), ("Lille", "59000"), ("Bordeaux", "33000"), ("Ajaccio", "20000"),
           ("Roissy-en-France", "95700"), ("Pointe-à-Pitre", "97110"), ("Rennes", "35000")]

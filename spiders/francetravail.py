@@ -103,6 +103,7 @@ class FranceTravailSpider(ListingSpider):
     name = "francetravail"
     kind = "job"
     endpoint_setting = "FRANCE_TRAVAIL_API_URL"
+    full_crawl_days = 7
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,9 +134,6 @@ class FranceTravailSpider(ListingSpider):
         return (values[0], values[1]) if all(values) else None
 
     # -- the searches ------------------------------------------------------------------
-
-    def full_crawl(self) -> bool:
-        return str(self.param("full", "")).lower() in ("1", "true", "yes")
 
     def base_params(self) -> dict[str, str]:
         params = {"sort": "1"}  # creation date, newest first: new offers only shift pages down

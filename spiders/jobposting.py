@@ -112,6 +112,7 @@ def _looks_like_sitemap(url: str) -> bool:
 class JobPostingSpider(ListingSpider):
     name = "jobposting"
     kind = "job"
+    full_crawl_days = 7
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,7 +160,7 @@ class JobPostingSpider(ListingSpider):
 
     def incremental_since(self) -> date | None:
         """The lastmod threshold, or None to read every page (first or full crawl)."""
-        if str(self.param("full", "")).lower() in ("1", "true", "yes"):
+        if self.full_crawl():
             self.run_args["full"] = "true"
             return None
         if not self.param("since") and self.last_published_at is None:

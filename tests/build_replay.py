@@ -20,10 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import tests.sites
 from aggregator.config import PROJECT_ROOT
 from aggregator.replay import BUNDLED_REPLAY, MANIFEST
-
-import tests.sites
 
 
 def replay_sources() -> dict[str, dict]:

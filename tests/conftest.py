@@ -45,7 +45,7 @@ def _postgres_admin():
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return engine
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+    except Exception as exc:
         return exc
 
 

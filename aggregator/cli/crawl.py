@@ -127,5 +127,8 @@ def crawl(
     runs = [run for name in names if (run_id := run_ids.get(name)) is not None
             and (run := get_run(engine, run_id)) is not None]
     console.print(summary_table(runs))
+    for p in progress.values():
+        if p.state.startswith("skipped"):
+            console.print(f"{p.source}: {p.state}")
     if any(run.outcome in ("failed", "timeout", "offline") for run in runs):
         raise typer.Exit(1)

@@ -38,8 +38,8 @@ TRACKED_FIELDS = (
 _UNHASHED = {"raw", "match_keys", "modified_at", "published_at"}
 HASHED_FIELDS = tuple(f for f in FIELDS if f not in _UNHASHED)
 # Columns written from a record on insert and on change.
-STORED_FIELDS = tuple(f for f in FIELDS if f != "match_keys") + ("scope",)
-# Written on insert only: user state and bookkeeping the crawl must not reset.
+STORED_FIELDS = (*(f for f in FIELDS if f != "match_keys"), "scope")
+# What a batch reads of the stored listings to tell new, unchanged and changed apart.
 _LOOKUP_COLUMNS = (listings.c.id, listings.c.source_id, listings.c.content_hash,
                    listings.c.published_at,
                    *(listings.c[f] for f in TRACKED_FIELDS))

@@ -31,6 +31,9 @@ class ListingSpider(scrapy.Spider):
     # previous crawl (sources publish late, and a day of overlap costs only "unchanged" rows).
     first_crawl_days: ClassVar[int] = 30
     overlap_days: ClassVar[int] = 1
+    # Incremental sources whose complete read (``-a full=true``) is the only crawl that can
+    # close what disappeared: the scheduler asks for one when the last is this many days old.
+    full_crawl_days: ClassVar[int | None] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,6 +85,10 @@ class ListingSpider(scrapy.Spider):
             return min(self.last_published_at.date(), today) - timedelta(days=self.overlap_days)
         return today - timedelta(days=int(self.param("first_crawl_days",
                                                      self.first_crawl_days)))
+
+    def full_crawl(self) -> bool:
+        """Read everything (``-a full=true``), not only what is new since the last crawl."""
+        return str(self.param("full", "")).lower() in ("1", "true", "yes")
 
     def until_date(self) -> date:
         until = self.param("until")

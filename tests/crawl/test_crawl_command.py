@@ -119,3 +119,16 @@ def test_list_json_prints_design_fields_one_object_per_line(sqlite_url):
         assert record["published_at"] is None or "+00:00" in record["published_at"]
     table = aggregator("list", "--limit", "3")
     assert table.returncode == 0 and "greenhouse" in table.stdout
+
+
+def test_a_source_being_crawled_elsewhere_is_skipped(sqlite_url):
+    from aggregator.store.locks import acquire, release
+
+    engine = get_engine(sqlite_url)
+    assert acquire(engine, "crawl:greenhouse", "scheduler-on-host-a")
+    try:
+        result = aggregator("crawl", "greenhouse", "-a", "boards=codepath")
+    finally:
+        release(engine, "crawl:greenhouse", "scheduler-on-host-a")
+    assert "greenhouse: skipped: being crawled by scheduler-on-host-a" in result.stdout
+    assert runs(sqlite_url) == []

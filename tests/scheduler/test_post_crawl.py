@@ -66,3 +66,31 @@ def test_the_default_steps_close_past_deadlines_then_send_due_digests(engine):
     with engine.connect() as conn:
         assert dict(conn.execute(select(Listing.source_id, Listing.status)).all()) == {
             "26-1": "closed", "26-2": "open"}
+
+
+def test_digests_also_go_out_between_crawls():
+    from aggregator.scheduler import PERIODIC_MINUTES, PERIODIC_STEPS
+    assert PERIODIC_STEPS == [("send due digests", "aggregator.mail.digests:send_due_digests")]
+    assert 0 < PERIODIC_MINUTES <= 60  # an HH:MM alert goes out within this of its time
+
+
+def test_an_incremental_source_gets_a_full_crawl_once_a_week(make_scheduler, store_url):
+    from datetime import timedelta
+
+    from aggregator.store.engine import get_engine
+    from aggregator.store.runs import finish_run, start_run
+
+    scheduler = make_scheduler(sources=("jobposting", "greenhouse"))
+    now = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+    engine = get_engine(store_url)
+    assert scheduler.full_crawl_due("jobposting", now)  # never read completely
+    assert not scheduler.full_crawl_due("greenhouse", now)  # always reads whole boards
+
+    run = start_run(engine, "jobposting", args={"full": "true"},
+                    started_at=now - timedelta(days=3))
+    finish_run(engine, run, outcome="ok", args={"full": "true"})
+    incremental = start_run(engine, "jobposting", args={"since": "2026-11-26"},
+                            started_at=now - timedelta(days=1))
+    finish_run(engine, incremental, outcome="ok", args={"since": "2026-11-26"})
+    assert not scheduler.full_crawl_due("jobposting", now)
+    assert scheduler.full_crawl_due("jobposting", now + timedelta(days=4))
