@@ -31,7 +31,14 @@ from aggregator.pipelines import StorePipeline
 from aggregator.store.engine import get_engine
 from aggregator.store.writer import STORED_FIELDS, content_hash
 
-WORDS = ["travaux", "électricité", "maintenance", "bâtiment", "réseau", "voirie", "nettoyage", "fourniture", "services", "informatique", "développement", "logiciel", "chef", "projet", "ingénieur", "technicien", "accord-cadre", "marché", "public", "lot", "commune", "département", "région", "rénovation", "énergétique", "chauffage", "plomberie", "menuiserie", "peinture", "espaces", "verts", "restauration", "scolaire", "transport", "assistance", "maîtrise", "d'ouvrage", "conseil", "formation", "sécurité", "gardiennage"]
+WORDS = (
+    'travaux', 'électricité', 'maintenance', 'bâtiment', 'réseau', 'voirie', 'nettoyage',
+    'fourniture', 'services', 'informatique', 'développement', 'logiciel', 'chef', 'projet',
+    'ingénieur', 'technicien', 'accord-cadre', 'marché', 'public', 'lot', 'commune',
+    'département', 'région', 'rénovation', 'énergétique', 'chauffage', 'plomberie',
+    'menuiserie', 'peinture', 'espaces', 'verts', 'restauration', 'scolaire', 'transport',
+    'assistance', 'maîtrise', "d'ouvrage", 'conseil', 'formation', 'sécurité', 'gardiennage',
+)
 CITIES = [("Marseille", "13001"), ("Lyon", "69003"), ("Paris", "75011"), ("Toulouse", "31000"),
           ("Nantes", "44000"), ("Lille", "59000"), ("Bordeaux", "33000"), ("Ajaccio", "20000"),
           ("Roissy-en-France", "95700"), ("Pointe-à-Pitre", "97110"), ("Rennes", "35000")]
