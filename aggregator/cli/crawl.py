@@ -30,11 +30,11 @@ def _progress_table(progress: dict) -> Table:
 
 def summary_table(runs: list) -> Table:
     table = Table(title="Crawl summary", title_justify="left")
-    for column in ("source", "outcome", "new", "updated", "unchanged", "dropped", "errors",
-                   "duration", "note"):
-        table.add_column(column, justify="right" if column in (
-            "new", "updated", "unchanged", "dropped", "errors", "duration") else "left",
-            overflow="fold")
+    table.add_column("source", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    for column in ("new", "changed", "same", "dropped", "errors", "time"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold", ratio=1)
     for run in runs:
         duration = run.duration_seconds
         note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""

@@ -227,8 +227,8 @@ def search_listings(
 @app.command("list")
 def list_listings(
     sort: Annotated[str | None, typer.Option(
-        help="deadline (default), published, seen, title, ...; a leading - reverses it.")
-    ] = None,
+        help="published (default: newest first), deadline, seen, title, ...; a leading - "
+        "reverses it.")] = "published",
     limit: Annotated[int, typer.Option(help="How many listings to show.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
@@ -236,7 +236,7 @@ def list_listings(
     csv_out: Annotated[bool, typer.Option("--csv", help="CSV with the --json fields.")
                        ] = False,
 ) -> None:
-    """The open listings, soonest deadline first (`search` without a filter)."""
+    """The open listings, newest first (`search` without a filter)."""
     from aggregator.query import Filter, FilterError
 
     try:

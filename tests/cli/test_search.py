@@ -128,13 +128,17 @@ def test_errors_name_the_problem(store):
         run("show", "999")
 
 
-def test_list_is_search_without_a_filter(store, wide):
+def test_list_is_search_without_a_filter_newest_first(store, wide):
     with time_machine.travel(NOW, tick=False):
         listed = run("list", "--json").output
-        searched = run("search", "--json").output
-        by_published = run("list", "--json", "--sort", "published").output
+        searched = run("search", "--json", "--sort", "published").output
+        by_deadline = run("list", "--json", "--sort", "deadline").output
+        searched_default = run("search", "--json").output
     assert listed == searched
-    assert json.loads(by_published.splitlines()[0])["source_id"] == "evil"
+    assert json.loads(listed.splitlines()[0])["source_id"] == "evil"
+    assert by_deadline == searched_default
+    published = [json.loads(line)["published_at"] for line in listed.splitlines()]
+    assert published == sorted(published, reverse=True)
 
 
 def test_show_prints_description_sources_and_changes(store, engine, wide):

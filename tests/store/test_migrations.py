@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -44,6 +45,7 @@ def test_upgrade_from_empty_to_head_then_down_and_up_again(store_url):
     assert current_revision(engine) == head_revision(engine)
 
 
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_match_the_models(store_url):
     engine = create_store_engine(store_url)
     upgrade_schema(engine)
