@@ -72,3 +72,14 @@ def test_a_missing_explicit_file_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("AGGREGATOR_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(ConfigError, match="not found"):
         load_config()
+
+
+def test_the_example_file_is_valid_and_names_every_source(monkeypatch):
+    from aggregator.config import PROJECT_ROOT
+    from aggregator.crawl import spider_names
+
+    example = PROJECT_ROOT / "aggregator.example.toml"
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(example))
+    config = load_config()
+    assert sorted(config.sources) == spider_names()
+    assert config.schedule.time == "06:00" and config.smtp.security in ("none", "starttls", "ssl")
