@@ -61,12 +61,38 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class PoolConfig:
+    """[database] connection pool of a PostgreSQL store, per process (SQLite has none)."""
+
+    pool_size: int = 5         # connections kept open
+    max_overflow: int = 10     # extra connections opened under load, closed when returned
+    pool_timeout: float = 30   # seconds to wait for a free connection before failing
+    pool_recycle: int = 1800   # seconds: reconnect older connections (server/proxy timeouts)
+
+    def __post_init__(self) -> None:
+        for name in ("pool_size", "max_overflow", "pool_timeout", "pool_recycle"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise TypeError(f"[database] {name} must be a number >= 0, not {value!r}")
+
+
+@dataclass(frozen=True)
+class DistributedConfig:
+    """[distributed]: a crawl frontier shared in Redis (see aggregator/distributed)."""
+
+    enabled: bool = False  # the scheduler seeds crawls for `aggregator worker`s
+    redis_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     database_url: str | None = None
+    pool: PoolConfig = field(default_factory=PoolConfig)
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    distributed: DistributedConfig = field(default_factory=DistributedConfig)
     raw: dict[str, Any] = field(default_factory=dict)
 
     def source(self, name: str) -> SourceConfig:
@@ -104,6 +130,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     database = _section(data, "database", path)
     schedule = _section(data, "schedule", path)
     smtp = _section(data, "smtp", path)
+    distributed = _section(data, "distributed", path)
     sources: dict[str, SourceConfig] = {}
     for name, section in _section(data, "sources", path).items():
         if not isinstance(section, dict):
@@ -115,13 +142,15 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         return Config(
             path=path,
             database_url=database.get("url"),
+            pool=PoolConfig(**{k: v for k, v in database.items() if k != "url"}),
             sources=sources,
             schedule=ScheduleConfig(**schedule),
             smtp=SmtpConfig(**{("sender" if k == "from" else k): v for k, v in smtp.items()
                                if k != "password"}),
+            distributed=DistributedConfig(**distributed),
             raw=data,
         )
-    except TypeError as exc:  # an unknown key in [schedule] or [smtp]
+    except TypeError as exc:  # an unknown key in [database], [schedule] or [smtp]
         raise ConfigError(f"{path}: {exc}") from None
 
 

@@ -47,6 +47,8 @@ class CrawlRequest:
     source: str
     args: dict[str, str] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    # seed a distributed crawl (queue its start requests in Redis for `aggregator worker`s)
+    seed: bool = False
 
 
 def log_dir() -> Path:
@@ -93,6 +95,8 @@ def _command(request: CrawlRequest, *, replay: Path | None, record: Path | None)
         command += ["--replay", str(replay)]
     if record is not None:
         command += ["--record", str(record)]
+    if request.seed:
+        command.append("--seed")
     return command
 
 
@@ -132,6 +136,9 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
     from aggregator.store.engine import get_engine
 
     progress = progress or CrawlProgress(request.source)
+    if request.seed and (busy := _distributed_crawl_running(request)):
+        progress.state = busy
+        return None
     progress.state, progress.started = "running", time.monotonic()
     logs = log_dir()
     logs.mkdir(parents=True, exist_ok=True)
@@ -172,10 +179,34 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
     if outcome == "timeout":
         finish_run(engine, run_id, outcome="timeout",
                    error_summary=f"stopped after the time limit of {timeout:.0f} s")
-    elif run is not None and run.outcome == "running":  # killed or crashed mid-crawl
+    elif run is not None and run.outcome == "running" and not (
+            request.seed and process.returncode == 0):  # killed or crashed mid-crawl
         finish_run(engine, run_id, outcome="failed", finish_reason="crashed",
                    error_summary=summary or f"crawl process exited with {process.returncode}")
+        if request.seed:
+            from aggregator.distributed.worker import Seeding
+
+            Seeding(_redis_of(request), request.source).abandon(run_id)
     return run_id
+
+
+def _redis_of(request: CrawlRequest) -> str:
+    from aggregator.distributed import redis_url
+
+    return request.settings.get("REDIS_URL") or redis_url()
+
+
+def _distributed_crawl_running(request: CrawlRequest) -> str | None:
+    """Why a source cannot be seeded now (its last distributed crawl still runs), or None."""
+    from aggregator.distributed import connect
+    from aggregator.distributed.worker import busy_generation
+
+    busy = busy_generation(connect(_redis_of(request)), request.source)
+    if busy is None:
+        return None
+    generation, queued, inflight = busy
+    return (f"skipped: distributed crawl {generation} still running "
+            f"({queued} queued, {inflight} in flight)")
 
 
 def _log_tail(path: Path, lines: int = 3) -> str | None:

@@ -19,11 +19,22 @@ from aggregator.replay import ReplayError, cache_settings, read_manifest, record
 
 
 def build_settings(*, overrides: dict[str, Any], replay: Path | None = None,
-                   record: Path | None = None, progress: bool = False) -> Any:
+                   record: Path | None = None, progress: bool = False,
+                   distributed: str | None = None, redis: str | None = None) -> Any:
+    """The project's Scrapy settings for one crawl process; ``distributed`` is the role
+    ("seed" or "worker") in a distributed crawl on the Redis at ``redis``."""
     from scrapy.utils.project import get_project_settings
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
     settings = get_project_settings()
+    if distributed is not None:
+        from aggregator.distributed import crawl_settings, redis_url
+
+        extensions = settings.getdict("EXTENSIONS")
+        settings.setdict(crawl_settings(distributed, redis or redis_url()), priority="cmdline")
+        settings.set("EXTENSIONS", {**extensions,
+                                    "aggregator.distributed.worker.DistributedRun": 150},
+                     priority="cmdline")
     if replay is not None:
         settings.setdict(cache_settings(replay, replay=True), priority="cmdline")
     elif record is not None:
@@ -45,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay", type=Path)
     parser.add_argument("--record", type=Path)
     parser.add_argument("--progress", action="store_true")
+    parser.add_argument("--seed", action="store_true",
+                        help="queue the start requests of a distributed crawl in Redis")
     options = parser.parse_args(argv)
 
     try:
@@ -68,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
     settings = build_settings(overrides=overrides, replay=options.replay,
-                              record=options.record, progress=options.progress)
+                              record=options.record, progress=options.progress,
+                              distributed="seed" if options.seed else None)
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(options.source)
     process.crawl(crawler, **args)

@@ -98,9 +98,12 @@ class CrawlRunRecorder:
         self.run_id: int | None = None
         self.started_at: datetime | None = None
         self.errors = _ErrorCollector()
+        self.seeding: Any = None  # a distributed crawl's generation, when seeding one
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        if crawler.settings.get("DISTRIBUTED_ROLE") == "worker":
+            raise NotConfigured  # workers add to the seeded run (distributed.DistributedRun)
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
@@ -113,6 +116,11 @@ class CrawlRunRecorder:
         self.run_id = start_run(engine, spider.name, started_at=self.started_at,
                                 args=dict(getattr(spider, "run_args", {}) or {}))
         spider.crawl_run_id = self.run_id  # type: ignore[attr-defined]
+        if self.crawler.settings.get("DISTRIBUTED_ROLE") == "seed":
+            from aggregator.distributed.worker import Seeding
+
+            self.seeding = Seeding(self.crawler.settings["REDIS_URL"], spider.name)
+            self.seeding.begin(self.run_id)
         # Incremental spiders start from what the store already has (read before start()).
         spider.last_published_at = latest_published(engine, spider.name)  # type: ignore[attr-defined]
 
@@ -128,6 +136,15 @@ class CrawlRunRecorder:
                    if key.startswith(DROPPED_PREFIX)}
         complete = outcome == "ok" and not getattr(spider, "partial", False)
         engine = get_engine(self.crawler.settings.get("DATABASE_URL"))
+        if self.seeding is not None:
+            if outcome == "ok" and reason == "finished":
+                # The workers crawl what was queued; the last of them finishes the run.
+                self.seeding.seeded(self.run_id)
+                finish_run(engine, self.run_id, finished_at=None,
+                           args=dict(getattr(spider, "run_args", {}) or {}),
+                           stats={"seeded": stats.get("scheduler/enqueued/redis", 0)})
+                return
+            self.seeding.abandon(self.run_id)
         scopes = getattr(spider, "completed_scopes", ()) or ()
         if reason == "finished" and scopes and self.started_at:
             closed = expire_missing(engine, spider.name, scopes,

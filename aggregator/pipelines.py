@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -22,6 +23,9 @@ from aggregator.store.writer import ListingWriter, WriteResult
 logger = logging.getLogger(__name__)
 
 DROPPED_PREFIX = "aggregator/dropped/"
+# Sent after every store flush: what was parsed so far is committed (distributed workers
+# release their requests' leases on it).
+batch_stored = object()
 
 
 class _Pipeline:
@@ -78,13 +82,17 @@ class NormalizePipeline(_Pipeline):
 
 
 class StorePipeline(_Pipeline):
-    """Batched upserts: one transaction per STORE_BATCH_SIZE items, the rest at close."""
+    """Batched upserts: one transaction per STORE_BATCH_SIZE items, the rest when the crawl
+    is idle or closes."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 500)
+        # a distributed worker adds its counts to the shared run as it stores them
+        self.count_in_run = crawler.settings.get("DISTRIBUTED_ROLE") == "worker"
         self.buffer: list[dict[str, Any]] = []
         self.writer: ListingWriter | None = None
+        crawler.signals.connect(self.flush, signal=signals.spider_idle)
 
     def open_spider(self) -> None:
         self.writer = ListingWriter(get_engine(self.crawler.settings.get("DATABASE_URL")))
@@ -99,22 +107,27 @@ class StorePipeline(_Pipeline):
         self.flush()
 
     def flush(self) -> None:
-        if not self.buffer or self.writer is None:
+        if self.writer is None:
             return
         batch, self.buffer = self.buffer, []
         run_id = getattr(self.crawler.spider, "crawl_run_id", None)
         try:
-            self._count(self.writer.write(batch, run_id=run_id))
+            if batch:
+                self._write(batch, run_id)
         except Exception:
             # One bad row must not lose the batch: write one by one, drop only what fails.
             logger.exception("batch write failed; retrying its %d items one by one", len(batch))
             for record in batch:
                 try:
-                    self._count(self.writer.write([record], run_id=run_id))
+                    self._write([record], run_id)
                 except Exception as exc:
                     logger.error("store error for %s %s: %s", record.get("source"),
                                  record.get("source_id"), exc)
                     self.crawler.stats.inc_value(DROPPED_PREFIX + "store error")
+        self.crawler.signals.send_catch_log(signal=batch_stored)
+
+    def _write(self, batch: list[dict[str, Any]], run_id: int | None) -> None:
+        self._count(self.writer.write(batch, run_id=run_id, count_in_run=self.count_in_run))
 
     def _count(self, result: WriteResult) -> None:
         stats = self.crawler.stats

@@ -391,7 +391,7 @@ class Scheduler:
         """Crawl ``source`` if it is still due, holding its database lock; returns the run id,
         or None when skipped (held by another process, already crawled for this slot,
         stopping)."""
-        from aggregator.crawl import CrawlRequest, record_unconfigured
+        from aggregator.crawl import CrawlProgress, CrawlRequest, record_unconfigured
         from aggregator.store.locks import held_lock, holder
 
         if self.stop_crawls.is_set():
@@ -431,9 +431,16 @@ class Scheduler:
             args = {"full": "true"} if self.full_crawl_due(source, now) else {}
             if args:
                 logger.info("%s: a full crawl is due (closes what disappeared)", source)
-            run_id = crawl(CrawlRequest(source, args=args, settings=dict(self.settings)),
+            # With [distributed] enabled the scheduler only seeds; `aggregator worker`s crawl.
+            seed = self.config.distributed.enabled
+            progress = CrawlProgress(source)
+            run_id = crawl(CrawlRequest(source, args=args, settings=dict(self.settings),
+                                        seed=seed),
                            timeout=self.timeout, database_url=self.database_url,
-                           stop_event=self.stop_crawls)
+                           stop_event=self.stop_crawls, progress=progress)
+            if run_id is None and progress.state.startswith("skipped"):
+                logger.info("%s: %s", source, progress.state)
+                return None
             self._log_run(source, run_id)
             return run_id
 

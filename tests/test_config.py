@@ -83,3 +83,35 @@ def test_the_example_file_is_valid_and_names_every_source(monkeypatch):
     config = load_config()
     assert sorted(config.sources) == spider_names()
     assert config.schedule.time == "06:00" and config.smtp.security in ("none", "starttls", "ssl")
+
+
+def test_database_pool_settings_reach_the_postgresql_engine_only(tmp_path, monkeypatch):
+    from aggregator.store.engine import create_store_engine
+
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(write(tmp_path / "a.toml", """
+[database]
+url = "postgresql+psycopg://u@db.invalid/aggregator"
+pool_size = 3
+max_overflow = 2
+pool_timeout = 7.5
+pool_recycle = 600
+""")))
+    monkeypatch.delenv("AGGREGATOR_DATABASE_URL")
+    pool = create_store_engine().pool  # creating an engine does not connect
+    assert (pool.size(), pool._max_overflow, pool._timeout, pool._recycle) == (3, 2, 7.5, 600)
+    assert create_store_engine(pool_size=1).pool.size() == 1
+    # SQLite keeps SQLAlchemy's default pool for a file (5 connections), whatever is set
+    assert create_store_engine(f"sqlite:///{tmp_path}/s.sqlite3").pool.size() == 5
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(write(tmp_path / "b.toml", "[database]\n")))
+    assert create_store_engine("postgresql+psycopg://u@db.invalid/a").pool.size() == 5
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[database]\npool_size = -1", "pool_size must be a number >= 0"),
+    ("[database]\npool_recycle = 'often'", "pool_recycle must be a number"),
+    ("[database]\npool_sise = 3", "pool_sise"),
+])
+def test_bad_pool_settings_are_named(tmp_path, monkeypatch, text, message):
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(write(tmp_path / "bad.toml", text)))
+    with pytest.raises(ConfigError, match=message):
+        load_config()

@@ -39,12 +39,14 @@ def _register() -> None:
     from aggregator.cli import (  # noqa: F401  (commands register on import)
         alerts,
         crawl,
+        db,
         export,
         listings,
         runs,
         schedule,
         sources,
         tui,
+        worker,
     )
 
 

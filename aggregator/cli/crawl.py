@@ -38,6 +38,8 @@ def summary_table(runs: list) -> Table:
     for run in runs:
         duration = run.duration_seconds
         note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
+        if run.outcome == "running" and "seeded" in (run.stats or {}):
+            note = f"seeded {run.stats['seeded']} request(s): `aggregator worker` crawls them"
         table.add_row(run.source, safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
                       str(run.items_new), str(run.items_updated), str(run.items_unchanged),
                       str(run.items_dropped), str(run.errors),
@@ -61,6 +63,9 @@ def crawl(
     fallback_replay: Annotated[bool, typer.Option(
         "--fallback-replay", help="When the network is unreachable, replay the bundled "
         "recorded responses instead (says so).")] = False,
+    distributed: Annotated[bool, typer.Option(
+        "--distributed", help="Seed a distributed crawl: queue the start requests in Redis "
+        "for `aggregator worker` processes to crawl.")] = False,
     jobs: Annotated[int, typer.Option(help="Sources crawled at the same time.")] = 4,
     timeout: Annotated[float, typer.Option(help="Time limit per source, in minutes.")] = 60,
 ) -> None:
@@ -73,6 +78,8 @@ def crawl(
 
     if replay and record:
         raise UserError("--replay and --record cannot be used together")
+    if distributed and (replay or record):
+        raise UserError("--distributed crawls the network: no --replay or --record")
     try:
         args = crawling.parse_pairs(arg or [], "-a")
         settings = crawling.parse_pairs(setting or [], "-s")
@@ -100,7 +107,8 @@ def crawl(
         if problem:
             run_ids[name] = crawling.record_unconfigured(name, problem)
         else:
-            requests.append(crawling.CrawlRequest(name, args=args, settings=settings))
+            requests.append(crawling.CrawlRequest(name, args=args, settings=settings,
+                                                  seed=distributed))
 
     progress: dict = {}
     done = threading.Event()

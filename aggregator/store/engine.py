@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import logging
 from collections.abc import Iterator
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from aggregator.config import database_url
+from aggregator.config import PoolConfig, database_url, load_config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "db"
 
@@ -30,9 +31,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_store_engine(url: str | None = None, *, pool_size: int = 5,
-                        max_overflow: int = 10) -> Engine:
-    """An engine for ``url`` (default: the configured database), without touching the schema."""
+def create_store_engine(url: str | None = None, *, pool: PoolConfig | None = None,
+                        **pool_options: Any) -> Engine:
+    """An engine for ``url`` (default: the configured database), without touching the schema.
+
+    A server database gets a connection pool sized by ``pool`` (default: the configuration's
+    ``[database]`` pool settings), each setting overridable by keyword (``pool_size=2``).
+    SQLite ignores them: its file is opened per connection and has no server to time out.
+    """
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -41,8 +47,9 @@ def create_store_engine(url: str | None = None, *, pool_size: int = 5,
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
-                         pool_pre_ping=True)
+    settings = asdict(pool or load_config().pool) | pool_options
+    # pre-ping: a connection the server or a proxy closed meanwhile is replaced, not an error
+    return create_engine(url, pool_pre_ping=True, **settings)
 
 
 def alembic_config(engine: Engine) -> Any:

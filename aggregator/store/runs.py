@@ -7,7 +7,7 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.store.models import CrawlRun, Listing
@@ -34,6 +34,14 @@ def finish_run(engine: Engine, run_id: int, **values: Any) -> None:
     values.setdefault("finished_at", datetime.now(UTC))
     with engine.begin() as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+
+
+def add_to_run(conn: Connection, run_id: int, **counts: int) -> None:
+    """Add to a run's counters (several workers fill one distributed run)."""
+    counts = {name: value for name, value in counts.items() if value}
+    if counts:
+        conn.execute(update(runs).where(runs.c.id == run_id)
+                     .values({name: runs.c[name] + value for name, value in counts.items()}))
 
 
 def get_run(engine: Engine, run_id: int) -> CrawlRun | None:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.normalize.listing import FIELDS
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
+from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
 
 listings = Listing.__table__
@@ -125,8 +126,12 @@ class ListingWriter:
         )
 
     def write(self, records: Iterable[Mapping[str, Any]], *, run_id: int | None = None,
-              now: datetime | None = None) -> WriteResult:
-        """Upsert ``records`` in one transaction; returns what was new, changed, unchanged."""
+              now: datetime | None = None, count_in_run: bool = False) -> WriteResult:
+        """Upsert ``records`` in one transaction; returns what was new, changed, unchanged.
+
+        With ``count_in_run`` the counts are added to the crawl run ``run_id`` in the same
+        transaction (distributed workers share one run: its counts are their sum).
+        """
         now = now or datetime.now(UTC)
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for record in records:  # within a batch the last sighting wins
@@ -149,6 +154,9 @@ class ListingWriter:
             self._link_duplicates(conn, [*latest.values()], result)
             # the full-text index follows in the same transaction (store/search_index.py)
             index_written(conn, result.new_ids, result.changed_ids)
+            if count_in_run and run_id is not None:
+                add_to_run(conn, run_id, items_seen=len(latest), items_new=result.new,
+                           items_updated=result.updated, items_unchanged=result.unchanged)
         return result
 
     def _existing(self, conn: Connection, source: str,

@@ -68,7 +68,8 @@ class ListingSpider(scrapy.Spider):
 
     @property
     def endpoint(self) -> str:
-        assert self.endpoint_setting, f"{type(self).__name__} has no endpoint_setting"
+        if not self.endpoint_setting:  # AttributeError: introspection (getmembers) skips it
+            raise AttributeError(f"{type(self).__name__} has no endpoint_setting")
         return str(self.settings.get(self.endpoint_setting)).rstrip("/")
 
     def since_date(self) -> date:

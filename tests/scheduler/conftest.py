@@ -49,13 +49,15 @@ class RecordingCrawl:
     database_url: str
     items: int = 10
     calls: list[tuple[str, datetime]] = field(default_factory=list)
+    requests: list = field(default_factory=list)  # the CrawlRequests, as given
     gate: threading.Event | None = None
     started: threading.Event = field(default_factory=threading.Event)
 
-    def __call__(self, request, *, timeout, database_url, stop_event) -> int:
+    def __call__(self, request, *, timeout, database_url, stop_event, progress=None) -> int:
         engine = get_engine(database_url)
         now = datetime.now(UTC)
         self.calls.append((request.source, now))
+        self.requests.append(request)
         run_id = start_run(engine, request.source, started_at=now)
         self.started.set()
         if self.gate is not None:

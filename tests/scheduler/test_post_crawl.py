@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -94,3 +95,11 @@ def test_an_incremental_source_gets_a_full_crawl_once_a_week(make_scheduler, sto
     finish_run(engine, incremental, outcome="ok", args={"since": "2026-11-26"})
     assert not scheduler.full_crawl_due("jobposting", now)
     assert scheduler.full_crawl_due("jobposting", now + timedelta(days=4))
+
+
+@pytest.mark.parametrize("config, seeds", [("", False),
+                                             ("[distributed]\nenabled = true\n", True)])
+def test_with_distributed_crawling_the_scheduler_seeds_instead(make_scheduler, config, seeds):
+    scheduler = make_scheduler(config, sources=("alpha",))
+    scheduler.run_once()
+    assert [request.seed for request in scheduler._crawl.requests] == [seeds]

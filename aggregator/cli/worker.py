@@ -1,0 +1,43 @@
+"""`aggregator worker`: crawl the distributed crawls seeded in Redis, until stopped."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aggregator.cli import UserError, app
+
+
+@app.command()
+def worker(
+    sources: Annotated[str | None, typer.Option(
+        help="Comma-separated sources to work on (default: every enabled source).")] = None,
+    setting: Annotated[list[str] | None, typer.Option(
+        "-s", "--set", help="Scrapy setting NAME=VALUE, as for `aggregator crawl`.")] = None,
+    redis: Annotated[str | None, typer.Option(
+        help="Redis URL (default: AGGREGATOR_REDIS_URL, else [distributed] redis_url, else "
+        "redis://127.0.0.1:6379/0).")] = None,
+) -> None:
+    """Take requests from the shared Redis queue of every seeded crawl and store what they
+    give into the shared store. Run one per machine; stop with SIGTERM or Ctrl-C (requests in
+    hand go back to the queue)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from aggregator import crawl as crawling
+    from aggregator.distributed.worker import run_worker
+
+    try:
+        overrides = crawling.parse_pairs(setting or [], "-s")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    names = [s.strip() for s in sources.split(",") if s.strip()] if sources else \
+        crawling.enabled_sources()
+    known = crawling.spider_names()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
+    try:
+        run_worker(names, overrides=overrides, redis=redis)
+    except RedisConnectionError as exc:
+        raise UserError(f"cannot reach Redis: {exc}") from None
