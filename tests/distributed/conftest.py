@@ -21,7 +21,7 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
     try:
         server = connect(REDIS_URL)
         server.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+    except Exception as exc:  # any failure means "not available here"
         if os.environ.get("AGGREGATOR_REQUIRE_REDIS"):
             pytest.fail(f"Redis required (AGGREGATOR_REQUIRE_REDIS) but not reachable at "
                         f"{REDIS_URL}: {exc}")
