@@ -431,8 +431,11 @@ class Scheduler:
             args = {"full": "true"} if self.full_crawl_due(source, now) else {}
             if args:
                 logger.info("%s: a full crawl is due (closes what disappeared)", source)
-            # With [distributed] enabled the scheduler only seeds; `aggregator worker`s crawl.
-            seed = self.config.distributed.enabled
+            # With [distributed] enabled the scheduler only seeds (`aggregator worker`s crawl),
+            # except sources set `distributed = false` (e.g. boards whose vanished jobs must
+            # close: that needs one process to see a board's whole listing).
+            seed = self.config.distributed.enabled and bool(
+                self.config.source(source).params.get("distributed", True))
             progress = CrawlProgress(source)
             run_id = crawl(CrawlRequest(source, args=args, settings=dict(self.settings),
                                         seed=seed),

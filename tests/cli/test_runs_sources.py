@@ -17,7 +17,7 @@ DAY0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def cli(sqlite_url, monkeypatch):
+def cli(store_url, monkeypatch):
     _register()
     monkeypatch.setattr(console, "width", 220)  # no folded cells in the assertions
     runner = CliRunner()

@@ -77,10 +77,10 @@ def test_a_malformed_item_is_dropped_and_counted_while_the_rest_is_stored(
     assert str(items[3]["source_id"]) in stored
 
 
-def test_items_are_written_in_batches_and_counted_on_a_second_crawl(sqlite_url):
+def test_items_are_written_in_batches_and_counted_on_a_second_crawl(store_url):
     items = greenhouse_items()
-    first, _ = run_pipelines(items, sqlite_url, batch_size=4)
-    second, _ = run_pipelines(greenhouse_items(), sqlite_url, batch_size=4)
+    first, _ = run_pipelines(items, store_url, batch_size=4)
+    second, _ = run_pipelines(greenhouse_items(), store_url, batch_size=4)
     assert first["aggregator/items_new"] == len(items)
     assert second["aggregator/items_new"] == 0
     assert second["aggregator/items_unchanged"] == len(items)

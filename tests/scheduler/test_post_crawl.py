@@ -97,8 +97,11 @@ def test_an_incremental_source_gets_a_full_crawl_once_a_week(make_scheduler, sto
     assert scheduler.full_crawl_due("jobposting", now + timedelta(days=4))
 
 
-@pytest.mark.parametrize("config, seeds", [("", False),
-                                             ("[distributed]\nenabled = true\n", True)])
+@pytest.mark.parametrize("config, seeds", [
+    ("", False),
+    ("[distributed]\nenabled = true\n", True),
+    ("[distributed]\nenabled = true\n[sources.alpha]\ndistributed = false\n", False),
+])
 def test_with_distributed_crawling_the_scheduler_seeds_instead(make_scheduler, config, seeds):
     scheduler = make_scheduler(config, sources=("alpha",))
     scheduler.run_once()
