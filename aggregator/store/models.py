@@ -75,10 +75,12 @@ class Base(DeclarativeBase):
 class Listing(Base):
     __tablename__ = "listings"
     __table_args__ = (
+        # Also serves every "source = ?" lookup (expiry by scope). No other index may start
+        # with source: before its first ANALYZE, PostgreSQL would pick it for the writer's
+        # "source = ? AND source_id IN (...)" and read the whole source on every batch.
         UniqueConstraint("source", "source_id", name="uq_listings_source_source_id"),
         Index("ix_listings_status_deadline", "status", "deadline_at"),
         Index("ix_listings_kind_published", "kind", "published_at"),
-        Index("ix_listings_source_scope", "source", "scope"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -133,7 +133,6 @@ def upgrade() -> None:
             batch_op.f("ix_listings_published_at"), ["published_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_listings_region"), ["region"], unique=False)
-        batch_op.create_index("ix_listings_source_scope", ["source", "scope"], unique=False)
         batch_op.create_index(
             "ix_listings_status_deadline", ["status", "deadline_at"], unique=False
         )
@@ -220,7 +219,6 @@ def downgrade() -> None:
     op.drop_table("listing_changes")
     with op.batch_alter_table("listings", schema=None) as batch_op:
         batch_op.drop_index("ix_listings_status_deadline")
-        batch_op.drop_index("ix_listings_source_scope")
         batch_op.drop_index(batch_op.f("ix_listings_region"))
         batch_op.drop_index(batch_op.f("ix_listings_published_at"))
         batch_op.drop_index("ix_listings_kind_published")
