@@ -24,7 +24,7 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
     board_help = "COMPANY_ID"
     records_pointer = "/content"
     total_pointer = "/totalFound"
-    page_size = 100
+    max_page_size = 100
     board_url = re.compile(r"https?://(?:jobs|careers)\.smartrecruiters\.com/"
                            r"(?P<slug>[A-Za-z0-9._-]+)", re.I)
 

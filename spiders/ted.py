@@ -89,14 +89,6 @@ class TedSpider(ListingSpider):
             "{until}", f"{until:%Y%m%d}")
         yield self.search_request(None)
 
-    @property
-    def page_limit(self) -> int:
-        """Notices per page: ``-a page_size=`` may lower the API's maximum, never raise it."""
-        try:
-            wanted = int(self.param("page_size") or self.max_page_size)
-        except ValueError:
-            wanted = self.max_page_size
-        return max(1, min(wanted, self.max_page_size))
 
     def search_request(self, token: str | None) -> JsonRequest:
         body: dict[str, Any] = {"query": self.query, "fields": FIELDS,

@@ -35,7 +35,7 @@ class WorkdaySpider(PostPagedJsonSpider):
     board_help = "SITE_URL (e.g. https://TENANT.wd5.myworkdayjobs.com/SITE)"
     records_pointer = "/jobPostings"
     total_pointer = "/total"
-    page_size = 20
+    max_page_size = 20  # Workday refuses more
 
     @classmethod
     def parse_board(cls, text: str) -> Board:
@@ -69,8 +69,8 @@ class WorkdaySpider(PostPagedJsonSpider):
         return f"{board.base_url}/wday/cxs/{board.slug}/jobs"
 
     def page_body(self, board: Board, offset: int) -> dict[str, Any]:
-        return {"appliedFacets": board.options["facets"], "limit": self.limit, "offset": offset,
-                "searchText": ""}
+        return {"appliedFacets": board.options["facets"], "limit": self.page_limit,
+                "offset": offset, "searchText": ""}
 
     def record_id(self, record: Any) -> str | None:
         return record.get("externalPath") if isinstance(record, dict) else None

@@ -45,14 +45,18 @@ def place(listing: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
-def deadline_text(listing: Any) -> str:
+def deadline_text(listing: Any, *, short: bool = False) -> str:
+    """The local deadline and, while open, the days left: ``12/12/2026 16:00 (14d)``;
+    ``short``: ``12/12/26 16:00 14d`` (the TUI's countdown column)."""
     if listing.deadline_at is None:
         return ""
-    fmt = "%d/%m/%Y %H:%M" if listing.deadline_time_given is not False else "%d/%m/%Y"
+    year = "%y" if short else "%Y"
+    fmt = f"%d/%m/{year} %H:%M" if listing.deadline_time_given is not False else f"%d/%m/{year}"
     text = local(listing.deadline_at, fmt)
     left = days_left(listing.deadline_at)
     if listing.status == "open" and left is not None and left >= 0:
-        text += " (today)" if left == 0 else f" ({left}d)"
+        count = "today" if left == 0 else f"{left}d"
+        text += f" {count}" if short else f" ({count})"
     return text
 
 

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from aggregator.cli.listings import closing_soon, place, terms
-from aggregator.cli.output import days_left, local, safe
+from aggregator.cli.listings import closing_soon, deadline_text, place, terms
+from aggregator.cli.output import safe
 from aggregator.tui.actions import bindings
 
 # (column key, label, the filter's sort key or None when it cannot sort)
@@ -26,18 +26,6 @@ LOAD_MORE_WITHIN = 20  # rows from the end at which the next page is fetched
 _WIDTHS = {"star": 1, "kind": 6, "deadline": 20, "terms": 10, "source": 12}
 _SHARES = (("title", 0.5), ("organization", 0.3), ("place", 0.2))
 NARROW = 100  # below this width, contract/CPV and source make room for the text columns
-
-
-def deadline_short(listing: Any) -> str:
-    """``12/12/26 16:00 14d``: the local deadline and the days left (the countdown)."""
-    if listing.deadline_at is None:
-        return ""
-    fmt = "%d/%m/%y %H:%M" if listing.deadline_time_given is not False else "%d/%m/%y"
-    text = local(listing.deadline_at, fmt)
-    left = days_left(listing.deadline_at)
-    if listing.status == "open" and left is not None and left >= 0:
-        text += " today" if left == 0 else f" {left}d"
-    return text
 
 
 class ResultsTable(DataTable):
@@ -87,7 +75,7 @@ class ResultsTable(DataTable):
             safe(listing.title),
             safe(listing.organization),
             safe(place(listing)),
-            safe(deadline_short(listing), style="bold red" if soon else ""),
+            safe(deadline_text(listing, short=True), style="bold red" if soon else ""),
             safe(terms(listing)),
             safe(listing.source),
         ]

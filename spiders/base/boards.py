@@ -74,6 +74,7 @@ class BoardSpider(ListingSpider):
     kind = "job"
     # How a board is written, for the messages about a board that cannot be used.
     board_help: ClassVar[str] = "BOARD"
+    records_pointer: ClassVar[str] = ""  # where a JSON list response holds its records
 
     # -- boards ------------------------------------------------------------------------
 
@@ -200,6 +201,19 @@ class BoardSpider(ListingSpider):
     def detail_url(self, record: Any, board: Board) -> str | None:
         """The URL of a record's detail when the list lacks fields; None (default) = none."""
         return None
+
+    def read_records(self, response: Response, board: Board) -> tuple[Any, list[Any]] | None:
+        """(the JSON document, its list at ``records_pointer``), or None — logged, and the
+        board marked failed — when the response holds no such list."""
+        data = self.read_json(response)
+        records = None if data is None else pointer(data, self.records_pointer)
+        if not isinstance(records, list):
+            if data is not None:
+                self.logger.error("%s board %s: no job list at %r in %s", self.name, board.key,
+                                  self.records_pointer or "/", response.url)
+            self.board_failed(board)
+            return None
+        return data, records
 
     def handle_records(self, records: Iterable[Any], board: Board, page: Any) -> Iterator[Any]:
         """Listings (or detail requests) for the records of one list response."""

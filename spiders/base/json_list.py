@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.base.boards import Board, BoardSpider, pointer
+from spiders.base.boards import Board, BoardSpider
 
 
 class JsonListSpider(BoardSpider):
@@ -16,7 +16,6 @@ class JsonListSpider(BoardSpider):
     itself). A platform spider sets ``records_pointer``, writes ``list_url`` and
     ``parse_item``."""
 
-    records_pointer: ClassVar[str] = ""
 
     def list_url(self, board: Board) -> str:
         raise NotImplementedError
@@ -26,12 +25,7 @@ class JsonListSpider(BoardSpider):
                                  headers={"Accept": "application/json"})
 
     def parse_list(self, response: Response, board: Board) -> Iterator[Any]:
-        data = self.read_json(response)
-        records = None if data is None else pointer(data, self.records_pointer)
-        if not isinstance(records, list):
-            if data is not None:
-                self.logger.error("%s board %s: no job list at %r in %s", self.name, board.key,
-                                  self.records_pointer or "/", response.url)
-            self.board_failed(board)
-            return
-        yield from self.handle_records(records, board, data)
+        found = self.read_records(response, board)
+        if found is not None:
+            data, records = found
+            yield from self.handle_records(records, board, data)

@@ -34,6 +34,7 @@ class ListingSpider(scrapy.Spider):
     # Incremental sources whose complete read (``-a full=true``) is the only crawl that can
     # close what disappeared: the scheduler asks for one when the last is this many days old.
     full_crawl_days: ClassVar[int | None] = None
+    max_page_size: ClassVar[int] = 100  # the most records the source returns per request
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +91,16 @@ class ListingSpider(scrapy.Spider):
     def full_crawl(self) -> bool:
         """Read everything (``-a full=true``), not only what is new since the last crawl."""
         return str(self.param("full", "")).lower() in ("1", "true", "yes")
+
+    @property
+    def page_limit(self) -> int:
+        """Records per request: ``-a page_size=`` may lower the source's maximum (tests page
+        through few records), never raise it."""
+        try:
+            wanted = int(self.param("page_size") or self.max_page_size)
+        except (TypeError, ValueError):
+            wanted = self.max_page_size
+        return max(1, min(wanted, self.max_page_size))
 
     def until_date(self) -> date:
         until = self.param("until")

@@ -75,14 +75,6 @@ class OCDSReleaseSpider(ListingSpider):
         if self.queries:
             yield self.page_request(self.search_url(self.queries[0]), query_index=0)
 
-    @property
-    def page_limit(self) -> int:
-        """Releases per page: ``-a page_size=`` may lower the maximum, never raise it."""
-        try:
-            wanted = int(self.param("page_size") or self.max_page_size)
-        except ValueError:
-            wanted = self.max_page_size
-        return max(1, min(wanted, self.max_page_size))
 
     def query(self, begin: date, end: date, stage: str | None) -> dict[str, Any]:
         query: dict[str, Any] = {}

@@ -50,14 +50,6 @@ class OpenDataSoftSpider(ListingSpider):
 
     # -- requests ------------------------------------------------------------------------
 
-    @property
-    def page_limit(self) -> int:
-        """Records per page: ``-a page_size=`` may lower the API's maximum, never raise it."""
-        try:
-            wanted = int(self.param("page_size") or self.max_page_size)
-        except ValueError:
-            wanted = self.max_page_size
-        return max(1, min(wanted, self.max_page_size))
 
     def where_clause(self, day: date) -> str:
         clause = f"{self.date_field} = date'{day.isoformat()}'"

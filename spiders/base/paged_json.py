@@ -14,18 +14,16 @@ from spiders.base.boards import Board, BoardSpider, pointer
 
 
 class OffsetPagedJsonSpider(BoardSpider):
-    """Pages of ``page_size`` records from offset 0 until the total (``total_pointer``) is
+    """Pages of ``page_limit`` records from offset 0 until the total (``total_pointer``) is
     reached, or a page comes back empty or short when the source gives no total.
 
-    A platform spider sets the pointers and ``page_size``, writes ``page_url`` and
+    A platform spider sets the pointers and ``max_page_size``, writes ``page_url`` and
     ``parse_item`` (and ``detail_url`` when the list lacks fields). Arguments:
     ``-a page_size=N`` (a smaller page for tests), ``-a max_pages=N`` (a safety cap: a
     board cut by it is partial, so nothing of it expires).
     """
 
-    records_pointer: ClassVar[str] = ""
     total_pointer: ClassVar[str | None] = None
-    page_size: ClassVar[int] = 100
     max_pages: ClassVar[int] = 200
     offset_param: ClassVar[str] = "offset"
     limit_param: ClassVar[str] = "limit"
@@ -33,14 +31,10 @@ class OffsetPagedJsonSpider(BoardSpider):
     def page_url(self, board: Board) -> str:
         raise NotImplementedError
 
-    @property
-    def limit(self) -> int:
-        return int(self.param("page_size", self.page_size))
-
     def page_request(self, board: Board, offset: int, page_number: int) -> Request:
         """GET ``page_url?offset=N&limit=M``."""
         url = self.page_url(board)
-        query = urlencode({self.offset_param: offset, self.limit_param: self.limit})
+        query = urlencode({self.offset_param: offset, self.limit_param: self.page_limit})
         return self.board_request(board, f"{url}{'&' if '?' in url else '?'}{query}",
                                   "parse_page", offset=offset, page_number=page_number,
                                   headers={"Accept": "application/json"})
@@ -51,14 +45,10 @@ class OffsetPagedJsonSpider(BoardSpider):
 
     def parse_page(self, response: Response, board: Board, *, offset: int,
                    page_number: int) -> Iterator[Any]:
-        data = self.read_json(response)
-        records = None if data is None else pointer(data, self.records_pointer)
-        if not isinstance(records, list):
-            if data is not None:
-                self.logger.error("%s board %s: no job list at %r in %s", self.name, board.key,
-                                  self.records_pointer or "/", response.url)
-            self.board_failed(board)
+        found = self.read_records(response, board)
+        if found is None:
             return
+        data, records = found
         total = self._total(data, board)
         yield from self.handle_records(records, board, data)
 
@@ -68,7 +58,7 @@ class OffsetPagedJsonSpider(BoardSpider):
         if total is not None:
             if next_offset >= total:
                 return
-        elif len(records) < self.limit:
+        elif len(records) < self.page_limit:
             return
         max_pages = int(self.param("max_pages", self.max_pages))
         if page_number >= max_pages:
@@ -94,7 +84,7 @@ class PostPagedJsonSpider(OffsetPagedJsonSpider):
     """The same paging, but each page is a POST of a JSON body (``page_body``)."""
 
     def page_body(self, board: Board, offset: int) -> dict[str, Any]:
-        return {self.offset_param: offset, self.limit_param: self.limit}
+        return {self.offset_param: offset, self.limit_param: self.page_limit}
 
     def page_request(self, board: Board, offset: int, page_number: int) -> Request:
         return self.board_request(

@@ -55,7 +55,7 @@ class Paged(OffsetPagedJsonSpider):
     endpoint_setting = "SMARTRECRUITERS_API_URL"
     records_pointer = "/content"
     total_pointer = "/totalFound"
-    page_size = 5
+    max_page_size = 5
 
     def page_url(self, board: Board) -> str:
         return f"{self.endpoint}/companies/{board.slug}/postings"
@@ -85,7 +85,7 @@ class Posted(PostPagedJsonSpider):
     name = "posted_test"
     records_pointer = "/jobPostings"
     total_pointer = "/total"
-    page_size = 20
+    max_page_size = 20
 
     @classmethod
     def parse_board(cls, text: str) -> Board:
@@ -95,7 +95,7 @@ class Posted(PostPagedJsonSpider):
         return f"{board.base_url}/wday/cxs/{board.slug}/jobs"
 
     def page_body(self, board: Board, offset: int) -> dict:
-        return {"appliedFacets": {"locationCountry": [workday_site.UK]}, "limit": self.limit,
+        return {"appliedFacets": {"locationCountry": [workday_site.UK]}, "limit": self.page_limit,
                 "offset": offset, "searchText": ""}
 
     def record_id(self, record: Any) -> str | None:
