@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import platformdirs
+
+# The time zone of day boundaries in filters ("deadline<2026-12-01", "closing within 7d")
+# and of the times shown: the French sources' own. Instants are stored in UTC.
+LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 CONFIG_ENV = "AGGREGATOR_CONFIG"
 DATABASE_URL_ENV = "AGGREGATOR_DATABASE_URL"

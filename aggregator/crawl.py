@@ -177,7 +177,7 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
         return run_id
     run = get_run(engine, run_id)
     if outcome == "timeout":
-        finish_run(engine, run_id, outcome="timeout",
+        finish_run(engine, run_id, outcome="timeout", finish_reason="timeout",
                    error_summary=f"stopped after the time limit of {timeout:.0f} s")
     elif run is not None and run.outcome == "running" and not (
             request.seed and process.returncode == 0):  # killed or crashed mid-crawl

@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
 from aggregator.store.models import Listing
 
@@ -101,7 +101,6 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
 UID_NAMESPACE = uuid.UUID("6f1d2c3e-8a4b-5c6d-9e7f-a0b1c2d3e4f5")
 UID_DOMAIN = "aggregator.invalid"
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-DISPLAY_TZ = ZoneInfo("Europe/Paris")
 _SUMMARY_PREFIX = {"tender": "Tender deadline", "job": "Application deadline"}
 
 
@@ -163,7 +162,7 @@ def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetim
     return event
 
 
-def deadline_events(listing: Listing, now: datetime, tz: tzinfo = DISPLAY_TZ) -> list[Event]:
+def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> list[Event]:
     """One event for the listing's deadline, and one per lot whose deadline differs."""
     events = []
     if listing.deadline_at is not None:
@@ -186,7 +185,7 @@ def deadline_events(listing: Listing, now: datetime, tz: tzinfo = DISPLAY_TZ) ->
 
 
 def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
-                 tz: tzinfo = DISPLAY_TZ) -> bytes:
+                 tz: tzinfo = LOCAL_TZ) -> bytes:
     """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
     now = now or datetime.now(UTC)
     calendar = Calendar()

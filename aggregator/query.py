@@ -35,10 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Engine,
@@ -61,12 +60,12 @@ from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
 
+from aggregator.config import LOCAL_TZ
 from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract
 from aggregator.normalize.folding import fold
 from aggregator.store.models import Listing, ListingChange, ListingCpv
 from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
 
-LOCAL_TZ: tzinfo = ZoneInfo("Europe/Paris")
 KINDS = ("job", "tender")
 STATUSES = ("open", "closed", "cancelled", "all")
 # sort key → does its natural order put the largest first? ("-key" reverses it)

@@ -201,6 +201,7 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
                 stale_after: timedelta) -> str:
     """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
     source is running right now, e.g. a manual `aggregator crawl`)."""
+    from aggregator.health import judges
     from aggregator.store.models import CrawlRun
 
     with engine.connect() as conn:
@@ -209,12 +210,13 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
             .where(CrawlRun.source == source,
                    or_(CrawlRun.started_at >= slot, CrawlRun.outcome == "running"))
             .order_by(CrawlRun.started_at.desc())).all()
-    for outcome, reason, started in rows:
-        if outcome == "running":
-            if now - started < stale_after:
+    for run in rows:
+        if run.outcome == "running":
+            if now - run.started_at < stale_after:
                 return "busy"
             continue  # its process died without closing the record: says nothing
-        if started >= slot and outcome != "offline" and reason != "shutdown":
+        # the same runs settle a slot as judge a source's health (not offline, not stopped)
+        if run.started_at >= slot and judges(run):
             return "done"
     return "due"
 

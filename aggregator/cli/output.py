@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.text import Text
 
+from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
-LOCAL_TZ: tzinfo = ZoneInfo("Europe/Paris")
 
 
 def safe(value: object, *, style: str = "") -> Text:

@@ -49,10 +49,7 @@ def create_store_engine(url: str | None = None, *, pool: PoolConfig | None = Non
         return engine
     settings = asdict(pool or load_config().pool) | pool_options
     # pre-ping: a connection the server or a proxy closed meanwhile is replaced, not an error.
-    # Batched inserts go out as multi-row INSERTs of 25 rows, not SQLAlchemy's 1000: psycopg
-    # parses every statement longer than 4 KB again on the client, at a cost that grows
-    # faster than its length; 25 rows made the writer ~1.5x faster (benchmarks/ingest_backends.py).
-    return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=25, **settings)
+    return create_engine(url, pool_pre_ping=True, **settings)
 
 
 def alembic_config(engine: Engine) -> Any:
@@ -60,7 +57,8 @@ def alembic_config(engine: Engine) -> Any:
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # The engine itself, not its URL: a URL in Alembic's (configparser) options breaks on a
+    # password holding "%", and would put the password where Alembic may log it.
     config.attributes["engine"] = engine
     return config
 
