@@ -526,8 +526,8 @@ def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
     for term in terms:
         if term.prefix:
             word = fold(term.text).replace(" ", "")
-            part = func.to_tsquery(cast(literal("simple"), REGCONFIG),
-                                   literal(f"{word}:*"), type_=TSQUERY)
+            # stemmed like the index ("maintenance*" → 'mainten':*), or it misses words
+            part = func.to_tsquery(config, literal(f"{word}:*"), type_=TSQUERY)
         else:
             part = func.phraseto_tsquery(config, literal(" ".join(term.words())),
                                          type_=TSQUERY)
@@ -643,7 +643,9 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     if filter.sources:
         where.append(Listing.source.in_(filter.sources))
     if filter.cpv:
-        ranges = [and_(ListingCpv.code >= p, ListingCpv.code < p[:-1] + chr(ord(p[-1]) + 1))
+        # Stored codes are 8 digits (the writer keeps the stem of "45310000-3"): bounds made
+        # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).
+        ranges = [ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9"))
                   for p in filter.cpv]
         coded = select(ListingCpv.listing_id).where(or_(*ranges))
         many = conn is not None and _more_than(conn, coded, INDEX_DRIVEN_ABOVE)

@@ -68,6 +68,13 @@ class WriteResult:
         return self
 
 
+def cpv_stem(code: str) -> str | None:
+    """The 8 digits of a CPV code ("45310000-3" → "45310000"), None for anything else: the
+    CPV filter compares digit strings."""
+    stem = str(code).strip()[:8]
+    return stem if len(stem) == 8 and stem.isdigit() else None
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
@@ -277,7 +284,8 @@ class ListingWriter:
             for chunk in _chunks(ids):
                 conn.execute(delete(cpv_table).where(cpv_table.c.listing_id.in_(chunk)))
                 conn.execute(delete(keys_table).where(keys_table.c.listing_id.in_(chunk)))
-        codes = [{"listing_id": i, "code": c} for i, r in pairs for c in r.get("cpv") or ()]
+        codes = [{"listing_id": i, "code": code} for i, r in pairs
+                 for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
         keys = [{"listing_id": i, "key": k} for i, r in pairs for k in r.get("match_keys") or ()]
         for chunk in _chunks(codes):
             conn.execute(self._insert_codes, list(chunk))
