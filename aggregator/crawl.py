@@ -222,10 +222,15 @@ def _log_tail(path: Path, lines: int = 3) -> str | None:
 def run_locked_crawl(request: CrawlRequest, *, owner: str, progress: CrawlProgress,
                      **options: Any) -> int | None:
     """``run_crawl`` holding the source's database lock, so that a manual crawl and the
-    scheduler never crawl one source at once; None when another process holds it."""
+    scheduler never crawl one source at once; None when another process holds it, or when
+    ``stop_event`` was set before its turn came."""
     from aggregator.store.engine import get_engine
     from aggregator.store.locks import held_lock, holder
 
+    stop_event = options.get("stop_event")
+    if stop_event is not None and stop_event.is_set():
+        progress.state = "skipped: stopped before it started"
+        return None
     engine = get_engine(options.get("database_url"))
     name = CRAWL_LOCK.format(source=request.source)
     with held_lock(engine, name, owner) as held:
@@ -240,9 +245,10 @@ def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
                replay: Path | None = None, record: Path | None = None,
                timeout: float | None = None, database_url: str | None = None,
                on_start: Callable[[dict[str, CrawlProgress]], None] | None = None,
-               ) -> dict[str, int | None]:
+               stop_event: threading.Event | None = None) -> dict[str, int | None]:
     """Run crawls, at most ``jobs`` at a time, each under its source's lock; returns each
-    source's run id (None for a source another process was crawling)."""
+    source's run id (None for a source another process was crawling). Setting ``stop_event``
+    stops the running crawls cleanly and starts no other."""
     from aggregator.store.locks import new_owner
 
     owner = new_owner()
@@ -253,7 +259,7 @@ def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
         futures = {r.source: pool.submit(run_locked_crawl, r, owner=owner,
                                          progress=progress[r.source], replay=replay,
                                          record=record, timeout=timeout,
-                                         database_url=database_url)
+                                         database_url=database_url, stop_event=stop_event)
                    for r in requests}
         return {source: future.result() for source, future in futures.items()}
 

@@ -94,6 +94,7 @@ def crawl(
         names = list(sources or read_manifest(replay)["sources"])
     else:
         names = list(sources or crawling.enabled_sources())
+    names = list(dict.fromkeys(names))  # "crawl boamp boamp" is one crawl
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
@@ -112,12 +113,14 @@ def crawl(
 
     progress: dict = {}
     done = threading.Event()
+    stop = threading.Event()
     failures: list[BaseException] = []
 
     def work() -> None:
         try:
             run_ids.update(crawling.run_crawls(requests, jobs=jobs, replay=replay, record=record,
-                                               timeout=timeout * 60, on_start=progress.update))
+                                               timeout=timeout * 60, on_start=progress.update,
+                                               stop_event=stop))
         except BaseException as exc:  # shown by the main thread
             failures.append(exc)
         finally:
@@ -125,10 +128,22 @@ def crawl(
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
-    with Live(_progress_table(progress), console=console, refresh_per_second=4,
-              transient=True) as live:
-        while not done.wait(0.25):
-            live.update(_progress_table(progress))
+    try:
+        with Live(_progress_table(progress), console=console, refresh_per_second=4,
+                  transient=True) as live:
+            while not done.wait(0.25):
+                live.update(_progress_table(progress))
+    except KeyboardInterrupt:
+        # The crawls run in their own sessions (no Ctrl-C of theirs): stop them cleanly,
+        # keeping what they stored, within aggregator.crawl.STOP_GRACE_SECONDS.
+        stop.set()
+        console.print("Stopping the crawls (what they stored is kept)…")
+        while True:
+            try:
+                if done.wait(0.5):
+                    break
+            except KeyboardInterrupt:
+                console.print("Still stopping: the crawls are closing…")
     worker.join()
     if failures:
         raise failures[0]
@@ -138,5 +153,7 @@ def crawl(
     for p in progress.values():
         if p.state.startswith("skipped"):
             console.print(f"{p.source}: {p.state}")
+    if stop.is_set():
+        raise typer.Exit(130)
     if any(run.outcome in ("failed", "timeout", "offline") for run in runs):
         raise typer.Exit(1)

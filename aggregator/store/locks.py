@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, and_, delete, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aggregator.store.models import SchedulerLock
@@ -79,9 +79,12 @@ def release(engine: Engine, name: str, owner: str) -> bool:
 
 
 def release_all(engine: Engine, owner: str) -> int:
-    """Give back every lock of ``owner`` (a scheduler shutting down)."""
+    """Give back every lock of ``owner`` (a scheduler shutting down), those its ``held_lock``
+    blocks took too."""
+    mine = or_(locks.c.owner == owner,
+               func.substr(locks.c.owner, 1, len(owner) + 1) == f"{owner}#")
     with engine.begin() as conn:
-        return conn.execute(delete(locks).where(locks.c.owner == owner)).rowcount
+        return conn.execute(delete(locks).where(mine)).rowcount
 
 
 def holder(engine: Engine, name: str, *, now: datetime | None = None) -> str | None:
@@ -100,6 +103,9 @@ def held_lock(engine: Engine, name: str, owner: str, *,
     While held, a thread renews the lease every third of it, so work longer than the lease
     keeps the lock; the lock is released on exit, whatever happens inside.
     """
+    # A holder of its own per block: two threads of one process (or one source named twice)
+    # must not both get the lock, nor the first to finish free it for the other.
+    owner = f"{owner}#{uuid.uuid4().hex[:6]}"
     if not acquire(engine, name, owner, lease=lease):
         yield False
         return

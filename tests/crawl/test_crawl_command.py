@@ -132,3 +132,34 @@ def test_a_source_being_crawled_elsewhere_is_skipped(sqlite_url):
         release(engine, "crawl:greenhouse", "scheduler-on-host-a")
     assert "greenhouse: skipped: being crawled by scheduler-on-host-a" in result.stdout
     assert runs(sqlite_url) == []
+
+
+def test_ctrl_c_stops_the_crawls_cleanly_and_leaves_no_process(sqlite_url):
+    import signal
+    import threading
+    import time
+
+    from tests.sites import FixtureSite, Reply
+
+    answered = threading.Event()
+
+    def slow(_request):
+        answered.set()
+        time.sleep(20)
+        return Reply.json(b'{"jobs": []}')
+
+    site = FixtureSite().add("GET", r"/v1/boards/slow/jobs", slow)
+    with serve(site) as base:
+        process = subprocess.Popen(
+            [AGGREGATOR, "crawl", "greenhouse", "-a", "boards=slow", "-s",
+             f"GREENHOUSE_API_URL={base}/v1", "-s", "DOWNLOAD_TIMEOUT=5", *FAST],
+            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert answered.wait(60), "the crawl never asked the server"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
+    assert "Stopping the crawls" in out and "Traceback" not in out + err
+    (run,) = runs(sqlite_url)
+    assert run.finished_at is not None and run.outcome != "running"
+    with pytest.raises(ProcessLookupError):  # the crawl process is gone too
+        os.kill(run.pid, 0)

@@ -93,3 +93,19 @@ def test_held_lock_is_released_when_the_work_fails(engine):
     except RuntimeError:
         pass
     assert holder(engine, "crawl:boamp") is None
+
+
+def test_held_lock_is_not_reentrant_for_one_owner(engine):
+    # two threads of one scheduler (a crawl worker and the periodic digests) share an owner
+    with held_lock(engine, "post-crawl", "sched-1") as first:
+        with held_lock(engine, "post-crawl", "sched-1") as second:
+            assert (first, second) == (True, False)
+        assert holder(engine, "post-crawl").startswith("sched-1#")  # still held
+    assert holder(engine, "post-crawl") is None
+
+
+def test_release_all_includes_the_held_lock_blocks(engine):
+    with held_lock(engine, "crawl:boamp", "sched-1") as held:
+        assert held
+        assert release_all(engine, "sched-1") == 1
+        assert holder(engine, "crawl:boamp") is None
