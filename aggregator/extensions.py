@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
-from aggregator.pipelines import DROPPED_PREFIX
+from aggregator.pipelines import DROPPED_PREFIX, STORE_ERROR
 from aggregator.store.engine import get_engine
 from aggregator.store.lifecycle import expire_missing
 from aggregator.store.runs import finish_run, latest_published, start_run
@@ -146,14 +146,17 @@ class CrawlRunRecorder:
                 return
             self.seeding.abandon(self.run_id)
         scopes = getattr(spider, "completed_scopes", ()) or ()
-        if reason == "finished" and scopes and self.started_at:
+        # A listing the store refused keeps its old last_seen_at: it must not count as missed.
+        store_errors = dropped.get(STORE_ERROR, 0)
+        if reason == "finished" and scopes and self.started_at and not store_errors:
             closed = expire_missing(engine, spider.name, scopes,
                                     crawl_started_at=self.started_at, run_id=self.run_id)
             stats["aggregator/closed_missing"] = closed
         finish_run(
             engine, self.run_id,
             outcome=outcome, complete=complete, finish_reason=reason,
-            items_seen=stats.get("item_scraped_count", 0) + sum(dropped.values()),
+            # a store error is an item scraped, then dropped: count it once
+            items_seen=stats.get("item_scraped_count", 0) + sum(dropped.values()) - store_errors,
             items_new=stats.get("aggregator/items_new", 0),
             items_updated=stats.get("aggregator/items_updated", 0),
             items_unchanged=stats.get("aggregator/items_unchanged", 0),

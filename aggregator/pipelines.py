@@ -23,6 +23,7 @@ from aggregator.store.writer import ListingWriter, WriteResult
 logger = logging.getLogger(__name__)
 
 DROPPED_PREFIX = "aggregator/dropped/"
+STORE_ERROR = "store error"  # the drop reason of an item the store refused
 # Sent after every store flush: what was parsed so far is committed (distributed workers
 # release their requests' leases on it).
 batch_stored = object()
@@ -58,7 +59,11 @@ class ValidatePipeline(_Pipeline):
                 raise self.drop(f"missing {name}", item)
         if len(item["source_id"]) > 512:
             raise self.drop("source_id too long", item)
-        if urlsplit(item["url"].strip()).scheme not in ("http", "https"):
+        try:
+            scheme = urlsplit(item["url"].strip()).scheme
+        except ValueError:  # "http://[bad": not a URL at all
+            scheme = None
+        if scheme not in ("http", "https"):
             raise self.drop("invalid url", item)
         if item.get("status") not in (None, *STATUSES):
             raise self.drop("invalid status", item)
@@ -76,6 +81,10 @@ class NormalizePipeline(_Pipeline):
             record = normalize_listing(item, crawled_at=datetime.now(UTC))
         except NormalizationError as exc:
             raise self.drop(str(exc), item) from None
+        except Exception:  # a normaliser bug on odd input: counted and shown, the crawl goes on
+            logger.exception("normalising %s %s failed", item.get("source"),
+                             item.get("source_id"))
+            raise self.drop("normalize error", item) from None
         record["scope"] = item.get("scope")
         record["amends"] = bool(item.get("amends"))
         return record
@@ -123,7 +132,7 @@ class StorePipeline(_Pipeline):
                 except Exception as exc:
                     logger.error("store error for %s %s: %s", record.get("source"),
                                  record.get("source_id"), exc)
-                    self.crawler.stats.inc_value(DROPPED_PREFIX + "store error")
+                    self.crawler.stats.inc_value(DROPPED_PREFIX + STORE_ERROR)
         self.crawler.signals.send_catch_log(signal=batch_stored)
 
     def _write(self, batch: list[dict[str, Any]], run_id: int | None) -> None:

@@ -9,7 +9,13 @@ labels (``CDD - 3 Mois``, ``Cont. professionnalisation``, ``alternance``), and A
 whole: ``["CDD", "alternance"]`` is an apprenticeship.
 
 ``Full-time`` alone says nothing about the contract (an internship can be full-time), so it
-gives no contract type, only a working time.
+gives no contract type, only a working time. Nor does the word "contract" inside a longer label
+("Permanent contract", "Part-time contract", "Contract type: Permanent"): only a label that
+*is* "Contract" (Recruitee ``contract``, Workable "Contract"), or starts with it ("Contract -
+6 months", "Contract role"), means a contractor's engagement.
+
+A franchise (France Travail ``FRA``, "Franchise") is ``other``: the franchisee runs their own
+business under a brand, which is neither employment nor freelancing (selling one's own services).
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ from collections.abc import Mapping
 from aggregator.normalize.folding import fold
 
 CONTRACT_TYPES = ("cdi", "cdd", "interim", "freelance", "internship", "apprenticeship", "other")
-WORKING_TIMES = ("full_time", "part_time")
 
 # When several labels of one listing disagree, the most specific kind of contract wins: an
 # apprenticeship is also a CDD, an internship is not a job in the CDI sense.
@@ -39,10 +44,14 @@ _EXACT = {
     "volunteer": "other", "per diem": "other", "other": "other",
     # Recruitee employment_type_code and friends
     "fulltime permanent": "cdi", "parttime permanent": "cdi", "fulltime fixed term": "cdd",
-    "parttime fixed term": "cdd", "contract": "freelance", "freelance": "freelance",
+    "parttime fixed term": "cdd", "contract": "freelance", "contracts": "freelance",
+    "freelance": "freelance",
     "internship": "internship", "traineeship": "internship", "apprenticeship": "apprenticeship",
     "temp": "interim", "seasonal": "cdd", "permanent": "cdi", "regular": "cdi",
-    "autre": "other",
+    "autre": "other", "franchise": "other",
+    # Workable employment_type, Google Talent CONTRACT_TO_HIRE, HAPI (vonq) EmploymentType
+    "contract to hire": "freelance", "fixed term with option for permanent": "cdd",
+    "fixedterm": "cdd", "fixedtermwithoptionforpermanent": "cdd",
 }
 
 # Phrases searched in a label, most specific first; the first that matches decides.
@@ -60,12 +69,17 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"freelance\w*|free lance|independant|independent contractor|auto entrepreneur"
      r"|micro entrepreneur|portage salarial|profession liberale|liberal|contractor"
      r"|emploi non salarie|non salarie|self employed|freiberuf\w*|consultant independant"
-     r"|contract(?: role| position| job)?|agent commercial|franchise", "freelance"),
+     r"|agent commercial|contract(?:or)? (?:role|position|job|basis|assignment|work)"
+     r"|(?:on a |on )contract(?: basis)?", "freelance"),
     (r"fixed term|fixed-term|temporary|cdd|duree determinee|saisonnier|seasonal|contrat d usage"
      r"|befristet|maternity cover|remplacement", "cdd"),
     (r"cdi|duree indeterminee|permanent|open ended|unbefristet|festanstellung|regular", "cdi"),
-    (r"volunteer\w*|benevol\w*|service civique|volontariat|v i e|vie|via", "other"),
+    (r"volunteer\w*|benevol\w*|service civique|volontariat|v i e|vie|via|franchise\w*"
+     r"|franchise", "other"),
 )
+# A label that starts with the bare word ("Contract - 6 months", "Contract, Full-time"), but not
+# one that names the contract's type after it ("Contract type: Permanent", "Contract of ...").
+_CONTRACT_FIRST = re.compile(r"contracts? (?!types?\b|of\b|de\b|duration\b|length\b)")
 _PHRASE_RES = tuple((re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])"), kind)
                     for p, kind in _PHRASES)
 
@@ -106,6 +120,8 @@ def _classify(label: str) -> str | None:
     for pattern, kind in _PHRASE_RES:
         if pattern.search(key):
             return kind
+    if _CONTRACT_FIRST.match(key):
+        return "freelance"
     return None
 
 

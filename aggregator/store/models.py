@@ -197,8 +197,8 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # running | ok | partial | failed | timeout | unconfigured | offline
     outcome: Mapped[str] = mapped_column(String(20), default="running", index=True)
-    # the crawl listed everything its source has (no error, no cap): only then may
-    # listings it did not see count as missed
+    # the whole crawl went without error or cap (expiry itself goes by the scopes a crawl
+    # listed completely: aggregator.extensions.CrawlRunRecorder)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     items_new: Mapped[int] = mapped_column(Integer, default=0)

@@ -96,3 +96,27 @@ def test_hostile_text_is_stored_as_plain_text(sqlite_url):
         stored = session.scalars(select(StoredListing)).one()
     assert stored.title == "Maître d'oeuvre Électricité [bold]F/H[/bold]"
     assert stored.description == "Line one\n\n• a"
+
+
+def test_a_url_that_does_not_parse_is_a_counted_drop(sqlite_url):
+    items = greenhouse_items()[:2]
+    items[0]["url"] = "http://[bad"
+    stats, dropped = run_pipelines(items, sqlite_url)
+    assert stats["aggregator/dropped/invalid url"] == 1
+    assert stats["aggregator/items_new"] == 1
+
+
+def test_a_normaliser_failure_is_a_counted_drop(sqlite_url, monkeypatch):
+    import aggregator.pipelines
+
+    def broken(item, **_):
+        if item["source_id"] == "4426707007":
+            raise KeyError("a normaliser bug")
+        return original(item, **_)
+
+    original = aggregator.pipelines.normalize_listing
+    monkeypatch.setattr(aggregator.pipelines, "normalize_listing", broken)
+    items = greenhouse_items()
+    stats, dropped = run_pipelines(items, sqlite_url)
+    assert stats["aggregator/dropped/normalize error"] == 1
+    assert stats["aggregator/items_new"] == len(items) - 1

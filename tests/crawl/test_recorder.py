@@ -1,0 +1,57 @@
+"""The crawl run record written at the close of a crawl, and the expiry it drives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aggregator.extensions import CrawlRunRecorder
+from aggregator.normalize import normalize_listing
+from aggregator.store.engine import get_engine
+from aggregator.store.models import CrawlRun, Listing
+from aggregator.store.writer import ListingWriter
+
+
+class Board(Spider):
+    name = "greenhouse"
+
+
+def listing(source_id: str) -> dict:
+    item = {"kind": "job", "source": "greenhouse", "source_id": source_id,
+            "url": f"https://boards.greenhouse.io/acme/jobs/{source_id}", "title": source_id}
+    return normalize_listing(item, crawled_at=datetime.now(UTC)) | {"scope": "acme"}
+
+
+def close_a_crawl(url: str, stats: dict) -> CrawlRun:
+    """A crawl of board acme that listed it completely, closing with ``stats``."""
+    crawler = get_crawler(Board, {"DATABASE_URL": url})
+    spider = crawler._create_spider()
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    recorder = CrawlRunRecorder.from_crawler(crawler)
+    recorder.spider_opened(spider)
+    spider.completed_scopes = {"acme"}
+    for key, value in stats.items():
+        crawler.stats.set_value(key, value)
+    recorder.spider_closed(spider, "finished")
+    with Session(get_engine(url)) as session:
+        return session.get(CrawlRun, recorder.run_id)
+
+
+@pytest.mark.parametrize("store_error, closed", [(0, True), (1, False)])
+def test_a_crawl_with_store_errors_closes_nothing(sqlite_url, store_error, closed):
+    engine = get_engine(sqlite_url)
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    ListingWriter(engine).write([listing("gone")], now=long_ago)
+    stats = {"item_scraped_count": 5, "aggregator/dropped/store error": store_error}
+    for _ in range(2):  # missed twice: closed, unless the store refused something
+        run = close_a_crawl(sqlite_url, stats)
+    with Session(engine) as session:
+        status = session.scalar(select(Listing.status).where(Listing.source_id == "gone"))
+    assert status == ("closed" if closed else "open")
+    assert run.items_seen == 5  # a store error is an item scraped, then dropped: once
