@@ -31,12 +31,29 @@ class ConfigError(ValueError):
     """The configuration file cannot be used; the message says where and why."""
 
 
+def _check(section: str, name: str, value: Any, kind: type | tuple[type, ...],
+           ok: bool = True, expected: str = "") -> None:
+    """TOML gives typed values: refuse a wrong type (``enabled = "false"`` is a string, and
+    bool("false") is True) or an out-of-range value, naming the key."""
+    wrong_type = not isinstance(value, kind) or (isinstance(value, bool) and bool not in (
+        kind if isinstance(kind, tuple) else (kind,)))
+    if wrong_type or not ok:
+        raise TypeError(f"[{section}] {name} must be {expected}, not {value!r}")
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     name: str
     enabled: bool = True
     schedule: str | None = None  # "HH:MM" or a 5-field cron expression; None = the default time
     params: dict[str, Any] = field(default_factory=dict)  # the source's own parameters
+
+    def __post_init__(self) -> None:
+        section = f"sources.{self.name}"
+        _check(section, "enabled", self.enabled, bool, expected="true or false")
+        if self.schedule is not None:
+            _check(section, "schedule", self.schedule, str,
+                   expected='"HH:MM" or a cron expression')
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,21 @@ class ScheduleConfig:
     jobs: int = 2  # crawls the scheduler runs at the same time
     log_file: str | None = None  # default: scheduler.log in the log directory
 
+    def __post_init__(self) -> None:
+        _check("schedule", "time", self.time, str, expected='"HH:MM"')
+        _check("schedule", "timezone", self.timezone, str, expected='a zone like "Europe/Paris"')
+        number = (int, float)
+        _check("schedule", "timeout_minutes", self.timeout_minutes, number,
+               isinstance(self.timeout_minutes, number) and self.timeout_minutes > 0,
+               "a number of minutes > 0")
+        _check("schedule", "grace_hours", self.grace_hours, number,
+               isinstance(self.grace_hours, number) and self.grace_hours >= 0,
+               "a number of hours >= 0")
+        _check("schedule", "jobs", self.jobs, int,
+               isinstance(self.jobs, int) and self.jobs >= 1, "a whole number >= 1")
+        if self.log_file is not None:
+            _check("schedule", "log_file", self.log_file, str, expected="a file path")
+
 
 @dataclass(frozen=True)
 class SmtpConfig:
@@ -59,6 +91,18 @@ class SmtpConfig:
     user: str | None = None
     sender: str = "aggregator@localhost"
     timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        _check("smtp", "host", self.host, str, expected="a host name")
+        _check("smtp", "port", self.port, int,
+               isinstance(self.port, int) and 0 < self.port < 65536, "a port number")
+        _check("smtp", "security", self.security, str,
+               self.security in ("none", "starttls", "ssl"), '"none", "starttls" or "ssl"')
+        if self.user is not None:
+            _check("smtp", "user", self.user, str, expected="a user name")
+        _check("smtp", "from", self.sender, str, expected="an e-mail address")
+        _check("smtp", "timeout", self.timeout, (int, float),
+               isinstance(self.timeout, int | float) and self.timeout > 0, "seconds > 0")
 
     @property
     def password(self) -> str | None:
@@ -88,6 +132,11 @@ class DistributedConfig:
     enabled: bool = False  # the scheduler seeds crawls for `aggregator worker`s
     redis_url: str | None = None
 
+    def __post_init__(self) -> None:
+        _check("distributed", "enabled", self.enabled, bool, expected="true or false")
+        if self.redis_url is not None:
+            _check("distributed", "redis_url", self.redis_url, str, expected="a redis:// URL")
+
 
 @dataclass(frozen=True)
 class Config:
@@ -98,7 +147,6 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     distributed: DistributedConfig = field(default_factory=DistributedConfig)
-    raw: dict[str, Any] = field(default_factory=dict)
 
     def source(self, name: str) -> SourceConfig:
         return self.sources.get(name) or SourceConfig(name=name)
@@ -136,26 +184,30 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     schedule = _section(data, "schedule", path)
     smtp = _section(data, "smtp", path)
     distributed = _section(data, "distributed", path)
-    sources: dict[str, SourceConfig] = {}
-    for name, section in _section(data, "sources", path).items():
-        if not isinstance(section, dict):
-            raise ConfigError(f"{path}: [sources.{name}] must be a table")
-        params = {k: v for k, v in section.items() if k not in ("enabled", "schedule")}
-        sources[name] = SourceConfig(name=name, enabled=bool(section.get("enabled", True)),
-                                     schedule=section.get("schedule"), params=params)
+    if "password" in smtp:
+        raise ConfigError(f"{path}: [smtp] password: secrets never go in the file; "
+                          "set AGGREGATOR_SMTP_PASSWORD in the environment")
+    url = database.get("url")
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"{path}: [database] url must be a SQLAlchemy URL, not {url!r}")
     try:
+        sources: dict[str, SourceConfig] = {}
+        for name, section in _section(data, "sources", path).items():
+            if not isinstance(section, dict):
+                raise ConfigError(f"{path}: [sources.{name}] must be a table")
+            params = {k: v for k, v in section.items() if k not in ("enabled", "schedule")}
+            sources[name] = SourceConfig(name=name, enabled=section.get("enabled", True),
+                                         schedule=section.get("schedule"), params=params)
         return Config(
             path=path,
             database_url=database.get("url"),
             pool=PoolConfig(**{k: v for k, v in database.items() if k != "url"}),
             sources=sources,
             schedule=ScheduleConfig(**schedule),
-            smtp=SmtpConfig(**{("sender" if k == "from" else k): v for k, v in smtp.items()
-                               if k != "password"}),
+            smtp=SmtpConfig(**{("sender" if k == "from" else k): v for k, v in smtp.items()}),
             distributed=DistributedConfig(**distributed),
-            raw=data,
         )
-    except TypeError as exc:  # an unknown key in [database], [schedule] or [smtp]
+    except TypeError as exc:  # an unknown key, or a value of the wrong type or range
         raise ConfigError(f"{path}: {exc}") from None
 
 

@@ -18,6 +18,14 @@ from aggregator.crawl import parse_pairs
 from aggregator.replay import ReplayError, cache_settings, read_manifest, record_in_manifest
 
 
+def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The settings a replay must repeat: the sources' endpoints. Never credentials, nor
+    where this machine's store or Redis is (a replay must not write into the recorder's)."""
+    return {name: value for name, value in overrides.items()
+            if name.endswith(("_URL", "_URL_TEMPLATE"))
+            and name not in ("DATABASE_URL", "REDIS_URL")}
+
+
 def build_settings(*, overrides: dict[str, Any], replay: Path | None = None,
                    record: Path | None = None, progress: bool = False,
                    distributed: str | None = None, redis: str | None = None) -> Any:
@@ -90,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.record is not None and crawler.spider is not None:
         record_in_manifest(options.record, options.source,
                            dict(getattr(crawler.spider, "run_args", args)),
-                           {k: v for k, v in overrides.items()})
+                           endpoint_settings(overrides))
     return 0
 
 

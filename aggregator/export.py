@@ -13,6 +13,7 @@ from typing import IO, Any
 from icalendar import Calendar, Event
 
 from aggregator.config import LOCAL_TZ
+from aggregator.display import place
 from aggregator.normalize.text import strip_controls
 from aggregator.store.models import Listing
 
@@ -120,12 +121,7 @@ def _web_url(url: str | None) -> str | None:
 
 
 def _place_text(listing: Listing) -> str:
-    place = listing.city or ""
-    if listing.department:
-        place = f"{place} ({listing.department})" if place else listing.department
-    elif listing.country and listing.country != "FR":
-        place = f"{place} {listing.country}".strip()
-    return _one_line(place)
+    return _one_line(place(listing))  # as the CLI, the TUI and the digest show it
 
 
 def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetime,
@@ -184,9 +180,9 @@ def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> l
     return events
 
 
-def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
-                 tz: tzinfo = LOCAL_TZ) -> bytes:
-    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
+def _calendar(listings: Iterable[Listing], now: datetime | None,
+              tz: tzinfo) -> tuple[Calendar, int]:
+    """The calendar of the deadlines of ``listings`` and how many events it holds."""
     now = now or datetime.now(UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//aggregator//deadlines//EN")
@@ -194,15 +190,24 @@ def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "aggregator deadlines")
+    events = 0
     for listing in listings:
         for event in deadline_events(listing, now, tz):
             calendar.add_component(event)
-    return calendar.to_ical()
+            events += 1
+    return calendar, events
+
+
+def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
+                 tz: tzinfo = LOCAL_TZ) -> bytes:
+    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
+    return _calendar(listings, now, tz)[0].to_ical()
 
 
 def write_ics(listings: Iterable[Listing], out: IO[bytes], *,
               now: datetime | None = None) -> int:
-    """Write the deadlines of ``listings`` as iCalendar; returns how many events."""
-    data = ics_calendar(listings, now=now)
-    out.write(data)
-    return data.count(b"BEGIN:VEVENT")
+    """Write the deadlines of ``listings`` as iCalendar; returns how many events (counted
+    as they are built: the text may hold "BEGIN:VEVENT" too, in a title)."""
+    calendar, events = _calendar(listings, now, LOCAL_TZ)
+    out.write(calendar.to_ical())
+    return events

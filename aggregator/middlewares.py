@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -57,6 +58,16 @@ class RetryAfterMiddleware(RetryMiddleware):
                     maximum=self.retry_after_max)
                 if self.crawler.stats:
                     self.crawler.stats.inc_value("retry_after/waits")
-                await asyncio.sleep(delay)
+                await self._wait(delay)
             return self._retry(request, response_status_message(response.status)) or response
         return super().process_response(request, response)
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, but stop waiting when the crawl is being stopped: a clean shutdown waits
+        for requests in flight, and must not wait minutes for this one."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            engine = self.crawler.engine
+            if engine is not None and not engine.running:
+                return
+            await asyncio.sleep(min(1.0, left))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -63,6 +63,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract
 from aggregator.normalize.folding import fold
+from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingChange, ListingCpv
 from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
 
@@ -334,10 +335,6 @@ class Filter:
     def terms(self) -> tuple[Term, ...]:
         return parse_terms(self.text)
 
-    def with_text(self, text: str) -> Filter:
-        """The filter that ``text`` (compact form) gives, keeping this one's paging."""
-        return Filter.parse(text, limit=self.limit, offset=self.offset)
-
     def page(self, offset: int, limit: int | None) -> Filter:
         return replace(self, offset=offset, limit=limit)
 
@@ -433,8 +430,6 @@ def _read_deadline(op: str, value: str, token: str, values: dict[str, Any]) -> N
     else:  # >=
         values["deadline_after"] = when - timedelta(days=1)
 
-
-FILTER_FIELDS = tuple(f.name for f in fields(Filter))
 
 
 # --------------------------------------------------------------------------- places
@@ -548,7 +543,7 @@ class TextMatch:
 
     matches: ColumnElement[bool]
     in_title: ColumnElement[bool] | None
-    index_driven: bool
+    index_driven: bool = False  # read in search order, keeping matches (SQLite, many matches)
 
 
 def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMatch | None:
@@ -566,7 +561,7 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
             return ids(query).scalar_subquery()
 
         if pos is None:
-            return TextMatch(Listing.id.not_in(rows(neg)), None, False)
+            return TextMatch(Listing.id.not_in(rows(neg)), None)
         full = pos if neg is None else f"({pos}) NOT ({neg})"
         title = f"{{title}} : ({pos})"
         # many matches: read listings in search order and keep the matching ones; few: start
@@ -731,8 +726,7 @@ def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> li
             ids += session.scalars(query)
         page = ids[filter.offset:None if filter.limit is None else filter.offset + filter.limit]
         loaded: dict[int, Listing] = {}
-        for start in range(0, len(page), 500):
-            chunk = page[start:start + 500]
+        for chunk in chunks(page):
             loaded.update((row.id, row) for row in session.scalars(
                 select(Listing).options(defer(Listing.raw)).where(Listing.id.in_(chunk))))
         return [loaded[i] for i in page if i in loaded]
@@ -770,15 +764,13 @@ def listing_groups(engine: Engine, listing_ids: Iterable[int]) -> dict[int, list
         return {}
     with Session(engine, expire_on_commit=False) as session:
         roots: dict[int, int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in chunks(ids):
             for listing_id, duplicate_of in session.execute(
                     select(Listing.id, Listing.duplicate_of).where(Listing.id.in_(chunk))):
                 roots[listing_id] = duplicate_of or listing_id
         root_ids = sorted(set(roots.values()))
         members: dict[int, list[Listing]] = {}
-        for start in range(0, len(root_ids), 500):
-            chunk = root_ids[start:start + 500]
+        for chunk in chunks(root_ids):
             query = (select(Listing).options(defer(Listing.raw))
                      .where(or_(Listing.id.in_(chunk), Listing.duplicate_of.in_(chunk)))
                      .order_by(Listing.first_seen_at, Listing.id))

@@ -606,9 +606,14 @@ class Scheduler:
                     changed["added"].append(source)
                 except ConflictingIdError:
                     pass  # another scheduler on this database added it just now
-            elif repr(job.trigger) != repr(trigger):
-                self.aps.reschedule_job(job_id, jobstore="default", trigger=trigger)
-                changed["rescheduled"].append(source)
+            else:
+                if repr(job.trigger) != repr(trigger):
+                    self.aps.reschedule_job(job_id, jobstore="default", trigger=trigger)
+                    changed["rescheduled"].append(source)
+                grace = int(self.grace.total_seconds())
+                if job.misfire_grace_time != grace:
+                    # a stored job keeps the grace it was added with: follow the config
+                    self.aps.modify_job(job_id, jobstore="default", misfire_grace_time=grace)
         for job_id in existing:
             try:
                 self.aps.remove_job(job_id, jobstore="default")

@@ -7,14 +7,17 @@ at most 250 notices a page (https://docs.ted.europa.eu/reuse/search-api.html). 4
 ``Retry-After`` in aggregator.middlewares.RetryAfterMiddleware.
 
 The default query takes competition notices performed in France published since the last
-crawl; ``-a query=`` replaces it (``{since}`` / ``{until}`` are filled in, as YYYYMMDD).
-Multilingual fields are read in French, else English, else any language. Deadlines are per
-lot, a [date, time] pair each with its offset; the listing's is the earliest open lot's.
+crawl; ``-a query=`` replaces it (``{since}`` / ``{until}`` are filled in, as YYYYMMDD), and
+``-a notice_scope=`` sets the search's own ``scope`` field (e.g. ``ACTIVE``; not to be
+confused with a listing's scope). Multilingual fields are read in French, else English, else
+any language. Deadlines are per lot, a [date, time] pair each with its offset; the listing's
+is the earliest open lot's. The place-of-performance codes (NUTS codes of any level and ISO
+alpha-3 countries, mixed: ``["FRL05", "FRA"]``, ``["FRK", "FRA"]``) all go to ``nuts`` as
+given: telling a NUTS region from a country is the normaliser's job (``resolve_nuts``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
@@ -25,6 +28,7 @@ from twisted.python.failure import Failure
 from aggregator.items import Listing
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
+from spiders.base.values import in_preferred_language
 
 DEFAULT_QUERY = ("(place-of-performance IN (FRA)) AND (notice-type IN (cn-standard cn-social "
                  "cn-desg pin-cfc-standard pin-cfc-social)) AND (publication-date >= {since}) "
@@ -42,19 +46,11 @@ FIELDS = [
     # what cross-source matching and the listing title need
     "procedure-identifier", "title-proc", "estimated-value-proc", "estimated-value-cur-proc",
 ]
-LANGUAGES = ("fra", "eng")
-_COUNTRY = re.compile(r"^[A-Z]{3}$")  # ISO alpha-3 among the place-of-performance codes
-_NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,3}$")
 
 
 def localized(value: Any) -> Any:
-    """A multilingual field's value in French, else English, else the first language."""
-    if not isinstance(value, dict):
-        return value
-    for language in LANGUAGES:
-        if value.get(language) not in (None, "", []):
-            return value[language]
-    return next((v for v in value.values() if v not in (None, "", [])), None)
+    """A multilingual field (``{"fra": ..., "eng": ...}``) in the preferred language."""
+    return in_preferred_language(value) if isinstance(value, dict) else value
 
 
 def one(value: Any) -> str | None:
@@ -89,14 +85,13 @@ class TedSpider(ListingSpider):
             "{until}", f"{until:%Y%m%d}")
         yield self.search_request(None)
 
-
     def search_request(self, token: str | None) -> JsonRequest:
         body: dict[str, Any] = {"query": self.query, "fields": FIELDS,
                                 "limit": self.page_limit, "paginationMode": "ITERATION"}
         if token:
             body["iterationNextToken"] = token
-        if self.param("scope"):
-            body["scope"] = self.param("scope")
+        if self.param("notice_scope"):
+            body["scope"] = str(self.param("notice_scope"))
         return JsonRequest(f"{self.endpoint}/notices/search", data=body,
                            callback=self.parse_page, errback=self.search_failed,
                            meta={"token": token}, dont_filter=True)
@@ -157,10 +152,9 @@ class TedSpider(ListingSpider):
             or "\n\n".join(dict.fromkeys(many(notice.get("description-lot")))) or None,
             published_at=one(notice.get("publication-date")),
             deadline_at=deadline,
-            nuts=list(dict.fromkeys(p for p in places if _NUTS.match(p)
-                                    and not _COUNTRY.match(p))),
-            country=next((p for p in places if _COUNTRY.match(p)), None)
-            or one(notice.get("buyer-country")),
+            nuts=list(dict.fromkeys(places)),
+            # The buyer's country only says where the work is when no place is given.
+            country=None if places else one(notice.get("buyer-country")),
             cpv=list(dict.fromkeys(many(notice.get("classification-cpv")))),
             procedure=one(notice.get("procedure-type")),
             contract_nature=one(notice.get("contract-nature")),

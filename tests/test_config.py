@@ -115,3 +115,23 @@ def test_bad_pool_settings_are_named(tmp_path, monkeypatch, text, message):
     monkeypatch.setenv("AGGREGATOR_CONFIG", str(write(tmp_path / "bad.toml", text)))
     with pytest.raises(ConfigError, match=message):
         load_config()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[sources.ted]\nenabled = "false"', '[sources.ted] enabled must be true or false'),
+    ('[schedule]\njobs = "x"', "[schedule] jobs must be a whole number >= 1"),
+    ("[schedule]\ntimeout_minutes = 0", "[schedule] timeout_minutes must be a number"),
+    ("[smtp]\nport = 70000", "[smtp] port must be a port number"),
+    ('[smtp]\nsecurity = "tls"', '[smtp] security must be "none", "starttls" or "ssl"'),
+    ('[smtp]\npassword = "hunter2"', "set AGGREGATOR_SMTP_PASSWORD in the environment"),
+    ("[database]\nurl = 5", "[database] url must be a SQLAlchemy URL"),
+    ('[distributed]\nenabled = "yes"', "[distributed] enabled must be true or false"),
+])
+def test_wrong_types_and_values_are_refused_naming_the_key(tmp_path, monkeypatch, text,
+                                                           message):
+    path = write(tmp_path / "bad.toml", text)
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(path))
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert message in str(error.value)
+    assert "hunter2" not in str(error.value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -56,17 +56,31 @@ class UserError(Exception):
 
 def main() -> None:
     _register()
-    from sqlalchemy.exc import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
     from aggregator.replay import ReplayError
 
+    # What a user can get wrong (a URL, a path, a server that is down) is one line, not a
+    # traceback; anything else is a bug and keeps its traceback.
     try:
         app()
     except (ConfigError, ReplayError, UserError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except OperationalError as exc:
-        print(f"error: database: {exc.orig}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(exc))
+    except (ArgumentError, NoSuchModuleError) as exc:
+        fail(f"database URL: {exc}")
+    except DBAPIError as exc:
+        fail(f"database: {str(exc.orig).strip()}")
+    except SQLAlchemyError as exc:
+        fail(f"database: {exc}")
+    except RedisConnectionError as exc:
+        fail(f"cannot reach Redis: {exc}")
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)

@@ -25,52 +25,19 @@ from rich.table import Table
 from rich.text import Text
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, days_left, local, safe
+from aggregator.cli.output import console, local, safe
 
-CLOSING_SOON_DAYS = 7
+# place, terms, deadline and closing-soon text are shared with the TUI and the mail digests
+from aggregator.display import CLOSING_SOON_DAYS as CLOSING_SOON_DAYS
+from aggregator.display import closing_soon, deadline_text, place, terms
+
 # columns dropped first when the terminal is narrow (title and deadline always stay)
 _OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organisation", 72),
                      ("kind", 60), ("place", 48))
 
 
-def place(listing: Any) -> str:
-    # "Marseille 13e Arrondissement" → "Marseille 13e": the column is narrow
-    parts = [(listing.city or "").replace(" Arrondissement", "")]
-    if listing.department:
-        parts.append(f"({listing.department})")
-    elif listing.country and listing.country != "FR":
-        parts.append(listing.country)
-    elif listing.remote and not listing.city:
-        parts.append("remote")
-    return " ".join(p for p in parts if p)
-
-
-def deadline_text(listing: Any, *, short: bool = False) -> str:
-    """The local deadline and, while open, the days left: ``12/12/2026 16:00 (14d)``;
-    ``short``: ``12/12/26 16:00 14d`` (the TUI's countdown column)."""
-    if listing.deadline_at is None:
-        return ""
-    year = "%y" if short else "%Y"
-    fmt = f"%d/%m/{year} %H:%M" if listing.deadline_time_given is not False else f"%d/%m/{year}"
-    text = local(listing.deadline_at, fmt)
-    left = days_left(listing.deadline_at)
-    if listing.status == "open" and left is not None and left >= 0:
-        count = "today" if left == 0 else f"{left}d"
-        text += f" {count}" if short else f" ({count})"
-    return text
-
-
-def closing_soon(listing: Any) -> bool:
-    left = days_left(listing.deadline_at)
-    return (listing.status == "open" and left is not None and 0 <= left <= CLOSING_SOON_DAYS)
-
-
 def deadline_cell(listing: Any) -> Text:
     return safe(deadline_text(listing), style="bold red" if closing_soon(listing) else "")
-
-
-def terms(listing: Any) -> str:
-    return listing.contract_type or " ".join((listing.cpv or [])[:2])
 
 
 def listings_table(listings: list[Any], width: int | None = None) -> Table:

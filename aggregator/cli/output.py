@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from rich.console import Console
 from rich.text import Text
 
-from aggregator.config import LOCAL_TZ
+# the time helpers are shared with the TUI and the mail digests (aggregator/display.py)
+from aggregator.display import days_left as days_left
+from aggregator.display import local as local
 from aggregator.normalize.text import strip_controls
 
 console = Console(highlight=False)
@@ -19,14 +19,3 @@ def safe(value: object, *, style: str = "") -> Text:
     if value is None:
         return Text("")
     return Text(strip_controls(str(value)), style=style)
-
-
-def local(when: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    return when.astimezone(LOCAL_TZ).strftime(fmt) if when else ""
-
-
-def days_left(deadline: datetime | None, now: datetime | None = None) -> int | None:
-    if deadline is None:
-        return None
-    now = now or datetime.now(UTC)
-    return (deadline.astimezone(LOCAL_TZ).date() - now.astimezone(LOCAL_TZ).date()).days

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from aggregator.cli import UserError, app
 from aggregator.cli.output import console, safe
@@ -33,37 +32,9 @@ def sources(ctx: typer.Context) -> None:
     """The sources and their health (with no subcommand)."""
     if ctx.invoked_subcommand is not None:
         return
-    # The health table (last runs, failures) lives in aggregator.cli.health when present.
-    try:
-        from aggregator.cli.health import show_sources_health  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name != "aggregator.cli.health":
-            raise
-        show_configured_sources()
-    else:
-        show_sources_health()
+    from aggregator.cli.health import show_sources_health
 
-
-def show_configured_sources() -> None:
-    """Each source, whether it is enabled, and its parameters (boards followed...)."""
-    from aggregator.config import load_config
-    from aggregator.crawl import spider_names
-
-    config = load_config()
-    table = Table(title=f"Sources ({config.path or 'no configuration file: defaults'})",
-                  title_justify="left")
-    for column in ("source", "enabled", "schedule", "parameters"):
-        table.add_column(column, overflow="fold")
-    for name in spider_names():
-        source = config.source(name)
-        params = "; ".join(f"{key} = {_show(value)}" for key, value in source.params.items())
-        table.add_row(name, "yes" if source.enabled else "no", source.schedule or "",
-                      safe(params))
-    console.print(table)
-
-
-def _show(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    show_sources_health()
 
 
 # -- editing the configuration file --------------------------------------------------------

@@ -97,6 +97,3 @@ class LeasedQueue(PriorityQueue):
     def reap(self) -> int:
         """Requeue the requests of workers that died (lease run out); returns how many."""
         return int(self._reap(keys=[self.inflight_key, self.key], args=[time.time()]))
-
-    def inflight(self) -> int:
-        return self.server.zcard(self.inflight_key)

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -130,9 +131,11 @@ class DistributedRun:
             self.push_stats()
             if self.close_if_drained(spider.name, self.generation):
                 return
+            finished = self.server.exists(Keys(spider.name).finished(self.generation))
         except Exception:  # Redis or the database away for a moment: try again when idle
             logger.exception("%s: distributed bookkeeping failed", spider.name)
-        if not self.server.exists(Keys(spider.name).finished(self.generation)):
+            finished = False
+        if not finished:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -194,6 +197,16 @@ class DistributedRun:
         return True
 
 
+def without_password(url: str) -> str:
+    """A Redis URL fit for a log line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + netloc))
+
+
 def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
                redis: str | None = None, poll_seconds: float = 2.0) -> int:
     """The worker process: for each source, a crawler per seeded generation, until SIGTERM.
@@ -217,6 +230,12 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
     working: dict[str, int] = {}  # source → the generation its crawler works on
 
     def watch() -> None:
+        try:
+            start_new_crawls()
+        except Exception:  # Redis or the store away for a moment: the next poll tries again
+            logger.exception("worker: could not look for new crawls")
+
+    def start_new_crawls() -> None:
         for source in sources:
             generation = current_generation(server, source)
             if (generation is None or working.get(source) == generation
@@ -234,6 +253,6 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
 
     watcher = LoopingCall(watch)
     watcher.start(poll_seconds, now=True)
-    logger.info("worker started for %s (Redis %s)", ", ".join(sources), url)
+    logger.info("worker started for %s (Redis %s)", ", ".join(sources), without_password(url))
     process.start(stop_after_crawl=False)
     return 0

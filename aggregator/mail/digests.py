@@ -9,8 +9,9 @@ What a digest holds, for one alert at one moment:
 - **changed**: listings already sent whose deadline or status differs from what was sent
   (a moved deadline, a cancellation), marked with the old and new value — whether or not
   they still match. A listing closing because its deadline passed is not a change.
-- **closing within 7 days**: matches already sent whose deadline is less than 7 days away,
-  once per deadline (a listing first sent within those 7 days counts as reminded).
+- **closing within 7 days**: matches already sent whose deadline is still ahead and at
+  most 7 local calendar days away (``aggregator.display.closing_soon``, what ``deadline<7d``
+  matches), once per deadline (a listing first sent within those days counts as reminded).
 - a line for each **broken source** (``aggregator.health.broken_sources``), so a silent
   source is not mistaken for "nothing new". Such lines alone do not make a digest.
 
@@ -44,6 +45,8 @@ The guarantees — never missed, never sent twice:
    the same alert at the same time.
 
 ``send_due_digests(engine, config, now=...)`` is what the scheduler calls after crawls.
+``[schedule] timezone`` decides when an alert is due (``daily``, ``HH:MM``); what a digest
+shows is in local time (``aggregator.config.LOCAL_TZ``), as in the CLI and the TUI.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,15 +64,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from aggregator.config import Config
+from aggregator.config import LOCAL_TZ, Config
+from aggregator.display import closing_soon, local
+from aggregator.health import broken_sources
 from aggregator.mail.alerts import is_due, list_alerts, matching
-from aggregator.mail.render import (
-    CLOSING_DAYS,
-    build_message,
-    days_left,
-    local_text,
-    subject_line,
-)
+from aggregator.mail.render import build_message, subject_line
 from aggregator.mail.smtp import SmtpFailure, describe, envelope_sender, send_message
 from aggregator.store.models import Alert, AlertDelivery, AlertSent, Listing
 
@@ -128,20 +127,12 @@ def _instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _closing_soon(listing: Listing, now: datetime, tz: tzinfo) -> bool:
-    """Open, and its deadline ahead by at most 7 local calendar days (as ``deadline<7d``)."""
-    deadline = listing.deadline_at
-    return (listing.status == "open" and deadline is not None and now < deadline
-            and days_left(deadline, now, tz) <= CLOSING_DAYS)
-
-
-def _outbox_entries(digest: Digest, tz: tzinfo) -> list[dict[str, Any]]:
+def _outbox_entries(digest: Digest) -> list[dict[str, Any]]:
     """What to record once the digest is accepted: every listing of every group, with the
     deadline and status it was sent with, and the deadline it was reminded of."""
     rows = []
     for entry in digest.entries:
-        remind = entry.listing.deadline_at if _closing_soon(entry.listing, digest.now,
-                                                            tz) else None
+        remind = entry.listing.deadline_at if closing_soon(entry.listing, digest.now) else None
         rows.append({
             "section": entry.section,
             "listing_id": entry.listing.id,
@@ -163,26 +154,20 @@ def _changed(record: AlertSent, listing: Listing, now: datetime) -> bool:
     return not _natural_closure(record, listing, now)
 
 
-def broken_source_lines(engine: Engine, config: Config, tz: tzinfo) -> list[str]:
+def broken_source_lines(engine: Engine, config: Config) -> list[str]:
     """One line per enabled source whose health verdict is ``broken``."""
-    try:
-        from aggregator.health import broken_sources
-    except ImportError:  # the health module is optional: no line rather than no digest
-        return []
     lines = []
     for health in broken_sources(engine, config):
-        since = (f"; last success {local_text(health.last_success_at, tz)}"
+        since = (f"; last success {local(health.last_success_at)}"
                  if health.last_success_at else "; no successful run yet")
         lines.append(f"{health.source}: {health.reason}{since}. Its listings may be missing.")
     return lines
 
 
-def build_digest(engine: Engine, alert: Alert, now: datetime, config: Config,
-                 *, tz: tzinfo | None = None) -> Digest:
+def build_digest(engine: Engine, alert: Alert, now: datetime, config: Config) -> Digest:
     """What the alert would send at ``now`` (read-only: nothing is stored or marked)."""
     from aggregator.query import listing_groups
 
-    tz = tz or ZoneInfo(config.schedule.timezone)
     digest = Digest(alert.id, alert.name, alert.query, list(alert.recipients), now)
     matches = matching(engine, alert.query, now)
     with Session(engine) as session:
@@ -220,12 +205,12 @@ def build_digest(engine: Engine, alert: Alert, now: datetime, config: Config,
         if not records:
             if root.status == "open":
                 new.append(Entry("new", root, group[1:]))
-        elif _closing_soon(root, now, tz) and not any(
+        elif closing_soon(root, now) and not any(
                 r.reminded_deadline_at == root.deadline_at for r in records):
             closing.append(Entry("closing", root, group[1:]))
     digest.entries = [*new, *changed.values(), *closing]
     if digest.entries:
-        digest.broken_sources = broken_source_lines(engine, config, tz)
+        digest.broken_sources = broken_source_lines(engine, config)
     return digest
 
 
@@ -241,14 +226,14 @@ def _sender_domain(config: Config) -> str:
     return domain if re.fullmatch(r"[A-Za-z0-9.-]+", domain or "") else "localhost"
 
 
-def queue_digest(engine: Engine, digest: Digest, config: Config, tz: tzinfo) -> AlertDelivery:
+def queue_digest(engine: Engine, digest: Digest, config: Config) -> AlertDelivery:
     """Build the message once and commit it to the outbox as ``pending``."""
     message_id = new_message_id(_sender_domain(config))
-    message = build_message(digest, sender=config.smtp.sender, message_id=message_id, tz=tz)
+    message = build_message(digest, sender=config.smtp.sender, message_id=message_id)
     delivery = AlertDelivery(
         alert_id=digest.alert_id, message_id=message_id, created_at=digest.now,
         status="pending", subject=subject_line(digest), recipients=list(digest.recipients),
-        delivered_to=[], refused={}, counts=digest.counts(), entries=_outbox_entries(digest, tz),
+        delivered_to=[], refused={}, counts=digest.counts(), entries=_outbox_entries(digest),
         message=message, attempts=0)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         session.add(delivery)
@@ -436,23 +421,23 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", unidecode(name)).strip("-").lower() or "alert"
 
 
-def write_dry_run(engine: Engine, alert: Alert, config: Config, now: datetime, out: Path,
-                  tz: tzinfo) -> AlertRun:
+def write_dry_run(engine: Engine, alert: Alert, config: Config, now: datetime,
+                  out: Path) -> AlertRun:
     """Write what a run would send as .eml files: nothing is sent, stored or marked."""
     run = AlertRun(alert.name, "dry-run")
     out.mkdir(parents=True, exist_ok=True)
-    stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M%S")
+    stamp = now.astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M%S")
     for delivery in _pending(engine, alert.id):
         path = out / f"{_slug(alert.name)}-{stamp}-pending-{delivery.id}.eml"
         path.write_bytes(delivery.message)
         run.files.append(path)
-    digest = build_digest(engine, alert, now, config, tz=tz)
+    digest = build_digest(engine, alert, now, config)
     run.counts = digest.counts()
     if not digest.empty:
         message_id = new_message_id(_sender_domain(config))
         path = out / f"{_slug(alert.name)}-{stamp}.eml"
         path.write_bytes(build_message(digest, sender=config.smtp.sender,
-                                       message_id=message_id, tz=tz))
+                                       message_id=message_id))
         run.files.append(path)
     return run
 
@@ -460,7 +445,7 @@ def write_dry_run(engine: Engine, alert: Alert, config: Config, now: datetime, o
 def run_alert(engine: Engine, config: Config, alert: Alert, now: datetime, *,
               force: bool = False, ssl_context: Any = None) -> AlertRun:
     """Send what the alert has pending, then — when due (or ``force``) — its new digest."""
-    tz = ZoneInfo(config.schedule.timezone)
+    tz = ZoneInfo(config.schedule.timezone)  # when the alert is due, not how it reads
     run = AlertRun(alert.name)
     for delivery in _pending(engine, alert.id):
         attempt = deliver(engine, delivery, config, now, ssl_context=ssl_context)
@@ -474,12 +459,12 @@ def run_alert(engine: Engine, config: Config, alert: Alert, now: datetime, *,
     if not (force or is_due(alert, now, tz)):
         run.outcome = "sent" if run.attempts else "not-due"
         return run
-    digest = build_digest(engine, alert, now, config, tz=tz)
+    digest = build_digest(engine, alert, now, config)
     if digest.empty:
         _mark_run(engine, alert.id, now)
         run.outcome = "sent" if run.attempts else "nothing"
         return run
-    delivery = queue_digest(engine, digest, config, tz)
+    delivery = queue_digest(engine, digest, config)
     logger.info("digest %s for alert %s: %s, to %s via %s", delivery.message_id, alert.name,
                 delivery.subject, ", ".join(delivery.recipients), describe(config.smtp))
     attempt = deliver(engine, delivery, config, now, ssl_context=ssl_context)
@@ -502,7 +487,6 @@ def send_due_digests(engine: Engine, config: Config, now: datetime | None = None
     from aggregator.store.locks import held_lock, new_owner
 
     now = now or datetime.now(UTC)
-    tz = ZoneInfo(config.schedule.timezone)
     wanted = set(names) if names is not None else None
     summary = DigestRunSummary()
     owner = new_owner()
@@ -511,7 +495,7 @@ def send_due_digests(engine: Engine, config: Config, now: datetime | None = None
             continue
         try:
             if dry_run is not None:
-                summary.runs.append(write_dry_run(engine, alert, config, now, dry_run, tz))
+                summary.runs.append(write_dry_run(engine, alert, config, now, dry_run))
                 continue
             with held_lock(engine, f"alert:{alert.id}", owner, lease=LOCK_LEASE) as held:
                 if not held:
@@ -536,6 +520,5 @@ def preview(engine: Engine, config: Config, alert: Alert, now: datetime | None =
     """What the alert would send now, and a function rendering its text part."""
     from aggregator.mail.render import digest_view, render_text
 
-    tz = ZoneInfo(config.schedule.timezone)
-    digest = build_digest(engine, alert, now or datetime.now(UTC), config, tz=tz)
-    return digest, lambda: render_text(digest_view(digest, tz))
+    digest = build_digest(engine, alert, now or datetime.now(UTC), config)
+    return digest, lambda: render_text(digest_view(digest))

@@ -4,14 +4,16 @@ as iCalendar.
 Listing text is untrusted. Every value is prepared here as plain text with control
 characters and terminal escapes removed; the HTML template is autoescaped (``<script>``
 shows as text), links are kept only when they are http(s). The text and HTML parts show
-the same view, built once by ``digest_view``.
+the same view, built once by ``digest_view``. Places, deadlines, days left and "closing soon"
+read as in the CLI and the TUI (aggregator.display), in local time (``LOCAL_TZ``); the
+``[schedule] timezone`` only decides when an alert is due.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -20,6 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from aggregator.config import LOCAL_TZ
+from aggregator.display import (
+    CLOSING_SOON_DAYS,
+    closing_soon,
+    countdown,
+    deadline_when,
+    local,
+    place,
+    terms,
+)
 from aggregator.export import ics_calendar, write_csv
 from aggregator.normalize.text import strip_controls
 
@@ -28,12 +40,9 @@ if TYPE_CHECKING:
     from aggregator.store.models import Listing
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CLOSING_DAYS = 7
 # A first digest of a broad search can hold thousands of listings: the body shows the soonest
 # of each section, the CSV and calendar attachments hold them all (about 1.3 KB per listing).
 SECTION_LIMIT = 100
-_CONTRACTS = {"cdi": "CDI", "cdd": "CDD", "interim": "Interim", "freelance": "Freelance",
-              "internship": "Internship", "apprenticeship": "Apprenticeship", "other": "Other"}
 _KIND_PLURAL = {"tender": ("tender", "tenders"), "job": ("job", "jobs")}
 
 _env = Environment(
@@ -58,45 +67,6 @@ def web_url(url: str | None) -> str | None:
     """Only http(s) links become links (no ``javascript:``, ``data:``...)."""
     url = clean(url)
     return url if url.lower().startswith(("https://", "http://")) else None
-
-
-def local_text(when: datetime | None, tz: tzinfo, with_time: bool = True) -> str:
-    if when is None:
-        return ""
-    return when.astimezone(tz).strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
-
-
-def days_left(deadline: datetime, now: datetime, tz: tzinfo) -> int:
-    return (deadline.astimezone(tz).date() - now.astimezone(tz).date()).days
-
-
-def days_left_text(deadline: datetime, now: datetime, tz: tzinfo) -> str:
-    if deadline < now:
-        return "passed"
-    left = days_left(deadline, now, tz)
-    return "today" if left <= 0 else "1 day left" if left == 1 else f"{left} days left"
-
-
-def place_text(listing: Listing) -> str:
-    city = clean(listing.city)
-    if listing.department:
-        return f"{city} ({clean(listing.department)})" if city else clean(listing.department)
-    if listing.country and listing.country != "FR":
-        return f"{city}, {clean(listing.country)}" if city else clean(listing.country)
-    return city
-
-
-def terms_text(listing: Listing) -> str:
-    if listing.kind == "job":
-        parts = [_CONTRACTS.get(listing.contract_type or "", clean(listing.contract_type))]
-        if listing.working_time:
-            parts.append(clean(listing.working_time).replace("_", " "))
-        return ", ".join(p for p in parts if p)
-    codes = [clean(c) for c in (listing.cpv or [])]
-    if not codes:
-        return ""
-    shown = ", ".join(codes[:4])
-    return f"CPV {shown}" + (f" (+{len(codes) - 4})" if len(codes) > 4 else "")
 
 
 @dataclass(frozen=True)
@@ -139,36 +109,30 @@ class DigestView:
     broken_sources: list[str] = field(default_factory=list)
 
 
-def _change_text(entry: Entry, tz: tzinfo) -> str:
+def _change_text(entry: Entry) -> str:
     if not entry.previous:
         return ""
     listing, notes = entry.changed or entry.listing, []
     before = entry.previous.get("deadline_at")
     if before != listing.deadline_at:
-        notes.append(f"deadline {local_text(before, tz) or 'none'} → "
-                     f"{local_text(listing.deadline_at, tz) or 'none'}")
+        notes.append(f"deadline {local(before) or 'none'} → "
+                     f"{local(listing.deadline_at) or 'none'}")
     if entry.previous.get("status") != listing.status:
         notes.append(f"status {clean(entry.previous.get('status'))} → {clean(listing.status)}")
     return "; ".join(notes)
 
 
-def entry_view(entry: Entry, now: datetime, tz: tzinfo) -> EntryView:
+def entry_view(entry: Entry, now: datetime) -> EntryView:
     listing = entry.listing
-    deadline = listing.deadline_at
-    left = ""
-    urgent = False
-    if deadline is not None and listing.status == "open":
-        left = days_left_text(deadline, now, tz)
-        urgent = now <= deadline and days_left(deadline, now, tz) <= CLOSING_DAYS
     return EntryView(
         kind=listing.kind, title=clean(listing.title), organization=clean(listing.organization),
-        place=place_text(listing),
-        deadline=local_text(deadline, tz, with_time=listing.deadline_time_given is not False),
-        days_left=left, urgent=urgent, status=clean(listing.status), terms=terms_text(listing),
+        place=clean(place(listing)), deadline=deadline_when(listing),
+        days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
+        status=clean(listing.status), terms=clean(terms(listing, full=True)),
         url=web_url(listing.url),
         sources=[SourceView(clean(m.source), web_url(m.url))
                  for m in (listing, *entry.members)],
-        change=_change_text(entry, tz))
+        change=_change_text(entry))
 
 
 def _sort_key(entry: Entry) -> tuple[Any, ...]:
@@ -199,23 +163,23 @@ def subject_line(digest: Digest) -> str:
     return f"{', '.join(parts) or 'Nothing new'} — {clean(digest.alert_name)}"
 
 
-def digest_view(digest: Digest, tz: tzinfo) -> DigestView:
+def digest_view(digest: Digest) -> DigestView:
     """What both parts show: sections by kind, each sorted by deadline (soonest first)."""
     sections = []
     titles = [("new", "tender", "New tenders"), ("new", "job", "New jobs"),
               ("changed", None, "Changed since sent"),
-              ("closing", None, f"Closing within {CLOSING_DAYS} days")]
+              ("closing", None, f"Closing within {CLOSING_SOON_DAYS} days")]
     for section, kind, title in titles:
         entries = sorted((e for e in digest.entries if e.section == section
                           and (kind is None or e.listing.kind == kind)), key=_sort_key)
         if entries:
             sections.append(SectionView(
                 key=f"{section}-{kind}" if kind else section, title=f"{title} ({len(entries)})",
-                entries=[entry_view(e, digest.now, tz) for e in entries[:SECTION_LIMIT]],
+                entries=[entry_view(e, digest.now) for e in entries[:SECTION_LIMIT]],
                 more=max(0, len(entries) - SECTION_LIMIT)))
     return DigestView(
         alert_name=clean(digest.alert_name), query=clean(digest.query),
-        generated=local_text(digest.now, tz), subject=subject_line(digest), sections=sections,
+        generated=local(digest.now), subject=subject_line(digest), sections=sections,
         broken_sources=[clean(line) for line in digest.broken_sources])
 
 
@@ -233,15 +197,15 @@ def csv_attachment(listings: list[Listing]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def build_message(digest: Digest, *, sender: str, message_id: str, tz: tzinfo) -> bytes:
+def build_message(digest: Digest, *, sender: str, message_id: str) -> bytes:
     """The complete message, as the bytes the outbox stores and SMTP sends."""
-    view = digest_view(digest, tz)
+    view = digest_view(digest)
     listings = [e.listing for e in sorted(digest.entries, key=_sort_key)]
     message = EmailMessage(policy=SMTP)
     message["Subject"] = view.subject
     message["From"] = sender
     message["To"] = ", ".join(digest.recipients)
-    message["Date"] = format_datetime(digest.now.astimezone(tz))
+    message["Date"] = format_datetime(digest.now.astimezone(LOCAL_TZ))
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
     message.set_content(render_text(view), subtype="plain", charset="utf-8",
@@ -250,7 +214,7 @@ def build_message(digest: Digest, *, sender: str, message_id: str, tz: tzinfo) -
                             cte="quoted-printable")
     message.add_attachment(csv_attachment(listings), maintype="text", subtype="csv",
                            filename="matches.csv", params={"charset": "utf-8"})
-    message.add_attachment(ics_calendar(listings, now=digest.now, tz=tz), maintype="text",
+    message.add_attachment(ics_calendar(listings, now=digest.now), maintype="text",
                            subtype="calendar", filename="deadlines.ics",
                            params={"charset": "utf-8", "method": "PUBLISH"})
     return message.as_bytes()

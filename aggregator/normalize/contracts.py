@@ -74,8 +74,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"fixed term|fixed-term|temporary|cdd|duree determinee|saisonnier|seasonal|contrat d usage"
      r"|befristet|maternity cover|remplacement", "cdd"),
     (r"cdi|duree indeterminee|permanent|open ended|unbefristet|festanstellung|regular", "cdi"),
-    (r"volunteer\w*|benevol\w*|service civique|volontariat|v i e|vie|via|franchise\w*"
-     r"|franchise", "other"),
+    (r"volunteer\w*|benevol\w*|service civique|volontariat|v i e|vie|via|franchis\w*",
+     "other"),
 )
 # A label that starts with the bare word ("Contract - 6 months", "Contract, Full-time"), but not
 # one that names the contract's type after it ("Contract type: Permanent", "Contract of ...").

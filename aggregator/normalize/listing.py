@@ -24,7 +24,7 @@ from aggregator.normalize.places import (
     resolve_nuts,
     resolve_place,
 )
-from aggregator.normalize.salary import parse_salary
+from aggregator.normalize.salary import parse_salary, read_amount
 from aggregator.normalize.text import clean_text
 
 # The columns a normalised listing carries (the store's `listings` table, minus bookkeeping).
@@ -48,13 +48,16 @@ def _one_line(value: object) -> str | None:
     return clean_text(value, multiline=False)
 
 
-def _float(value: object) -> float | None:
-    if value is None or value == "":
+def _coordinate(value: object, limit: float) -> float | None:
+    """A latitude or longitude: signed, decimal point or comma ("48,8566"), within ±limit."""
+    if value is None or isinstance(value, bool) or value == "":
         return None
     try:
-        return float(str(value).replace(" ", "").replace(",", "."))
+        number = float(value) if isinstance(value, (int, float)) else \
+            float(str(value).strip().replace(",", "."))
     except ValueError:
         return None
+    return number if -limit <= number <= limit else None  # also drops NaN
 
 
 def _codes(value: object) -> list[str]:
@@ -102,7 +105,9 @@ def _place(item: Mapping[str, Any]) -> tuple[Place, list[str]]:
     department = departments.pop() if len(departments) == 1 else None
     postal = _one_line(item.get("postal_code"))
     insee = _one_line(item.get("insee_code"))
-    hint = country or ("FR" if department else None) or _one_line(item.get("country")) or "FR"
+    # No country, no department: France is not assumed (a Greenhouse board's "Montreal");
+    # the French sources say FR themselves, and French codes in the text still count.
+    hint = country or ("FR" if department else None) or _one_line(item.get("country"))
 
     places = [resolve_place(t, postal_code=postal, country_hint=hint, insee_code=insee,
                             department=department) for t in texts] or \
@@ -140,19 +145,26 @@ def _lots(raw_lots: object, tz: str, crawled_at: datetime) -> list[dict[str, Any
             "id": _one_line(lot.get("id")),
             "title": _one_line(lot.get("title")),
             "deadline_at": deadline[0].isoformat() if deadline else None,
+            # A date-only deadline is the end of that day: say so, per lot.
+            "deadline_time_given": deadline[1] if deadline else None,
             "cpv": _codes(lot.get("cpv")),
-            "estimated_value": _float(lot.get("estimated_value")),
+            "estimated_value": read_amount(lot.get("estimated_value")),
         })
     return lots
 
 
-def _earliest_open_deadline(lots: list[dict[str, Any]], now: datetime) -> datetime | None:
-    deadlines = sorted(datetime.fromisoformat(lot["deadline_at"])
+def _earliest_open_deadline(lots: list[dict[str, Any]],
+                            now: datetime) -> tuple[datetime, bool] | None:
+    """The earliest deadline still ahead (else the latest one) and whether its time was given
+    (if several lots share that instant, any one that states the time)."""
+    deadlines = sorted((datetime.fromisoformat(lot["deadline_at"]),
+                        lot.get("deadline_time_given") is True)
                        for lot in lots if lot.get("deadline_at"))
     if not deadlines:
         return None
-    upcoming = [d for d in deadlines if d >= now]
-    return upcoming[0] if upcoming else deadlines[-1]
+    upcoming = [d for d in deadlines if d[0] >= now]
+    chosen = upcoming[0][0] if upcoming else deadlines[-1][0]
+    return chosen, any(given for instant, given in deadlines if instant == chosen)
 
 
 def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
@@ -173,10 +185,11 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         raise NormalizationError("unreadable deadline_at")
     deadline_at, time_given = deadline if deadline else (None, None)
     if deadline_at is None and lots:
-        deadline_at = _earliest_open_deadline(lots, crawled_at)
-        time_given = deadline_at is not None or None
+        deadline_at, time_given = _earliest_open_deadline(lots, crawled_at) or (None, None)
 
     place, location_texts = _place(item)
+    # A flag or a raw word: booleans, schema.org jobLocationType "TELECOMMUTE", Lever
+    # workplaceType "hybrid", Teamtailor remoteStatus "none", "Télétravail".
     remote = parse_remote(item.get("remote"))
     if remote is None:
         remote = place.remote
@@ -221,8 +234,8 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "region": place.region,
         "country": place.country,
         "remote": remote,
-        "latitude": _float(item.get("latitude")),
-        "longitude": _float(item.get("longitude")),
+        "latitude": _coordinate(item.get("latitude"), 90),
+        "longitude": _coordinate(item.get("longitude"), 180),
         "published_at": published or crawled_at,
         "modified_at": parse_datetime(item.get("modified_at"), tz=tz, relative_base=crawled_at),
         "deadline_at": deadline_at,
@@ -239,7 +252,7 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "cpv": _codes(item.get("cpv")),
         "procedure": _one_line(item.get("procedure")),
         "contract_nature": _one_line(item.get("contract_nature")),
-        "estimated_value": _float(item.get("estimated_value")),
+        "estimated_value": read_amount(item.get("estimated_value")),
         "currency": _one_line(item.get("currency")),
         "lots": lots,
         "status": status,

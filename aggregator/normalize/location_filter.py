@@ -204,7 +204,10 @@ def resolve_location_filter(text: str | None, *, kind: str | None = None) -> Loc
     if compact.isdigit() and len(compact) == 5:
         return _postal_filter(compact)
     upper = value.upper()
-    if upper in geo.nuts and upper != "FR":
+    # A NUTS code as places.py reads one: with a digit ("frl05") or in capitals ("FRY"); the
+    # commune Fry stays a commune.
+    if upper in geo.nuts and upper != "FR" and (
+            value.isupper() or any(ch.isdigit() for ch in value)):
         return _by_kind(upper, "nuts")
     area = geo.area_by_name.get(fold(value))
     if area is not None:  # a former region: "Alsace" is Bas-Rhin and Haut-Rhin

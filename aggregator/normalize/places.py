@@ -17,13 +17,26 @@ Rules that decide between several answers:
   that very commune (``Paris``, ``Saint-Martin``) it is the commune.
 - Nothing is guessed: text that matches nothing gives ``kind="unknown"``, confidence 0, and
   no country unless the text or ``country_hint`` names one that is not France.
+- With no country at all (``country_hint=None``: a Greenhouse board's "Montreal"), France is
+  not assumed. French evidence still counts as before: a department, postal or INSEE code
+  (given, or in the text: "Paris (75)", "75 - Paris", "75008 Paris"), "France", or a French
+  department or region beside the name. A bare name is then the French commune of that name
+  unless a foreign city of the same name (GeoNames, 15,000 people or more; see
+  ``data/foreign_homonyms.json``) is at least ``FOREIGN_FACTOR`` (10) times as populous as
+  the largest such commune: "Montreal" is Montréal, Canada (kind ``city``, confidence 0.5,
+  ``ambiguous``), "Brest" or "Orléans" stay French but are flagged ``ambiguous`` (a foreign
+  city as large exists), "Paris" stays Paris. A postal code beside a name that is no commune
+  of that code ("10115 Berlin", a US ZIP) is not taken for a French one either.
+  ``resolve_place``'s own default hint stays ``"FR"`` (a user's ``--location`` is French).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from aggregator.normalize.countries import (
     FRENCH_OVERSEAS,
@@ -34,9 +47,6 @@ from aggregator.normalize.countries import (
 )
 from aggregator.normalize.folding import fold
 from aggregator.normalize.geography import Commune, geography
-
-KINDS = ("commune", "department", "region", "country", "city", "remote", "unknown")
-
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -235,6 +245,8 @@ class _Hints:
     postal: str | None = None
     department: str | None = None
     region: str | None = None
+    # No country was given: a postal code is French evidence only for a commune that has it.
+    strict: bool = False
 
     def accepts(self, c: Commune) -> bool:
         if self.department and c.department != self.department:
@@ -263,6 +275,35 @@ def _pick(communes: tuple[Commune, ...], hints: _Hints, *,
     ambiguous = len(matching) > 1
     return _commune_place(matching[0], hints.postal,
                           confidence=0.6 if ambiguous else confidence, ambiguous=ambiguous)
+
+
+FOREIGN_FACTOR = 10  # how much larger a foreign homonym must be to win over a French commune
+
+
+@cache
+def _foreign_homonyms() -> dict[str, tuple[str, int, str]]:
+    """Folded name → (country, population, name) of the largest foreign city bearing the name
+    of a French commune (built by ``data/build_foreign_homonyms.py`` from GeoNames)."""
+    data = resources.files("aggregator.normalize.data").joinpath("foreign_homonyms.json")
+    rows = json.loads(data.read_text(encoding="utf-8"))["cities"]
+    return {key: (country, population, name) for key, country, population, name in rows}
+
+
+def _weigh_foreign(place: Place, key: str) -> Place:
+    """A commune found by its bare name, no country or French code anywhere: the foreign city
+    of that name when it is FOREIGN_FACTOR times as populous as the largest commune; still the
+    commune, flagged ambiguous, when a foreign city at least as large exists."""
+    foreign = _foreign_homonyms().get(key)
+    communes = geography().by_name.get(key)
+    if foreign is None or not communes:
+        return place
+    country, population, name = foreign
+    french = communes[0].population  # most populous first
+    if population >= FOREIGN_FACTOR * max(french, 1):
+        return Place(city=name, country=country, confidence=0.5, ambiguous=True, kind="city")
+    if population >= french:
+        return replace(place, ambiguous=True, confidence=min(place.confidence, 0.6))
+    return place
 
 
 def _resolve_key(key: str, hints: _Hints) -> Place | None:
@@ -333,7 +374,8 @@ def _resolve_key(key: str, hints: _Hints) -> Place | None:
                                  ambiguous=homonym)
         return _area_place(area_depts, confidence=0.8 if homonym else 0.9, ambiguous=homonym)
     if communes and not hints.any:
-        return _pick(communes, hints)
+        place = _pick(communes, hints)
+        return _weigh_foreign(place, key) if place and hints.strict else place
     # Former names (communes déléguées/associées) point to today's commune.
     children = geo.children_by_name.get(key)
     if children:
@@ -420,16 +462,23 @@ def _resolve_part(part: str, hints: _Hints) -> Place | None:
         place = _resolve_part(name, replace(hints, postal=postal))
         if place and place.kind == "commune":
             return place
+        if hints.strict and place is None:
+            return None  # "10115 Berlin": the code is no French one for this name
         return _from_postal(postal) if postal else place  # type: ignore[arg-type]
     return _resolve_key(key, hints)
 
 
 # --- the whole string -------------------------------------------------------------------
 _SPLIT = re.compile(r"\s*[,;|]\s*|\s+/\s+")
-_TRAILING_CODE = re.compile(r"\s*\((?=[^)]*\d)(?=[^)]*[A-Za-z])[A-Za-z0-9_-]{4,}\)\s*$")
+# Workday's site code: "Uxbridge, UK (ZUK131)"; spaces inside once remote words are removed.
+_TRAILING_CODE = re.compile(
+    r"\s*\(\s*(?=[^)]*\d)(?=[^)]*[A-Za-z])[A-Za-z0-9_-]{4,}\s*\)\s*$")
 _NOISE_KEYS = {"more", "etc", "and more", "plusieurs lieux", "multiple locations",
                "various locations", "various", "n a", "na", "none", "null", "non renseigne",
                "inconnu", "unknown", "not specified"}
+
+
+FOREIGN_FACTOR = 10  # how much larger a foreign homonym must be to win over a French commune
 
 
 def _foreign(parts: list[str], country: str, confidence: float) -> Place:
@@ -450,6 +499,10 @@ def _resolve_text(text: str, hints: _Hints, hint_country: str | None, *,
     # An explicit country, last: "Bruxelles, Belgique", "Paris, France", "Krakow, Poland".
     country = resolve_country(parts[-1], codes=len(parts) == 1 or len(parts[-1]) == 3,
                               upper_codes=True)
+    if country is None and len(parts) >= 2 and not resolve_subdivision(parts[-1]):
+        # "Montreal, FR", "London, GB": a country code that no US state or Canadian province
+        # has ("Berlin, DE" stays Delaware, "Toronto, CA" California, as before).
+        country = resolve_country(parts[-1], upper_codes=True)
     if country == "FR" and parts[-1].strip().upper() in FRENCH_OVERSEAS:
         # "GP", "REU": the department is meant, not just France.
         code = FRENCH_OVERSEAS[parts[-1].strip().upper()]
@@ -470,6 +523,8 @@ def _resolve_text(text: str, hints: _Hints, hint_country: str | None, *,
         return _foreign(parts, hint_country, 0.5)
     if not parts:
         return Place(country="FR", confidence=1.0, kind="country")
+    if country == "FR":
+        hints = replace(hints, strict=False)  # "Montreal, France": France is said
 
     # French: later parts narrow the first ("Saint-Denis, La Réunion", "Paris, 75011").
     for part in parts[1:]:
@@ -482,6 +537,8 @@ def _resolve_text(text: str, hints: _Hints, hint_country: str | None, *,
             hints = replace(hints, department=hints.department or area.department,
                             region=hints.region or area.region)
     for part in parts:
+        if hints.strict and len(parts) > 1 and _postal(part):
+            continue  # "Berlin, 10115": a postal code beside a name that is no commune of it
         place = _resolve_part(part, hints)
         if place:
             return place
@@ -505,7 +562,7 @@ def _resolve(text: str | None, postal_code: str | None, country_hint: str | None
             and country_hint.strip().upper() in FRENCH_OVERSEAS:
         dept = FRENCH_OVERSEAS[country_hint.strip().upper()]
         dept = dept if dept in geo.departments else None
-    hints = _Hints(postal=postal, department=dept)
+    hints = _Hints(postal=postal, department=dept, strict=hint_country is None)
 
     remote: bool | None = None
     if text:
@@ -525,7 +582,9 @@ def _resolve(text: str | None, postal_code: str | None, country_hint: str | None
     place = _resolve_text(rest, hints, hint_country, had_remote=remote is not None) \
         if rest else None
     if place is None and (postal or dept) and hint_country in (None, "FR"):
-        place = _from_postal(postal) if postal else None
+        # With no country, a postal code beside a text that names no French place ("San
+        # Francisco", 94105) is no French one.
+        place = _from_postal(postal) if postal and not (hints.strict and rest) else None
         if place is None and dept:
             place = _department_place(dept)
     if place is None:
@@ -573,7 +632,8 @@ def resolve_place(text: str | None, *, postal_code: str | None = None,
     ``text`` is whatever the source writes; ``postal_code``, ``insee_code`` and
     ``department`` are the source's own fields when it has them (they win over the text and
     pick among homonyms). ``country_hint`` is the source's country (a code or a name): with
-    a country other than France the text is taken as a city there.
+    a country other than France the text is taken as a city there; with None (the source
+    says no country) France is not assumed, see the module's rules.
     """
     return _resolve(_arg(text), _arg(postal_code), _arg(country_hint), _arg(insee_code),
                     _arg(department))

@@ -49,18 +49,47 @@ _NOT_AMOUNT = re.compile(
     r"|er|e|eme|nd|rd|th|st|x|salaries?|postes?|personnes?|people|employees?)(?![a-z]))")
 
 
+# "1,234.56", "1.234,56", "1 234,56", "9'000": groups of three behind one grouping mark, then
+# maybe a decimal part behind the other mark. Anything else is "digits[.,]digits".
+_GROUPED = re.compile(r"(\d{1,3}(?:([ '.,])\d{3})(?:\2\d{3})*)(?:([.,])(\d+))?")
+_PLAIN = re.compile(r"(\d+)(?:[.,](\d+))?")
+
+
 def _to_float(text: str) -> float | None:
-    text = text.replace(" ", " ").replace(" ", " ").replace("’", "'")
-    # The last separator followed by 1-2 digits is the decimal mark; every other is grouping.
-    found = re.fullmatch(r"(.*?)[.,](\d{1,2})", text)
-    if found and re.search(r"[ ' .,]\d{3}$|^\d+$", found.group(1)):
-        whole, decimals = found.group(1), found.group(2)
+    """A number written either way: ``1,234.56``, ``1 234,56``, ``1.234.567``, ``24 100``,
+    ``2200.0``, ``12,5``, ``1234.567``. A lone group of three (``1,234``) is thousands."""
+    text = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    text = text.replace("’", "'")
+    grouped = _GROUPED.fullmatch(text)
+    if grouped and grouped.group(3) != grouped.group(2):
+        whole = re.sub(r"[ '.,]", "", grouped.group(1))
+        decimals = grouped.group(4) or ""
     else:
-        whole, decimals = text, ""
-    digits = re.sub(r"[ ' .,]", "", whole)
-    if not digits.isdigit():
+        plain = _PLAIN.fullmatch(text)
+        if not plain:
+            return None
+        whole, decimals = plain.group(1), plain.group(2) or ""
+    return float(f"{whole}.{decimals}" if decimals else whole)
+
+
+_CURRENCY_AROUND = re.compile(r"^(?:€|\$|£|eur|euros?|usd|gbp|chf)\s*|\s*(?:€|\$|£|eur|euros?|usd"
+                              r"|gbp|chf)?(?:\s*(?:ht|hors taxes?|ttc))?$", re.IGNORECASE)
+
+
+def read_amount(value: object) -> float | None:
+    """A non-negative amount from a number or a text in either convention ("1,234.56",
+    "1 234,56 €", "2200.0"), or None. No range limit: a tender may be worth billions."""
+    if value is None or isinstance(value, bool):
         return None
-    return float(f"{digits}.{decimals}" if decimals else digits)
+    if isinstance(value, (int, float)):
+        number: float | None = float(value)
+    else:
+        text = _CURRENCY_AROUND.sub("", str(value).strip()[:60]).strip()
+        number = _to_float(text) if text else None
+    if number is None or number != number or number in (float("inf"), -float("inf")) \
+            or number < 0:
+        return None
+    return number
 
 
 def _number(value: object) -> float | None:

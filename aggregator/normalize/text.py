@@ -2,6 +2,20 @@
 
 Listing text is untrusted: it may carry HTML, double-encoded entities, ANSI escape
 sequences or other control characters. Everything stored is plain text.
+
+How entities and tags are told apart (each case is in tests/normalize/test_text.py):
+
+- Text with real HTML (a known element closed, a ``<br>``, two known tags, or any
+  ``<script>``/``<style>``) is parsed by lxml, which decodes its entities exactly once:
+  ``<p>Use &lt;b&gt; for bold</p>`` is "Use <b> for bold". An entity still left in the
+  rendered text is a double encoding (``<p>&amp;eacute;t&amp;eacute;</p>``) and is decoded
+  too, except ``&lt;``/``&gt;``, which is how a page writes the entity itself.
+- Text without real HTML is decoded entity by entity (``&amp;eacute;`` → ``é``, at most three
+  rounds). If that reveals real HTML it was an entity-encoded document (an ATS's
+  ``&lt;p&gt;…&lt;/p&gt;``), which is then rendered like any HTML. Otherwise the text stays
+  as it is: ``30k€ <negotiable>`` or ``std::vector<T>`` keep their angle brackets.
+- Controls and terminal escapes are removed before parsing and again after decoding (an
+  entity may decode to one).
 """
 
 from __future__ import annotations
@@ -16,7 +30,23 @@ from lxml import etree
 # ANSI/VT escape sequences (CSI, OSC, single-character escapes), then any C0/C1 control.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_HTML_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")
+# Entities with their semicolon only: "&copy2024" or "Marks&notes" are words, not entities.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_MARKUP_ENTITIES = {"<", ">"}
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])[^<>]*>")
+# The elements whose tags make a text HTML: "<negotiable>" or "<T>" are words in brackets.
+_HTML_ELEMENTS = frozenset("""
+    a abbr address article aside b bdi bdo big blockquote body br caption center cite code col
+    colgroup dd del details dfn div dl dt em figcaption figure font footer h1 h2 h3 h4 h5 h6 head
+    header hr html i img ins kbd label li main mark nav ol p pre q s samp section small span
+    strike strong sub summary sup table tbody td tfoot th thead title tr tt u ul var wbr
+    script style noscript iframe object embed svg math form input button select option textarea
+    link meta base template
+""".split())
+_VOID_ELEMENTS = frozenset({"br", "hr", "img", "wbr", "input", "meta", "link", "base"})
+# Tags that never stay in stored text, even alone and unclosed.
+_HOSTILE_ELEMENTS = frozenset({"script", "style", "iframe", "object", "embed", "noscript",
+                               "template", "svg", "math"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -67,13 +97,53 @@ def html_to_text(fragment: str) -> str:
     return "".join(parts)
 
 
-def _unescape(text: str) -> str:
-    # Some sources encode twice ("&amp;eacute;"): unescape until stable, at most 3 times.
-    for _ in range(3):
-        unescaped = html.unescape(text)
-        if unescaped == text:
+def _decode_entities(text: str, *, keep_markup: bool = False) -> str:
+    """Decode each ``&name;``/``&#n;`` once; with ``keep_markup``, ``&lt;``/``&gt;`` stay."""
+    def decode(match: re.Match[str]) -> str:
+        char = html.unescape(match.group(0))
+        return match.group(0) if keep_markup and char in _MARKUP_ENTITIES else char
+    return _ENTITY.sub(decode, text) if "&" in text else text
+
+
+def _is_html(text: str) -> bool:
+    """Whether the text is HTML: a known element closed or void, two known tags, or a
+    hostile one. One lone opening tag ("Use <b> for bold", "List<A>") is not enough."""
+    if "<" not in text:
+        return False
+    opened = 0
+    for match in _TAG.finditer(text):
+        name = match.group(2).lower()
+        if name not in _HTML_ELEMENTS:
+            continue
+        if match.group(1) or name in _VOID_ELEMENTS or name in _HOSTILE_ELEMENTS:
+            return True
+        opened += 1
+        if opened >= 2:
+            return True
+    return False
+
+
+def _render(text: str) -> str:
+    """HTML to text (lxml decodes the entities once), then what a double encoding left."""
+    text = html_to_text(text)
+    for _ in range(2):
+        decoded = _decode_entities(text, keep_markup=True)
+        if decoded == text:
             break
-        text = unescaped
+        text = decoded
+    return text
+
+
+def _plain(text: str) -> str:
+    """Text that is no HTML: decode entities until stable (at most 3 rounds); if that reveals
+    an entity-encoded HTML document, render it."""
+    for _ in range(3):
+        decoded = _decode_entities(text)
+        if decoded == text:
+            break
+        text = decoded
+        if _is_html(text):
+            return _render(text)
     return text
 
 
@@ -94,12 +164,9 @@ def clean_text(value: object, *, multiline: bool = True) -> str | None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Some JSON-LD carries the two characters "\n" instead of a newline.
     text = text.replace("\\n", "\n").replace("\\t", " ")
-    if _HTML_HINT.search(text):
-        text = _unescape(text)
-        if "<" in text:
-            text = html_to_text(text)
-            text = _unescape(text)
-    text = strip_controls(text)
+    text = strip_controls(text)  # before parsing too: lxml refuses control characters
+    text = _render(text) if _is_html(text) else _plain(text)
+    text = strip_controls(text)  # an entity may have decoded to one ("&#27;")
     if not multiline:
         return _SPACES.sub(" ", text.replace("\n", " ")).strip() or None
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

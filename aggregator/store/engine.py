@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from aggregator.config import PoolConfig, database_url, load_config
 
@@ -123,6 +122,3 @@ def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for ``url``, its schema upgraded to head on first use."""
     return _ready_engine(url or database_url())
 
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)

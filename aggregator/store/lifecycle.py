@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, select, update
 
+from aggregator.store.batches import chunks
 from aggregator.store.writer import changes, listings
 
 # A listing missed by this many consecutive complete crawls of its scope is closed: one
@@ -18,8 +19,7 @@ def _close(conn, condition, now: datetime, run_id: int | None) -> int:
     ids = [row.id for row in conn.execute(select(listings.c.id).where(condition))]
     if not ids:
         return 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in chunks(ids):
         # content_hash reset: should the listing come back, it is "changed" and reopens.
         conn.execute(update(listings).where(listings.c.id.in_(chunk))
                      .values(status="closed", content_hash="closed", updated_at=now))

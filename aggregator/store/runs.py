@@ -14,7 +14,6 @@ from aggregator.store.models import CrawlRun, Listing
 
 runs = CrawlRun.__table__
 
-OUTCOMES = ("running", "ok", "partial", "failed", "timeout", "unconfigured", "offline")
 
 
 def start_run(engine: Engine, source: str, *, args: dict[str, Any] | None = None,

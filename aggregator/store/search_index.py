@@ -26,14 +26,14 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.exc import DatabaseError
 
+from aggregator.store.batches import chunks
+
 FTS_TABLE = "listings_fts"
 PG_CONFIG = "french_unaccent"
-# bm25 weights of the indexed columns, in FTS5 column order (SQLite) / setweight classes (PG)
+# the indexed columns, in FTS5 column order (SQLite) / with their setweight classes (PG)
 INDEXED_COLUMNS = ("title", "organization", "description")
-COLUMN_WEIGHTS = (10.0, 4.0, 1.0)
 PG_WEIGHT_CLASSES = ("A", "B", "D")
 
-_CHUNK = 500
 
 LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}
 FTS_CONTENT_VIEW = f"{FTS_TABLE}_content"
@@ -56,23 +56,19 @@ _PG_UPSERT = text(
     "title = EXCLUDED.title")
 
 
-def _chunks(ids: Sequence[int]) -> list[list[int]]:
-    return [list(ids[i:i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
-
-
 def index_written(conn: Connection, new_ids: Sequence[int], changed_ids: Sequence[int]) -> None:
     """Index the listings a writer batch inserted or rewrote, inside its transaction.
 
-    One ``INSERT ... SELECT`` per 500 ids: the text is read back from the pages the batch
+    One ``INSERT ... SELECT`` per batch of ids: the text is read back from the pages the batch
     has just written, so nothing is sent twice over the connection.
     """
     dialect = conn.dialect.name
     if dialect == "sqlite":
         # changed rows: the update trigger already swapped old text for new
-        for chunk in _chunks(new_ids):
+        for chunk in chunks(new_ids):
             conn.execute(_SQLITE_INSERT, {"ids": chunk})
     elif dialect == "postgresql":
-        for chunk in _chunks([*new_ids, *changed_ids]):
+        for chunk in chunks([*new_ids, *changed_ids]):
             conn.execute(_PG_UPSERT, {"ids": chunk})
     else:  # pragma: no cover - the store supports these two dialects only
         raise NotImplementedError(f"no full-text index for {dialect}")

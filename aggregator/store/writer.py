@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, String, bindparam, delete, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.normalize.listing import FIELDS
+from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
 from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
@@ -44,7 +45,6 @@ STORED_FIELDS = (*(f for f in FIELDS if f != "match_keys"), "scope")
 _LOOKUP_COLUMNS = (listings.c.id, listings.c.source_id, listings.c.content_hash,
                    listings.c.published_at,
                    *(listings.c[f] for f in TRACKED_FIELDS))
-_CHUNK = 500  # keeps IN (...) lists well under every driver's parameter limit
 # VARCHAR limits (PostgreSQL enforces them): an overlong value is cut, not a failed batch.
 _LENGTHS = {c.name: c.type.length for c in listings.columns
             if isinstance(c.type, String) and c.type.length and c.name in STORED_FIELDS
@@ -95,11 +95,6 @@ def _same(old: Any, new: Any) -> bool:
 
 def _history_value(value: Any) -> Any:
     return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def effective_status(record: Mapping[str, Any], now: datetime) -> str:
@@ -168,7 +163,7 @@ class ListingWriter:
     def _existing(self, conn: Connection, source: str,
                   source_ids: Sequence[str]) -> dict[str, Any]:
         found = {}
-        for chunk in _chunks(source_ids):
+        for chunk in chunks(source_ids):
             query = select(*_LOOKUP_COLUMNS).where(listings.c.source == source,
                                                    listings.c.source_id.in_(chunk))
             for row in conn.execute(query):
@@ -204,7 +199,7 @@ class ListingWriter:
                 unchanged_ids.append(old.id)
             else:
                 changed.append((old, row))
-        for chunk in _chunks(unchanged_ids):
+        for chunk in chunks(unchanged_ids):
             conn.execute(update(listings).where(listings.c.id.in_(chunk))
                          .values(last_seen_at=now, missed_crawls=0))
         if changed:
@@ -221,7 +216,7 @@ class ListingWriter:
         if not pairs:
             return
         columns = [listings.c[f] for f in STORED_FIELDS if f not in ("source", "source_id")]
-        stored = {row.id: row for chunk in _chunks([i for i, _ in pairs])
+        stored = {row.id: row for chunk in chunks([i for i, _ in pairs])
                   for row in conn.execute(select(listings.c.id, *columns)
                                           .where(listings.c.id.in_(chunk)))}
         for listing_id, row in pairs:
@@ -242,7 +237,7 @@ class ListingWriter:
                   for r in rows]
         hashes = {r["source_id"]: r["content_hash"] for r in rows}
         inserted: dict[str, int] = {}
-        for chunk in _chunks(params):
+        for chunk in chunks(params):
             conn.execute(self._insert_new, list(chunk))
             query = (select(listings.c.id, listings.c.source_id, listings.c.content_hash,
                             listings.c.first_seen_at)
@@ -270,9 +265,9 @@ class ListingWriter:
                     history.append({"listing_id": old.id, "run_id": run_id, "changed_at": now,
                                     "field": name, "old_value": _history_value(before),
                                     "new_value": _history_value(after)})
-        for chunk in _chunks(params):
+        for chunk in chunks(params):
             conn.execute(self._update_changed, list(chunk))
-        for chunk in _chunks(history):
+        for chunk in chunks(history):
             conn.execute(changes.insert(), list(chunk))
         self._replace_codes(conn, [(old.id, row) for old, row in changed], replace=True)
 
@@ -281,15 +276,15 @@ class ListingWriter:
         """Keep listing_cpv and listing_keys in step with the records' codes and keys."""
         if replace:
             ids = [listing_id for listing_id, _ in pairs]
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 conn.execute(delete(cpv_table).where(cpv_table.c.listing_id.in_(chunk)))
                 conn.execute(delete(keys_table).where(keys_table.c.listing_id.in_(chunk)))
         codes = [{"listing_id": i, "code": code} for i, r in pairs
                  for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
         keys = [{"listing_id": i, "key": k} for i, r in pairs for k in r.get("match_keys") or ()]
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             conn.execute(self._insert_codes, list(chunk))
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             conn.execute(self._insert_keys, list(chunk))
 
     def _link_duplicates(self, conn: Connection, rows: list[dict[str, Any]],
@@ -303,7 +298,7 @@ class ListingWriter:
         if not all_keys:
             return
         members: dict[str, list[tuple[int, str, int | None]]] = {}
-        for chunk in _chunks(all_keys):
+        for chunk in chunks(all_keys):
             query = (select(keys_table.c.key, listings.c.id, listings.c.source,
                             listings.c.duplicate_of)
                      .join(listings, listings.c.id == keys_table.c.listing_id)

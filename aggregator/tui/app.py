@@ -2,7 +2,10 @@
 
 Every query runs in a worker thread (the store is SQLite in WAL mode or PostgreSQL), so the
 screen stays responsive while a crawl writes; results older than the latest filter are
-dropped. All data goes through aggregator.query; listing text is shown as data, never markup.
+dropped. A store error ("database is locked" while a crawl commits) is shown in the status
+bar, the details pane or a notification, and the app goes on: Textual would otherwise close
+the app on a worker's exception. All data goes through aggregator.query; listing text is
+shown as data, never markup.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
+from aggregator import health as source_health
 from aggregator.query import Filter, FilterError, count, get_listing, search, set_flags
 from aggregator.tui.actions import bindings
 from aggregator.tui.detail_pane import DetailPane
@@ -30,6 +35,14 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 100
 COUNT_CAP = 10_001
 HEALTH_EVERY = 300  # seconds between two looks at source health
+
+
+def problem(exc: BaseException) -> str:
+    """An error in one line: the database's own words ("database is locked"), without the
+    SQL statement SQLAlchemy appends."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
 
 
 class AggregatorApp(App[None]):
@@ -107,19 +120,36 @@ class AggregatorApp(App[None]):
         try:
             listings = search(self.engine, filter.page(0, self.page_size + 1))
         except Exception as exc:  # a store error is shown, the app goes on
-            self.call_from_thread(self.status.set_message, f"search failed: {exc}", error=True)
+            self.call_from_thread(self._failed, generation, f"search failed: {problem(exc)}")
             return
         has_more = len(listings) > self.page_size
         self.call_from_thread(self._show_page, generation, listings[:self.page_size],
                               has_more, True)
-        total = count(self.engine, filter, cap=COUNT_CAP)
+        try:
+            total = count(self.engine, filter, cap=COUNT_CAP)
+        except Exception as exc:
+            self.call_from_thread(self._failed, generation, f"counting failed: {problem(exc)}")
+            return
         self.call_from_thread(self._show_count, generation, total)
 
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, filter: Filter, generation: int, offset: int) -> None:
-        listings = search(self.engine, filter.page(offset, self.page_size + 1))
+        try:
+            listings = search(self.engine, filter.page(offset, self.page_size + 1))
+        except Exception as exc:
+            self.call_from_thread(self._page_failed, generation, problem(exc))
+            return
         self.call_from_thread(self._show_page, generation, listings[:self.page_size],
                               len(listings) > self.page_size, False)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self.generation:
+            self.status.set_message(message, error=True)
+
+    def _page_failed(self, generation: int, reason: str) -> None:
+        if generation == self.generation:
+            self.table.page_failed()
+            self._failed(generation, f"loading more failed: {reason} (move to try again)")
 
     def _show_page(self, generation: int, listings: list[Any], has_more: bool,
                    reset: bool) -> None:
@@ -144,7 +174,7 @@ class AggregatorApp(App[None]):
                 self.table.focus()
 
     def on_results_table_load_more(self, _: ResultsTable.LoadMore) -> None:
-        self.load_more(self.filter, self.generation, len(self.table.listings))
+        self.load_more(self.filter, self.generation, self.table.next_offset)
 
     def on_results_table_sort_requested(self, event: ResultsTable.SortRequested) -> None:
         current = self.filter.sort or ""
@@ -171,8 +201,15 @@ class AggregatorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="detail")
     def load_detail(self, listing_id: int) -> None:
-        detail = get_listing(self.engine, listing_id)
-        if detail is not None:
+        try:
+            detail = get_listing(self.engine, listing_id)
+        except Exception as exc:
+            self.call_from_thread(self.detail.show_message,
+                                  f"Could not read the listing: {problem(exc)}")
+            return
+        if detail is None:
+            self.call_from_thread(self.detail.show_message, "This listing is no longer stored.")
+        else:
             self.call_from_thread(self.detail.show_detail, detail)
 
     # ---- actions (keys: actions.py)
@@ -209,7 +246,14 @@ class AggregatorApp(App[None]):
     @work(thread=True, group="flags")
     def write_flags(self, listing: Any, *, starred: bool | None = None,
                     hidden: bool | None = None) -> None:
-        set_flags(self.engine, [listing.id], starred=starred, hidden=hidden)
+        try:
+            set_flags(self.engine, [listing.id], starred=starred, hidden=hidden)
+        except Exception as exc:
+            what = ("star" if starred else "unstar") if starred is not None else (
+                "hide" if hidden else "unhide")
+            self.call_from_thread(self.notify, f"Could not {what} the listing: {problem(exc)}",
+                                  severity="error", markup=False)
+            return
         self.call_from_thread(self._flags_written, listing, starred, hidden)
 
     def _flags_written(self, listing: Any, starred: bool | None, hidden: bool | None) -> None:
@@ -248,9 +292,9 @@ class AggregatorApp(App[None]):
                 with path.open("w", encoding="utf-8", newline="") as out:
                     written = (write_csv(listings, out) if fmt == "csv"
                                else write_jsonl(listings, out))
-        except OSError as exc:
-            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error",
-                                  markup=False)
+        except Exception as exc:  # a file or a store error
+            self.call_from_thread(self.notify, f"Export failed: {problem(exc)}",
+                                  severity="error", markup=False)
             return
         self.call_from_thread(self.notify, f"{written} written to {path}", title="Exported",
                               markup=False)
@@ -258,15 +302,11 @@ class AggregatorApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
-    # ---- source health (aggregator.health, from the scheduler issue)
+    # ---- source health (aggregator.health: the crawl runs' verdict per source)
     @work(thread=True, exclusive=True, group="health")
     def load_source_health(self) -> None:
         try:
-            from aggregator.health import broken_sources
-        except ImportError:  # no health module: nothing to show
-            return
-        try:
-            broken = broken_sources(self.engine)
+            broken = source_health.broken_sources(self.engine)
         except Exception:  # health is a hint: never break the search UI
             return
         self.call_from_thread(self.status.set_source_health, broken)

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from aggregator.cli.listings import closing_soon, deadline_text, place, terms
 from aggregator.cli.output import safe
+from aggregator.display import closing_soon, deadline_text, place, terms
 from aggregator.tui.actions import bindings
 
 # (column key, label, the filter's sort key or None when it cannot sort)
@@ -42,9 +42,16 @@ class ResultsTable(DataTable):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.listings: list[Any] = []
+        self.skipped = 0  # rows of fetched pages left out because they were already shown
         self.has_more = False
         self.loading_more = False
         self.load_more_within = LOAD_MORE_WITHIN
+
+    @property
+    def next_offset(self) -> int:
+        """Where the next page starts in the database's order: the rows shown plus the rows
+        skipped (they come back in a later page when a crawl inserts rows above them)."""
+        return len(self.listings) + self.skipped
 
     def on_mount(self) -> None:
         for key, label, _ in COLUMNS:
@@ -84,10 +91,24 @@ class ResultsTable(DataTable):
         if reset:
             self.clear()
             self.listings = []
+            self.skipped = 0
+        # Pages are read by offset while a crawl may be writing: rows inserted above the
+        # shown ones push rows already shown into the next page. Each listing is shown once.
+        shown = {listing.id for listing in self.listings}
         for listing in listings:
+            if listing.id in shown:
+                self.skipped += 1
+                continue
+            shown.add(listing.id)
             self.add_row(*self._cells(listing), key=str(listing.id))
             self.listings.append(listing)
         self.has_more = has_more
+        self.loading_more = False
+        if not reset:  # a page of rows already shown adds nothing: the cursor is still near
+            self._load_more_near(self.cursor_row)
+
+    def page_failed(self) -> None:
+        """The next page could not be read: the next cursor move asks for it again."""
         self.loading_more = False
 
     def listing_at_cursor(self) -> Any | None:
@@ -106,7 +127,10 @@ class ResultsTable(DataTable):
 
     # ---- events
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        near_end = event.cursor_row >= len(self.listings) - self.load_more_within
+        self._load_more_near(event.cursor_row)
+
+    def _load_more_near(self, row: int) -> None:
+        near_end = row >= len(self.listings) - self.load_more_within
         if near_end and self.has_more and not self.loading_more:
             self.loading_more = True
             self.post_message(self.LoadMore())

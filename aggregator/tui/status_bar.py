@@ -10,6 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from aggregator.cli.output import safe
+
 
 class StatusBar(Horizontal):
     def compose(self) -> ComposeResult:
@@ -35,5 +37,8 @@ class StatusBar(Horizontal):
         label = self.query_one("#source-health", Static)
         names = [h.source for h in health]
         label.set_class(bool(names), "-broken")
-        label.update(Text(f"⚠ broken: {', '.join(names)}" if names else ""))
-        label.tooltip = "\n".join(f"{h.source}: {h.reason}" for h in health) or None
+        label.update(safe(f"⚠ broken: {', '.join(names)}" if names else ""))
+        # A str tooltip is read as markup, and a reason quotes a crawl error ("[/]" ...):
+        # a Text is shown as typed.
+        reasons = "\n".join(f"{h.source}: {h.reason}" for h in health)
+        label.tooltip = safe(reasons) if reasons else None

@@ -15,30 +15,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from spiders.base.values import as_list, in_preferred_language
+
 # The eForms document kinds BOAMP nests under donnees["EFORMS"].
 NOTICE_ROOTS = ("ContractNotice", "ContractAwardNotice", "PriorInformationNotice",
                 "ConcessionNotice")
-PREFERRED_LANGUAGES = ("FRA", "ENG")
-
-
-def as_list(node: Any) -> list[Any]:
-    """A repeated element is a list, a single one a dict: always a list here."""
-    if node is None:
-        return []
-    return node if isinstance(node, list) else [node]
 
 
 def text(node: Any) -> str | None:
     """The text of an element (``"x"`` or ``{"@attr": ..., "#text": "x"}``), stripped.
 
-    For a list (one element per language), the French text first, then English, then any.
+    For a list (a repeated element: one per language when they carry ``@languageID``), the
+    text in the preferred language (French, then English), else the first there is.
     """
     if isinstance(node, list):
-        by_language = {str(n.get("@languageID", "")).upper(): n for n in node
-                       if isinstance(n, dict)}
-        for language in PREFERRED_LANGUAGES:
-            if language in by_language:
-                return text(by_language[language])
+        by_language = {str(n["@languageID"]): text(n) for n in node
+                       if isinstance(n, dict) and n.get("@languageID")}
+        preferred = in_preferred_language(by_language)
+        if preferred:
+            return preferred
         for item in node:
             value = text(item)
             if value:
@@ -119,16 +114,6 @@ class EformsNotice:
     def notice_type(self) -> str | None:
         """BT-02: ``cn-standard``, ``can-standard``, ``pin-only``..."""
         return text(self.root.get("cbc:NoticeTypeCode"))
-
-    @property
-    def notice_subtype(self) -> str | None:
-        return text(first(self.root, "ext:UBLExtensions", "ext:UBLExtension",
-                          "ext:ExtensionContent", "efext:EformsExtension",
-                          "efac:NoticeSubType", "cbc:SubTypeCode"))
-
-    @property
-    def issue_date(self) -> str | None:
-        return text(self.root.get("cbc:IssueDate"))
 
     # -- the procedure -------------------------------------------------------------------
 

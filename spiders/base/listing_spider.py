@@ -7,15 +7,15 @@ raw payload) and never touches the database. The pipelines validate, normalise a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
 
-from aggregator.config import SourceConfig, load_config
+from aggregator.config import LOCAL_TZ, SourceConfig, load_config
 from aggregator.items import Listing
+from spiders.base.values import text_list
 
 
 class ListingSpider(scrapy.Spider):
@@ -44,7 +44,10 @@ class ListingSpider(scrapy.Spider):
         self.completed_scopes: set[str] = set()  # scopes listed completely (for expiry)
         self.partial = False  # set when a cap or an error kept part of the source unread
         self.unconfigured_reason: str | None = None
-        self.last_published_at: datetime | None = None  # set from the store at spider_opened
+        # Set from the store by the run recorder before start(): the newest published_at of
+        # the source, and of each scope (a scope absent from it has nothing stored yet).
+        self.last_published_at: datetime | None = None
+        self.last_published_by_scope: dict[str, datetime] = {}
 
     # -- configuration -----------------------------------------------------------------
 
@@ -60,12 +63,7 @@ class ListingSpider(scrapy.Spider):
 
     def list_param(self, name: str) -> list[str]:
         """A list parameter: ``-a boards=a,b`` or ``boards = ["a", "b"]`` in the config."""
-        value = self.param(name)
-        if value is None:
-            return []
-        if isinstance(value, str):
-            value = value.split(",")
-        return [str(v).strip() for v in value if str(v).strip()]
+        return text_list(self.param(name))
 
     @property
     def endpoint(self) -> str:
@@ -73,20 +71,54 @@ class ListingSpider(scrapy.Spider):
             raise AttributeError(f"{type(self).__name__} has no endpoint_setting")
         return str(self.settings.get(self.endpoint_setting)).rstrip("/")
 
-    def since_date(self) -> date:
+    def today(self) -> date:
+        """Today's date where the sources publish (Europe/Paris), not UTC's: from midnight to
+        2 a.m. in summer, UTC still says yesterday."""
+        return datetime.now(LOCAL_TZ).date()
+
+    def last_published(self, scope: str | None = None) -> datetime | None:
+        """The newest stored listing's publication of the source, or of one ``scope``."""
+        if scope is None:
+            return self.last_published_at
+        return (getattr(self, "last_published_by_scope", None) or {}).get(scope)
+
+    def since_date(self, scope: str | None = None) -> date:
         """First day to crawl: ``-a since=YYYY-MM-DD``, else the day before the newest stored
-        listing, else ``first_crawl_days`` ago."""
+        listing, else ``first_crawl_days`` ago.
+
+        With ``scope``, the newest stored listing *of that scope*: a board, department or site
+        added since the last crawl starts like a first crawl instead of from the other scopes'
+        newest listing. ``since_by_scope`` (what :meth:`record_since` kept) wins over both.
+        """
+        by_scope = self.param("since_by_scope")
+        if scope is not None and isinstance(by_scope, dict) and by_scope.get(scope):
+            return _day(by_scope[scope], "since_by_scope")
         since = self.param("since")
         if since:
-            try:
-                return date.fromisoformat(str(since))
-            except ValueError:
-                raise ValueError(f"since={since!r}: expected YYYY-MM-DD") from None
-        today = datetime.now(UTC).date()
-        if self.last_published_at is not None:
-            return min(self.last_published_at.date(), today) - timedelta(days=self.overlap_days)
+            return _day(since, "since")
+        today = self.today()
+        last = self.last_published(scope)
+        if last is not None:
+            if last.tzinfo is None:  # the store's instants are UTC
+                last = last.replace(tzinfo=UTC)
+            return min(last.astimezone(LOCAL_TZ).date(), today) - timedelta(
+                days=self.overlap_days)
         return today - timedelta(days=int(self.param("first_crawl_days",
                                                      self.first_crawl_days)))
+
+    def record_since(self, since_by_scope: dict[str, date | None]) -> None:
+        """Keep in ``run_args`` the first day each scope was read from (None: read whole), so
+        that a replay or a distributed worker asks for the same: ``since`` when one day holds
+        for every scope, else ``since_by_scope`` (its scopes only; the others are read whole).
+        """
+        days = set(since_by_scope.values())
+        self.run_args.pop("since_by_scope", None)
+        if len(days) == 1 and None not in days:
+            self.run_args["since"] = days.pop().isoformat()  # type: ignore[union-attr]
+        elif days - {None}:
+            self.run_args.pop("since", None)
+            self.run_args["since_by_scope"] = {scope: day.isoformat() for scope, day
+                                               in since_by_scope.items() if day is not None}
 
     def full_crawl(self) -> bool:
         """Read everything (``-a full=true``), not only what is new since the last crawl."""
@@ -104,7 +136,7 @@ class ListingSpider(scrapy.Spider):
 
     def until_date(self) -> date:
         until = self.param("until")
-        return date.fromisoformat(str(until)) if until else datetime.now(UTC).date()
+        return _day(until, "until") if until else self.today()
 
     def unconfigured(self, reason: str) -> None:
         """Say in one line why this source cannot run; the run is recorded as unconfigured."""
@@ -133,9 +165,9 @@ class ListingSpider(scrapy.Spider):
         self.logger.warning("dropped %s record %s: %s", self.name, record_id or "?", reason)
         self.crawler.stats.inc_value(f"aggregator/dropped/{reason}")
 
-    @staticmethod
-    def first(values: Iterable[Any] | None) -> Any:
-        for value in values or ():
-            if value not in (None, ""):
-                return value
-        return None
+
+def _day(value: object, name: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name}={value!r}: expected YYYY-MM-DD") from None

@@ -163,3 +163,18 @@ def test_ctrl_c_stops_the_crawls_cleanly_and_leaves_no_process(sqlite_url):
     assert run.finished_at is not None and run.outcome != "running"
     with pytest.raises(ProcessLookupError):  # the crawl process is gone too
         os.kill(run.pid, 0)
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["list"], {"AGGREGATOR_DATABASE_URL": "foo://x"}, "error: database URL:"),
+    (["list"], {"AGGREGATOR_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"},
+     "error: database: connection failed"),
+    (["export", "", "-o", "/nonexistent/dir/x.csv"], {}, "error: No such file or directory"),
+    (["crawl", "--distributed", "boamp"], {"AGGREGATOR_REDIS_URL": "redis://127.0.0.1:1/0"},
+     "error: cannot reach Redis"),
+])
+def test_user_mistakes_are_one_line_not_a_traceback(sqlite_url, args, env, message):
+    result = aggregator(*args, **env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.stderr

@@ -57,3 +57,13 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 ])
 def test_retry_after(header, expected):
     assert retry_after_seconds(header, default=5, maximum=600, now=NOW) == expected
+
+
+def test_a_replay_set_keeps_endpoints_not_secrets_nor_stores():
+    from aggregator.crawl_process import endpoint_settings
+
+    assert endpoint_settings({
+        "BOAMP_API_URL": "http://127.0.0.1:8000/api", "RECRUITEE_URL_TEMPLATE": "http://{board}",
+        "FRANCE_TRAVAIL_CLIENT_SECRET": "s3cret", "DATABASE_URL": "postgresql://u:p@db/x",
+        "REDIS_URL": "redis://:p@q/0", "DOWNLOAD_DELAY": "0",
+    }) == {"BOAMP_API_URL": "http://127.0.0.1:8000/api", "RECRUITEE_URL_TEMPLATE": "http://{board}"}

@@ -198,3 +198,9 @@ def test_export_refuses_a_bad_query_with_the_reason(cli, store_url):
     result = cli("export", "dep:Atlantis")
     assert isinstance(result.exception, UserError)
     assert "unknown place 'dep:Atlantis'" in str(result.exception)
+
+
+def test_write_ics_counts_the_events_it_builds_not_the_text():
+    out = io.BytesIO()
+    assert write_ics([in_memory(1, title="BEGIN:VEVENT END:VEVENT")], out, now=NOW) == 1
+    assert out.getvalue().count(b"BEGIN:VEVENT") == 2  # the event and its title

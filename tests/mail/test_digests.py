@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import email
 import io
+from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -18,6 +19,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from aggregator.config import ScheduleConfig
 from aggregator.mail import digests
 from aggregator.mail.alerts import add_alert
 from aggregator.mail.digests import send_due_digests
@@ -439,3 +441,26 @@ def test_dry_run_writes_eml_files_and_sends_or_marks_nothing(engine, stored, smt
     assert sent_records(engine) == {} and outbox(engine) == []
     got = parts(message(path.read_bytes()))
     assert len(got["csv"]) == 3
+
+
+def test_the_schedule_time_zone_says_when_a_digest_is_due_not_how_it_reads(
+        engine, stored, smtp_server):
+    """``[schedule] timezone`` (here Tokyo) decides when an alert is due; what the digest shows
+    is local time (LOCAL_TZ, Paris), as in the CLI and the TUI."""
+    config = replace(config_for(smtp_server.port),
+                     schedule=ScheduleConfig(timezone="Asia/Tokyo"))
+    add_alert(engine, "Électricité 13", QUERY, TO, every="19:00")
+
+    assert send_due_digests(engine, config, NOW).sent == 1  # 18:00 in Tokyo, 10:00 in Paris
+
+    msg = message(smtp_server.handler.received[0].data)
+    text = parts(msg)["text"]
+    assert "Built 28/11/2026 10:00" in text
+    assert "Deadline: 03/12/2026 12:00 (5 days left)" in text
+    assert msg["Date"] == "Sat, 28 Nov 2026 10:00:00 +0100"
+    # due at 19:00 in Tokyo (10:00 UTC), not at 19:00 in Paris
+    store(engine, tender("26-20"), now=NOW + timedelta(minutes=10))
+    assert [r.outcome for r in send_due_digests(
+        engine, config, NOW + timedelta(minutes=30)).runs] == ["not-due"]
+    assert [r.outcome for r in send_due_digests(
+        engine, config, NOW + timedelta(hours=1, minutes=30)).runs] == ["sent"]

@@ -6,10 +6,12 @@ import email
 from datetime import UTC, datetime
 from email.policy import default as default_policy
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
+from aggregator import display
+from aggregator.cli import listings as cli_listings
 from aggregator.mail.digests import Digest, Entry
 from aggregator.mail.render import (
     build_message,
@@ -23,7 +25,6 @@ from tests.mail.listings import NOW, assert_golden
 from tests.mail.listings import in_memory as listing
 
 GOLDEN = Path(__file__).parent / "golden"
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def sample_digest() -> Digest:
@@ -65,12 +66,12 @@ def sample_digest() -> Digest:
 
 
 def test_text_part_golden():
-    assert_golden(GOLDEN / "digest.txt", render_text(digest_view(sample_digest(), PARIS)))
+    assert_golden(GOLDEN / "digest.txt", render_text(digest_view(sample_digest())))
 
 
 def test_text_part_in_the_message_is_the_rendered_one():
     data = build_message(sample_digest(), sender="veille@example.fr",
-                         message_id="<digest.1@example.fr>", tz=PARIS)
+                         message_id="<digest.1@example.fr>")
     msg = email.message_from_bytes(data, policy=default_policy)
     text = msg.get_body(("plain",)).get_content()
     assert text.replace("\r\n", "\n") == (GOLDEN / "digest.txt").read_text(encoding="utf-8")
@@ -97,11 +98,11 @@ def test_subject_counts():
 def test_html_shows_hostile_text_as_text(hostile, shown):
     digest = Digest(1, "BTP <b>", hostile, [], NOW, entries=[
         Entry("new", listing(1, title=hostile, organization=hostile))])
-    html = render_html(digest_view(digest, PARIS))
+    html = render_html(digest_view(digest))
     assert html.count(shown) >= 2
     assert "<script>" not in html and "<img" not in html and "\x1b" not in html
     assert "BTP &lt;b&gt;" in html
-    text = render_text(digest_view(digest, PARIS))
+    text = render_text(digest_view(digest))
     assert "\x1b" not in text
 
 
@@ -119,13 +120,56 @@ def test_a_huge_digest_lists_the_soonest_and_attaches_everything(monkeypatch):
     entries = [Entry("new", listing(i, deadline_at=datetime(2026, 12, 1 + i, 11, tzinfo=UTC)))
                for i in range(1, 8)]
     digest = Digest(1, "BTP", "", ["a@example.fr"], NOW, entries=entries)
-    text = render_text(digest_view(digest, PARIS))
+    text = render_text(digest_view(digest))
     assert "New tenders (7)" in text
     assert "Travaux d'électricité 3\n" in text and "Travaux d'électricité 4\n" not in text
     assert "... and 4 more, all in the attached matches.csv." in text
-    assert "… and 4 more" in render_html(digest_view(digest, PARIS))
+    assert "… and 4 more" in render_html(digest_view(digest))
     msg = email.message_from_bytes(build_message(digest, sender="v@example.fr",
-                                                 message_id="<d.1@example.fr>", tz=PARIS),
+                                                 message_id="<d.1@example.fr>"),
                                    policy=default_policy)
     (csv_part, _) = msg.iter_attachments()
     assert csv_part.get_content().count("\r\n") == 8  # header + every listing
+
+
+# --- The digest reads as the CLI and the TUI (one set of helpers: aggregator.display) -----------
+
+def test_places_read_as_in_the_cli():
+    remote = listing(1, kind="job", title="Développeur Python", organization="ACME", city=None,
+                     postal_code=None, department=None, region=None, country=None,
+                     remote=True, deadline_at=None, cpv=[], contract_type="cdi")
+    arrondissement = listing(2, city="Marseille 13e Arrondissement", postal_code="13013")
+    abroad = listing(3, city="Bruxelles", postal_code="1000", department=None, region=None,
+                     country="BE")
+    digest = Digest(1, "BTP", "", [], NOW, entries=[
+        Entry("new", item) for item in (remote, arrondissement, abroad)])
+    text = render_text(digest_view(digest))
+    html = render_html(digest_view(digest))
+    for item, shown in ((remote, "ACME — remote"),
+                        (arrondissement, "Ville de Marseille — Marseille 13e (13)"),
+                        (abroad, "Ville de Marseille — Bruxelles BE")):
+        assert f"\n  {shown}\n" in text and f"<div>{shown}</div>" in html
+        assert shown.endswith(cli_listings.place(item))  # the `aggregator search` column
+
+
+def test_a_deadline_passed_today_is_passed_everywhere():
+    """Open in the store but its deadline passed at 09:00 (the store closes it after the next
+    crawl): neither "today" nor closing soon, in the digest as in the CLI."""
+    passed = listing(1, deadline_at=datetime(2026, 11, 28, 8, 0, tzinfo=UTC))  # 09:00 Paris
+    later = listing(2, deadline_at=datetime(2026, 11, 28, 16, 0, tzinfo=UTC))  # 17:00 Paris
+    digest = Digest(1, "BTP", "", [], NOW, entries=[
+        Entry("changed", passed, previous={"deadline_at": later.deadline_at,
+                                           "status": "open"}),
+        Entry("closing", later)])
+    view = digest_view(digest)
+    (changed,), (closing,) = (section.entries for section in view.sections)
+    assert (changed.deadline, changed.days_left, changed.urgent) == (
+        "28/11/2026 09:00", "passed", False)
+    assert (closing.deadline, closing.days_left, closing.urgent) == (
+        "28/11/2026 17:00", "today", True)
+    with time_machine.travel(NOW, tick=False):
+        assert cli_listings.deadline_cell(passed).plain == "28/11/2026 09:00 (passed)"
+        assert cli_listings.deadline_cell(passed).style == ""  # not closing soon: it is over
+        assert cli_listings.deadline_cell(later).plain == "28/11/2026 17:00 (today)"
+        assert cli_listings.deadline_cell(later).style == "bold red"
+        assert display.deadline_text(passed, short=True) == "28/11/26 09:00"  # the TUI column

@@ -232,6 +232,16 @@ def test_schedule_changes_reschedule_the_stored_job(make_scheduler, store_url):
                                          "beta": paris(2026, 6, 1, 6, 0)}
 
 
+def test_a_new_grace_reaches_the_stored_jobs_after_a_restart(make_scheduler, store_url):
+    with time_machine.travel(paris(2026, 6, 1, 5, 0), tick=False):
+        first = start(make_scheduler(sources=["alpha"], crawl=RecordingCrawl(store_url)))
+        assert first.aps.get_job("crawl:alpha").misfire_grace_time == 12 * 3600
+        first.stop(timeout=5)
+        again = start(make_scheduler("[schedule]\ngrace_hours = 2\n", sources=["alpha"],
+                                     crawl=RecordingCrawl(store_url)))
+        assert again.aps.get_job("crawl:alpha").misfire_grace_time == 2 * 3600
+
+
 def test_a_source_that_cannot_run_is_recorded_unconfigured(make_scheduler, store_url):
     # greenhouse (a real spider) with no boards configured reports a configuration problem.
     crawl = RecordingCrawl(store_url)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from textual.widgets import Tooltip
 
+from aggregator.query import Filter, search
 from aggregator.store.models import Listing
+from aggregator.tui import app as app_module
 from aggregator.tui.app import AggregatorApp
 from aggregator.tui.detail_pane import DetailPane
 from aggregator.tui.help_screen import HelpScreen
@@ -210,3 +215,159 @@ async def test_open_help_export_and_source_health(tui_engine, tmp_path, monkeypa
         await settle(pilot)
     lines = (tmp_path / "tenders.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + 3  # header + the 3 open tenders (the duplicate shown once)
+
+
+# --- errors the app must survive -----------------------------------------------------------------
+
+def locked(*_args, **_kwargs):
+    """What SQLAlchemy raises while another process holds the SQLite write lock."""
+    raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+
+
+def fail_once(monkeypatch, name: str, when=lambda *args, **kwargs: True):
+    """Make ``aggregator.tui.app.<name>`` raise "database is locked" the first time ``when``
+    holds for its arguments, then behave again."""
+    real = getattr(app_module, name)
+    calls = []
+
+    def flaky(*args, **kwargs):
+        if not calls and when(*args, **kwargs):
+            calls.append(args)
+            locked()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, name, flaky)
+    return calls
+
+
+def notifications(app: AggregatorApp) -> list[tuple[str, str]]:
+    return [(n.message, n.severity) for n in app._notifications]
+
+
+@pytest.mark.asyncio
+async def test_rows_written_between_pages_are_shown_once(tui_engine):
+    write(tui_engine, [item(f"bulk-{n}", title=f"Lot {n:02d}", location="Lille (59)",
+                            deadline_at=f"2026-06-{1 + n % 28:02d}T12:00:00+02:00")
+                       for n in range(40)], now=NOW)
+    before = {listing.id for listing in search(tui_engine, Filter().page(0, None))}
+    app = AggregatorApp(tui_engine, page_size=10, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(ResultsTable)
+        assert table.row_count == 10
+        # a crawl writes, while the person scrolls, listings that sort before the first page:
+        # the next page (by offset) starts with rows already shown
+        write(tui_engine, [item(f"early-{n}", title=f"Urgent {n}", location="Lille (59)",
+                                deadline_at="2026-03-28T12:00:00+01:00") for n in range(12)],
+              now=NOW)
+        for _ in range(12):
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert app.is_running
+        shown = [listing.id for listing in table.listings]
+        assert len(shown) == len(set(shown)) == table.row_count
+        assert before <= set(shown)  # every listing of the search is reached, none twice
+        assert not table.has_more
+
+
+@pytest.mark.asyncio
+async def test_a_failing_count_is_shown_and_the_app_goes_on(tui_engine, monkeypatch):
+    fail_once(monkeypatch, "count")
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        assert len(titles(app)) == 5  # the page came before the count failed
+        assert "database is locked" in status(app)
+        assert app.query_one("#status-message").has_class("-error")
+        await pilot.press("r")
+        await settle(pilot)
+        assert status(app) == "5 of 5 · open listings"
+        assert not app.query_one("#status-message").has_class("-error")
+
+
+@pytest.mark.asyncio
+async def test_a_failing_search_is_shown_and_the_app_goes_on(tui_engine, monkeypatch):
+    fail_once(monkeypatch, "search")
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert app.is_running and "database is locked" in status(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(titles(app)) == 5
+
+
+@pytest.mark.asyncio
+async def test_a_failing_next_page_is_shown_and_fetched_again(tui_engine, monkeypatch):
+    write(tui_engine, [item(f"bulk-{n}", title=f"Lot {n:02d}", location="Lille (59)",
+                            deadline_at=f"2026-06-{1 + n % 28:02d}T12:00:00+02:00")
+                       for n in range(40)], now=NOW)
+    failed = fail_once(monkeypatch, "search", lambda engine, filter: filter.offset > 0)
+    app = AggregatorApp(tui_engine, page_size=10, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(ResultsTable)
+        for _ in range(6):
+            await pilot.press("down")
+            await settle(pilot)
+        assert failed and app.is_running
+        assert table.row_count == 10 and "database is locked" in status(app)
+        await pilot.press("down")  # moving on asks for the page again
+        await settle(pilot)
+        assert table.row_count == 20
+        assert status(app) == "20 of 45 · open listings"
+
+
+@pytest.mark.asyncio
+async def test_failing_details_flags_and_export_keep_the_app_running(tui_engine, monkeypatch,
+                                                                     tmp_path):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        fail_once(monkeypatch, "get_listing")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running
+        assert "database is locked" in str(app.query_one("#detail-body").render())
+        await pilot.press("down", "up")  # the next look reads it again
+        await settle(pilot)
+        assert app.query_one(DetailPane).listing_id == app.query_one(ResultsTable).listings[0].id
+
+        fail_once(monkeypatch, "set_flags")
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert app.is_running and row_text(app, 0)[0] == ""  # not starred: nothing written
+        assert any("database is locked" in message and severity == "error"
+                   for message, severity in notifications(app))
+
+        fail_once(monkeypatch, "search")
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(tmp_path / "out.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running
+        assert [m for m, s in notifications(app) if s == "error"][-1].startswith(
+            "Export failed: database is locked")
+    with tui_engine.connect() as conn:
+        assert not any(conn.execute(select(Listing.starred)).scalars())
+
+
+@pytest.mark.asyncio
+async def test_the_health_tooltip_shows_the_reason_as_typed(tui_engine, monkeypatch):
+    reason = "failed: [bold]KeyError[/] in parse_notice [/not-markup]"
+
+    class Broken:
+        source = "boamp"
+
+    Broken.reason = reason
+    monkeypatch.setattr("aggregator.health.broken_sources", lambda engine, config=None: [Broken])
+    app = AggregatorApp(tui_engine, query="kind:tender")
+    async with app.run_test(size=(140, 30), tooltips=True) as pilot:
+        await settle(pilot)
+        await pilot.hover("#source-health")
+        await pilot.pause(app.TOOLTIP_DELAY + 0.3)
+        tooltip = app.screen.query_one(Tooltip)
+        assert app.is_running and tooltip.display
+        assert str(tooltip.render()) == f"boamp: {reason}"

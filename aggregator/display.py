@@ -1,0 +1,113 @@
+"""How a listing reads wherever it is shown — CLI tables, the TUI, e-mail digests: place,
+contract or CPV codes, local times, deadline with days left, closing soon.
+
+Plain strings, no markup: each caller makes them safe for its medium (``safe()`` for the
+terminal, autoescaped templates for mail). Times are shown in ``LOCAL_TZ``; "days left" and
+"closing soon" count local calendar days and agree with the filter's ``deadline<7d``
+(aggregator.query): a deadline still ahead whose local day is at most 7 days away.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aggregator.config import LOCAL_TZ
+
+CLOSING_SOON_DAYS = 7
+DATE_TIME = "%d/%m/%Y %H:%M"
+DATE = "%d/%m/%Y"
+CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": "Interim", "freelance": "Freelance",
+                   "internship": "Internship", "apprenticeship": "Apprenticeship",
+                   "other": "Other"}
+CPV_SHOWN = 4  # CPV codes a full ``terms`` lists before "(+N)"
+
+
+def local(when: datetime | None, fmt: str = DATE_TIME) -> str:
+    """An instant as local (Paris) time; "" for None."""
+    return when.astimezone(LOCAL_TZ).strftime(fmt) if when else ""
+
+
+def days_left(deadline: datetime | None, now: datetime | None = None) -> int | None:
+    """Local calendar days from today to the deadline's day (0: today, negative: past)."""
+    if deadline is None:
+        return None
+    now = now or datetime.now(UTC)
+    return (deadline.astimezone(LOCAL_TZ).date() - now.astimezone(LOCAL_TZ).date()).days
+
+
+def place(listing: Any) -> str:
+    """``Marseille 13e (13)``, ``Bruxelles BE``, ``remote``: short, for a column or a line."""
+    # "Marseille 13e Arrondissement" → "Marseille 13e": the column is narrow
+    parts = [(listing.city or "").replace(" Arrondissement", "")]
+    if listing.department:
+        parts.append(f"({listing.department})")
+    elif listing.country and listing.country != "FR":
+        parts.append(listing.country)
+    elif listing.remote and not listing.city:
+        parts.append("remote")
+    return " ".join(p for p in parts if p)
+
+
+def terms(listing: Any, *, full: bool = False) -> str:
+    """A job's contract, a tender's CPV codes. Short (a table column): ``cdi`` (the filter's
+    ``contract:`` value), ``45310000 45311000``. ``full`` (a digest): ``CDI, full time``,
+    ``CPV 45310000, 45311000, 45312000, 45315000 (+1)``."""
+    if not full:
+        return listing.contract_type or " ".join((listing.cpv or [])[:2])
+    if listing.kind == "job":
+        contract = listing.contract_type or ""
+        parts = [CONTRACT_LABELS.get(contract, contract)]
+        if listing.working_time:
+            parts.append(listing.working_time.replace("_", " "))
+        return ", ".join(p for p in parts if p)
+    codes = list(listing.cpv or [])
+    if not codes:
+        return ""
+    more = f" (+{len(codes) - CPV_SHOWN})" if len(codes) > CPV_SHOWN else ""
+    return f"CPV {', '.join(codes[:CPV_SHOWN])}{more}"
+
+
+def deadline_when(listing: Any, *, short: bool = False) -> str:
+    """The local deadline, without the time when the source gave only a day; ``short``: a
+    two-digit year (``12/12/26 16:00``)."""
+    if listing.deadline_at is None:
+        return ""
+    fmt = DATE_TIME if listing.deadline_time_given is not False else DATE
+    return local(listing.deadline_at, fmt.replace("%Y", "%y") if short else fmt)
+
+
+def countdown(listing: Any, now: datetime | None = None, *, words: bool = False) -> str:
+    """Days left to an open listing's deadline: ``14d`` (``words``: ``14 days left``),
+    ``today``, or ``passed`` (not closed yet by the store); "" when there is nothing to count."""
+    if listing.deadline_at is None or listing.status != "open":
+        return ""
+    now = now or datetime.now(UTC)
+    if listing.deadline_at <= now:
+        return "passed"
+    left = days_left(listing.deadline_at, now) or 0
+    if left == 0:
+        return "today"
+    if words:
+        return "1 day left" if left == 1 else f"{left} days left"
+    return f"{left}d"
+
+
+def deadline_text(listing: Any, *, short: bool = False, now: datetime | None = None) -> str:
+    """The local deadline and, while open, the days left: ``12/12/2026 16:00 (14d)``;
+    ``short``: ``12/12/26 16:00 14d`` (the TUI's 20-character countdown column, which leaves
+    "passed" out: the date already says it)."""
+    text = deadline_when(listing, short=short)
+    left = countdown(listing, now)
+    if short:
+        return f"{text} {left}" if left and left != "passed" else text
+    return f"{text} ({left})" if left else text
+
+
+def closing_soon(listing: Any, now: datetime | None = None) -> bool:
+    """Open, its deadline still ahead and at most ``CLOSING_SOON_DAYS`` local days away
+    (what ``deadline<7d`` matches)."""
+    now = now or datetime.now(UTC)
+    deadline = listing.deadline_at
+    return (listing.status == "open" and deadline is not None and deadline > now
+            and (days_left(deadline, now) or 0) <= CLOSING_SOON_DAYS)
