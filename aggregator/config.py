@@ -152,9 +152,15 @@ class Config:
         return self.sources.get(name) or SourceConfig(name=name)
 
 
+def in_checkout() -> bool:
+    """Running from the project's checkout (its db/ holds the store and logs), not from a
+    plain install (platformdirs' user directories then)."""
+    return (PROJECT_ROOT / "scrapy.cfg").exists()
+
+
 def default_sqlite_path() -> Path:
     """db/aggregator.sqlite3 in a checkout; the user data directory for a plain install."""
-    if (PROJECT_ROOT / "scrapy.cfg").exists():
+    if in_checkout():
         return PROJECT_ROOT / "db" / "aggregator.sqlite3"
     return Path(platformdirs.user_data_dir("aggregator")) / "aggregator.sqlite3"
 

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, Config, load_config
+from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, Config, in_checkout, load_config
 from aggregator.store.runs import finish_run, get_run, start_run
 
 STOP_GRACE_SECONDS = 20  # after SIGTERM, how long a crawl may take to close cleanly
@@ -52,25 +53,31 @@ class CrawlRequest:
 
 
 def log_dir() -> Path:
-    if (PROJECT_ROOT / "scrapy.cfg").exists():
+    if in_checkout():
         return PROJECT_ROOT / "db" / "logs"
     return Path(platformdirs.user_log_dir("aggregator"))
 
 
-def spider_names() -> list[str]:
+@cache
+def spider_loader(spider_modules: tuple[str, ...] | None = None) -> Any:
+    """Scrapy's loader of the project's spiders (``spider_modules`` replaces
+    SPIDER_MODULES, as ``-s SPIDER_MODULES=...`` does for a crawl); built once per process."""
     from scrapy.spiderloader import SpiderLoader
     from scrapy.utils.project import get_project_settings
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
-    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
+    settings = get_project_settings()
+    if spider_modules is not None:
+        settings.set("SPIDER_MODULES", list(spider_modules), priority="cmdline")
+    return SpiderLoader.from_settings(settings)
+
+
+def spider_names() -> list[str]:
+    return sorted(spider_loader().list())
 
 
 def spider_class(name: str) -> type:
-    from scrapy.spiderloader import SpiderLoader
-    from scrapy.utils.project import get_project_settings
-
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
-    return SpiderLoader.from_settings(get_project_settings()).load(name)
+    return spider_loader().load(name)
 
 
 def configuration_problem(name: str, config: Config, args: dict[str, Any]) -> str | None:

@@ -298,7 +298,6 @@ class Scheduler:
         self.engine = get_engine(self.database_url)
         self.settings = dict(settings or {})  # Scrapy settings for every crawl (-s)
         self._explicit_sources = list(sources) if sources is not None else None
-        self._spider_loader: Any = None
         self.triggers = self._triggers(self.config)
         self.owner = new_owner()
         self._crawl = crawl
@@ -333,15 +332,12 @@ class Scheduler:
     def spider_loader(self) -> Any:
         """Scrapy's spider loader with this scheduler's settings (``-s SPIDER_MODULES=...``
         adds spider modules, as for the crawls themselves)."""
-        if self._spider_loader is None:
-            from scrapy.spiderloader import SpiderLoader
-            from scrapy.utils.project import get_project_settings
+        from aggregator.crawl import spider_loader
 
-            os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
-            settings = get_project_settings()
-            settings.setdict(self.settings, priority="cmdline")
-            self._spider_loader = SpiderLoader.from_settings(settings)
-        return self._spider_loader
+        modules = self.settings.get("SPIDER_MODULES")
+        if isinstance(modules, str):
+            modules = modules.split(",")
+        return spider_loader(tuple(modules) if modules else None)
 
     def enabled_sources(self, config: Config) -> list[str]:
         if self._explicit_sources is not None:

@@ -15,9 +15,14 @@ Corrigenda (``RECTIFICATIF``), cancellations (``ANNULATION`` / ``AVIS_ANNULE``) 
 notices (``ATTRIBUTION``) are applied to the notice they refer to (``annonce_lie``, else
 ``annonces_anterieures``): the item carries the *original* idweb, so the store updates that
 listing and records the change in its history. Days are read newest first, so the latest
-word on a notice is seen first and older versions met later in the crawl are skipped
-(``aggregator/superseded``); a correction whose original was never stored still becomes a
-listing under the original's idweb.
+word on a notice is seen first; a correction whose original was never stored still becomes a
+listing under the original's idweb. An older notice met later in the crawl (the original, or
+an earlier correction) only fills the fields the newer one left empty — a legacy
+``RECTIFICATIF`` carries no lots, CPV or description — and is skipped when it has nothing to
+add (``aggregator/superseded``); it never overwrites the newer word.
+
+The department column holds one code: the first of ``code_departement_prestation`` (where the
+work is done), else of ``code_departement``; all of them are in ``extra["departments"]``.
 """
 
 from __future__ import annotations
@@ -29,13 +34,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from aggregator.items import Listing
-from spiders.base.eforms import EformsNotice, as_list, text, walk
+from spiders.base.eforms import EformsNotice, text, walk
 from spiders.base.ods_spider import OpenDataSoftSpider
 from spiders.base.tender_keys import tender_match_keys
+from spiders.base.values import as_list
 
 NOTICE_URL = "https://www.boamp.fr/pages/avis/?q=idweb:{idweb}"
 _IDWEB = re.compile(r"^\d{2}-\d+$")
 _CUT = re.compile(r"(\.\.\.|…)\s*$")
+_EMPTY = (None, "", [], {})
+# What an older notice may fill in a newer one's listing (the rest is the newer one's word).
+_FILLABLE = ("title", "organization", "description", "deadline_at", "location", "postal_code",
+             "department", "nuts", "cpv", "descriptors", "procedure", "contract_nature",
+             "estimated_value", "currency", "lots")
 
 
 def json_field(record: dict[str, Any], name: str) -> tuple[Any, bool]:
@@ -109,6 +120,9 @@ class BoampSpider(OpenDataSoftSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.applied: set[str] = set()  # idwebs given their latest version in this crawl
+        # the fields given for an idweb by a newer notice applied to it (a correction...),
+        # without the raw payload: what an older notice met later may complete
+        self.amended: dict[str, dict[str, Any]] = {}
 
     def parse_record(self, record: dict[str, Any]) -> Iterator[Listing]:
         idweb = str(record.get("idweb") or "").strip()
@@ -140,25 +154,56 @@ class BoampSpider(OpenDataSoftSpider):
         extra = {k: v for k, v in {
             "idweb": idweb, "famille": record.get("famille"), "nature": record.get("nature"),
             "etat": record.get("etat"),
-            "departements_prestation": record.get("code_departement_prestation"),
+            "departments": _departments(record),
             "linked_notices": links or None, "titulaire": record.get("titulaire"),
             "notice_version": text(notice.root.get("cbc:VersionID")) if notice else None,
         }.items() if v not in (None, "", [])}
 
         for source_id in targets or [idweb]:
-            if source_id in self.applied:
-                # A newer notice for this procedure was already given in this crawl.
-                self.crawler.stats.inc_value("aggregator/superseded")
-                continue
-            self.applied.add(source_id)
             url = fields["url"] if source_id == idweb else NOTICE_URL.format(idweb=source_id)
             item_extra = dict(extra)
             if source_id != idweb:
                 item_extra.update(applied_notice=idweb, applied_notice_url=fields["url"])
-            yield self.listing(**{**fields, "source_id": source_id, "url": url,
-                                  "status": status, "notice_type": kind_of_notice,
-                                  "extra": item_extra,
-                                  **({"amends": True} if source_id != idweb else {})})
+            item = {**fields, "source_id": source_id, "url": url, "status": status,
+                    "notice_type": kind_of_notice, "extra": item_extra}
+            amends = source_id != idweb
+            if source_id in self.applied:
+                # A newer notice for this procedure was already given in this crawl.
+                completed = self.complete_newer(source_id, item)
+                if completed is None:
+                    self.crawler.stats.inc_value("aggregator/superseded")
+                    continue
+                self.crawler.stats.inc_value("aggregator/older_notice_filled")
+                item = completed
+            self.applied.add(source_id)
+            if amends or source_id in self.amended:
+                self.amended[source_id] = {k: v for k, v in item.items() if k != "raw"}
+            yield self.listing(**item, **({"amends": True} if amends else {}))
+
+    def complete_newer(self, source_id: str, older: dict[str, Any]) -> dict[str, Any] | None:
+        """The listing a newer notice gave for ``source_id``, its empty fields filled from
+        ``older`` (met later in the crawl); None when ``older`` has nothing to add, or when no
+        newer fields were kept (the same notice twice)."""
+        newer = self.amended.get(source_id)
+        if newer is None:
+            return None
+        filled = {name: older[name] for name in _FILLABLE
+                  if newer.get(name) in _EMPTY and older.get(name) not in _EMPTY}
+        keys = list(dict.fromkeys([*(newer.get("match_keys") or []),
+                                   *(older.get("match_keys") or [])]))
+        if not filled and keys == (newer.get("match_keys") or []):
+            return None
+        original = older["source_id"] == older["extra"].get("idweb")
+        return {
+            **newer, **filled, "match_keys": keys,
+            # the original's own page, first publication and record; the newer notice is
+            # named in extra (applied_notice)
+            "url": older["url"] if original else newer["url"],
+            "published_at": older.get("published_at") or newer.get("published_at"),
+            "raw": older.get("raw"),
+            "extra": {**newer["extra"], **older["extra"]} if original else
+            {**older["extra"], **newer["extra"], "filled_from": older["extra"]["idweb"]},
+        }
 
     def notice_fields(self, record: dict[str, Any], idweb: str, donnees: Any, gestion: Any,
                       notice: EformsNotice | None) -> dict[str, Any]:
@@ -190,9 +235,7 @@ class BoampSpider(OpenDataSoftSpider):
             cpv = [text(code) for part in ("PRINCIPAL", "SUPPLEMENTAIRE")
                    for code in walk(legacy, "CPV", part) if text(code)]
             value = currency = town = postal = None
-        # Where the work is done is what bidders filter on; else where the notice was filed.
-        departments = (as_list(record.get("code_departement_prestation"))
-                       or as_list(record.get("code_departement")))
+        departments = _departments(record)
         match_deadline = (notice.deadline_dates[0] if notice and notice.deadline_dates
                           else gestion_deadline or record.get("datelimitereponse"))
         return {
@@ -204,7 +247,7 @@ class BoampSpider(OpenDataSoftSpider):
             "published_at": record.get("dateparution"),
             "modified_at": record.get("dateparution"),
             "deadline_at": deadline,
-            "department": str(departments[0]) if departments else None,
+            "department": departments[0] if departments else None,
             "location": town,
             "postal_code": postal,
             "nuts": notice.nuts if notice else [],
@@ -227,6 +270,14 @@ class BoampSpider(OpenDataSoftSpider):
                 deadline=match_deadline),
             "raw": record,
         }
+
+
+def _departments(record: dict[str, Any]) -> list[str]:
+    """The notice's department codes: where the work is done (what bidders filter on), else
+    where the notice was filed."""
+    codes = (as_list(record.get("code_departement_prestation"))
+             or as_list(record.get("code_departement")))
+    return [str(code).strip() for code in codes if str(code).strip()]
 
 
 def _get(node: Any, key: str) -> Any:

@@ -14,9 +14,14 @@ documentation (emploi-store-dev.fr, "Générer un access token"):
 
 Arguments / ``[sources.francetravail]``: ``departments`` (one query each), ``keywords``
 (``motsCles``, all required), ``contract_types`` (``typeContrat`` codes: CDI, CDD, MIS...),
-``since``/``until`` (creation dates; default: incremental from the newest stored offer) and
-``full`` (read every live offer, not only new ones: the only kind of crawl that can tell an
-offer has gone, so the only one that records complete scopes for expiry).
+``since``/``until`` (creation dates; default: incremental from the newest stored offer *of
+each query's scope*, so a department just added starts like a first crawl), ``full`` (read
+every live offer, not only new ones: the only kind of crawl that can tell an offer has gone,
+so the only one that records complete scopes for expiry) and ``page_size`` (fewer than the
+API's 150 offers a page: tests page through few offers).
+
+The client secret and the tokens are added to the requests inside the downloader only
+(spiders.base.oauth): recordings, replay sets and a distributed crawl's queue never hold them.
 """
 
 from __future__ import annotations
@@ -25,18 +30,27 @@ import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
-from spiders.base.oauth import ClientCredentials, TokenError
+from spiders.base.oauth import (
+    BEARER,
+    GENERATION_META,
+    OAUTH_META,
+    ClientCredentials,
+    TokenError,
+    enable_oauth_middleware,
+)
+from spiders.base.scopes import ScopeProgress
 
 CREDENTIALS = ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET")
 SCOPE = "api_offresdemploiv2 o2dsoffre"
@@ -104,19 +118,23 @@ class FranceTravailSpider(ListingSpider):
     kind = "job"
     endpoint_setting = "FRANCE_TRAVAIL_API_URL"
     full_crawl_days = 7
+    max_page_size: ClassVar[int] = PAGE_SIZE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seen: set[str] = set()
-        self.pending: dict[str, int] = {}  # scope → queries not finished yet
-        self.incomplete: set[str] = set()  # scopes with an error or a cap
+        self.scopes = ScopeProgress(self)  # a scope is complete when all its queries are
         self.oauth: ClientCredentials | None = None
-        self.page_size = PAGE_SIZE
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        enable_oauth_middleware(settings)
 
     @property
     def cap(self) -> int:
         """How many offers one query can read: pages may start at MAX_START at the latest."""
-        return min(LAST_INDEX + 1, MAX_START + self.page_size)
+        return min(LAST_INDEX + 1, MAX_START + self.page_limit)
 
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig,
@@ -149,27 +167,31 @@ class FranceTravailSpider(ListingSpider):
         until = self.until_date()
         end = datetime.combine(until + timedelta(days=1), time(), UTC)
         self.run_args["until"] = until.isoformat()
-        if self.full_crawl():
-            window = None  # no date filter first; split from FULL_CRAWL_YEARS back if needed
+        full = self.full_crawl()
+        if full:
             self.run_args["full"] = "true"
-        else:
-            since = self.since_date()
-            self.run_args["since"] = since.isoformat()
-            window = (datetime.combine(since, time(), UTC), end)
         params = self.base_params()
         filters = urlencode(sorted((k, v) for k, v in params.items() if k != "sort"))
         bounds = (end - timedelta(days=365 * FULL_CRAWL_YEARS), end)
         queries = []
+        since_by_scope: dict[str, date | None] = {}
         # departments = [1, 13] in TOML are numbers: the API wants "01", "13"
         departments = [d.zfill(2) if d.isdigit() else d.upper()
                        for d in self.list_param("departments")]
         for department in departments or [None]:
             # The scope names what the query lists, so a complete read of it can expire
             # the offers it no longer shows (full crawls only).
-            scope = "&".join(p for p in (f"departement={department}" if department else "",
-                                         filters) if p) or "all"
-            queries.append(Query(scope=scope[:200], params=params, department=department,
+            scope = ("&".join(p for p in (f"departement={department}" if department else "",
+                                          filters) if p) or "all")[:200]
+            window = None  # a full crawl: no date filter (split from FULL_CRAWL_YEARS back)
+            if not full:
+                since = self.since_date(scope)  # from this scope's newest stored offer
+                since_by_scope[scope] = since
+                window = (datetime.combine(since, time(), UTC), end)
+            queries.append(Query(scope=scope, params=params, department=department,
                                  window=window, bounds=bounds))
+        if not full:
+            self.record_since(since_by_scope)
         return queries
 
     async def start(self) -> AsyncIterator[Any]:
@@ -178,11 +200,8 @@ class FranceTravailSpider(ListingSpider):
             self.unconfigured(self.configuration_problem(self.source_config, self.run_args)
                               or "no credentials")
             return
-        # Smaller pages are allowed by the API (tests use them to page through few offers).
-        self.page_size = max(1, min(self.settings.getint("FRANCE_TRAVAIL_PAGE_SIZE",
-                                                         PAGE_SIZE), PAGE_SIZE))
         self.oauth = ClientCredentials(self.crawler, self.settings["FRANCE_TRAVAIL_TOKEN_URL"],
-                                       *credentials, scope=SCOPE)
+                                       *credentials, scope=SCOPE, resource_url=self.endpoint)
         try:
             await self.oauth.get()
         except TokenError as exc:
@@ -190,6 +209,10 @@ class FranceTravailSpider(ListingSpider):
             self.partial = True
             return
         for query in self.queries():
+            if query.window is not None:
+                # only what was created since the last crawl: older offers stay unread, so
+                # the scope's listing is not complete (nothing of it may expire)
+                self.scopes.skipped(query.scope)
             request = await self.search(query, 0)
             if request is not None:
                 yield request
@@ -198,32 +221,26 @@ class FranceTravailSpider(ListingSpider):
                      total: int | None = None) -> scrapy.Request | None:
         """The request for one page of ``query``; None when no token could be had."""
         if offset == 0 and not retried_auth:
-            self.pending[query.scope] = self.pending.get(query.scope, 0) + 1
+            self.scopes.started(query.scope)
         assert self.oauth is not None
         try:
-            token = await self.oauth.get()
+            await self.oauth.get()  # a valid token when it leaves (added at send time)
         except TokenError as exc:
             self.logger.error("France Travail: %s", exc)
             self.finish(query, failed=True)
             return None
         return scrapy.Request(
-            query.url(self.endpoint, offset, self.page_size),
+            query.url(self.endpoint, offset, self.page_limit),
             callback=self.parse_page, errback=self.failed,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            headers={"Accept": "application/json"},
             cb_kwargs={"query": query, "offset": offset, "total": total},
             meta={"handle_httpstatus_list": [401], "retried_auth": retried_auth,
-                  "token": token},
+                  OAUTH_META: BEARER},
             dont_filter=retried_auth)
 
     def finish(self, query: Query, *, failed: bool = False) -> None:
         """One query is done; a scope whose queries all ended cleanly was read completely."""
-        if failed:
-            self.partial = True
-            self.incomplete.add(query.scope)
-        self.pending[query.scope] -= 1
-        if self.pending[query.scope] == 0 and query.scope not in self.incomplete \
-                and self.full_crawl():
-            self.completed_scopes.add(query.scope)
+        self.scopes.finished(query.scope, failed=failed)
 
     async def parse_page(self, response: Response, query: Query, offset: int,
                          total: int | None) -> AsyncIterator[Any]:
@@ -235,7 +252,7 @@ class FranceTravailSpider(ListingSpider):
                 return
             assert self.oauth is not None
             try:
-                await self.oauth.refresh(stale=response.meta.get("token"))
+                await self.oauth.refresh(stale=response.meta.get(GENERATION_META))
             except TokenError as exc:
                 self.logger.error("France Travail: %s", exc)
                 self.finish(query, failed=True)
@@ -272,10 +289,19 @@ class FranceTravailSpider(ListingSpider):
                                 total, query.describe(), self.cap, self.cap)
             self.finish_capped(query)
         for offer in results:
-            item = self.parse_offer(offer, query.scope)
+            try:
+                item = self.parse_offer(offer, query.scope)
+            except Exception as exc:  # one bad offer never loses the page nor the query
+                self.logger.exception("France Travail: cannot read an offer of %s",
+                                      query.describe())
+                self.drop_record(f"unreadable record ({type(exc).__name__})",
+                                 offer.get("id") if isinstance(offer, dict) else None)
+                # an offer we could not read is not gone: the scope cannot expire anything
+                self.scopes.failed(query.scope)
+                continue
             if item is not None:
                 yield item
-        next_offset = offset + self.page_size
+        next_offset = offset + self.page_limit
         if response.status == 206 and results and (total is None or next_offset < total):
             if next_offset <= MAX_START:
                 request = await self.search(query, next_offset, total=total)
@@ -289,8 +315,7 @@ class FranceTravailSpider(ListingSpider):
         self.finish(query)
 
     def finish_capped(self, query: Query) -> None:
-        self.partial = True
-        self.incomplete.add(query.scope)
+        self.scopes.failed(query.scope)
         self.crawler.stats.inc_value("aggregator/francetravail/capped_queries")
 
     def failed(self, failure: Failure) -> None:

@@ -2,12 +2,18 @@
 
 One document lists the whole board (``jobs`` plus ``meta.total``). With ``content=true``
 each job also carries its description (``content``: HTML, entity-escaped once more),
-``departments`` and ``offices`` (Greenhouse's Job Board API docs, mirrored in
-github.com/www-jrtorres042-github-enterprise-org/greenhouse-api-docs,
-source/includes/job-board/_jobs.md). Responses since 2025 also give each job
-``company_name``, ``first_published`` and ``application_deadline`` (seen in public 2026
-Stripe and GitLab board responses quoted in other projects' tests); the 2024 recording in
-tests/fixtures/jobs has none of them, so the board token then stands in for the company.
+``departments`` and ``offices`` (Greenhouse's Job Board API docs: github.com/grnhse/
+greenhouse-api-docs, source/includes/job-board/_jobs.md at commit 2aef328b2d68a37bf1f9928b176
+e9afe9208735a, "List jobs").
+
+Current responses also give each job ``company_name`` and ``first_published``: a real board
+list recorded on 2025-11-26 has both on all of its 102 jobs (``"company_name": "Robinhood"``,
+``"first_published": "2025-11-25T20:49:51-05:00"``, beside ``updated_at`` in the same
+offset form): github.com/matchaboar/srajob2, tests/fixtures/robinhood_greenhouse_board.json at
+commit 54e3007ed4533f15768df9e41d698fcbde87ddbd. The 2024 recording in tests/fixtures/jobs
+has neither, so the board token then stands in for the company. An ``application_deadline``
+key appears in some quoted responses, but only ever as null: with no sample of its format it
+is not mapped (it stays in ``raw``).
 """
 
 from __future__ import annotations
@@ -59,7 +65,6 @@ class GreenhouseSpider(JsonListSpider):
             salary=record.get("pay_input_ranges") or None,
             published_at=record.get("first_published"),
             modified_at=record.get("updated_at"),
-            deadline_at=record.get("application_deadline"),
             extra={k: v for k, v in {
                 "teams": [d["name"] for d in record.get("departments") or [] if d.get("name")],
                 "offices": [o.get("location") or o.get("name")

@@ -3,15 +3,17 @@
 Which sites is configuration (``[sources.jobposting] sites = [...]``): each entry is a URL,
 or a table with ``url`` and any of ``name`` (the scope; default the host), ``sitemap`` (one
 or more sitemap URLs), ``listing`` (one or more listing pages), ``include`` / ``exclude``
-(regular expressions on page URLs). ``-a urls=URL,URL`` crawls pages, listing pages or
-sitemaps instead. Without ``sitemap`` or ``listing`` a site's sitemaps are found from
-robots.txt ``Sitemap:`` lines, else ``/sitemap.xml``. Sitemap indexes are followed; page
-URLs are kept when they match ``include`` (default: job-like paths, ``JOB_PATHS``).
+(regular expressions on page URLs). ``urls`` (``-a urls=URL,URL``, or ``urls = [...]`` in the
+configuration) crawls those pages, listing pages or sitemaps instead of ``sites``. Without
+``sitemap`` or ``listing`` a site's sitemaps are found from robots.txt ``Sitemap:`` lines,
+else ``/sitemap.xml``. Sitemap indexes are followed; page URLs are kept when they match
+``include`` (default: job-like paths, ``JOB_PATHS``).
 
-Incremental crawls skip sitemap URLs whose ``lastmod`` is older than ``since_date()``; a first
-crawl, or ``full=true``, reads them all. A site is *complete* (its jobs missing from it can
-expire) only when every sitemap/listing page and job page of it was read without error and
-nothing was skipped.
+Incremental crawls skip a site's sitemap URLs whose ``lastmod`` is older than the day before
+the site's newest stored job; a site with nothing stored yet (just added), a first crawl, or
+``full=true`` reads them all. A site is *complete* (its jobs missing from it can expire) only
+when every sitemap/listing page and job page of it was read without error and nothing was
+skipped.
 """
 
 from __future__ import annotations
@@ -31,15 +33,17 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from aggregator.config import SourceConfig
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
+from spiders.base.scopes import GONE_STATUSES, ScopeProgress
 from spiders.base.structured_data import find_postings, microdata_postings, read_jsonld
+from spiders.base.values import as_list, first_present
 
 # Default page filter for sites without ``include``: the usual words of job-page paths.
 JOB_PATHS = (r"(?i)/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:jobs?|careers?|carrieres?|emplois?|offres?"
              r"|offers?|postes?|positions?|openings?|vacanc[a-z]*|recrutement|stellen[a-z]*"
              r"|opportunit[a-z]*|join-us|nous-rejoindre)(?:[/_-]|$)")
-GONE = (404, 410)  # a job page answering these is gone: nothing to read, nothing failed
 DESCRIPTION_PARTS = (("responsibilities", "Responsibilities"),
                      ("qualifications", "Qualifications"), ("skills", "Skills"),
                      ("educationRequirements", "Education"),
@@ -74,15 +78,9 @@ def _root(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def _first_text(value: Any) -> str | None:
     """A text out of the shapes schema.org values take: str, list, {"name": ...}, @value."""
-    for entry in _as_list(value):
+    for entry in as_list(value):
         if isinstance(entry, dict):
             entry = entry.get("name") or entry.get("@value") or entry.get("value")
             entry = _first_text(entry)
@@ -94,7 +92,7 @@ def _first_text(value: Any) -> str | None:
 
 def _identifier(value: Any) -> str | None:
     """identifier: a text, or a PropertyValue whose ``value`` is the id (``name`` names it)."""
-    for entry in _as_list(value):
+    for entry in as_list(value):
         if isinstance(entry, dict):
             entry = entry.get("value") if entry.get("value") not in (None, "") \
                 else entry.get("@value")
@@ -117,21 +115,28 @@ class JobPostingSpider(ListingSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
-        self.pending: dict[str, int] = {}
-        self.incomplete: set[str] = set()
+        self.scopes = ScopeProgress(self)
         self.sites_by_scope: dict[str, Site] = {}
-        self.since: date | None = None
+        self.since: dict[str, date | None] = {}  # scope → lastmod threshold (None: read all)
 
     @classmethod
-    def configuration_problem(cls, source_config: Any, args: dict[str, Any]) -> str | None:
-        if args.get("urls") or source_config.params.get("sites"):
+    def configuration_problem(cls, source_config: SourceConfig,
+                              args: dict[str, Any]) -> str | None:
+        if args.get("urls") or source_config.params.get("urls"):
             return None
-        return "no career sites configured ([sources.jobposting] sites, or -a urls=...)"
+        entries = source_config.params.get("sites")
+        if not entries:
+            return "no career sites configured ([sources.jobposting] sites, or -a urls=...)"
+        for entry in as_list(entries):
+            problem = _site_problem(entry)
+            if problem:
+                return f"[sources.jobposting] sites: {problem}"
+        return None
 
     # -- configuration -----------------------------------------------------------------
 
     def sites(self) -> list[Site]:
-        urls = self.list_param("urls") if self.run_args.get("urls") else []
+        urls = self.list_param("urls")  # -a urls=..., else urls = [...] in the config
         if urls:
             by_host: dict[str, Site] = {}
             for url in urls:
@@ -143,31 +148,44 @@ class JobPostingSpider(ListingSpider):
                     (site.sitemaps if _looks_like_sitemap(url) else site.pages).append(url)
             return list(by_host.values())
         sites = []
-        for entry in _as_list(self.source_config.params.get("sites")):
-            spec = {"url": entry} if isinstance(entry, str) else dict(entry)
-            url = spec.get("url") or self.first(_as_list(spec.get("sitemap"))
-                                                + _as_list(spec.get("listing")))
-            if not url:
-                self.logger.warning("jobposting: a site entry without url ignored: %r", entry)
+        for entry in as_list(self.source_config.params.get("sites")):
+            problem = _site_problem(entry)
+            if problem:  # (configuration_problem refuses such a configuration first)
+                self.logger.warning("jobposting: site entry ignored: %s", problem)
                 continue
+            spec = {"url": entry} if isinstance(entry, str) else dict(entry)
+            url = spec.get("url") or first_present(as_list(spec.get("sitemap"))
+                                                   + as_list(spec.get("listing")))
             sites.append(Site(
                 scope=str(spec.get("name") or urlsplit(url).netloc.lower()), root=_root(url),
-                sitemaps=[str(u) for u in _as_list(spec.get("sitemap"))],
-                listings=[str(u) for u in _as_list(spec.get("listing"))],
-                include=[re.compile(p) for p in _as_list(spec.get("include"))],
-                exclude=[re.compile(p) for p in _as_list(spec.get("exclude"))]))
+                sitemaps=[str(u) for u in as_list(spec.get("sitemap"))],
+                listings=[str(u) for u in as_list(spec.get("listing"))],
+                include=[re.compile(p) for p in as_list(spec.get("include"))],
+                exclude=[re.compile(p) for p in as_list(spec.get("exclude"))]))
         return sites
 
-    def incremental_since(self) -> date | None:
-        """The lastmod threshold, or None to read every page (first or full crawl)."""
+    def lastmod_thresholds(self, sites: list[Site]) -> dict[str, date | None]:
+        """Per site, the oldest sitemap ``lastmod`` still read (None: every page).
+
+        A full crawl reads everything; ``-a since=`` holds for every site; otherwise each
+        site starts the day before *its* newest stored job, so that a site added since the
+        last crawl (nothing stored) is read whole instead of from the other sites' date.
+        """
         if self.full_crawl():
             self.run_args["full"] = "true"
-            return None
-        if not self.param("since") and self.last_published_at is None:
-            return None  # first crawl of this source: read everything
-        since = self.since_date()
-        self.run_args["since"] = since.isoformat()
-        return since
+            return {site.scope: None for site in sites}
+        by_scope = self.param("since_by_scope")
+        thresholds: dict[str, date | None] = {}
+        for site in sites:
+            if isinstance(by_scope, dict):  # a replay or a worker: as the recorded run did
+                thresholds[site.scope] = self.since_date(site.scope) \
+                    if by_scope.get(site.scope) else None
+            elif self.param("since") or self.last_published(site.scope) is not None:
+                thresholds[site.scope] = self.since_date(site.scope)
+            else:
+                thresholds[site.scope] = None  # nothing stored of this site yet
+        self.record_since(thresholds)
+        return thresholds
 
     async def start(self) -> AsyncIterator[Any]:
         sites = self.sites()
@@ -175,9 +193,12 @@ class JobPostingSpider(ListingSpider):
             self.unconfigured(self.configuration_problem(self.source_config, self.run_args)
                               or "no career sites configured")
             return
-        self.since = self.incremental_since()
+        self.since = self.lastmod_thresholds(sites)
         for site in sites:
             self.sites_by_scope[site.scope] = site
+            if not site.listed:
+                self.scopes.skipped(site.scope)  # given pages only: no complete listing
+        for site in sites:
             for request in self.site_requests(site):
                 yield request
 
@@ -201,30 +222,28 @@ class JobPostingSpider(ListingSpider):
         if url in self.requested:
             return
         self.requested.add(url)
-        self.pending[site.scope] = self.pending.get(site.scope, 0) + 1
+        self.scopes.started(site.scope)
         # dont_filter: this spider removes duplicates itself, so that every request it
-        # counts ends in a callback or an errback
+        # counts ends in a callback or an errback. The request carries the site's scope
+        # only (the Site, with all its page URLs, stays here: requests are pickled into a
+        # distributed crawl's queue).
         yield scrapy.Request(url, callback=callback, errback=self.failed, dont_filter=True,
-                             cb_kwargs={"site": site},
-                             meta={"handle_httpstatus_list": list(GONE) if handle_gone else []})
+                             cb_kwargs={"scope": site.scope},
+                             meta={"handle_httpstatus_list": list(GONE_STATUSES)
+                                   if handle_gone else []})
 
     def done(self, site: Site, *, failed: bool = False) -> None:
-        if failed:
-            self.partial = True
-            self.incomplete.add(site.scope)
-        self.pending[site.scope] -= 1
-        if self.pending[site.scope] == 0 and site.scope not in self.incomplete and site.listed:
-            self.completed_scopes.add(site.scope)
+        if self.scopes.finished(site.scope, failed=failed):
             self.logger.info("jobposting: %s read completely", site.scope)
 
     def skipped(self, site: Site, reason: str) -> None:
         """Part of the site left unread on purpose: it cannot count as complete."""
-        self.incomplete.add(site.scope)
+        self.scopes.skipped(site.scope)
         self.crawler.stats.inc_value(f"aggregator/jobposting/{reason}")
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        site = request.cb_kwargs["site"]
+        site = self.sites_by_scope[request.cb_kwargs["scope"]]
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt forbids it: the site's choice, not an error; the site stays unread
             self.logger.warning("jobposting: %s not read (robots.txt)", request.url)
@@ -236,9 +255,10 @@ class JobPostingSpider(ListingSpider):
 
     # -- discovery ---------------------------------------------------------------------
 
-    def parse_robots(self, response: Response, site: Site) -> Iterator[Any]:
+    def parse_robots(self, response: Response, scope: str) -> Iterator[Any]:
+        site = self.sites_by_scope[scope]
         sitemaps = []
-        if response.status not in GONE and isinstance(response, TextResponse):
+        if response.status not in GONE_STATUSES and isinstance(response, TextResponse):
             sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         if not sitemaps:
             sitemaps = [f"{site.root}/sitemap.xml"]
@@ -246,7 +266,8 @@ class JobPostingSpider(ListingSpider):
             yield from self.follow(site, url, self.parse_sitemap)
         self.done(site)
 
-    def parse_sitemap(self, response: Response, site: Site) -> Iterator[Any]:
+    def parse_sitemap(self, response: Response, scope: str) -> Iterator[Any]:
+        site = self.sites_by_scope[scope]
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
@@ -264,8 +285,9 @@ class JobPostingSpider(ListingSpider):
             if not loc:
                 continue
             loc = urljoin(response.url, loc)
-            if self.since and (entry.get("lastmod") or "")[:10] and \
-                    entry["lastmod"][:10] < self.since.isoformat():
+            since = self.since.get(site.scope)
+            if since and (entry.get("lastmod") or "")[:10] and \
+                    entry["lastmod"][:10] < since.isoformat():
                 self.skipped(site, "unchanged_pages_skipped")
                 continue
             if sitemap.type == "sitemapindex":
@@ -274,7 +296,8 @@ class JobPostingSpider(ListingSpider):
                 yield from self.follow(site, loc, self.parse_page, handle_gone=True)
         self.done(site)
 
-    def parse_listing(self, response: Response, site: Site) -> Iterator[Any]:
+    def parse_listing(self, response: Response, scope: str) -> Iterator[Any]:
+        site = self.sites_by_scope[scope]
         if isinstance(response, TextResponse):
             yield from self.postings(response, site, listing=True)
             yield from self.job_links(response, site)
@@ -293,13 +316,14 @@ class JobPostingSpider(ListingSpider):
 
     # -- job pages ---------------------------------------------------------------------
 
-    def parse_page(self, response: Response, site: Site) -> Iterator[Any]:
-        if response.status in GONE or not isinstance(response, TextResponse):
+    def parse_page(self, response: Response, scope: str) -> Iterator[Any]:
+        site = self.sites_by_scope[scope]
+        if response.status in GONE_STATUSES or not isinstance(response, TextResponse):
             self.done(site)
             return
         if response.body.lstrip()[:5] == b"<?xml" or b"<urlset" in response.body[:500] \
                 or b"<sitemapindex" in response.body[:500]:
-            yield from self.parse_sitemap(response, site)  # an -a urls sitemap
+            yield from self.parse_sitemap(response, scope)  # an -a urls sitemap
             return
         found = list(self.postings(response, site))
         yield from found
@@ -323,8 +347,15 @@ class JobPostingSpider(ListingSpider):
         canonical = response.xpath("//link[@rel='canonical']/@href").get()
         canonical = urljoin(response.url, canonical.strip()) if canonical else response.url
         for index, posting in enumerate(postings):
-            item = self.parse_posting(posting, response, site, canonical,
-                                      index if len(postings) > 1 or listing else None)
+            try:
+                item = self.parse_posting(posting, response, site, canonical,
+                                          index if len(postings) > 1 or listing else None)
+            except Exception as exc:  # one bad posting never loses the page or the site
+                self.logger.exception("jobposting: cannot read a posting of %s", response.url)
+                self.drop_record(f"unreadable record ({type(exc).__name__})", response.url)
+                # a job we could not read is not gone: nothing of this site may expire
+                self.scopes.failed(site.scope)
+                continue
             if item is not None:
                 yield item
 
@@ -343,7 +374,7 @@ class JobPostingSpider(ListingSpider):
             source_id = url.split("#", 1)[0]
         else:  # several postings on one page, with neither id nor url of their own
             source_id = f"{canonical}#{index}"
-        places = [p for p in _as_list(posting.get("jobLocation")) if p]
+        places = [p for p in as_list(posting.get("jobLocation")) if p]
         place = places[0] if places else {}
         address = place.get("address") if isinstance(place, dict) else place
         address = (address[0] if isinstance(address, list) and address else address) or {}
@@ -356,7 +387,6 @@ class JobPostingSpider(ListingSpider):
             or _first_text(address.get("streetAddress"))
         geo = place.get("geo") if isinstance(place, dict) else None
         geo = geo if isinstance(geo, dict) else {}
-        location_types = [str(t).upper() for t in _as_list(posting.get("jobLocationType"))]
         employment = posting.get("employmentType")
         organization = _first_text(posting.get("hiringOrganization"))
         description = self.description(posting)
@@ -378,8 +408,8 @@ class JobPostingSpider(ListingSpider):
             country=_first_text(address.get("addressCountry")),
             latitude=_first_text(geo.get("latitude")),
             longitude=_first_text(geo.get("longitude")),
-            # the schema.org enum, not a parsed word: TELECOMMUTE means remote work
-            remote=True if any("TELECOMMUTE" in t for t in location_types) else None,
+            # raw: schema.org's TELECOMMUTE (the normaliser's parse_remote reads it)
+            remote=posting.get("jobLocationType") or None,
             contract_type=employment or None,
             working_time=employment or None,
             salary=posting.get("baseSalary") or posting.get("estimatedSalary") or None,
@@ -400,7 +430,7 @@ class JobPostingSpider(ListingSpider):
         if main:
             parts.append(main)
         for name, heading in DESCRIPTION_PARTS:
-            texts = [t for t in (_first_text(v) for v in _as_list(posting.get(name))) if t]
+            texts = [t for t in (_first_text(v) for v in as_list(posting.get(name))) if t]
             if texts:
                 parts.append(f"<h3>{heading}</h3>" + "".join(f"<p>{t}</p>" for t in texts))
         return "\n".join(parts) or None
@@ -414,3 +444,25 @@ class JobPostingSpider(ListingSpider):
         return _first_text(place.get("name")) or ", ".join(
             t for t in (_first_text(address.get(k)) for k in (
                 "addressLocality", "addressRegion", "addressCountry")) if t) or None
+
+
+def _site_problem(entry: Any) -> str | None:
+    """Why one ``sites`` entry cannot be used (one line), or None."""
+    if isinstance(entry, str):
+        return None if entry.strip() else "an empty site URL"
+    if not isinstance(entry, dict):
+        return f"{entry!r} is neither a URL nor a table"
+    if not (entry.get("url") or as_list(entry.get("sitemap")) or as_list(entry.get("listing"))):
+        return f"{entry!r} has no url, sitemap or listing"
+    for key in ("url", "name", "sitemap", "listing"):
+        if any(not isinstance(value, str) for value in as_list(entry.get(key))):
+            return f"{key} of {entry!r} must be text"
+    for key in ("include", "exclude"):
+        for pattern in as_list(entry.get(key)):
+            if not isinstance(pattern, str):
+                return f"{key} pattern {pattern!r} must be text"
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                return f"{key} pattern {pattern!r} is not a regular expression ({exc})"
+    return None

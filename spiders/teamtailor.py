@@ -24,7 +24,7 @@ from parsel import Selector
 
 from aggregator.items import Listing
 from spiders.base.boards import SLUG, Board, joined
-from spiders.base.rss import RssSpider, text
+from spiders.base.rss import RssSpider, xml_text
 
 
 class TeamtailorSpider(RssSpider):
@@ -50,29 +50,30 @@ class TeamtailorSpider(RssSpider):
 
     def parse_item(self, record: Selector, board: Board, page: Selector,
                    detail: Any = None) -> Listing | None:
-        link, guid = text(record, "link"), text(record, "guid")
+        link, guid = xml_text(record, "link"), xml_text(record, "guid")
         if not link:
             self.drop_record("no link", guid)
             return None
-        places = [{name: text(node, name) for name in ("name", "address", "zip", "city",
+        places = [{name: xml_text(node, name) for name in ("name", "address", "zip", "city",
                                                        "country")}
                   for node in record.xpath("locations/location")]
         first = places[0] if places else {}
         return self.listing(
             source_id=guid or link,
             url=link,
-            title=text(record, "title"),
-            organization=text(record, "company_name") or text(page, "title") or board.slug,
+            title=xml_text(record, "title"),
+            organization=xml_text(record, "company_name") or xml_text(page, "title")
+            or board.slug,
             description=record.xpath("description/text()").get(),
             location=joined(first.get("city"), first.get("country")) or first.get("name"),
             postal_code=first.get("zip"),
             country=first.get("country"),
-            remote=text(record, "remoteStatus"),
-            published_at=text(record, "pubDate"),
+            remote=xml_text(record, "remoteStatus"),
+            published_at=xml_text(record, "pubDate"),
             extra={k: v for k, v in {
-                "team": text(record, "department"),
-                "division": text(record, "division"),
-                "role": text(record, "role"),
+                "team": xml_text(record, "department"),
+                "division": xml_text(record, "division"),
+                "role": xml_text(record, "role"),
                 "locations": [joined(p.get("name"), p.get("address"), p.get("zip"),
                                      p.get("city"), p.get("country")) for p in places],
             }.items() if v},

@@ -8,8 +8,10 @@ The verdicts are explained in aggregator/health.py.
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from aggregator.cli.output import console, local, safe
+from aggregator.normalize.text import strip_controls
 
 VERDICT_STYLES = {"ok": "green", "degraded": "yellow", "broken": "bold red",
                   "unconfigured": "dim", "unknown": "dim"}
@@ -21,26 +23,53 @@ def _yes_no(value: bool | None) -> str:
     return "?" if value is None else ("yes" if value else "no")
 
 
+WIDE = 110  # below this many columns, one block per source instead of the table
+
+
+def _cells(row) -> dict[str, str]:
+    return {
+        "last run": (f"{row.last_outcome} {local(row.last_run_at, '%d/%m %H:%M')}"
+                     if row.last_outcome else "never"),
+        "last success": local(row.last_success_at) or "never",
+        "items": "" if row.items_last_run is None else str(row.items_last_run),
+        "usual": "" if row.median_items is None else f"{row.median_items:g}",
+    }
+
+
 def health_table(rows: list) -> Table:
     table = Table(title="Sources", title_justify="left")
     numeric = ("items", "usual", "open")
     for column in ("source", "enabled", "configured", "last success", "last run", "items",
                    "usual", "open", "health", "why"):
         table.add_column(column, justify="right" if column in numeric else "left",
-                         overflow="fold", no_wrap=column in ("last success", "last run"))
+                         overflow="fold", no_wrap=column != "why")
     for row in rows:
-        last_run = (f"{row.last_outcome} {local(row.last_run_at, '%d/%m %H:%M')}"
-                    if row.last_outcome else "never")
+        cells = _cells(row)
         table.add_row(
             safe(row.source), _yes_no(row.enabled), _yes_no(row.configured),
-            local(row.last_success_at) or "never",
-            safe(last_run, style=OUTCOME_STYLES.get(row.last_outcome or "", "")),
-            "" if row.items_last_run is None else str(row.items_last_run),
-            "" if row.median_items is None else f"{row.median_items:g}",
-            str(row.open_listings),
+            cells["last success"],
+            safe(cells["last run"], style=OUTCOME_STYLES.get(row.last_outcome or "", "")),
+            cells["items"], cells["usual"], str(row.open_listings),
             safe(row.verdict, style=VERDICT_STYLES.get(row.verdict, "")),
             safe(row.reason))
     return table
+
+
+def health_blocks(rows: list) -> list[Text]:
+    """The same facts for a narrow terminal: a line per source, its reason below."""
+    blocks = []
+    for row in rows:
+        cells = _cells(row)
+        line = Text.assemble(
+            (row.source, "bold"), "  ", (row.verdict, VERDICT_STYLES.get(row.verdict, "")),
+            f"  last run {cells['last run']}, last success {cells['last success']}",
+            f", items {cells['items'] or '-'} (usual {cells['usual'] or '-'})",
+            f", open {row.open_listings}",
+            f", enabled {_yes_no(row.enabled)}, configured {_yes_no(row.configured)}")
+        if row.reason:
+            line.append(f"\n    {strip_controls(row.reason)}", style="dim")
+        blocks.append(line)
+    return blocks
 
 
 def show_sources_health() -> None:
@@ -50,7 +79,12 @@ def show_sources_health() -> None:
     from aggregator.store.engine import get_engine
 
     rows = source_health(get_engine(), load_config())
-    console.print(health_table(rows))
+    if console.width >= WIDE:
+        console.print(health_table(rows))
+    else:
+        console.print(Text("Sources", style="bold"))
+        for block in health_blocks(rows):
+            console.print(block)
     broken = [row.source for row in rows if row.enabled and row.verdict == "broken"]
     if broken:
         console.print(safe(f"Broken: {', '.join(broken)} — see `aggregator runs --source "

@@ -20,7 +20,7 @@ import typer
 
 from aggregator.cli import UserError, app
 from aggregator.cli.output import console, safe
-from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file
+from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file, in_checkout
 
 sources_app = typer.Typer(help="The sources, and the job boards they follow.",
                           rich_markup_mode=None)
@@ -49,7 +49,7 @@ def config_path() -> Path:
     found = find_config_file()
     if found is not None:
         return found
-    if (PROJECT_ROOT / "scrapy.cfg").exists():
+    if in_checkout():
         return PROJECT_ROOT / CONFIG_NAME
     import platformdirs
 

@@ -48,6 +48,7 @@ from aggregator.normalize.countries import (
 from aggregator.normalize.folding import fold
 from aggregator.normalize.geography import Commune, geography
 
+
 @dataclass(frozen=True, slots=True)
 class Place:
     city: str | None = None
@@ -477,8 +478,6 @@ _NOISE_KEYS = {"more", "etc", "and more", "plusieurs lieux", "multiple locations
                "various locations", "various", "n a", "na", "none", "null", "non renseigne",
                "inconnu", "unknown", "not specified"}
 
-
-FOREIGN_FACTOR = 10  # how much larger a foreign homonym must be to win over a French commune
 
 
 def _foreign(parts: list[str], country: str, confidence: float) -> Place:

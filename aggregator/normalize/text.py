@@ -35,14 +35,17 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]
 _MARKUP_ENTITIES = {"<", ">"}
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])[^<>]*>")
 # The elements whose tags make a text HTML: "<negotiable>" or "<T>" are words in brackets.
-_HTML_ELEMENTS = frozenset("""
-    a abbr address article aside b bdi bdo big blockquote body br caption center cite code col
-    colgroup dd del details dfn div dl dt em figcaption figure font footer h1 h2 h3 h4 h5 h6 head
-    header hr html i img ins kbd label li main mark nav ol p pre q s samp section small span
-    strike strong sub summary sup table tbody td tfoot th thead title tr tt u ul var wbr
-    script style noscript iframe object embed svg math form input button select option textarea
-    link meta base template
-""".split())
+_HTML_ELEMENTS = frozenset((
+    'a', 'abbr', 'address', 'article', 'aside', 'b', 'bdi', 'bdo', 'big', 'blockquote', 'body',
+    'br', 'caption', 'center', 'cite', 'code', 'col', 'colgroup', 'dd', 'del', 'details',
+    'dfn', 'div', 'dl', 'dt', 'em', 'figcaption', 'figure', 'font', 'footer', 'h1', 'h2', 'h3',
+    'h4', 'h5', 'h6', 'head', 'header', 'hr', 'html', 'i', 'img', 'ins', 'kbd', 'label', 'li',
+    'main', 'mark', 'nav', 'ol', 'p', 'pre', 'q', 's', 'samp', 'section', 'small', 'span',
+    'strike', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th',
+    'thead', 'title', 'tr', 'tt', 'u', 'ul', 'var', 'wbr', 'script', 'style', 'noscript',
+    'iframe', 'object', 'embed', 'svg', 'math', 'form', 'input', 'button', 'select', 'option',
+    'textarea', 'link', 'meta', 'base', 'template',
+))
 _VOID_ELEMENTS = frozenset({"br", "hr", "img", "wbr", "input", "meta", "link", "base"})
 # Tags that never stay in stored text, even alone and unclosed.
 _HOSTILE_ELEMENTS = frozenset({"script", "style", "iframe", "object", "embed", "noscript",

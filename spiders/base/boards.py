@@ -5,11 +5,12 @@ Workday site URL...). Boards come from ``-a boards=a,b`` or ``[sources.NAME] boa
 each platform spider says how to read one (``parse_board``) and maps one job record
 (``parse_item``). This class does the rest, the same way for every platform:
 
-- every request of a board is counted while it is in flight; when the last one is done and
-  none failed, the board's complete listing was read and its key joins
+- every request of a board is counted while it is in flight (spiders.base.scopes); when the
+  last one is done and none failed, the board's complete listing was read and its key joins
   ``completed_scopes`` (which closes the board's jobs that are gone: see
   aggregator.store.lifecycle.expire_missing). A failed page, a failed detail request, an
-  unreadable response or a record that cannot be mapped leave the board partial.
+  unreadable response, a record that cannot be mapped, or a paged listing that showed fewer
+  distinct jobs than the total it announced leave the board partial.
 - a detail request that answers 404/410 means the job was withdrawn between the list and
   the detail: the record is dropped (counted) and the board can still be complete.
 - each listing gets ``scope`` = the board's key, its raw payload, and duplicate-matching
@@ -35,10 +36,11 @@ from aggregator.config import SourceConfig
 from aggregator.items import Listing
 from spiders.base.job_keys import job_match_keys
 from spiders.base.listing_spider import ListingSpider
+from spiders.base.scopes import GONE_STATUSES, ScopeProgress
+from spiders.base.values import text_list
 
 # A platform slug: letters, digits, dot, dash, underscore (no slash, no spaces).
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-GONE_STATUSES = (404, 410)
 
 
 @dataclass(frozen=True)
@@ -52,29 +54,20 @@ class Board:
     options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass
-class _Progress:
-    pending: int = 0  # requests of this board in flight
-    failed: bool = False
-    seen: set[str] = field(default_factory=set)  # record ids already handled
-
-
-def board_texts(value: object) -> list[str]:
-    """A boards parameter as a list: "a,b" or ["a", "b"]."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, (list, tuple)):
-        value = [value]
-    return [str(v).strip() for v in value if str(v).strip()]
-
-
 class BoardSpider(ListingSpider):
     kind = "job"
     # How a board is written, for the messages about a board that cannot be used.
     board_help: ClassVar[str] = "BOARD"
     records_pointer: ClassVar[str] = ""  # where a JSON list response holds its records
+    # Whether parse_item needs the list document (``page``) with a record's detail: it is
+    # then carried by every detail request (and pickled into a distributed crawl's queue).
+    detail_needs_page: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes = ScopeProgress(self)
+        self.seen: dict[str, set[str]] = {}  # board key → ids of the records handled
+        self.unnamed: dict[str, int] = {}  # board key → records without an id
 
     # -- boards ------------------------------------------------------------------------
 
@@ -91,7 +84,7 @@ class BoardSpider(ListingSpider):
     def configuration_problem(cls, source_config: SourceConfig,
                               args: dict[str, Any]) -> str | None:
         """Why this spider cannot run as configured (no or unusable boards), or None."""
-        texts = board_texts(args.get("boards") or source_config.params.get("boards"))
+        texts = text_list(args.get("boards") or source_config.params.get("boards"))
         if not texts:
             return (f"no boards configured: add some with `aggregator sources add {cls.name} "
                     "BOARD` or in aggregator.toml")
@@ -119,7 +112,6 @@ class BoardSpider(ListingSpider):
         boards = self.configured_boards()
         # What a replay of this run must ask for (the boards may come from the config file).
         self.run_args["boards"] = ",".join(board.key for board in boards)
-        self._progress: dict[str, _Progress] = {board.key: _Progress() for board in boards}
         for board in boards:
             for request in self.board_requests(board):
                 yield request
@@ -135,17 +127,12 @@ class BoardSpider(ListingSpider):
                       request_class: type[Request] = Request, **kwargs: Any) -> Request:
         """A request of ``board`` answered by the method named ``handler``, called as
         ``handler(response, board, **kwargs)``; counted until that handler is done."""
-        self._state(board).pending += 1
+        self.scopes.started(board.key)
         extra: dict[str, Any] = {} if body is None else {"body": body}
         return request_class(
             url, method=method, headers=headers, callback=self._on_response,
             errback=self._on_error, dont_filter=True,
             cb_kwargs={"board": board, "handler": handler, "kwargs": kwargs}, **extra)
-
-    def _state(self, board: Board) -> _Progress:
-        if not hasattr(self, "_progress"):
-            self._progress = {}
-        return self._progress.setdefault(board.key, _Progress())
 
     def _on_response(self, response: Response, board: Board, handler: str,
                      kwargs: dict[str, Any]) -> Iterator[Any]:
@@ -180,16 +167,16 @@ class BoardSpider(ListingSpider):
 
     def board_failed(self, board: Board) -> None:
         """Part of the board could not be read: it is not complete (nothing expires)."""
-        self._state(board).failed = True
-        self.partial = True
+        self.scopes.failed(board.key)
 
     def _done(self, board: Board) -> None:
-        state = self._state(board)
-        state.pending -= 1
-        if state.pending == 0 and not state.failed:
-            self.completed_scopes.add(board.key)
+        if self.scopes.finished(board.key):
             self.logger.info("%s board %s listed completely (%d jobs)", self.name, board.key,
-                             len(state.seen))
+                             self.distinct_records(board))
+
+    def distinct_records(self, board: Board) -> int:
+        """How many different records the board's listing showed so far."""
+        return len(self.seen.get(board.key, ())) + self.unnamed.get(board.key, 0)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -217,14 +204,16 @@ class BoardSpider(ListingSpider):
 
     def handle_records(self, records: Iterable[Any], board: Board, page: Any) -> Iterator[Any]:
         """Listings (or detail requests) for the records of one list response."""
-        state = self._state(board)
+        seen = self.seen.setdefault(board.key, set())
         for record in records:
             record_id = self.record_id(record)
-            if record_id is not None:
-                if record_id in state.seen:  # offset paging can repeat a record
+            if record_id is None:
+                self.unnamed[board.key] = self.unnamed.get(board.key, 0) + 1
+            else:
+                if record_id in seen:  # offset paging can repeat a record
                     self.crawler.stats.inc_value("aggregator/repeated_record")
                     continue
-                state.seen.add(record_id)
+                seen.add(record_id)
             try:
                 url = self.detail_url(record, board)
             except Exception:
@@ -233,13 +222,16 @@ class BoardSpider(ListingSpider):
                 self.board_failed(board)
                 continue
             if url:
-                yield self.board_request(board, url, "parse_detail", record=record, page=page,
-                                         record_id=record_id or url)
+                # the list document only where the platform reads it: it is pickled with
+                # every detail request (tens of KB each in a distributed crawl's queue)
+                yield self.board_request(board, url, "parse_detail", record=record,
+                                         record_id=record_id or url,
+                                         **({"page": page} if self.detail_needs_page else {}))
             else:
                 yield from self.emit(record, board, page)
 
-    def parse_detail(self, response: Response, board: Board, *, record: Any, page: Any,
-                     record_id: str) -> Iterator[Any]:
+    def parse_detail(self, response: Response, board: Board, *, record: Any, record_id: str,
+                     page: Any = None) -> Iterator[Any]:
         detail = self.read_json(response)
         if detail is None:
             self.board_failed(board)

@@ -16,7 +16,6 @@ class JsonListSpider(BoardSpider):
     itself). A platform spider sets ``records_pointer``, writes ``list_url`` and
     ``parse_item``."""
 
-
     def list_url(self, board: Board) -> str:
         raise NotImplementedError
 

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from aggregator.items import Listing
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
+from spiders.base.values import as_list
 
 OPEN_TAGS = {"tender", "tenderUpdate", "tenderAmendment"}
 CLOSED_TAGS = {"award", "awardUpdate", "awardCancellation", "contract", "contractUpdate",
@@ -74,7 +75,6 @@ class OCDSReleaseSpider(ListingSpider):
             end = begin
         if self.queries:
             yield self.page_request(self.search_url(self.queries[0]), query_index=0)
-
 
     def query(self, begin: date, end: date, stage: str | None) -> dict[str, Any]:
         query: dict[str, Any] = {}
@@ -151,7 +151,7 @@ class OCDSReleaseSpider(ListingSpider):
         if not ocid:
             self.drop_record("no ocid", release.get("id"))
             return None
-        tags = {str(t) for t in release.get("tag") or []}
+        tags = {str(t) for t in as_list(release.get("tag"))}  # a list; a lone string too
         tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
         if tags and tags <= NOT_TENDERS:
             self.drop_record("planning release", ocid)
@@ -170,7 +170,7 @@ class OCDSReleaseSpider(ListingSpider):
         value = tender.get("value") if isinstance(tender.get("value"), dict) else {}
         period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"),
                                                           dict) else {}
-        location, postal, country = self.place(tender)
+        locality, region, postal, country = self.place(tender)
         return self.listing(
             source_id=ocid,
             url=self.release_url(release, tender),
@@ -180,7 +180,7 @@ class OCDSReleaseSpider(ListingSpider):
             published_at=tender.get("datePublished") or release.get("date"),
             modified_at=release.get("date"),
             deadline_at=period.get("endDate"),
-            location=location,
+            location=locality,
             postal_code=postal,
             country=country or self.default_country,
             cpv=self.cpv(tender),
@@ -195,8 +195,12 @@ class OCDSReleaseSpider(ListingSpider):
             notice_type=",".join(sorted(tags)) or None,
             match_keys=tender_match_keys(buyer=buyer, title=tender.get("title"),
                                          deadline=period.get("endDate")),
-            extra={"release_id": release.get("id"),
-                   "procurement_method_details": tender.get("procurementMethodDetails")},
+            extra={k: v for k, v in {
+                "release_id": release.get("id"),
+                "procurement_method_details": tender.get("procurementMethodDetails"),
+                # context for people, never a place to resolve: "North West", "England"
+                "region": region,
+            }.items() if v not in (None, "")},
             raw=release,
         )
 
@@ -226,20 +230,21 @@ class OCDSReleaseSpider(ListingSpider):
         return list(codes)
 
     @staticmethod
-    def place(tender: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-        """(place text, postal code, country) from the delivery addresses: the first of each
-        that is given (a feed may split them over several addresses)."""
-        text = postal = country = None
+    def place(tender: dict[str, Any]) -> tuple[str | None, str | None, str | None, str | None]:
+        """(locality, region, postal code, country) from the delivery addresses: the first of
+        each that is given (a feed may split them over several addresses). The region stays
+        apart: given alone as the place text, the normaliser would take it for a town."""
+        found: dict[str, Any] = {}
         for item in tender.get("items") or []:
             addresses = item.get("deliveryAddresses") if isinstance(item, dict) else None
             for address in addresses or []:
                 if not isinstance(address, dict):
                     continue
-                text = text or ", ".join(str(address[k]) for k in ("locality", "region")
-                                         if address.get(k)) or None
-                postal = postal or address.get("postalCode")
-                country = country or address.get("countryName")
-        return text, postal, country
+                for key in ("locality", "region", "postalCode", "countryName"):
+                    if address.get(key) not in (None, "") and key not in found:
+                        found[key] = address[key]
+        return (found.get("locality"), found.get("region"), found.get("postalCode"),
+                found.get("countryName"))
 
     def release_url(self, release: dict[str, Any], tender: dict[str, Any]) -> str | None:
         """The human page: the tender notice document, else an award notice document."""

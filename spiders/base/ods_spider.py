@@ -50,7 +50,6 @@ class OpenDataSoftSpider(ListingSpider):
 
     # -- requests ------------------------------------------------------------------------
 
-
     def where_clause(self, day: date) -> str:
         clause = f"{self.date_field} = date'{day.isoformat()}'"
         extra = self.param("where")

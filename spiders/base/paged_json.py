@@ -21,12 +21,20 @@ class OffsetPagedJsonSpider(BoardSpider):
     ``parse_item`` (and ``detail_url`` when the list lacks fields). Arguments:
     ``-a page_size=N`` (a smaller page for tests), ``-a max_pages=N`` (a safety cap: a
     board cut by it is partial, so nothing of it expires).
+
+    Offset pages shift when a job is added or removed during the crawl: a record can come
+    twice (listed once) or never. So a board whose pages showed fewer distinct records than
+    the total it announced is partial: the job never seen must not count as gone.
     """
 
     total_pointer: ClassVar[str | None] = None
     max_pages: ClassVar[int] = 200
     offset_param: ClassVar[str] = "offset"
     limit_param: ClassVar[str] = "limit"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._totals: dict[str, int] = {}  # board key → the largest total announced
 
     def page_url(self, board: Board) -> str:
         raise NotImplementedError
@@ -40,7 +48,6 @@ class OffsetPagedJsonSpider(BoardSpider):
                                   headers={"Accept": "application/json"})
 
     def board_requests(self, board: Board) -> Iterable[Request]:
-        self._totals: dict[str, int] = getattr(self, "_totals", {})
         yield self.page_request(board, 0, 1)
 
     def parse_page(self, response: Response, board: Board, *, offset: int,
@@ -53,12 +60,12 @@ class OffsetPagedJsonSpider(BoardSpider):
         yield from self.handle_records(records, board, data)
 
         next_offset = offset + len(records)
-        if not records:
-            return
         if total is not None:
-            if next_offset >= total:
-                return
-        elif len(records) < self.page_limit:
+            last = not records or next_offset >= total
+        else:
+            last = len(records) < self.page_limit  # a short or empty page
+        if last:
+            self.check_total(board, total)
             return
         max_pages = int(self.param("max_pages", self.max_pages))
         if page_number >= max_pages:
@@ -67,6 +74,17 @@ class OffsetPagedJsonSpider(BoardSpider):
             self.board_failed(board)
             return
         yield self.page_request(board, next_offset, page_number + 1)
+
+    def check_total(self, board: Board, total: int | None) -> None:
+        """At the end of a board's pages: fewer distinct records than announced means one
+        was pushed between two pages and never seen; the board is then partial."""
+        seen = self.distinct_records(board)
+        if total is not None and seen < total:
+            self.logger.warning("%s board %s: %d distinct jobs listed of the %d announced "
+                                "(pages shifted during the crawl); the board is partial",
+                                self.name, board.key, seen, total)
+            self.crawler.stats.inc_value("aggregator/boards_short_of_total")
+            self.board_failed(board)
 
     def _total(self, data: Any, board: Board) -> int | None:
         """The board's total: the largest the source gave so far (Workday gives it on the

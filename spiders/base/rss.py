@@ -43,13 +43,13 @@ class RssSpider(BoardSpider):
         yield from self.handle_records(channel[0].xpath("item"), board, channel[0])
 
     def record_id(self, record: Any) -> str | None:
-        return text(record, "guid") or text(record, "link")
+        return xml_text(record, "guid") or xml_text(record, "link")
 
     def raw_payload(self, record: Any, detail: Any = None) -> Any:
         return record.get()  # the item's XML
 
 
-def text(selector: Selector, path: str) -> str | None:
+def xml_text(selector: Selector, path: str) -> str | None:
     """The stripped text of the first node at ``path``; None when absent or empty."""
     value = selector.xpath(f"{path}/text()").get()
     return value.strip() or None if value is not None else None

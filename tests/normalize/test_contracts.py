@@ -14,7 +14,7 @@ from tests.sites import fixture
     # France Travail typeContrat codes
     ("CDI", "cdi"), ("CDD", "cdd"), ("MIS", "interim"), ("SAI", "cdd"), ("LIB", "freelance"),
     ("CCE", "freelance"), ("DIN", "cdi"), ("DDI", "cdd"), ("TTI", "interim"), ("FRA", "other"),
-    ("REP", "other"),
+    ("REP", "other"), ("Franchise", "other"), ("Franchisé", "other"),  # same answer, code or label
     # France Travail labels
     ("CDD - 3 Mois", "cdd"), ("Intérim - 2 Mois", "interim"), ("Saisonnier - 4 Mois", "cdd"),
     ("CDD - 7 Jour(s)", "cdd"), ("Profession libérale", "freelance"),
@@ -39,6 +39,43 @@ from tests.sites import fixture
 def test_contract_labels_map_to_the_taxonomy(value, expected):
     assert parse_contract(value) == expected
     assert expected in CONTRACT_TYPES
+
+
+# "contract" inside a longer label is the word for any employment contract; only the label
+# "Contract" itself (Recruitee `contract`, Workable "Contract"), or one that starts with it, is
+# a contractor's engagement.
+@pytest.mark.parametrize("value, contract, working_time", [
+    ("Permanent contract", "cdi", None),
+    ("Contract type: Permanent", "cdi", None),
+    ("Permanent Contract, Full-time", "cdi", "full_time"),
+    ("Part-time contract", None, "part_time"),
+    ("Full-time contract", None, "full_time"),
+    ("Employment contract", None, None),
+    ("Contract of employment: permanent", "cdi", None),
+    ("Fixed-term contract, Part-time", "cdd", "part_time"),
+    ("Temporary contract", "cdd", None),
+    ("Freelance contract", "freelance", None),
+    ("Contract", "freelance", None),  # Workable employment_type
+    ("contract", "freelance", None),  # Recruitee employment_type_code
+    ("CONTRACT", "freelance", None),
+    ("Contract - 6 months", "freelance", None),
+    ("Contract, Full-time", "freelance", "full_time"),
+    ("Contract role", "freelance", None),
+    ("On a contract basis", "freelance", None),
+    ("Contractor", "freelance", None),
+    ("Independent contractor", "freelance", None),
+    # Google Talent CONTRACT_TO_HIRE: "also returned by a search for CONTRACTOR jobs"
+    ("CONTRACT_TO_HIRE", "freelance", None),
+    # HAPI (vonq) EmploymentType enum
+    ("fixedTermWithOptionForPermanent", "cdd", None), ("FIXED_TERM", "cdd", None),
+    ("traineeship", "internship", None),
+    # Recruitee employment_type_code and the other fixtures' labels
+    ("fulltime_permanent", "cdi", "full_time"), ("parttime_fixed_term", "cdd", "part_time"),
+    ("fulltime", None, "full_time"), ("Full time", None, "full_time"),  # Workday timeType
+    ({"id": "permanent", "label": "Full-time"}, "cdi", "full_time"),  # SmartRecruiters
+])
+def test_contract_word_and_ats_labels(value, contract, working_time):
+    assert (parse_contract(value), parse_working_time(value)) == (contract, working_time)
 
 
 @pytest.mark.parametrize("value", [

@@ -9,7 +9,7 @@ import pytest
 
 from aggregator.normalize import NormalizationError, normalize_listing
 from aggregator.normalize.listing import FIELDS
-from tests.sites import fixture
+from tests.sites import FIXTURES, fixture
 
 CRAWL = datetime(2026, 8, 13, 6, 0, tzinfo=UTC)
 CEST = timezone(timedelta(hours=2))
@@ -165,3 +165,190 @@ def test_relative_publication_dates_count_from_the_crawl():
 def test_items_that_cannot_be_listings_raise_with_the_reason(fields, reason):
     with pytest.raises(NormalizationError, match=reason):
         normalize_listing(base(**fields), crawled_at=CRAWL)
+
+
+# --- deadlines from lots (review finding 2) ---------------------------------------------------
+
+@pytest.mark.parametrize("lots, deadline, time_given", [
+    ([{"id": "1", "deadline_at": "30/09/2026"}],
+     datetime(2026, 9, 30, 23, 59, 59, tzinfo=CEST), False),
+    ([{"id": "1", "deadline_at": "30/09/2026 12:00"}],
+     datetime(2026, 9, 30, 12, 0, tzinfo=CEST), True),
+    ([{"id": "1", "deadline_at": ["2026-09-30", "12:00"]}],  # TED's [date, time] pair
+     datetime(2026, 9, 30, 12, 0, tzinfo=CEST), True),
+    # the earliest open deadline is chosen, with its own flag
+    ([{"id": "1", "deadline_at": "15/10/2026 10:00"}, {"id": "2", "deadline_at": "30/09/2026"}],
+     datetime(2026, 9, 30, 23, 59, 59, tzinfo=CEST), False),
+    ([{"id": "1", "deadline_at": "15/10/2026"}, {"id": "2", "deadline_at": "30/09/2026 10:00"}],
+     datetime(2026, 9, 30, 10, 0, tzinfo=CEST), True),
+    # all past: the latest, with its flag
+    ([{"id": "1", "deadline_at": "01/07/2026 10:00"}, {"id": "2", "deadline_at": "01/08/2026"}],
+     datetime(2026, 8, 1, 23, 59, 59, tzinfo=CEST), False),
+    ([{"id": "1", "deadline_at": None}], None, None),
+])
+def test_a_deadline_taken_from_lots_keeps_that_lots_time_flag(lots, deadline, time_given):
+    out = normalize_listing(base(kind="tender", lots=lots), crawled_at=CRAWL)
+    assert (out["deadline_at"], out["deadline_time_given"]) == (deadline, time_given)
+
+
+def test_each_lot_says_whether_its_deadline_has_a_time():
+    out = normalize_listing(base(kind="tender", lots=[
+        {"id": "1", "deadline_at": "30/09/2026"}, {"id": "2", "deadline_at": "30/09/2026 12:00"},
+        {"id": "3"}]), crawled_at=CRAWL)
+    assert [(lot["id"], lot["deadline_at"], lot["deadline_time_given"]) for lot in out["lots"]] \
+        == [("1", "2026-09-30T23:59:59+02:00", False), ("2", "2026-09-30T12:00:00+02:00", True),
+            ("3", None, None)]
+    # the listing's own deadline wins over the lots'
+    own = normalize_listing(base(kind="tender", deadline_at="01/10/2026 16:00", lots=[
+        {"id": "1", "deadline_at": "30/09/2026"}]), crawled_at=CRAWL)
+    assert (own["deadline_at"], own["deadline_time_given"]) == \
+        (datetime(2026, 10, 1, 16, 0, tzinfo=CEST), True)
+
+
+# --- no country: no France by default (review finding 10) -------------------------------------
+
+def ats_items() -> list[tuple[str, dict, dict]]:
+    """(id, item fields as the spiders map them, expected columns) from the recorded boards."""
+    out: list[tuple[str, dict, dict]] = []
+    greenhouse = json.loads(fixture("jobs/greenhouse_codepath_jobs_list_2024-08-05.json"))
+    for job in greenhouse["jobs"]:  # no country field at all
+        name = job["location"]["name"]
+        out.append((f"greenhouse {name}", {"location": name},
+                    {"country": "US", "department": None,
+                     "remote": name.startswith("Remote")}))
+    for posting in json.loads(fixture("jobs/lever_gotogroup_postings_2024-07-30_first5.json")):
+        out.append((f"lever {posting['id']}", {
+            "location": posting["categories"]["location"], "country": posting["country"],
+            "remote": posting["workplaceType"]},
+            {"city": posting["categories"]["location"], "country": posting["country"],
+             "department": None, "remote": False}))
+    for path in sorted((FIXTURES / "jobs").glob("workday_*_cxs_job_R*.json")):
+        info = json.loads(path.read_bytes())["jobPostingInfo"]
+        country = info["jobRequisitionLocation"]["country"]["alpha2Code"]
+        offsite = "Offsite" in info["location"]
+        out.append((f"workday {info['jobReqId']}", {
+            "location": info["location"], "country": country},
+            {"country": "GB", "department": None, "remote": offsite,
+             "city": None if offsite else info["location"].split(",")[0]}))
+    for name in ("recruitee_manual_offers_2024-08-08_first6.json",
+                 "recruitee_radishlab_offers_2024-08-08.json"):
+        for offer in json.loads(fixture(f"jobs/{name}"))["offers"]:
+            out.append((f"recruitee {offer['id']}", {
+                "location": ", ".join(p for p in (offer["city"], offer["state_name"],
+                                                  offer["country"]) if p),
+                "country": offer["country_code"], "remote": offer["remote"]},
+                {"country": offer["country_code"], "department": None,
+                 "remote": offer["remote"]}))
+    workable = json.loads(fixture("jobs/workable_kroo_widget_accounts_details_2024-08-08.json"))
+    for job in workable["jobs"]:
+        first = job["locations"][0]
+        out.append((f"workable {job['shortcode']}", {
+            "location": ", ".join((first["city"], first["region"], first["country"])),
+            "country": first["countryCode"], "remote": job["telecommuting"]},
+            {"city": first["city"], "country": "GB", "department": None,
+             "remote": job["telecommuting"]}))
+    listing = json.loads(fixture("jobs/smartrecruiters_gousto1_postings_list_2024-08-08.json"))
+    for posting in listing["content"]:
+        place = posting["location"]
+        out.append((f"smartrecruiters {posting['id']}", {
+            "location": place["city"], "country": place["country"], "remote": place["remote"],
+            "latitude": place.get("latitude"), "longitude": place.get("longitude")},
+            {"city": place["city"], "country": "GB", "department": None,
+             "remote": place["remote"],
+             "latitude": float(place["latitude"]) if "latitude" in place else None}))
+    return out
+
+
+@pytest.mark.parametrize("fields, expected", [(f, e) for _, f, e in ats_items()],
+                         ids=[i for i, _, _ in ats_items()])
+def test_recorded_ats_locations(fields, expected):
+    out = normalize_listing(base(**fields), crawled_at=CRAWL)
+    assert {k: out[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("fields, expected", [
+    # a board that names no country: no French commune for a foreign city
+    ({"location": "Montreal"}, {"city": "Montréal", "country": "CA", "department": None}),
+    ({"location": "San Francisco"}, {"city": None, "country": None, "department": None}),
+    ({"location": "Jakarta"}, {"city": None, "country": None, "department": None}),
+    ({"location": "Remote"}, {"remote": True, "country": None, "department": None}),
+    ({"location": "Uxbridge, UK"}, {"city": "Uxbridge", "country": "GB"}),
+    ({"location": "United Kingdom Offsite (ZUK99)"},
+     {"city": None, "country": "GB", "remote": True}),
+    # French evidence still makes it French
+    ({"location": "Paris"}, {"insee_code": "75056", "country": "FR"}),
+    ({"location": "Paris (75)"}, {"insee_code": "75056", "country": "FR"}),
+    ({"location": "Montréal (11)"}, {"insee_code": "11254", "department": "11"}),
+    ({"location": "Montreal", "country": "FR"}, {"insee_code": "11254", "department": "11"}),
+    ({"location": "Montreal", "country": "France"}, {"insee_code": "11254"}),
+    ({"location": "Montreal", "department": "11"}, {"insee_code": "11254"}),
+    ({"location": "Montreal", "postal_code": "11290"}, {"insee_code": "11254"}),
+    ({"location": "Montreal", "country": "CA"}, {"city": "Montreal", "country": "CA"}),
+    ({"location": "Montreal", "nuts": ["FRJ11"]}, {"insee_code": "11254", "department": "11"}),
+])
+def test_no_country_is_not_france(fields, expected):
+    out = normalize_listing(base(**fields), crawled_at=CRAWL)
+    assert {k: out[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("offer_id", ["200HHLQ", "200GZMR", "200HHMZ", "200GYWF", "200HHLH",
+                                      "200HHNN", "200GZVX", "200GVWB", "200HHLR", "200HHNH",
+                                      "200HHMX", "200JNLH", "200HGQQ", "200HHLX", "200HHKF"])
+def test_france_travail_places_do_not_depend_on_the_country_field(offer_id):
+    """The France Travail spider will set country="FR"; its codes make that no difference."""
+    without = normalize_listing(france_travail(offer_id), crawled_at=CRAWL)
+    with_fr = normalize_listing({**france_travail(offer_id), "country": "FR"}, crawled_at=CRAWL)
+    keys = ("city", "insee_code", "postal_code", "department", "region", "country", "remote")
+    assert {k: without[k] for k in keys} == {k: with_fr[k] for k in keys}
+    assert with_fr["country"] == "FR"
+
+
+# --- numbers (review finding 21b) -------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("1,234", 1234.0), ("1,234.56", 1234.56), ("1 234,56", 1234.56), ("1.234,56", 1234.56),
+    ("1\u202f234\u202f567,89 €", 1234567.89), ("2 500 000 EUR HT", 2500000.0),
+    ("1234.567", 1234.567), ("12,5", 12.5), (1234.5, 1234.5), (3_000_000_000, 3e9),
+    ("", None), ("n/a", None), ("-5", None), (True, None), (None, None),
+])
+def test_estimated_values_read_both_conventions(value, expected):
+    out = normalize_listing(base(kind="tender", estimated_value=value,
+                                 lots=[{"id": "1", "estimated_value": value}]), crawled_at=CRAWL)
+    assert out["estimated_value"] == expected
+    assert out["lots"][0]["estimated_value"] == expected
+
+
+@pytest.mark.parametrize("latitude, longitude, expected", [
+    ("52.7872877", "-0.1558005", (52.7872877, -0.1558005)),  # SmartRecruiters strings
+    ("48,8566", "2,3522", (48.8566, 2.3522)),
+    (43.3, 5.4, (43.3, 5.4)),
+    ("123", "200", (None, None)),
+    ("nan", "", (None, None)),
+    ("1,234.5", None, (None, None)),
+])
+def test_coordinates(latitude, longitude, expected):
+    out = normalize_listing(base(latitude=latitude, longitude=longitude), crawled_at=CRAWL)
+    assert (out["latitude"], out["longitude"]) == expected
+
+
+# --- remote words in `remote` (review finding 30) ---------------------------------------------
+
+@pytest.mark.parametrize("remote, location, expected", [
+    ("TELECOMMUTE", None, True),  # schema.org jobLocationType, raw
+    (["TELECOMMUTE"], None, True),
+    ("https://schema.org/TELECOMMUTE", None, True),
+    ("Télétravail", None, True),
+    ("remote", "London", True),
+    ("fully", None, True),  # Teamtailor remoteStatus
+    ("hybrid", None, False),  # Lever workplaceType
+    ("Télétravail partiel", None, False),
+    ("onsite", "Remote", False),  # the source's own flag wins over the text
+    ("none", "Remote", False),  # Teamtailor remoteStatus
+    (False, "Remote", False),
+    ("unspecified", "Remote", True),  # says nothing: the location text decides
+    ("unspecified", "Paris", False),
+    (None, "Télétravail", True),
+])
+def test_remote_reads_flags_and_raw_words(remote, location, expected):
+    out = normalize_listing(base(remote=remote, location=location), crawled_at=CRAWL)
+    assert out["remote"] is expected

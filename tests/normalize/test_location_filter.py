@@ -35,6 +35,12 @@ LYON = {"69123", *(f"6938{n}" for n in range(1, 10))}
     ("FRL05", "department", {"83"}),
     ("FRL", "region", {"93"}),
     ("FRY", "department", {"971", "972", "973", "974", "976"}),
+    # the commune Fry (76) is no NUTS code: a NUTS code is in capitals or has a digit
+    ("Fry", "commune", {"76292"}),
+    ("fry", "commune", {"76292"}),
+    ("frl05", "department", {"83"}),
+    ("Frl", None, None),
+    ("nuts:fry", "department", {"971", "972", "973", "974", "976"}),  # said so: NUTS
     ("France", "country", {"FR"}),
     ("Belgique", "country", {"BE"}),
     ("Germany", "country", {"DE"}),
@@ -51,6 +57,9 @@ LYON = {"69123", *(f"6938{n}" for n in range(1, 10))}
 ])
 def test_location_values_resolve(text, level, codes):
     found = resolve_location_filter(text)
+    if level is None:
+        assert found is None
+        return
     assert isinstance(found, LocationFilter)
     assert (found.level, set(found.codes)) == (level, codes)
     assert found.label

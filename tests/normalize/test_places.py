@@ -333,6 +333,133 @@ def test_ats_location_strings_resolve_to_their_country(text, source_country, cou
     assert place.department is None  # never a French department for a foreign place
 
 
+@pytest.mark.parametrize("text, source_country, country", ats_locations())
+def test_ats_location_strings_with_no_country_hint_are_never_french(text, source_country,
+                                                                     country):
+    """What normalize_listing now asks for an item without a country field."""
+    place = resolve_place(text, country_hint=source_country)
+    assert place.country == country
+    assert place.department is None
+
+
+def workday_details() -> list[dict]:
+    return [json.loads(path.read_bytes())["jobPostingInfo"]
+            for path in sorted((FIXTURES / "jobs").glob("workday_*_cxs_job_R*.json"))]
+
+
+@pytest.mark.parametrize("info", workday_details(), ids=lambda i: i["jobReqId"])
+@pytest.mark.parametrize("hint", ["alpha2", "descriptor", None])
+def test_workday_site_codes_never_end_up_in_the_city(info, hint):
+    """"United Kingdom Offsite (ZUK99)" (R48704): the remote word is removed first, which
+    used to leave "United Kingdom ( ZUK99 )" as a city."""
+    country = info["jobRequisitionLocation"]["country"]
+    place = resolve_place(info["location"], country_hint={
+        "alpha2": country["alpha2Code"], "descriptor": country["descriptor"], None: None}[hint])
+    assert place.country == "GB"
+    assert place.city is None or ("(" not in place.city and "ZUK" not in place.city)
+    if "Offsite" in info["location"]:
+        assert (place.kind, place.city, place.remote) == ("country", None, True)
+    else:
+        assert (place.kind, place.remote) == ("city", False)
+        assert place.city == info["location"].split(",")[0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("United Kingdom Offsite (ZUK99)", ("country", None, "GB", True)),
+    ("Uxbridge, UK (ZUK131)", ("city", "Uxbridge", "GB", False)),
+    ("Remote (ZUK99)", ("remote", None, None, True)),
+    ("Schleswig-Holstein/Berlin, Germany (ZWG133)",
+     ("city", "Schleswig-Holstein/Berlin", "DE", False)),
+    ("Télétravail (ABC123)", ("remote", None, None, True)),
+])
+def test_trailing_site_codes_go_with_or_without_remote_words(text, expected):
+    place = resolve_place(text, country_hint=None)
+    assert (place.kind, place.city, place.country, place.remote) == expected
+
+
+# With no country at all, France is not assumed: French evidence, or a bare commune name that no
+# much larger foreign city bears. (text, kind, city, department, country, ambiguous)
+NO_COUNTRY = [
+    # a foreign city 10 times as populous as the largest commune of the name: the foreign city
+    ("Montreal", "city", "Montréal", None, "CA", True),
+    ("Montréal", "city", "Montréal", None, "CA", True),
+    ("Montreal (Quebec)", "city", "Montréal", None, "CA", True),
+    ("Montreal Remote", "city", "Montréal", None, "CA", True),
+    ("Lagos", "city", "Lagos", None, "NG", True),
+    ("Mons", "city", "Mons", None, "BE", True),
+    ("Mons, Hainaut", "city", "Mons", None, "BE", True),
+    ("Fribourg", "city", "Fribourg", None, "CH", True),
+    # French evidence: a code, "France", a French department or region beside the name
+    ("Montréal (11)", "commune", "Montréal", "11", "FR", False),
+    ("Montréal (Aude)", "commune", "Montréal", "11", "FR", False),
+    ("Montréal, Aude", "commune", "Montréal", "11", "FR", False),
+    ("11 - Montréal", "commune", "Montréal", "11", "FR", False),
+    ("11290 Montréal", "commune", "Montréal", "11", "FR", False),
+    ("Montreal, France", "commune", "Montréal", "11", "FR", True),  # still 4 communes
+    ("Montreal, FR", "commune", "Montréal", "11", "FR", True),
+    ("Mons (31)", "commune", "Mons", "31", "FR", False),  # INSEE 31355
+    # a French commune larger, or a foreign homonym less than 10 times larger: French, and
+    # ambiguous when the foreign city is at least as large
+    ("Paris", "commune", "Paris", "75", "FR", False),
+    ("Lyon", "commune", "Lyon", "69", "FR", False),
+    ("Brest", "commune", "Brest", "29", "FR", True),  # Brest, Belarus is larger
+    ("Orléans", "commune", "Orléans", "45", "FR", True),  # Orléans, Ontario
+    ("Laval", "commune", "Laval", "53", "FR", True),  # Laval, Québec: 8.9 times
+    ("Rungis", "commune", "Rungis", "94", "FR", False),  # no foreign homonym
+    ("Saint-Denis, La Réunion", "commune", "Saint-Denis", "974", "FR", False),
+    ("Paris (75)", "commune", "Paris", "75", "FR", False),
+    ("75008 Paris", "commune", "Paris 8e Arrondissement", "75", "FR", False),
+    ("Bouches-du-Rhône", "department", None, "13", "FR", False),
+    # nothing French, nothing known
+    ("San Francisco", "unknown", None, None, None, False),
+    ("Jakarta", "unknown", None, None, None, False),
+    ("Bengaluru", "unknown", None, None, None, False),
+    ("10115 Berlin", "unknown", None, None, None, False),  # no French postal code: 10 is Aube
+    ("Berlin, 10115", "unknown", None, None, None, False),
+]
+
+
+@pytest.mark.parametrize("text, kind, city, department, country, ambiguous", NO_COUNTRY)
+def test_with_no_country_france_needs_evidence(text, kind, city, department, country,
+                                               ambiguous):
+    place = resolve_place(text, country_hint=None)
+    assert (place.kind, place.city, place.department, place.country, place.ambiguous) == \
+        (kind, city, department, country, ambiguous)
+    if kind == "city":
+        assert place.confidence == 0.5
+
+
+@pytest.mark.parametrize("text, insee", [
+    ("Montreal", "11254"), ("Mons", "31355"), ("Lagos", "64302"), ("Brest", "29019"),
+])
+def test_the_french_default_hint_still_claims_the_commune(text, insee):
+    """resolve_place's own default (and --location filters) keep France."""
+    assert resolve_place(text).insee_code == insee
+
+
+def test_with_no_country_a_us_zip_is_no_french_postal_code():
+    place = resolve_place("San Francisco", postal_code="94105", country_hint=None)
+    assert (place.kind, place.department) == ("unknown", None)
+    # alone, or beside the commune that has it, a postal code is still French evidence
+    assert resolve_place(None, postal_code="75008", country_hint=None).insee_code == "75108"
+    assert resolve_place("Paris", postal_code="75008", country_hint=None).insee_code == "75108"
+    assert resolve_place("Montréal", postal_code="11290", country_hint=None).insee_code == \
+        "11254"
+
+
+def test_the_foreign_homonyms_file():
+    data = json.loads((DATA / "foreign_homonyms.json").read_text(encoding="utf-8"))
+    assert "GeoNames" in data["source"]
+    rows = data["cities"]
+    assert len(rows) > 100 and rows == sorted(rows)
+    names = geography().by_name
+    french = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "TF", "WF", "PF", "NC"}
+    for key, country, population, name in rows:
+        assert key in names and fold(name) == key
+        assert country not in french and population >= 15000
+    assert ["montreal", "CA", 1762949, "Montréal"] in rows
+
+
 def test_recruitee_remote_flags_match_the_text():
     offers = json.loads(fixture("jobs/recruitee_radishlab_offers_2024-08-08.json"))["offers"]
     for offer in offers:

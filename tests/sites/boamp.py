@@ -3,8 +3,9 @@
 The records are the two real ones of tests/fixtures/tenders/boamp_explore_v21_records_
 recent_first2.json (PROVENANCE.md), plus any a test passes in (derived from them in the test
 code). The ``where`` clause the spider sends (``dateparution = date'YYYY-MM-DD'``, optionally
-``AND (...)``, which is ignored here), ``order_by`` on ``id`` asc/desc, ``limit`` and
-``offset`` are applied as the API documents them, and ``total_count`` is the filtered count.
+``AND (...)``, which is ignored here), ``order_by`` (the spider's: ``idweb`` desc or asc),
+``limit`` and ``offset`` are applied as the API documents them, and ``total_count`` is the
+filtered count.
 """
 
 from __future__ import annotations

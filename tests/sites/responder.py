@@ -1,6 +1,6 @@
 """A downloader middleware that answers from a FixtureSite instead of the network.
 
-Only the replay builder (tests/fixtures/replay/build.py) enables it, so that the HTTP cache
+Only the replay builder (tests/build_replay.py) enables it, so that the HTTP cache
 records the recorded responses under the sources' *real* URLs.
 """
 

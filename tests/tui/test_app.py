@@ -308,7 +308,7 @@ async def test_a_failing_next_page_is_shown_and_fetched_again(tui_engine, monkey
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
         table = app.query_one(ResultsTable)
-        for _ in range(6):
+        for _ in range(5):  # row 5: five rows from the end, the next page is asked for
             await pilot.press("down")
             await settle(pilot)
         assert failed and app.is_running

@@ -23,7 +23,7 @@ from spiders.base import (
     PostPagedJsonSpider,
     RssSpider,
 )
-from spiders.base.rss import text
+from spiders.base.rss import xml_text
 from tests.sites import FixtureSite, Received, Reply, Route, fixture
 from tests.sites import greenhouse as greenhouse_site
 from tests.sites import smartrecruiters as smartrecruiters_site
@@ -117,8 +117,8 @@ class Fed(RssSpider):
         return f"{board.base_url}/jobs.rss"
 
     def parse_item(self, record: Any, board: Board, page: Any, detail: Any = None):
-        return self.listing(source_id=text(record, "guid"), url=text(record, "link"),
-                            title=text(record, "title"))
+        return self.listing(source_id=xml_text(record, "guid"), url=xml_text(record, "link"),
+                            title=xml_text(record, "title"))
 
 
 def greenhouse_only() -> FixtureSite:
