@@ -12,10 +12,7 @@ from rich.live import Live
 from rich.table import Table
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, safe
-
-OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "timeout": "red",
-                  "offline": "red", "unconfigured": "dim", "running": "cyan"}
+from aggregator.cli.output import OUTCOME_STYLES, console, safe
 
 
 def _progress_table(progress: dict) -> Table:

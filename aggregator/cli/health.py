@@ -10,13 +10,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.cli.output import console, local, safe
+from aggregator.cli.output import OUTCOME_STYLES, console, local, safe
 from aggregator.normalize.text import strip_controls
 
 VERDICT_STYLES = {"ok": "green", "degraded": "yellow", "broken": "bold red",
                   "unconfigured": "dim", "unknown": "dim"}
-OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "red", "timeout": "red",
-                  "offline": "red", "unconfigured": "dim", "running": "cyan"}
 
 
 def _yes_no(value: bool | None) -> str:

@@ -172,7 +172,7 @@ def search_listings(
     sort: Annotated[str | None, typer.Option(
         help="relevance, deadline, published, seen, title, organization, place, source, kind;"
              " a leading - reverses it.")] = None,
-    limit: Annotated[int, typer.Option(help="How many listings to show.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="How many listings to show.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
                           ] = False,
@@ -200,7 +200,7 @@ def list_listings(
     sort: Annotated[str | None, typer.Option(
         help="published (default: newest first), deadline, seen, title, ...; a leading - "
         "reverses it.")] = "published",
-    limit: Annotated[int, typer.Option(help="How many listings to show.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="How many listings to show.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
                           ] = False,

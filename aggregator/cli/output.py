@@ -19,3 +19,8 @@ def safe(value: object, *, style: str = "") -> Text:
     if value is None:
         return Text("")
     return Text(strip_controls(str(value)), style=style)
+
+
+# How a crawl run's outcome is shown (crawl summary, runs, sources).
+OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "timeout": "red",
+                  "offline": "red", "unconfigured": "dim", "running": "cyan"}

@@ -8,10 +8,7 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, local, safe
-
-OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "timeout": "red",
-                  "offline": "red", "unconfigured": "dim", "running": "cyan"}
+from aggregator.cli.output import OUTCOME_STYLES, console, local, safe
 
 
 def duration_text(seconds: float | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,8 +13,8 @@ from tests.sites.greenhouse import DETAIL, LIST, site
 from tests.spiders.boards.support import by_id, crawl, make_spider, normalized
 
 LISTED = {"kind", "source", "source_id", "url", "title", "organization", "description",
-          "location", "contract_type", "salary", "published_at", "modified_at", "deadline_at",
-          "extra", "scope", "match_keys", "raw"}
+          "location", "contract_type", "salary", "published_at", "modified_at", "extra",
+          "scope", "match_keys", "raw"}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def test_a_job_of_the_recorded_list(jobs) -> None:
         "organization": "codepath",  # no company_name in the 2024 recording
         "description": None, "location": "Arlington, Virginia", "contract_type": None,
         "salary": None, "published_at": None, "modified_at": "2024-07-08T20:45:00-04:00",
-        "deadline_at": None, "extra": {"requisition_id": "58"}, "scope": "codepath",
+        "extra": {"requisition_id": "58"}, "scope": "codepath",
         "match_keys": ["job:codepath|associate instructor part time fall contract|arlington"],
     }
 
@@ -62,7 +63,7 @@ def test_a_job_with_its_content(jobs) -> None:
         "url": "https://boards.greenhouse.io/codepath/jobs/4426707007",
         "title": "Data Engineer", "organization": "codepath",
         "location": "Remote, United States", "contract_type": None, "salary": None,
-        "published_at": None, "modified_at": "2024-07-24T18:48:03-04:00", "deadline_at": None,
+        "published_at": None, "modified_at": "2024-07-24T18:48:03-04:00",
         "extra": {"teams": ["Platform"], "offices": ["United States"], "requisition_id": "60"},
         "scope": "codepath",
         "match_keys": [],  # "Remote, United States" names no city
@@ -81,19 +82,63 @@ def test_the_normaliser_reads_the_place(jobs) -> None:
     assert (onsite["city"], onsite["country"], onsite["remote"]) == ("Arlington", "US", False)
 
 
-def test_current_fields_are_mapped_when_the_api_gives_them() -> None:
-    """company_name, first_published, metadata and pay ranges: the recorded job 4426707007
-    (its pay range was recorded with pay_transparency=true), given the fields responses add
-    since 2025 and a custom field in the metadata shape of Greenhouse's Job Board API docs."""
+# The first job of a real board list recorded on 2025-11-26, verbatim: github.com/matchaboar/
+# srajob2, tests/fixtures/robinhood_greenhouse_board.json (commit 54e3007ed4533f15768df9e41d6
+# 98fcbde87ddbd; all 102 jobs carry company_name and first_published, none
+# application_deadline).
+ROBINHOOD_JOB = {
+    "absolute_url": "https://boards.greenhouse.io/robinhood/jobs/7379020?t=gh_src=&gh_jid=7379020",
+    "data_compliance": [{"type": "gdpr", "requires_consent": False,
+                         "requires_processing_consent": False,
+                         "requires_retention_consent": False, "retention_period": None,
+                         "demographic_data_consent_applies": True}],
+    "internal_job_id": 3289690,
+    "location": {"name": "Denver, CO; New York, NY; Westlake, TX"},
+    "metadata": [{"id": 4288026, "name": "Careers Page Bucket",
+                  "value": "FRAUD  & FINANCIAL CRIMES", "value_type": "single_select"}],
+    "id": 7379020,
+    "updated_at": "2025-11-25T20:49:51-05:00",
+    "requisition_id": "JR107648",
+    "title": "AML Investigator, Crypto",
+    "company_name": "Robinhood",
+    "first_published": "2025-11-25T20:49:51-05:00",
+    "language": "en",
+}
+
+
+def test_current_fields_of_a_recorded_2025_board() -> None:
+    spider = make_spider(GreenhouseSpider, boards="robinhood")
+    item = dict(spider.parse_item(ROBINHOOD_JOB, GreenhouseSpider.parse_board("robinhood"),
+                                  None))
+    assert item == {
+        "kind": "job", "source": "greenhouse", "source_id": "7379020",
+        "url": ROBINHOOD_JOB["absolute_url"], "title": "AML Investigator, Crypto",
+        "organization": "Robinhood",  # company_name, not the board token
+        "description": None, "location": "Denver, CO; New York, NY; Westlake, TX",
+        "contract_type": None,  # "Careers Page Bucket" is no contract field
+        "salary": None,
+        "published_at": "2025-11-25T20:49:51-05:00",  # first_published
+        "modified_at": "2025-11-25T20:49:51-05:00",
+        "extra": {"requisition_id": "JR107648"},
+    }
+    record = normalized(spider.emit(ROBINHOOD_JOB, GreenhouseSpider.parse_board("robinhood"),
+                                    None).__next__())
+    assert record["published_at"] == datetime(2025, 11, 26, 1, 49, 51, tzinfo=UTC)
+    assert record["organization"] == "Robinhood"
+    # an application_deadline, if a response ever gives one, is not read as the deadline
+    dated = {**ROBINHOOD_JOB, "application_deadline": "2026-01-31"}
+    assert spider.parse_item(dated, GreenhouseSpider.parse_board("robinhood"),
+                             None).get("deadline_at") is None
+
+
+def test_metadata_and_pay_ranges_are_mapped_when_the_api_gives_them() -> None:
+    """A contract custom field in the metadata shape of Greenhouse's Job Board API docs, and
+    the recorded job 4426707007's pay range (recorded with pay_transparency=true)."""
     detail = json.loads(fixture(DETAIL))
-    record = {**detail, "company_name": "CodePath",
-              "first_published": "2024-07-01T10:00:00-04:00", "application_deadline": None,
-              "metadata": [{"id": 1, "name": "Employment Type", "value": "Full-time",
-                            "value_type": "single_select"}]}
+    record = {**detail, "metadata": [{"id": 1, "name": "Employment Type", "value": "Full-time",
+                                      "value_type": "single_select"}]}
     spider = make_spider(GreenhouseSpider, boards="codepath")
     item = spider.parse_item(record, GreenhouseSpider.parse_board("codepath"), None)
-    assert item["organization"] == "CodePath"
-    assert item["published_at"] == "2024-07-01T10:00:00-04:00"
     assert item["contract_type"] == ["Full-time"]
     assert item["salary"] == [{"min_cents": 12000000, "max_cents": 16000000,
                                "currency_type": "USD", "title": "Pay range", "blurb": ""}]
