@@ -27,6 +27,7 @@ import platformdirs
 from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, Config, in_checkout, load_config
 from aggregator.store.runs import finish_run, get_run, start_run
 
+LOG_KEEP_DAYS = 30  # a crawl's own log file is deleted after this many days
 STOP_GRACE_SECONDS = 20  # after SIGTERM, how long a crawl may take to close cleanly
 CRAWL_LOCK = "crawl:{source}"  # one crawl of a source at a time (the scheduler's lock too)
 
@@ -149,6 +150,7 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
     progress.state, progress.started = "running", time.monotonic()
     logs = log_dir()
     logs.mkdir(parents=True, exist_ok=True)
+    prune_logs(logs)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = logs / f"{request.source}-{stamp}-{os.getpid()}.log"
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="aggregator.settings")
@@ -214,6 +216,21 @@ def _distributed_crawl_running(request: CrawlRequest) -> str | None:
     generation, queued, inflight = busy
     return (f"skipped: distributed crawl {generation} still running "
             f"({queued} queued, {inflight} in flight)")
+
+
+def prune_logs(directory: Path, keep_days: float = LOG_KEEP_DAYS) -> int:
+    """Delete the crawl logs (``SOURCE-STAMP-PID.log``) older than ``keep_days``; a daily
+    schedule writes a dozen a day. Other files (the scheduler's rotating log) are left."""
+    cutoff = time.time() - keep_days * 86400
+    removed = 0
+    for path in directory.glob("*-*-*.log"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # another process pruned it, or it is not ours to delete
+            continue
+    return removed
 
 
 def _log_tail(path: Path, lines: int = 3) -> str | None:

@@ -76,11 +76,10 @@ LOG_BYTES, LOG_BACKUPS = 5_000_000, 5
 
 # After crawls, in this order. Each entry is (label, "module:function"); the function is
 # called as ``function(engine, config)``. Steps must be idempotent (a step may run after every
-# batch of crawls, and again after a restart). A step whose module does not exist (yet) is
-# skipped; a step that fails is logged and the next one still runs.
+# batch of crawls, and again after a restart). A step whose module is not installed (a
+# plug-in removed) is skipped; a step that fails is logged and the next one still runs.
 POST_CRAWL_STEPS: list[tuple[str, str]] = [
     ("close past deadlines", "aggregator.scheduler:close_expired_listings"),
-    # Saved-search digests (the digests issue provides this module): sends what is due.
     ("send due digests", "aggregator.mail.digests:send_due_digests"),
 ]
 # Between crawls as well: digests due at an HH:MM time, and pending digests to retry.

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from aggregator.store.models import Base, include_name
 
 config = context.config
 
+
 def run_migrations() -> None:
-    engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url"))
+    # The application hands over its engine (aggregator/store/engine.py); the alembic
+    # command line (revision --autogenerate) gives a URL in db/alembic.ini.
+    given = config.attributes.get("engine")
+    engine = given or create_engine(config.get_main_option("sqlalchemy.url"))
+    try:
+        _migrate(engine)
+    finally:
+        if given is None:
+            engine.dispose()
+
+
+def _migrate(engine: Engine) -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,

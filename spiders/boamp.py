@@ -189,10 +189,10 @@ class BoampSpider(OpenDataSoftSpider):
             return None
         filled = {name: older[name] for name in _FILLABLE
                   if newer.get(name) in _EMPTY and older.get(name) not in _EMPTY}
+        if not filled:
+            return None
         keys = list(dict.fromkeys([*(newer.get("match_keys") or []),
                                    *(older.get("match_keys") or [])]))
-        if not filled and keys == (newer.get("match_keys") or []):
-            return None
         original = older["source_id"] == older["extra"].get("idweb")
         return {
             **newer, **filled, "match_keys": keys,

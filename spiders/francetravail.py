@@ -188,6 +188,9 @@ class FranceTravailSpider(ListingSpider):
                 since = self.since_date(scope)  # from this scope's newest stored offer
                 since_by_scope[scope] = since
                 window = (datetime.combine(since, time(), UTC), end)
+                # older offers stay unread: the scope's listing is not complete (nothing
+                # of it may expire)
+                self.scopes.skipped(scope)
             queries.append(Query(scope=scope, params=params, department=department,
                                  window=window, bounds=bounds))
         if not full:
@@ -209,10 +212,6 @@ class FranceTravailSpider(ListingSpider):
             self.partial = True
             return
         for query in self.queries():
-            if query.window is not None:
-                # only what was created since the last crawl: older offers stay unread, so
-                # the scope's listing is not complete (nothing of it may expire)
-                self.scopes.skipped(query.scope)
             request = await self.search(query, 0)
             if request is not None:
                 yield request

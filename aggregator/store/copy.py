@@ -2,7 +2,8 @@
 
 What a copy does, in order:
 
-1. both schemas at the Alembic head (the target is upgraded; the source must already be);
+1. both schemas at the Alembic head (the target is upgraded; the source must already be —
+   `aggregator db copy` opens it like every command does, which upgrades it);
 2. the target must hold no rows (else :class:`CopyError`, unless ``replace``: then it is
    emptied in the same transaction as the copy);
 3. the source is checked for what the target would refuse: references to missing rows
@@ -216,13 +217,14 @@ def _check_schemas(source: Engine, target: Engine) -> None:
 # --- Copying --------------------------------------------------------------------------------
 
 def _clear(conn: Connection) -> None:
-    """Empty every table of the target (``replace``), inside the copy's transaction."""
-    names = [t.name for t in Base.metadata.sorted_tables]
+    """Empty every copied table of the target (``replace``), inside the copy's transaction;
+    its scheduler locks stay: they belong to processes running on the target."""
+    tables = copied_tables()
     if conn.dialect.name == "postgresql":
-        conn.execute(text(f"TRUNCATE {', '.join(names)}, {search_index.FTS_TABLE} "
-                          "RESTART IDENTITY CASCADE"))
+        names = ", ".join([*(t.name for t in tables), search_index.FTS_TABLE])
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
-    for table in reversed(Base.metadata.sorted_tables):
+    for table in reversed(tables):
         conn.execute(table.delete())
 
 

@@ -67,3 +67,21 @@ def test_a_replay_set_keeps_endpoints_not_secrets_nor_stores():
         "FRANCE_TRAVAIL_CLIENT_SECRET": "s3cret", "DATABASE_URL": "postgresql://u:p@db/x",
         "REDIS_URL": "redis://:p@q/0", "DOWNLOAD_DELAY": "0",
     }) == {"BOAMP_API_URL": "http://127.0.0.1:8000/api", "RECRUITEE_URL_TEMPLATE": "http://{board}"}
+
+
+def test_old_crawl_logs_are_pruned_and_the_rest_kept(tmp_path):
+    import os
+    import time
+
+    from aggregator.crawl import prune_logs
+
+    old = tmp_path / "boamp-20260101T060000-123.log"
+    recent = tmp_path / "boamp-20261127T060000-456.log"
+    scheduler_log = tmp_path / "scheduler.log"
+    for path in (old, recent, scheduler_log):
+        path.write_text("log")
+    month_ago = time.time() - 31 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(scheduler_log, (month_ago, month_ago))
+    assert prune_logs(tmp_path) == 1
+    assert not old.exists() and recent.exists() and scheduler_log.exists()

@@ -90,7 +90,7 @@ def test_recorded_records_map_every_field():
             "tender:2026-09-22|conseil departemental de la haute vienne|fourniture et "
             "livraison de materiaux enrobes denses a l emulsion de bitume"],
         "extra": {"idweb": "26-79589", "famille": "JOUE", "nature": "APPEL_OFFRE",
-                  "etat": "INITIAL", "notice_version": "01"},
+                  "etat": "INITIAL", "departments": ["87"], "notice_version": "01"},
     }
     assert first["raw"] == records()[0]
     assert fields(second) == {
@@ -119,7 +119,7 @@ def test_recorded_records_map_every_field():
             "tender:2026-09-30|95 ch|fourniture et livraison repas en liaison froide sur "
             "trois unites de l hopital novo"],
         "extra": {"idweb": "26-79592", "famille": "JOUE", "nature": "APPEL_OFFRE",
-                  "etat": "INITIAL", "notice_version": "01"},
+                  "etat": "INITIAL", "departments": ["95"], "notice_version": "01"},
     }
     assert stats(spider).get("aggregator/superseded") is None
 
@@ -195,6 +195,19 @@ def test_bad_records_are_counted_and_the_page_goes_on():
     assert counted["aggregator/unreadable/donnees"] == 1
 
 
+@pytest.mark.parametrize("codes, department, departments", [
+    ({"code_departement_prestation": ["75", "92", "93"]}, "75", ["75", "92", "93"]),
+    # no place of work: where the notice was filed
+    ({"code_departement_prestation": None, "code_departement": ["13", "83"]}, "13",
+     ["13", "83"]),
+])
+def test_every_department_is_kept(codes, department, departments):
+    _, (item,), _ = parse([{**records()[0], **codes}])
+    assert item["department"] == department  # the column holds one
+    assert item["extra"]["departments"] == departments
+    assert normalized(item)["department"] == department
+
+
 def test_a_cut_objet_takes_the_full_eforms_title():
     record = {**records()[0], "objet": "FOURNITURE ET LIVRAISON DE MATERIAUX ENROBES..."}
     _, (item,), _ = parse([record])
@@ -252,6 +265,62 @@ def test_the_newest_word_wins_and_older_versions_are_skipped():
     assert [(i["source_id"], i["notice_type"]) for i in first + second] == [
         ("26-79589", "corrigendum"), ("26-79592", "cn-standard")]
     assert stats(spider)["aggregator/superseded"] == 1
+
+
+def legacy_corrigendum(idweb: str = "26-81235", published: str = "2026-08-20") -> dict:
+    """A RECTIFICATIF of 26-79589 in BOAMP's own form: only the flat fields and gestion (no
+    eForms lots, CPV, NUTS or description), with a new deadline."""
+    record = copy.deepcopy(records()[0])
+    gestion = json.loads(record["gestion"])
+    gestion["REFERENCE"]["IDWEB"] = idweb
+    gestion["REFERENCE"]["TYPE_AVIS"]["STATUT"] = {"RECTIFICATIF": ""}
+    gestion["INDEXATION"]["DATE_LIMITE_REPONSE"] = "2026-10-06T12:00:00+02:00"
+    record.update(idweb=idweb, id=idweb.replace("-", "_"), nature="RECTIFICATIF",
+                  etat="RECTIFICATIF", famille="FNS", annonce_lie=["26-79589"],
+                  dateparution=published, donnees=None, gestion=json.dumps(gestion),
+                  url_avis=f"https://www.boamp.fr/pages/avis/?q=idweb:{idweb}",
+                  datelimitereponse="2026-10-06T10:00:00+00:00")
+    return record
+
+
+def test_an_original_met_after_its_legacy_correction_fills_only_what_it_left_empty(engine):
+    spider = make_spider(BoampSpider)
+    spider.days = [date(2026, 8, 20), DAY]  # newest day first, as the crawl reads them
+    meta = {"offset": 0, "descending": True, "total": None, "limit": 100}
+    newer = json.dumps({"total_count": 1, "results": [legacy_corrigendum()]}).encode()
+    older = json.dumps({"total_count": 2, "results": records()}).encode()
+    first, _ = split(spider.parse_page(response(URL, newer, {**meta, "day_index": 0})))
+    second, _ = split(spider.parse_page(response(URL, older, {**meta, "day_index": 1})))
+    correction, original, other = first + second
+    assert (correction["source_id"], correction["amends"], correction["lots"],
+            correction["cpv"]) == ("26-79589", True, [], [])
+    assert (original["source_id"], other["source_id"]) == ("26-79589", "26-79592")
+    assert original.get("amends") is None  # whole again: the original's fields are in
+    # the correction's word stands ...
+    assert original["deadline_at"] == "2026-10-06T12:00:00+02:00"
+    assert original["notice_type"] == "corrigendum"
+    assert original["extra"]["applied_notice"] == "26-81235"
+    # ... and the original fills what it left empty
+    assert original["lots"] == lots(["1 - MDD de Nantiat", "2 - MDD de Châteauneuf la Forêt",
+                                     "3 - MDD du Dorat", "4 - MDD de Saint-Mathieu"],
+                                    ["2026-09-22+02:00", "12:00:00+02:00"])
+    assert (original["cpv"], original["nuts"]) == (["44113310"], ["FRI23"])
+    assert original["description"].startswith("Les prestations à réaliser")
+    assert (original["url"], original["published_at"], original["raw"]) == (
+        "https://www.boamp.fr/pages/avis/?q=idweb:26-79589", "2026-08-12", records()[0])
+    assert "eforms-notice:c3841933-b81c-4e98-8d11-ea5ee984bb5e" in original["match_keys"]
+    assert stats(spider)["aggregator/older_notice_filled"] == 1
+    assert stats(spider).get("aggregator/superseded") is None
+    # stored in one batch, the later sighting (the completed original) wins
+    store(engine, first + second, datetime(2026, 8, 20, 6, 0, tzinfo=UTC))
+    with engine.connect() as conn:
+        row = conn.execute(select(ListingRow).where(ListingRow.source_id == "26-79589")).one()
+    assert row.deadline_at == datetime(2026, 10, 6, 10, 0, tzinfo=UTC)
+    assert (row.cpv, len(row.lots)) == (["44113310"], 4)
+    assert row.description.startswith("Les prestations à réaliser")
+    # the same original again adds nothing
+    again, _ = split(spider.parse_page(response(URL, older, {**meta, "day_index": 1})))
+    assert again == []
 
 
 @pytest.mark.parametrize("changes, status, target, notice_type", [
