@@ -43,7 +43,7 @@ HASHED_FIELDS = tuple(f for f in FIELDS if f not in _UNHASHED)
 STORED_FIELDS = (*(f for f in FIELDS if f != "match_keys"), "scope")
 # What a batch reads of the stored listings to tell new, unchanged and changed apart.
 _LOOKUP_COLUMNS = (listings.c.id, listings.c.source_id, listings.c.content_hash,
-                   listings.c.published_at,
+                   listings.c.published_at, listings.c.modified_at,
                    *(listings.c[f] for f in TRACKED_FIELDS))
 # VARCHAR limits (PostgreSQL enforces them): an overlong value is cut, not a failed batch.
 _LENGTHS = {c.name: c.type.length for c in listings.columns
@@ -95,6 +95,12 @@ def _same(old: Any, new: Any) -> bool:
 
 def _history_value(value: Any) -> Any:
     return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+
+
+def _older(row: Mapping[str, Any], stored: Any) -> bool:
+    """Whether ``row`` is a version the source dated before the stored one."""
+    new, old = row.get("modified_at"), stored.modified_at
+    return new is not None and old is not None and new < old
 
 
 def effective_status(record: Mapping[str, Any], now: datetime) -> str:
@@ -195,7 +201,9 @@ class ListingWriter:
             old = existing.get(row["source_id"])
             if old is None:
                 continue
-            if old.content_hash == row["content_hash"]:
+            if old.content_hash == row["content_hash"] or _older(row, old):
+                # an older version met after a newer one (a crawl's day of overlap, or
+                # workers of a distributed crawl) does not undo it: only seen
                 unchanged_ids.append(old.id)
             else:
                 changed.append((old, row))

@@ -135,3 +135,18 @@ def test_an_amendment_keeps_the_fields_it_leaves_empty(engine):
     with Session(engine) as session:
         fields = set(session.scalars(select(ListingChange.field)))
     assert fields == {"status", "title"}
+
+
+def test_an_older_version_met_after_a_newer_one_does_not_undo_it(engine):
+    writer = ListingWriter(engine)
+    corrected = record("26-1", deadline_at="2026-12-22T16:30:00+01:00",
+                       modified_at="2026-11-25T00:00:00+01:00")
+    original = record("26-1", modified_at="2026-11-20T00:00:00+01:00")
+    writer.write([corrected], now=NOW)
+
+    result = writer.write([original], now=NOW + timedelta(hours=1))
+
+    assert (result.updated, result.unchanged) == (0, 1)
+    (listing,) = rows(engine)
+    assert listing.deadline_at == datetime(2026, 12, 22, 15, 30, tzinfo=UTC)
+    assert listing.last_seen_at == NOW + timedelta(hours=1)
