@@ -17,7 +17,12 @@ from twisted.internet.task import LoopingCall
 from aggregator.pipelines import DROPPED_PREFIX, STORE_ERROR
 from aggregator.store.engine import get_engine
 from aggregator.store.lifecycle import expire_missing
-from aggregator.store.runs import finish_run, latest_published, start_run
+from aggregator.store.runs import (
+    finish_run,
+    latest_published,
+    latest_published_by_scope,
+    start_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +128,8 @@ class CrawlRunRecorder:
             self.seeding.begin(self.run_id)
         # Incremental spiders start from what the store already has (read before start()).
         spider.last_published_at = latest_published(engine, spider.name)  # type: ignore[attr-defined]
+        spider.last_published_by_scope = latest_published_by_scope(  # type: ignore[attr-defined]
+            engine, spider.name)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         logging.getLogger().removeHandler(self.errors)

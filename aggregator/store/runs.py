@@ -56,6 +56,16 @@ def recent_runs(engine: Engine, *, source: str | None = None, limit: int = 20) -
         return list(session.scalars(query))
 
 
+def latest_published_by_scope(engine: Engine, source: str) -> dict[str, datetime]:
+    """When the newest stored listing of each scope (board, site) of ``source`` was
+    published: a scope with nothing stored yet is crawled in full."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Listing.scope, func.max(Listing.published_at))
+                            .where(Listing.source == source, Listing.scope.is_not(None))
+                            .group_by(Listing.scope))
+        return {scope: published for scope, published in rows if published is not None}
+
+
 def latest_published(engine: Engine, source: str) -> datetime | None:
     """When the newest stored listing of ``source`` was published (incremental crawls)."""
     with engine.connect() as conn:

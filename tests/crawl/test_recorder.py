@@ -55,3 +55,17 @@ def test_a_crawl_with_store_errors_closes_nothing(sqlite_url, store_error, close
         status = session.scalar(select(Listing.status).where(Listing.source_id == "gone"))
     assert status == ("closed" if closed else "open")
     assert run.items_seen == 5  # a store error is an item scraped, then dropped: once
+
+
+def test_the_spider_learns_what_each_scope_already_has(sqlite_url):
+    engine = get_engine(sqlite_url)
+    first = listing("a") | {"published_at": datetime(2026, 11, 1, tzinfo=UTC)}
+    other = listing("b") | {"scope": "other", "published_at": datetime(2026, 11, 20, tzinfo=UTC)}
+    ListingWriter(engine).write([first, other])
+    crawler = get_crawler(Board, {"DATABASE_URL": sqlite_url})
+    spider = crawler._create_spider()
+    crawler.spider = spider
+    CrawlRunRecorder.from_crawler(crawler).spider_opened(spider)
+    assert spider.last_published_by_scope == {"acme": datetime(2026, 11, 1, tzinfo=UTC),
+                                              "other": datetime(2026, 11, 20, tzinfo=UTC)}
+    assert spider.last_published_at == datetime(2026, 11, 20, tzinfo=UTC)
