@@ -125,11 +125,11 @@ def _place_text(listing: Listing) -> str:
 
 
 def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetime,
-                    lot_label: str | None, tz: tzinfo) -> Event:
+                    lot_label: str | None, tz: tzinfo, time_given: bool | None) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))
-    if listing.deadline_time_given is False and lot_label is None:
+    if time_given is False:
         event.add("dtstart", deadline.astimezone(tz).date())  # a day, not an instant
     else:
         event.add("dtstart", deadline.astimezone(UTC))
@@ -164,7 +164,7 @@ def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> l
     if listing.deadline_at is not None:
         events.append(_deadline_event(listing, listing.deadline_at,
                                       event_uid(listing.source, listing.source_id), now, None,
-                                      tz))
+                                      tz, listing.deadline_time_given))
     for index, lot in enumerate(listing.lots or []):
         raw = lot.get("deadline_at") if isinstance(lot, dict) else None
         try:
@@ -176,7 +176,7 @@ def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> l
         label = str(lot.get("id") or index + 1)
         events.append(_deadline_event(listing, deadline,
                                       event_uid(listing.source, listing.source_id, label),
-                                      now, label, tz))
+                                      now, label, tz, lot.get("deadline_time_given")))
     return events
 
 

@@ -204,3 +204,21 @@ def test_write_ics_counts_the_events_it_builds_not_the_text():
     out = io.BytesIO()
     assert write_ics([in_memory(1, title="BEGIN:VEVENT END:VEVENT")], out, now=NOW) == 1
     assert out.getvalue().count(b"BEGIN:VEVENT") == 2  # the event and its title
+
+
+def test_a_lot_deadline_without_a_time_is_a_day_in_the_calendar():
+    from datetime import UTC, date, datetime
+
+    from aggregator.export import deadline_events
+    from aggregator.store.models import Listing
+
+    listing = Listing(
+        kind="tender", source="ted", source_id="543742-2026", title="Éclairage",
+        url="https://ted.europa.eu/fr/notice/-/detail/543742-2026", status="open",
+        deadline_at=datetime(2026, 9, 16, 14, 30, tzinfo=UTC), deadline_time_given=True,
+        lots=[{"id": "LOT-0002", "deadline_at": "2026-09-20T23:59:59+02:00",
+               "deadline_time_given": False}],
+        first_seen_at=datetime(2026, 8, 6, tzinfo=UTC), remote=False)
+    listing_event, lot_event = deadline_events(listing, datetime(2026, 8, 7, tzinfo=UTC))
+    assert listing_event.decoded("dtstart") == datetime(2026, 9, 16, 14, 30, tzinfo=UTC)
+    assert lot_event.decoded("dtstart") == date(2026, 9, 20)
