@@ -174,10 +174,10 @@ class JobPostingSpider(ListingSpider):
         if self.full_crawl():
             self.run_args["full"] = "true"
             return {site.scope: None for site in sites}
-        by_scope = self.param("since_by_scope")
+        by_scope = self.recorded_since_by_scope()
         thresholds: dict[str, date | None] = {}
         for site in sites:
-            if isinstance(by_scope, dict):  # a replay or a worker: as the recorded run did
+            if by_scope is not None:  # a replay or a worker: as the recorded run did
                 thresholds[site.scope] = self.since_date(site.scope) \
                     if by_scope.get(site.scope) else None
             elif self.param("since") or self.last_published(site.scope) is not None:

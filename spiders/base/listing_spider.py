@@ -90,8 +90,8 @@ class ListingSpider(scrapy.Spider):
         added since the last crawl starts like a first crawl instead of from the other scopes'
         newest listing. ``since_by_scope`` (what :meth:`record_since` kept) wins over both.
         """
-        by_scope = self.param("since_by_scope")
-        if scope is not None and isinstance(by_scope, dict) and by_scope.get(scope):
+        by_scope = self.recorded_since_by_scope()
+        if scope is not None and by_scope is not None and by_scope.get(scope):
             return _day(by_scope[scope], "since_by_scope")
         since = self.param("since")
         if since:
@@ -109,7 +109,8 @@ class ListingSpider(scrapy.Spider):
     def record_since(self, since_by_scope: dict[str, date | None]) -> None:
         """Keep in ``run_args`` the first day each scope was read from (None: read whole), so
         that a replay or a distributed worker asks for the same: ``since`` when one day holds
-        for every scope, else ``since_by_scope`` (its scopes only; the others are read whole).
+        for every scope, else ``since_by_scope`` (its scopes only; the others are read whole),
+        as JSON text: arguments reach workers and ``-a`` as text.
         """
         days = set(since_by_scope.values())
         self.run_args.pop("since_by_scope", None)
@@ -117,8 +118,25 @@ class ListingSpider(scrapy.Spider):
             self.run_args["since"] = days.pop().isoformat()  # type: ignore[union-attr]
         elif days - {None}:
             self.run_args.pop("since", None)
-            self.run_args["since_by_scope"] = {scope: day.isoformat() for scope, day
-                                               in since_by_scope.items() if day is not None}
+            self.run_args["since_by_scope"] = json.dumps(
+                {scope: day.isoformat() for scope, day in since_by_scope.items()
+                 if day is not None}, sort_keys=True)
+
+    def recorded_since_by_scope(self) -> dict[str, str] | None:
+        """The ``since_by_scope`` argument (see :meth:`record_since`), or None."""
+        value = self.param("since_by_scope")
+        if value in (None, ""):
+            return None
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError(f"since_by_scope={value!r}: expected a JSON object of "
+                                 "scope: YYYY-MM-DD") from None
+        if not isinstance(value, dict):
+            raise ValueError(f"since_by_scope={value!r}: expected a JSON object of "
+                             "scope: YYYY-MM-DD")
+        return {str(k): str(v) for k, v in value.items() if v not in (None, "")}
 
     def full_crawl(self) -> bool:
         """Read everything (``-a full=true``), not only what is new since the last crawl."""

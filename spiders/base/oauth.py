@@ -10,20 +10,20 @@ Scrapy's HTTP cache records (``aggregator crawl --record``), what a replay set k
 a distributed crawl pickles into its Redis queue — holds neither the client secret nor a
 token:
 
-- the token request is built *without* ``client_secret``; :class:`OAuthMiddleware`, placed
-  after the HTTP cache middleware (900), appends it to the body just before sending and takes
-  it out again when the answer comes back, before the cache stores the request. The cache
-  key (request fingerprint) is computed on the secret-less body, so a replay finds the
-  recorded token response without knowing the secret;
+- the token request is built *without* the client credentials (``client_id`` and
+  ``client_secret``); :class:`OAuthMiddleware`, placed after the HTTP cache middleware (900),
+  appends them to the body just before sending and takes them out again when the answer
+  comes back, before the cache stores the request. The cache key (request fingerprint) is
+  computed on the credential-less body, so a replay finds the recorded token response
+  without any credentials;
 - API requests carry ``meta["oauth"] = "bearer"`` only; the middleware adds the
   ``Authorization: Bearer`` header at send time (to the API host only: a redirect elsewhere
   never gets it) and removes it again from the request object afterwards. It notes the token's
   ``generation`` (a counter, not the token) in the meta, for ``refresh``.
 
-A spider using it sets ``self.oauth`` (a :class:`ClientCredentials`) and enables the
-middleware with :func:`enable_oauth_middleware` in its ``update_settings``. What a replay set
-does keep is the recorded token *response*, whose access token expired minutes after the
-recording.
+A spider using it sets ``self.oauth`` (a :class:`ClientCredentials`) and calls
+:func:`enable_oauth_middleware` in its ``update_settings``. What a replay set does keep is the
+recorded token *response*, whose access token expired minutes after the recording.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from urllib.parse import urlencode, urlsplit
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +60,9 @@ class ClientCredentials:
                  scope: str, *, resource_url: str | None = None) -> None:
         self.crawler = crawler
         self.token_url = token_url
-        self.form = {"grant_type": "client_credentials", "client_id": client_id,
-                     "scope": scope}
-        self._secret_field = urlencode({"client_secret": client_secret}).encode()
+        self.form = {"grant_type": "client_credentials", "scope": scope}
+        self._credentials = b"&" + urlencode({"client_id": client_id,
+                                               "client_secret": client_secret}).encode()
         # Bearer tokens go to this host only (the API's), whatever a redirect says.
         self.resource_host = urlsplit(resource_url).netloc if resource_url else None
         self.token: str | None = None
@@ -82,7 +82,7 @@ class ClientCredentials:
         return await self._fetch(stale=stale)
 
     def token_request(self) -> Request:
-        """The token request as Scrapy sees it: without the secret (see the module doc)."""
+        """The token request as Scrapy sees it: without credentials (see the module doc)."""
         return scrapy.Request(
             self.token_url, method="POST", body=urlencode(self.form),
             headers={"Content-Type": "application/x-www-form-urlencoded",
@@ -123,15 +123,15 @@ class ClientCredentials:
 
     # -- used by OAuthMiddleware, inside the downloader only ---------------------------------
 
-    def add_secret(self, request: Request) -> None:
-        # Request bodies have no public setter; the request is restored by remove_secret
-        # before anything outside the downloader (cache, retries, callbacks) sees it.
-        request._set_body(request.body + b"&" + self._secret_field)
+    def add_credentials(self, request: Request) -> None:
+        # Request bodies have no public setter; the request is restored by
+        # remove_credentials before anything outside the downloader (cache, retries,
+        # callbacks) sees it.
+        request._set_body(request.body + self._credentials)
 
-    def remove_secret(self, request: Request) -> None:
-        suffix = b"&" + self._secret_field
-        if request.body.endswith(suffix):
-            request._set_body(request.body[:-len(suffix)])
+    def remove_credentials(self, request: Request) -> None:
+        if request.body.endswith(self._credentials):
+            request._set_body(request.body[:-len(self._credentials)])
 
     def authorize(self, request: Request) -> bool:
         """Add the bearer header to an API request; False when it must go without one."""
@@ -165,7 +165,7 @@ class OAuthMiddleware:
         if client is None:
             return
         if request.meta[OAUTH_META] == TOKEN_REQUEST:
-            client.add_secret(request)
+            client.add_credentials(request)
         else:
             client.authorize(request)
 
@@ -174,7 +174,7 @@ class OAuthMiddleware:
         if client is None:
             return
         if request.meta[OAUTH_META] == TOKEN_REQUEST:
-            client.remove_secret(request)
+            client.remove_credentials(request)
         else:
             request.headers.pop("Authorization", None)
 
@@ -186,7 +186,24 @@ class OAuthMiddleware:
         self._clean(request)
 
 
+class OAuthAddon:
+    """A Scrapy add-on that enables :class:`OAuthMiddleware`.
+
+    An add-on because add-ons update the crawler's settings when the crawl starts, after
+    the crawling process has merged its own settings in (aggregator.crawl_process hands a
+    Crawler to the process, whose DOWNLOADER_MIDDLEWARES would otherwise replace one set in
+    the spider's ``update_settings``).
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", OAuthMiddleware,
+                                                MIDDLEWARE_PRIORITY)
+
+
 def enable_oauth_middleware(settings: BaseSettings) -> None:
-    """Add :class:`OAuthMiddleware` to ``DOWNLOADER_MIDDLEWARES`` (whatever its priority)."""
-    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", OAuthMiddleware,
-                                            MIDDLEWARE_PRIORITY)
+    """For a spider's ``update_settings``: add :class:`OAuthAddon` to ``ADDONS``, keeping the
+    add-ons already configured."""
+    addons = settings.getdict("ADDONS")
+    addons[OAuthAddon] = 0
+    priority = max(settings.getpriority("ADDONS") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("ADDONS", addons, priority)

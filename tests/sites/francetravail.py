@@ -123,8 +123,9 @@ def site() -> FranceTravailSite:
     return FranceTravailSite()
 
 
-# The bundled replay: every recorded offer, created on 2025-11-13 or 14, with dummy
-# credentials (the recorded token request carries them, so a replay asks the same).
+# The bundled replay: every recorded offer, created on 2025-11-13 or 14. The dummy
+# credentials are for the builder's recording (this site checks them); the recorded
+# requests hold neither them nor a token (spiders.base.oauth), and a replay needs none.
 REPLAY = {
     "args": {"since": "2025-11-13", "until": "2025-11-14"},
     "settings": {"FRANCE_TRAVAIL_CLIENT_ID": CLIENT_ID,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from aggregator.normalize import normalize_listing
 from aggregator.store.engine import get_engine
 from aggregator.store.models import Listing
 from aggregator.store.runs import get_run
-from spiders.base.oauth import ClientCredentials
+from spiders.base.oauth import ClientCredentials, OAuthAddon, OAuthMiddleware
 from spiders.francetravail import DEPARTMENTS, FranceTravailSpider, Query
 from tests.sites import Reply, fixture, serve
 from tests.sites.francetravail import (
@@ -49,8 +50,11 @@ def make_spider(**args) -> FranceTravailSpider:
                                                 "FRANCE_TRAVAIL_CLIENT_ID": "id",
                                                 "FRANCE_TRAVAIL_CLIENT_SECRET": "secret"})
     spider = crawler._create_spider(**args)
-    spider.oauth = ClientCredentials(crawler, "https://token.invalid", "id", "secret", "s")
+    crawler.spider = spider
+    spider.oauth = ClientCredentials(crawler, "https://token.invalid", "id", "secret", "s",
+                                     resource_url=API)
     spider.oauth.token, spider.oauth.expires_at = "token-1", time.monotonic() + 1000
+    spider.oauth.generation = 1
     return spider
 
 
@@ -58,6 +62,10 @@ def run(agen) -> list:
     async def collect():
         return [x async for x in agen]
     return asyncio.run(collect())
+
+
+def run_one(coroutine):
+    return asyncio.run(coroutine)
 
 
 def page(url: str, status: int, body: bytes, content_range: str | None) -> TextResponse:
@@ -198,24 +206,73 @@ def test_full_crawl_has_no_date_filter():
 
 
 def test_206_yields_offers_and_asks_the_next_range():
-    spider = make_spider(since="2025-11-13")
-    spider.page_size = 20
+    spider = make_spider(since="2025-11-13", page_size="20")
     (query,) = spider.queries()
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     url = query.url(API, 0, 20)
     out = run(spider.parse_page(page(url, 206, json.dumps(FIRST_PAGE).encode(),
                                      "offres 0-19/35"), query=query, offset=0, total=None))
     items, requests = out[:-1], out[-1]
     assert [i["source_id"] for i in items] == [o["id"] for o in FIRST_PAGE["resultats"]]
     assert _params(requests.url)["range"] == "20-39"
-    assert requests.headers["Authorization"] == b"Bearer token-1"
     assert requests.cb_kwargs == {"query": query, "offset": 20, "total": 35}
+    # No token in what is queued (pickled into Redis by a distributed crawl) or cached: the
+    # downloader adds it at send time.
+    assert "Authorization" not in requests.headers
+    assert "token-1" not in repr(requests.to_dict(spider=spider))  # as scrapy-redis queues it
+
+
+def test_page_size_is_the_base_page_limit():
+    assert make_spider().page_limit == 150 and make_spider().cap == 3150
+    spider = make_spider(page_size="10")
+    assert (spider.page_limit, spider.cap) == (10, 3010)
+    assert make_spider(page_size="500").page_limit == 150  # never more than the API's
+
+
+# -- credentials: added inside the downloader only ------------------------------------------
+
+def _middleware(spider: FranceTravailSpider) -> OAuthMiddleware:
+    assert OAuthAddon in spider.settings.getdict("ADDONS")  # enables it when the crawl starts
+    return OAuthMiddleware(spider.crawler)
+
+
+def test_the_bearer_token_is_added_at_send_time_and_taken_off_after():
+    spider = make_spider(since="2025-11-13")
+    (query,) = spider.queries()
+    request = run_one(spider.search(query, 0))
+    assert "Authorization" not in request.headers and "token-1" not in repr(request.meta)
+    middleware = _middleware(spider)
+    middleware.process_request(request)
+    assert request.headers["Authorization"] == b"Bearer token-1"  # what is sent
+    assert request.meta["oauth_generation"] == 1
+    middleware.process_response(request, page(request.url, 200, b'{"resultats": []}', None))
+    assert "Authorization" not in request.headers  # what the HTTP cache then stores
+    # a request sent elsewhere (a redirect to another host) never gets the token
+    elsewhere = request.replace(url="https://other.example.org/offres/search")
+    middleware.process_request(elsewhere)
+    assert "Authorization" not in elsewhere.headers
+
+
+def test_the_client_secret_is_added_at_send_time_and_taken_off_after():
+    spider = make_spider()
+    token_request = spider.oauth.token_request()
+    # the cache key: no credentials in it
+    assert parse_qs(token_request.body.decode()) == {
+        "grant_type": ["client_credentials"], "scope": ["s"]}
+    middleware = _middleware(spider)
+    middleware.process_request(token_request)
+    assert parse_qs(token_request.body.decode()) == {  # what is sent
+        "grant_type": ["client_credentials"], "scope": ["s"], "client_id": ["id"],
+        "client_secret": ["secret"]}
+    middleware.process_exception(token_request, ConnectionError("down"))
+    # what retries and the cache see
+    assert token_request.body == b"grant_type=client_credentials&scope=s"
 
 
 def test_200_is_the_last_page_and_204_is_none():
     spider = make_spider(full="true", until="2025-11-14")
     (query,) = spider.queries()
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     body = json.dumps({"resultats": list(EDGE.values())}).encode()
     url = query.url(API, 150)
     out = run(spider.parse_page(page(url, 200, body, "offres 150-164/165"), query=query,
@@ -225,7 +282,7 @@ def test_200_is_the_last_page_and_204_is_none():
 
     spider = make_spider(full="true", until="2025-11-14")
     (query,) = spider.queries()
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     assert run(spider.parse_page(page(url, 204, b"", "*/0"), query=query, offset=0,
                                  total=None)) == []
     assert spider.completed_scopes == {"all"}
@@ -234,7 +291,7 @@ def test_200_is_the_last_page_and_204_is_none():
 def test_incremental_crawl_completes_no_scope():
     spider = make_spider(since="2025-11-13")
     (query,) = spider.queries()
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     run(spider.parse_page(page(query.url(API, 0), 204, b"", "*/0"), query=query, offset=0,
                           total=None))
     assert spider.completed_scopes == set()
@@ -243,7 +300,7 @@ def test_incremental_crawl_completes_no_scope():
 def test_over_the_cap_a_window_is_halved():
     spider = make_spider(since="2025-11-13", until="2025-11-14")
     (query,) = spider.queries()
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     out = run(spider.parse_page(page(query.url(API, 0), 206, json.dumps(FIRST_PAGE).encode(),
                                      "offres 0-149/4100"), query=query, offset=0, total=None))
     assert all(isinstance(o, Request) for o in out)  # no offer: the halves will read them
@@ -251,7 +308,7 @@ def test_over_the_cap_a_window_is_halved():
                 _params(r.url)["range"]) for r in out]
     assert windows == [("2025-11-13T00:00:00Z", "2025-11-14T00:00:00Z", "0-149"),
                        ("2025-11-14T00:00:00Z", "2025-11-15T00:00:00Z", "0-149")]
-    assert spider.pending[query.scope] == 2 and not spider.partial
+    assert spider.scopes.pending[query.scope] == 2 and not spider.partial
 
 
 def test_a_minute_over_the_cap_is_split_by_department():
@@ -259,7 +316,7 @@ def test_a_minute_over_the_cap_is_split_by_department():
     start = datetime(2025, 11, 13, 22, 0, 0, tzinfo=UTC)
     query = Query(scope="all", params={"sort": "1"},
                   window=(start, start.replace(second=59)))
-    spider.pending["all"] = 1
+    spider.scopes.started("all")
     out = run(spider.parse_page(page(query.url(API, 0), 206, b'{"resultats": []}',
                                      "offres 0-149/3200"), query=query, offset=0, total=None))
     assert [_params(r.url)["departement"] for r in out] == list(DEPARTMENTS)
@@ -271,12 +328,12 @@ def test_a_query_that_cannot_be_split_reads_the_cap_and_says_partial(caplog):
     start = datetime(2025, 11, 13, 22, 0, 0, tzinfo=UTC)
     query = Query(scope="departement=13", params={"sort": "1"}, department="13",
                   window=(start, start.replace(second=30)))
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     out = run(spider.parse_page(page(query.url(API, 0), 206, json.dumps(FIRST_PAGE).encode(),
                                      "offres 0-149/3500"), query=query, offset=0, total=None))
     assert len([o for o in out if not isinstance(o, Request)]) == 20
     assert _params(out[-1].url)["range"] == "150-299"
-    assert spider.partial and "departement=13" in spider.incomplete
+    assert spider.partial and "departement=13" in spider.scopes.incomplete
     assert "more than the API's 3150" in caplog.text
     # the last page the API serves: 3000-3149, and no further
     last = run(spider.parse_page(page(query.url(API, 3000), 206, b'{"resultats": [{"id": "Z",'
@@ -288,26 +345,63 @@ def test_a_query_that_cannot_be_split_reads_the_cap_and_says_partial(caplog):
 def test_401_refreshes_the_token_once():
     spider = make_spider(since="2025-11-13")
     (query,) = spider.queries()
-    spider.pending[query.scope] = 1
+    spider.scopes.started(query.scope)
     calls = []
 
     async def refresh(stale):
         calls.append(stale)
-        spider.oauth.token = "token-2"
+        spider.oauth.token, spider.oauth.generation = "token-2", 2
         return "token-2"
 
     spider.oauth.refresh = refresh
     url = query.url(API, 0)
     refused = page(url, 401, b"", None)
-    refused.request.meta["token"] = "token-1"
+    refused.request.meta["oauth_generation"] = 1  # noted by the middleware when sent
     (retry,) = run(spider.parse_page(refused, query=query, offset=0, total=None))
-    assert calls == ["token-1"]
-    assert retry.headers["Authorization"] == b"Bearer token-2"
+    assert calls == [1]  # the refused token's generation, never the token itself
     assert retry.meta["retried_auth"] is True and retry.dont_filter
+    OAuthMiddleware(spider.crawler).process_request(retry)
+    assert retry.headers["Authorization"] == b"Bearer token-2"
     # refused again: no second refresh, the query failed
     again = TextResponse(url, status=401, body=b"", request=retry)
     assert run(spider.parse_page(again, query=query, offset=0, total=None)) == []
-    assert calls == ["token-1"] and spider.partial
+    assert calls == [1] and spider.partial
+
+
+def test_an_offer_that_cannot_be_read_is_dropped_and_the_page_goes_on(monkeypatch):
+    spider = make_spider(full="true", until="2025-11-14")
+    (query,) = spider.queries()
+    spider.scopes.started(query.scope)
+    broken = {**FIRST_PAGE["resultats"][1], "lieuTravail": "75 - Paris"}  # not an object
+    body = json.dumps({"resultats": [FIRST_PAGE["resultats"][0], broken,
+                                     FIRST_PAGE["resultats"][2]]}).encode()
+    out = run(spider.parse_page(page(query.url(API, 0), 206, body, "offres 0-149/200"),
+                                query=query, offset=0, total=None))
+    assert [o["source_id"] for o in out if not isinstance(o, Request)] == [
+        FIRST_PAGE["resultats"][0]["id"], FIRST_PAGE["resultats"][2]["id"]]
+    assert _params(out[-1].url)["range"] == "150-299"  # the query goes on
+    assert spider.crawler.stats.get_value(
+        "aggregator/dropped/unreadable record (AttributeError)") == 1
+    # the offer was not read, not gone: its scope cannot be complete
+    assert query.scope in spider.scopes.incomplete and spider.partial
+
+
+def test_a_department_added_since_the_last_crawl_starts_like_a_first_crawl():
+    with time_machine.travel(datetime(2025, 11, 15, 8, 0, tzinfo=UTC), tick=False):
+        spider = make_spider(departments="13,83")
+        spider.last_published_at = datetime(2025, 11, 14, 20, 0, tzinfo=UTC)
+        spider.last_published_by_scope = {
+            "departement=13": datetime(2025, 11, 14, 20, 0, tzinfo=UTC)}  # 83 is new
+        first, second = spider.queries()
+    assert _params(first.url(API, 0))["minCreationDate"] == "2025-11-13T00:00:00Z"
+    assert _params(second.url(API, 0))["minCreationDate"] == "2025-10-16T00:00:00Z"  # 30 days
+    # what a replay or a distributed worker must ask for the same
+    assert json.loads(spider.run_args["since_by_scope"]) == {
+        "departement=13": "2025-11-13", "departement=83": "2025-10-16"}
+    assert "since" not in spider.run_args
+    replayed = make_spider(departments="13,83", since_by_scope=spider.run_args[
+        "since_by_scope"], until="2025-11-15")
+    assert [q.window for q in replayed.queries()] == [first.window, second.window]
 
 
 def test_without_credentials_the_source_is_unconfigured(monkeypatch):
@@ -323,17 +417,17 @@ def test_without_credentials_the_source_is_unconfigured(monkeypatch):
 
 # -- end to end --------------------------------------------------------------------------
 
-def _crawl(base: str, url: str, *extra: str, credentials: bool = True, **args: str) -> int:
+def _crawl(base: str, url: str, *extra: str, credentials: bool = True, record=None,
+           **args: str) -> int:
     settings = {"FRANCE_TRAVAIL_API_URL": f"{base}/partenaire/offresdemploi/v2",
                 "FRANCE_TRAVAIL_TOKEN_URL": f"{base}/connexion/oauth2/access_token"
                                             "?realm=/partenaire",
-                "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
-                "FRANCE_TRAVAIL_PAGE_SIZE": "10"}
+                "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
     if credentials:
         settings |= {"FRANCE_TRAVAIL_CLIENT_ID": CLIENT_ID,
                      "FRANCE_TRAVAIL_CLIENT_SECRET": CLIENT_SECRET}
-    run_id = run_crawl(CrawlRequest("francetravail", args, settings), database_url=url,
-                       timeout=60)
+    run_id = run_crawl(CrawlRequest("francetravail", {"page_size": "10", **args}, settings),
+                       database_url=url, timeout=60, record=record)
     assert run_id is not None
     return run_id
 
@@ -370,6 +464,34 @@ def test_crawl_pages_refreshes_a_refused_token_and_waits_on_429(store_url, engin
         "Demi Chef de partie / Jeune brasserie parisienne / Temps partiel (H/F)",
         "CAFE RANELAGH",
         "Paris 16e Arrondissement", "75016", "75", "cdi", "open")
+
+
+@pytest.mark.slow
+def test_a_recording_holds_no_secret_and_replays_offline(sqlite_url, tmp_path):
+    """`aggregator crawl --record`: neither the client secret nor a bearer token is written
+    to the replay set, and the set still replays without the network."""
+    site = FranceTravailSite()
+    with serve(site) as base:
+        _crawl(base, sqlite_url, record=tmp_path, since="2025-11-13", until="2025-11-14")
+    # the site did receive both (the downloader added them) ...
+    assert any(CLIENT_SECRET.encode() in r.body for r in site.received)
+    assert any("Bearer replay-token-" in r.headers.get("Authorization", "")
+               for r in site.received)
+    # ... but no recorded file has them
+    recorded = [f for f in tmp_path.rglob("*") if f.is_file()]
+    assert any(f.name == "request_body" for f in recorded)
+    for file in recorded:
+        assert CLIENT_SECRET.encode() not in file.read_bytes(), file
+        assert CLIENT_ID.encode() not in file.read_bytes(), file
+        if file.name.startswith("request_"):  # (the token *response* is recorded: replays
+            assert b"replay-token-" not in file.read_bytes(), file  # need it; it expired)
+    assert CLIENT_ID.encode() not in (tmp_path / "manifest.json").read_bytes()
+    # offline, and without credentials: the recorded token response is keyed without them
+    replay_db = f"sqlite:///{tmp_path / 'replay.sqlite3'}"
+    run_id = run_crawl(CrawlRequest("francetravail", {}, {}), database_url=replay_db,
+                       timeout=60, replay=tmp_path)
+    run_record = get_run(get_engine(replay_db), run_id)
+    assert (run_record.outcome, run_record.items_new) == ("ok", 31), run_record.error_summary
 
 
 @pytest.mark.slow

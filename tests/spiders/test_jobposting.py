@@ -12,9 +12,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
@@ -42,8 +43,13 @@ def make_spider(**args) -> JobPostingSpider:
     return crawler._create_spider(**args)
 
 
-def site(scope: str = "jobs.example.org", **options) -> Site:
-    return Site(scope=scope, root="https://jobs.example.org", **options)
+def site(scope: str = "jobs.example.org", spider: JobPostingSpider | None = None,
+         **options) -> Site:
+    """A site; with ``spider``, registered in it as start() does (callbacks get its scope)."""
+    made = Site(scope=scope, root="https://jobs.example.org", **options)
+    if spider is not None:
+        spider.sites_by_scope[made.scope] = made
+    return made
 
 
 def items_of(html: bytes, url: str = "https://jobs.example.org/jobs/1", spider=None):
@@ -208,7 +214,9 @@ def test_telecommute_and_geo():
     posting = _neura(jobLocationType="TELECOMMUTE", applicantLocationRequirements={
         "@type": "Country", "name": "FR"}, jobLocation=None)
     _, (item,) = items_of(page_with(posting))
-    assert item["remote"] is True and item["location"] is None and item["match_keys"] == []
+    # raw, as the page says it: the normaliser reads the word (parse_remote)
+    assert item["remote"] == "TELECOMMUTE"
+    assert item["location"] is None and item["match_keys"] == []
     assert normalize_listing(item, crawled_at=CRAWLED)["remote"] is True
     geo = {"@type": "Place", "geo": {"@type": "GeoCoordinates", "latitude": "48.5367",
                                      "longitude": 9.2846},
@@ -255,6 +263,21 @@ def test_source_id_without_identifier_is_the_canonical_url():
     assert [i["source_id"] for i in items] == [
         "https://jobs.example.org/jobs/metzingen-manager#0",
         "https://jobs.example.org/jobs/metzingen-manager#1"]
+
+
+def test_a_posting_that_cannot_be_read_is_dropped_and_the_page_goes_on():
+    broken = _neura(identifier="B1", jobLocation={"@type": "Place", "address": 42})
+    spider = make_spider()
+    s = site(spider=spider)
+    url = "https://jobs.example.org/jobs/1"
+    response = HtmlResponse(url, body=page_with([broken, _neura(identifier="G1")]),
+                            request=Request(url))
+    items = list(spider.postings(response, s))
+    assert [i["source_id"] for i in items] == ["jobs.example.org:G1"]
+    assert spider.crawler.stats.get_value(
+        "aggregator/dropped/unreadable record (AttributeError)") == 1
+    # a job that could not be read is not gone: nothing of the site may expire
+    assert s.scope in spider.scopes.incomplete and spider.partial
 
 
 def test_a_posting_without_title_is_dropped_with_a_reason():
@@ -305,31 +328,36 @@ def test_robots_sitemap_lines_then_default():
     spider = make_spider(urls="https://jobs.example.org/")
     (s,) = spider.sites()
     assert s.discover and s.scope == "jobs.example.org"
-    s.scope = "jobs.example.org"
-    spider.pending[s.scope] = 1
+    spider.sites_by_scope[s.scope] = s
+    spider.scopes.started(s.scope)
     robots = TextResponse("https://jobs.example.org/robots.txt", request=Request(
         "https://jobs.example.org/robots.txt"), body=b"User-agent: *\nDisallow: /x\n"
         b"Sitemap: https://jobs.example.org/sitemaps/jobs.xml\nSitemap: /sitemap-fr.xml\n")
-    assert [r.url for r in spider.parse_robots(robots, s)] == [
+    found = list(spider.parse_robots(robots, s.scope))
+    assert [r.url for r in found] == [
         "https://jobs.example.org/sitemaps/jobs.xml", "https://jobs.example.org/sitemap-fr.xml"]
-    spider.pending[s.scope] = 1
+    # what a request carries: the scope's name, not the Site (pickled into a distributed
+    # crawl's queue for every page of the site)
+    assert found[0].cb_kwargs == {"scope": "jobs.example.org"}
+    spider.scopes.started(s.scope)
     none = TextResponse("https://jobs.example.org/robots.txt", status=404, body=b"",
                         request=Request("https://jobs.example.org/robots.txt"))
-    assert [r.url for r in spider.parse_robots(none, s)] == [
+    assert [r.url for r in spider.parse_robots(none, s.scope)] == [
         "https://jobs.example.org/sitemap.xml"]
 
 
 def test_sitemap_index_urlset_patterns_and_lastmod():
     spider = make_spider(since="2025-11-01")
-    spider.since = spider.incremental_since()
-    s = site(include=[re.compile(r"/offer/")])
-    spider.pending[s.scope] = 2
+    s = site(spider=spider, include=[re.compile(r"/offer/")])
+    spider.since = spider.lastmod_thresholds([s])
+    spider.scopes.started(s.scope)
+    spider.scopes.started(s.scope)
     index = xml("https://jobs.example.org/sitemap.xml",
                 f"<sitemapindex {SITEMAP_NS}><sitemap><loc>/sitemap-1.xml</loc>"
                 "<lastmod>2025-11-10</lastmod></sitemap><sitemap><loc>"
                 "https://jobs.example.org/sitemap-old.xml</loc><lastmod>2024-01-01</lastmod>"
                 "</sitemap></sitemapindex>")
-    assert [r.url for r in spider.parse_sitemap(index, s)] == [
+    assert [r.url for r in spider.parse_sitemap(index, s.scope)] == [
         "https://jobs.example.org/sitemap-1.xml"]
     urlset = xml("https://jobs.example.org/sitemap-1.xml",
                  f"<urlset {SITEMAP_NS}>"
@@ -339,10 +367,11 @@ def test_sitemap_index_urlset_patterns_and_lastmod():
                  "</url>"
                  "<url><loc>https://jobs.example.org/offer/c</loc></url>"
                  "<url><loc>https://jobs.example.org/about</loc></url></urlset>")
-    assert [r.url for r in spider.parse_sitemap(urlset, s)] == [
+    assert [r.url for r in spider.parse_sitemap(urlset, s.scope)] == [
         "https://jobs.example.org/offer/a", "https://jobs.example.org/offer/c"]
     assert spider.crawler.stats.get_value("aggregator/jobposting/unchanged_pages_skipped") == 2
-    assert s.scope in spider.incomplete  # skipped pages: this crawl cannot expire anything
+    # skipped pages: this crawl cannot expire anything
+    assert s.scope in spider.scopes.incomplete
 
 
 def test_default_job_path_filter():
@@ -373,15 +402,86 @@ def test_sites_from_the_configuration(tmp_path, monkeypatch):
     assert [r.url for r in spider.site_requests(a)] == ["https://careers.example.org/robots.txt"]
 
 
+def _configured(tmp_path, monkeypatch, text: str) -> None:
+    config = tmp_path / "aggregator.toml"
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(config))
+
+
+TWO_SITES = ('[sources.jobposting]\nsites = ["https://careers.example.org", '
+             '"https://jobs.example.com"]\n')
+
+
+def test_a_site_with_nothing_stored_is_read_whole(tmp_path, monkeypatch):
+    """The newest stored job is a per-site matter: a site added since the last crawl has
+    none, and must not skip its older pages because another site has recent ones."""
+    _configured(tmp_path, monkeypatch, TWO_SITES)
+    with time_machine.travel(datetime(2025, 11, 15, 8, 0, tzinfo=UTC), tick=False):
+        spider = make_spider()
+        spider.last_published_at = datetime(2025, 11, 10, 9, 0, tzinfo=UTC)  # the source's
+        spider.last_published_by_scope = {
+            "careers.example.org": datetime(2025, 11, 10, 9, 0, tzinfo=UTC)}
+        thresholds = spider.lastmod_thresholds(spider.sites())
+    assert thresholds == {"careers.example.org": date(2025, 11, 9), "jobs.example.com": None}
+    assert json.loads(spider.run_args["since_by_scope"]) == {"careers.example.org": "2025-11-09"}
+    new = site("jobs.example.com", spider=spider)
+    spider.since = thresholds
+    spider.scopes.started(new.scope)
+    old_page = xml("https://jobs.example.com/sitemap.xml",
+                   f"<urlset {SITEMAP_NS}><url><loc>https://jobs.example.com/jobs/1</loc>"
+                   "<lastmod>2024-01-01</lastmod></url></urlset>")
+    assert [r.url for r in spider.parse_sitemap(old_page, new.scope)] == [
+        "https://jobs.example.com/jobs/1"]
+    # a replay (or a distributed worker, whose arguments are text) given the recorded
+    # thresholds asks the same, whatever its store holds
+    replayed = make_spider(since_by_scope=str(spider.run_args["since_by_scope"]))
+    replayed.last_published_by_scope = {"jobs.example.com": datetime(2025, 11, 1, tzinfo=UTC)}
+    assert replayed.lastmod_thresholds(replayed.sites()) == thresholds
+
+
+@pytest.mark.parametrize("sites, problem", [
+    ('[{ url = "https://x.org", include = ["/offre/(" ] }]',
+     "[sources.jobposting] sites: include pattern '/offre/(' is not a regular expression "
+     "(missing ), unterminated subpattern at position 7)"),
+    ("[42]", "[sources.jobposting] sites: 42 is neither a URL nor a table"),
+    ('[{ name = "x" }]', "[sources.jobposting] sites: {'name': 'x'} has no url, sitemap or "
+                         "listing"),
+    ('[{ url = "https://x.org", exclude = [1] }]',
+     "[sources.jobposting] sites: exclude pattern 1 must be text"),
+])
+def test_unusable_site_entries_are_a_configuration_problem(tmp_path, monkeypatch, sites,
+                                                           problem):
+    from aggregator.config import load_config
+
+    _configured(tmp_path, monkeypatch, f"[sources.jobposting]\nsites = {sites}\n")
+    config = load_config().source("jobposting")
+    assert JobPostingSpider.configuration_problem(config, {}) == problem
+    assert make_spider().sites() == []  # and start() never raises on them
+
+
+def test_urls_in_the_configuration_are_crawled(tmp_path, monkeypatch):
+    from aggregator.config import load_config
+
+    _configured(tmp_path, monkeypatch, '[sources.jobposting]\nurls = ["https://x.org/"]\n')
+    assert JobPostingSpider.configuration_problem(load_config().source("jobposting"),
+                                                  {}) is None
+    (found,) = make_spider().sites()
+    assert (found.scope, found.discover) == ("x.org", True)
+    # -a urls= overrides it for one run
+    (given,) = make_spider(urls="https://y.org/jobs/1").sites()
+    assert (given.scope, given.pages) == ("y.org", ["https://y.org/jobs/1"])
+
+
 def test_listing_page_follows_job_links_and_next_page():
     spider = make_spider()
-    s = site()
-    spider.pending[s.scope] = 1
+    s = site(spider=spider)
+    spider.scopes.started(s.scope)
     url = "https://jobs.example.org/jobs"
     body = (b'<html><body><a href="/jobs/1">A</a><a href="https://jobs.example.org/jobs/2#x">B'
             b'</a><a href="https://other.org/jobs/3">C</a><a href="/about">D</a>'
             b'<a rel="next" href="/jobs?page=2">next</a></body></html>')
-    out = list(spider.parse_listing(HtmlResponse(url, body=body, request=Request(url)), s))
+    out = list(spider.parse_listing(HtmlResponse(url, body=body, request=Request(url)),
+                                    s.scope))
     assert [r.url for r in out] == ["https://jobs.example.org/jobs/1",
                                     "https://jobs.example.org/jobs/2",
                                     "https://jobs.example.org/jobs?page=2"]
@@ -470,11 +570,11 @@ def test_a_page_robots_txt_forbids_leaves_the_site_incomplete_without_an_error(c
     from twisted.python.failure import Failure
 
     spider = make_spider()
-    s = site()
+    s = site(spider=spider)
     (request,) = spider.follow(s, "https://jobs.example.org/jobs/1", spider.parse_page)
     failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
     failure.request = request
     spider.failed(failure)
-    assert s.scope in spider.incomplete and spider.completed_scopes == set()
+    assert s.scope in spider.scopes.incomplete and spider.completed_scopes == set()
     assert spider.crawler.stats.get_value("aggregator/jobposting/forbidden_by_robots") == 1
     assert "ERROR" not in caplog.text and "not read (robots.txt)" in caplog.text

@@ -71,7 +71,8 @@ def test_a_tender_release_maps_every_field():
         "published_at": "2022-10-20T09:39:52+01:00",
         "modified_at": "2022-10-20T09:39:52+01:00",
         "deadline_at": "2022-11-17T23:59:59Z",
-        "location": "England", "postal_code": None, "country": "United Kingdom",
+        # the delivery address says only region "England": context, not a place text
+        "location": None, "postal_code": None, "country": "United Kingdom",
         "cpv": ["73000000", "79000000"],
         "procedure": "open", "contract_nature": "services",
         "estimated_value": 30000, "currency": "GBP", "lots": [],
@@ -79,7 +80,7 @@ def test_a_tender_release_maps_every_field():
         "match_keys": ["tender:2022-11-17|london borough of hounslow|special educational "
                        "needs and disabilities send employment pathways"],
         "extra": {"release_id": "552c8041-de65-46f7-a75b-9f5594b99753-582354",
-                  "procurement_method_details": "Open procedure"},
+                  "procurement_method_details": "Open procedure", "region": "England"},
     }
     assert item["raw"] == release
     record = normalized(item, CRAWLED)
@@ -97,7 +98,8 @@ def test_an_amendment_is_applied():
                                    " Is a Recurrent Procurement Type? : No")
     # the postal code and the region come from two delivery addresses
     assert (item["location"], item["postal_code"], item["country"]) == (
-        "North West", "M22 9TA", "United Kingdom")
+        None, "M22 9TA", "United Kingdom")
+    assert item["extra"]["region"] == "North West"
     assert item["extra"]["release_id"] == "dfa83dfd-f16d-469e-aecd-b84ee2d0b7a7-582278"
 
 
@@ -163,3 +165,35 @@ def test_windows_newest_first_one_query_per_stage():
         "stages": "tender", "publishedFrom": "2022-10-11", "publishedTo": "2022-10-21",
         "limit": "100"}
     assert make_spider(OcdsSpider, stages="tender").list_param("stages") == ["tender"]
+
+
+def _tender_release(**tender_changes) -> dict:
+    release = next(r for r in package()["releases"]
+                   if r["ocid"] == "ocds-b5fd17-4336529a-8781-49a7-af7f-1293827c28f6")
+    return {**release, "tender": {**release["tender"], **tender_changes}}
+
+
+def test_a_region_is_context_never_the_place_text():
+    """The recorded addresses give ``region`` without ``locality`` ("North West"): as the
+    place text, the normaliser took it for a town."""
+    _, by_ocid, _, _ = parse()
+    item = by_ocid["ocds-b5fd17-4336529a-8781-49a7-af7f-1293827c28f6"]
+    record = normalized(item, CRAWLED)
+    assert (record["city"], record["country"]) == (None, "GB")
+    # a locality (added here to the recorded address) is the place text; the region stays
+    # beside it
+    release = _tender_release(items=[{"deliveryAddresses": [
+        {"locality": "Manchester", "region": "North West", "countryName": "United Kingdom"}]}])
+    _, _, (item,), _ = parse(json.dumps({"releases": [release]}).encode())
+    assert (item["location"], item["extra"]["region"]) == ("Manchester", "North West")
+    assert normalized(item, CRAWLED)["city"] == "Manchester"
+
+
+def test_a_tag_given_as_one_string_is_one_tag():
+    """OCDS ``tag`` is an array; a lone string must not become its letters."""
+    award = {**_tender_release(), "tag": "award"}
+    _, _, (item,), _ = parse(json.dumps({"releases": [award]}).encode())
+    assert (item["notice_type"], item["status"]) == ("award", "closed")
+    planning = {**_tender_release(), "tag": "planning", "ocid": "ocds-b5fd17-planning"}
+    spider, by_ocid, _, _ = parse(json.dumps({"releases": [planning]}).encode())
+    assert by_ocid == {} and stats(spider)["aggregator/dropped/planning release"] == 1

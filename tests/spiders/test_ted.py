@@ -10,6 +10,7 @@ import copy
 import json
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 
 from spiders.ted import DEFAULT_QUERY, FIELDS, TedSpider
@@ -65,7 +66,9 @@ def test_recorded_notice_maps_every_field():
         "description": DESCRIPTION,
         "published_at": "2026-08-06+02:00",
         "deadline_at": None,  # the lot's pair below
-        "nuts": ["FRL05"], "country": "FRA",
+        # every place code as given (["FRL05", "FRA", "FRL05", "FRA"]); no country: the
+        # places say it (the buyer's country is not where the work is done)
+        "nuts": ["FRL05", "FRA"], "country": None,
         "cpv": ["31600000", "51110000", "71318100", "51100000"],
         "procedure": "open", "contract_nature": "supplies",
         "estimated_value": None, "currency": None,
@@ -92,7 +95,25 @@ def test_normalised_deadline_place_and_country():
     assert record["deadline_time_given"] is True
     assert (record["department"], record["region"], record["country"]) == ("83", "93", "FR")
     assert record["published_at"] == datetime(2026, 8, 5, 22, 0, tzinfo=UTC)
-    assert record["details"]["nuts"] == ["FRL05"]
+    assert record["details"]["nuts"] == ["FRL05", "FRA"]
+
+
+@pytest.mark.parametrize("places, nuts, expected", [
+    # region-level NUTS codes made of letters, which look like ISO alpha-3 countries
+    (["FRK", "FRA"], ["FRK", "FRA"], (None, "84", "FR")),  # Auvergne-Rhône-Alpes
+    (["FRL", "FRA"], ["FRL", "FRA"], (None, "93", "FR")),  # Provence-Alpes-Côte d'Azur
+    (["FRY", "FRA"], ["FRY", "FRA"], (None, None, "FR")),  # overseas: several regions
+    (["DEA"], ["DEA"], (None, None, "DE")),  # Nordrhein-Westfalen
+    (["FRA"], ["FRA"], (None, None, "FR")),
+    ([], [], (None, None, "FR")),  # no place: the buyer's country
+])
+def test_place_codes_are_passed_unclassified(places, nuts, expected):
+    notice_ = {**notice(), "place-of-performance": places}
+    _, (item,), _ = parse([notice_])
+    assert item["nuts"] == nuts
+    assert item["country"] == (None if places else "FRA")
+    record = normalized(item)
+    assert (record["department"], record["region"], record["country"]) == expected
 
 
 def test_languages_french_then_english_then_any():
@@ -167,7 +188,8 @@ def test_start_builds_the_default_expert_query():
 @time_machine.travel(datetime(2026, 8, 13, 6, 0, tzinfo=UTC), tick=False)
 def test_query_argument_replaces_the_default():
     spider = make_spider(TedSpider, since="2026-08-01", page_size="20",
-                         query="buyer-country IN (BEL) AND publication-date >= {since}")
+                         query="buyer-country IN (BEL) AND publication-date >= {since}",
+                         notice_scope="ACTIVE")
     body = json.loads(start_requests(spider)[0].body)
-    assert (body["query"], body["limit"]) == (
-        "buyer-country IN (BEL) AND publication-date >= 20260801", 20)
+    assert (body["query"], body["limit"], body["scope"]) == (
+        "buyer-country IN (BEL) AND publication-date >= 20260801", 20, "ACTIVE")

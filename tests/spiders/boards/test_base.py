@@ -284,10 +284,38 @@ def test_a_record_repeated_by_shifting_pages_is_listed_once() -> None:
     site = FixtureSite().add("GET", smartrecruiters_site.PATH, shifted)
     spider = make_spider(Paged, boards="Gousto1")
     items = crawl(spider, site)
-    # Record 4 comes twice and is listed once; record 14 is pushed out of the last page
-    # (a board read this way misses it once: it takes 2 misses to close a job).
+    # Record 4 comes twice and is listed once; record 14 is pushed out of the last page.
     assert sorted(i["source_id"] for i in items) == sorted(SR_IDS[:14])
     assert stats(spider)["aggregator/repeated_record"] == 1
+    # 14 distinct jobs of the 15 announced: the unseen one is not gone, so the board is
+    # partial and nothing of it expires.
+    assert spider.completed_scopes == set() and spider.partial is True
+    assert stats(spider)["aggregator/boards_short_of_total"] == 1
+
+
+def test_a_job_removed_during_the_crawl_leaves_the_board_partial(caplog) -> None:
+    """Offset pages of a board that loses a job between two requests: the records after it
+    move one place up, and the first of the next page is never seen."""
+    served: list[int] = []
+
+    def losing_one(request: Received) -> Reply:
+        offset, limit = int(request.param("offset")), int(request.param("limit"))
+        records = SR_LIST["content"] if not served else (
+            SR_LIST["content"][:2] + SR_LIST["content"][3:])  # job 2 withdrawn after page 1
+        served.append(offset)
+        page = {**SR_LIST, "content": records[offset:offset + limit],
+                "totalFound": len(records)}
+        return Reply.json(json.dumps(page).encode())
+
+    site = FixtureSite().add("GET", smartrecruiters_site.PATH, losing_one)
+    spider = make_spider(Paged, boards="Gousto1")
+    with caplog.at_level(logging.WARNING):
+        items = crawl(spider, site)
+    # SR_IDS[5] moved up to the first page, already read: a live job never seen
+    assert SR_IDS[5] not in {i["source_id"] for i in items}
+    assert len(items) == 14
+    assert spider.completed_scopes == set() and spider.partial is True
+    assert "14 distinct jobs listed of the 15 announced" in caplog.text
 
 
 # -- detail requests --------------------------------------------------------------------------
@@ -301,6 +329,23 @@ def test_a_detail_that_answers_404_is_a_withdrawn_job_not_a_failure() -> None:
     assert all(i["description"] == "detail read" for i in items)
     assert dropped(spider) == {"gone before its detail was read": 13}
     assert spider.completed_scopes == {"Gousto1"}  # the board was still read whole
+
+
+def test_detail_requests_carry_the_list_page_only_when_the_platform_reads_it() -> None:
+    """The list document is tens of KB: pickled with every detail request into a
+    distributed crawl's queue, it is carried only where parse_item needs it."""
+    spider = make_spider(PagedWithDetails, boards="Gousto1")
+    board = spider.configured_boards()[0]
+    (detail, *_) = spider.handle_records(SR_LIST["content"], board, SR_LIST)
+    assert set(detail.cb_kwargs["kwargs"]) == {"record", "record_id"}
+
+    class NeedsPage(PagedWithDetails):
+        name = "needs_page_test"
+        detail_needs_page = True
+
+    spider = make_spider(NeedsPage, boards="Gousto1")
+    (detail, *_) = spider.handle_records(SR_LIST["content"], board, SR_LIST)
+    assert detail.cb_kwargs["kwargs"]["page"] is SR_LIST
 
 
 def test_a_detail_that_fails_otherwise_leaves_the_board_incomplete(caplog) -> None:
