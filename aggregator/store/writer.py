@@ -97,6 +97,9 @@ def _history_value(value: Any) -> Any:
     return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
 
+_EMPTY = (None, "", [], {})
+
+
 def _older(row: Mapping[str, Any], stored: Any) -> bool:
     """Whether ``row`` is a version the source dated before the stored one."""
     new, old = row.get("modified_at"), stored.modified_at
@@ -180,8 +183,10 @@ class ListingWriter:
                       run_id: int | None, now: datetime) -> WriteResult:
         result = WriteResult()
         existing = self._existing(conn, source, [r["source_id"] for r in rows])
-        self._fill_amendments(conn, [(existing[r["source_id"]].id, r) for r in rows
-                                     if r.get("amends") and r["source_id"] in existing])
+        self._merge_with_stored(conn, [
+            (existing[r["source_id"]].id, r, bool(r.get("amends"))) for r in rows
+            if r["source_id"] in existing and (r.get("amends")
+                                               or _older(r, existing[r["source_id"]]))])
         for row in rows:
             row["content_hash"] = content_hash(row)
         fresh = [r for r in rows if r["source_id"] not in existing]
@@ -201,9 +206,7 @@ class ListingWriter:
             old = existing.get(row["source_id"])
             if old is None:
                 continue
-            if old.content_hash == row["content_hash"] or _older(row, old):
-                # an older version met after a newer one (a crawl's day of overlap, or
-                # workers of a distributed crawl) does not undo it: only seen
+            if old.content_hash == row["content_hash"]:
                 unchanged_ids.append(old.id)
             else:
                 changed.append((old, row))
@@ -217,20 +220,29 @@ class ListingWriter:
         result.changed_ids = [old.id for old, _ in changed]
         return result
 
-    def _fill_amendments(self, conn: Connection,
-                         pairs: list[tuple[int, dict[str, Any]]]) -> None:
-        """A corrigendum or award leaves fields empty that it does not change: keep the
-        stored values there, so applying it does not clear the listing's deadline or lots."""
-        if not pairs:
+    def _merge_with_stored(self, conn: Connection,
+                           triples: list[tuple[int, dict[str, Any], bool]]) -> None:
+        """Merge records with the stored listing they are a version of.
+
+        An amendment (corrigendum, award) leaves fields empty that it does not change: the
+        stored values stay there, so applying it does not clear the deadline or the lots.
+        An older version met after a newer one (a crawl's day of overlap, or workers of a
+        distributed crawl) does not undo it: it only fills what the stored one lacks.
+        """
+        if not triples:
             return
         columns = [listings.c[f] for f in STORED_FIELDS if f not in ("source", "source_id")]
-        stored = {row.id: row for chunk in chunks([i for i, _ in pairs])
+        stored = {row.id: row for chunk in chunks([i for i, _, _ in triples])
                   for row in conn.execute(select(listings.c.id, *columns)
                                           .where(listings.c.id.in_(chunk)))}
-        for listing_id, row in pairs:
+        for listing_id, row, amends in triples:
             for column in columns:
-                if row.get(column.name) in (None, "", [], {}):
-                    row[column.name] = getattr(stored[listing_id], column.name)
+                kept = getattr(stored[listing_id], column.name)
+                if amends:
+                    if row.get(column.name) in _EMPTY:
+                        row[column.name] = kept
+                elif kept not in _EMPTY:
+                    row[column.name] = kept
 
     def _insert_rows(self, conn: Connection, source: str, rows: list[dict[str, Any]],
                      now: datetime) -> dict[str, int]:

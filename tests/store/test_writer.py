@@ -150,3 +150,18 @@ def test_an_older_version_met_after_a_newer_one_does_not_undo_it(engine):
     (listing,) = rows(engine)
     assert listing.deadline_at == datetime(2026, 12, 22, 15, 30, tzinfo=UTC)
     assert listing.last_seen_at == NOW + timedelta(hours=1)
+
+
+def test_an_older_version_fills_only_what_the_newer_one_lacks(engine):
+    writer = ListingWriter(engine)
+    correction = record("26-1", deadline_at="2026-12-22T16:30:00+01:00", cpv=[],
+                        modified_at="2026-11-25T00:00:00+01:00")
+    writer.write([correction], now=NOW)
+    original = record("26-1", cpv=["45310000"], modified_at="2026-11-20T00:00:00+01:00")
+
+    result = writer.write([original], now=NOW + timedelta(hours=1))
+
+    assert result.updated == 1
+    (listing,) = rows(engine)
+    assert listing.cpv == ["45310000"]  # filled in from the original
+    assert listing.deadline_at == datetime(2026, 12, 22, 15, 30, tzinfo=UTC)  # kept
