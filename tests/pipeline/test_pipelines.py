@@ -103,6 +103,7 @@ def test_a_url_that_does_not_parse_is_a_counted_drop(sqlite_url):
     items[0]["url"] = "http://[bad"
     stats, dropped = run_pipelines(items, sqlite_url)
     assert stats["aggregator/dropped/invalid url"] == 1
+    assert len(dropped) == 1 and dropped[0].startswith("invalid url (")
     assert stats["aggregator/items_new"] == 1
 
 
@@ -119,4 +120,5 @@ def test_a_normaliser_failure_is_a_counted_drop(sqlite_url, monkeypatch):
     items = greenhouse_items()
     stats, dropped = run_pipelines(items, sqlite_url)
     assert stats["aggregator/dropped/normalize error"] == 1
+    assert dropped == ["normalize error (4426707007)"]
     assert stats["aggregator/items_new"] == len(items) - 1
