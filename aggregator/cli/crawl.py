@@ -85,7 +85,7 @@ def crawl(
     if fallback_replay and replay is None and record is None and not network_available():
         replay = BUNDLED_REPLAY
         console.print(f"No network: replaying the bundled recorded responses from {replay} "
-                      "(real responses recorded from each source).")
+                      "(built from real responses recorded from each source).")
     known = crawling.spider_names()
     if replay is not None:
         names = list(sources or read_manifest(replay)["sources"])
