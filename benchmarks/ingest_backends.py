@@ -7,8 +7,8 @@ payloads), normalised once, go through the real StorePipeline (batched upserts, 
 full-text index) into a fresh SQLite file and into a scratch PostgreSQL database created on
 127.0.0.1:5432 for the run and dropped after it (AGGREGATOR_BENCH_POSTGRES_URL: a URL of
 that server whose user may create databases). Each store is written twice: new listings,
-then the same listings again (unchanged: only last_seen_at is touched) — on PostgreSQL
-after ANALYZE, as autovacuum would have run by the next crawl (see :func:`_analyze`).
+then the same listings again (unchanged: only last_seen_at is touched). The writer keeps
+PostgreSQL's statistics fresh while a table grows (ListingWriter._keep_statistics).
 ``--copy`` also times `aggregator db copy` of the filled SQLite store into PostgreSQL.
 
 One process writes here; what PostgreSQL adds beyond this figure is concurrent writers
@@ -86,27 +86,12 @@ def measure(n: int = 50_000, batch: int = 500, *, server_url: str = POSTGRES_URL
         try:
             with scratch_database(server_url) as url:
                 rates.postgres_new = store_rate(records, url, batch)
-                _analyze(url)
                 rates.postgres_again = store_rate(records, url, batch)
             if copy:
                 rates.copy_seconds = _copy_seconds(sqlite_url, server_url)
         except Exception as exc:  # no server: the SQLite figures still stand
             rates.postgres_problem = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     return rates
-
-
-def _analyze(url: str) -> None:
-    """What autovacuum does within a minute of a large load, long before the next crawl.
-
-    Without it the table written a second ago has no statistics, and the writer's lookup by
-    (source, source_id) is planned on ix_listings_source_scope, reading every row of the
-    source for each batch: measured 2.8k instead of 9.8k items/s on 30,000 listings.
-    """
-    from aggregator.store.engine import get_engine
-
-    with get_engine(url).connect() as conn:
-        conn.execute(text("ANALYZE"))
-        conn.commit()
 
 
 def _copy_seconds(sqlite_url: str, server_url: str) -> float:
