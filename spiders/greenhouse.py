@@ -38,10 +38,6 @@ class GreenhouseSpider(JsonListSpider):
     board_url = re.compile(r"https?://(?:job-)?boards(?:-api)?\.greenhouse\.io/(?:v1/boards/)?"
                            r"(?P<slug>[A-Za-z0-9._-]+)", re.I)
 
-    @classmethod
-    def parse_board(cls, text: str) -> Board:
-        match = cls.board_url.match(text.strip())
-        return super().parse_board(match["slug"] if match else text)
 
     def list_url(self, board: Board) -> str:
         return f"{self.endpoint}/boards/{board.slug}/jobs?content=true"

@@ -21,10 +21,6 @@ class RecruiteeSpider(JsonListSpider):
     records_pointer = "/offers"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.recruitee\.com", re.I)
 
-    @classmethod
-    def parse_board(cls, text: str) -> Board:
-        match = cls.board_url.match(text.strip())
-        return super().parse_board(match["slug"] if match else text)
 
     def list_url(self, board: Board) -> str:
         return f"{self.endpoint.format(board=board.slug)}/api/offers/"

@@ -28,10 +28,6 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
     board_url = re.compile(r"https?://(?:jobs|careers)\.smartrecruiters\.com/"
                            r"(?P<slug>[A-Za-z0-9._-]+)", re.I)
 
-    @classmethod
-    def parse_board(cls, text: str) -> Board:
-        match = cls.board_url.match(text.strip())
-        return super().parse_board(match["slug"] if match else text)
 
     def page_url(self, board: Board) -> str:
         return f"{self.endpoint}/companies/{board.slug}/postings"

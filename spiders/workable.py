@@ -21,10 +21,6 @@ class WorkableSpider(JsonListSpider):
     board_url = re.compile(r"https?://(?:apply\.workable\.com/(?!api/)(?P<path>[A-Za-z0-9_-]+)"
                            r"|(?P<host>[A-Za-z0-9-]+)\.workable\.com)", re.I)
 
-    @classmethod
-    def parse_board(cls, text: str) -> Board:
-        match = cls.board_url.match(text.strip())
-        return super().parse_board((match["path"] or match["host"]) if match else text)
 
     def list_url(self, board: Board) -> str:
         return f"{self.endpoint}/widget/accounts/{board.slug}?details=true"

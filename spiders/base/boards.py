@@ -59,6 +59,7 @@ class BoardSpider(ListingSpider):
     # How a board is written, for the messages about a board that cannot be used.
     board_help: ClassVar[str] = "BOARD"
     records_pointer: ClassVar[str] = ""  # where a JSON list response holds its records
+    board_url: ClassVar[re.Pattern[str] | None] = None  # a board's address, slug as a group
     # Whether parse_item needs the list document (``page``) with a record's detail: it is
     # then carried by every detail request (and pickled into a distributed crawl's queue).
     detail_needs_page: ClassVar[bool] = False
@@ -74,7 +75,11 @@ class BoardSpider(ListingSpider):
     @classmethod
     def parse_board(cls, text: str) -> Board:
         """A board from its configured text; ValueError (the reason) when unusable.
-        Default: a bare slug."""
+        Default: a bare slug, or the board's web address matched by ``board_url`` (its
+        first named group that matched is the slug)."""
+        match = cls.board_url.match(text.strip()) if cls.board_url is not None else None
+        if match:
+            text = next(group for group in match.groupdict().values() if group)
         text = text.strip().strip("/")
         if not SLUG.fullmatch(text):
             raise ValueError(f"{text!r} is not a {cls.name} board name (expected {cls.board_help})")
