@@ -13,8 +13,8 @@ from typing import IO, Any
 from icalendar import Calendar, Event
 
 from aggregator.config import LOCAL_TZ
-from aggregator.display import place
 from aggregator.normalize.text import strip_controls
+from aggregator.presentation import place
 from aggregator.store.models import Listing
 
 # DESIGN.md's listing fields, in its order; `aggregator list --json` prints these names.

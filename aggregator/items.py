@@ -15,7 +15,7 @@ KINDS = ("job", "tender")
 STATUSES = ("open", "closed", "cancelled")
 
 
-class Listing(scrapy.Item):
+class RawListing(scrapy.Item):
     # identity
     kind = scrapy.Field()  # "job" | "tender"
     source = scrapy.Field()  # spider name; set by the base spider

@@ -54,7 +54,7 @@ class TimedSite(MassSite):
 
 def crawl_with(workers: int, database: str) -> float:
     """Pages per minute for ``workers`` worker processes draining one seeded crawl."""
-    from aggregator.distributed import connect
+    from aggregator.crawling.distributed import connect
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import recent_runs
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+from aggregator.crawling.pipelines import StorePipeline
 from aggregator.normalize import normalize_listing
-from aggregator.pipelines import StorePipeline
 from aggregator.store.engine import get_engine
 from aggregator.store.writer import STORED_FIELDS, content_hash
 

@@ -299,7 +299,8 @@ def run_queries(url: str, path: str, runs: int, now: datetime) -> list[tuple]:
     sqlite3), and of the hand-written SQL — all in milliseconds, warm cache."""
     from sqlalchemy import event
 
-    from aggregator.query import LOCAL_TZ, Filter, search
+    from aggregator.config import LOCAL_TZ
+    from aggregator.query import Filter, search
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)

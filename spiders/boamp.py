@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.eforms import EformsNotice, text, walk
 from spiders.base.ods_spider import OpenDataSoftSpider
 from spiders.base.tender_keys import tender_match_keys
@@ -124,7 +124,7 @@ class BoampSpider(OpenDataSoftSpider):
         # without the raw payload: what an older notice met later may complete
         self.amended: dict[str, dict[str, Any]] = {}
 
-    def parse_record(self, record: dict[str, Any]) -> Iterator[Listing]:
+    def parse_record(self, record: dict[str, Any]) -> Iterator[RawListing]:
         idweb = str(record.get("idweb") or "").strip()
         if not idweb:
             self.drop_record("no idweb", record.get("id"))

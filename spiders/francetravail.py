@@ -156,7 +156,7 @@ class FranceTravailSpider(ListingSpider):
         return (client_id or "", secret or "") if self.replaying() else None
 
     def replaying(self) -> bool:
-        """Whether this run answers from a replay set (aggregator.replay.cache_settings)."""
+        """Whether this run answers from a replay set (crawling.replay.cache_settings)."""
         return self.settings.getbool("HTTPCACHE_ENABLED") and self.settings.getbool(
             "HTTPCACHE_IGNORE_MISSING")
 

@@ -22,7 +22,7 @@ import html
 import re
 from typing import Any
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import Board
 from spiders.base.json_list import JsonListSpider
 
@@ -43,7 +43,7 @@ class GreenhouseSpider(JsonListSpider):
         return f"{self.endpoint}/boards/{board.slug}/jobs?content=true"
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         metadata = record.get("metadata") or []
         contract = [str(m["value"]) for m in metadata
                     if isinstance(m, dict) and m.get("value") not in (None, "", [])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, joined
 from spiders.base.json_list import JsonListSpider
 
@@ -45,7 +45,7 @@ class LeverSpider(JsonListSpider):
         return f"{base}/postings/{board.slug}?mode=json"
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         categories = record.get("categories") or {}
         commitment = categories.get("commitment")  # "Permanent", "Full-time", "Intern"...
         parts = [record.get("description")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
 
@@ -26,7 +26,7 @@ class RecruiteeSpider(JsonListSpider):
         return f"{self.endpoint.format(board=board.slug)}/api/offers/"
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         salary = record.get("salary") or {}
         employment = record.get("employment_type_code")  # "fulltime_permanent", "contract"...
         return self.listing(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.paged_json import OffsetPagedJsonSpider
 
@@ -36,7 +36,7 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
         return f"{self.page_url(board)}/{record['id']}"
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         posting = {**record, **(detail or {})}
         place = posting.get("location") or {}
         company = posting.get("company") or {}

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, joined
 from spiders.base.rss import RssSpider, xml_text
 
@@ -49,7 +49,7 @@ class TeamtailorSpider(RssSpider):
         return f"{board.base_url}/jobs.rss"
 
     def parse_item(self, record: Selector, board: Board, page: Selector,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         link, guid = xml_text(record, "link"), xml_text(record, "guid")
         if not link:
             self.drop_record("no link", guid)

@@ -4,7 +4,7 @@
 ``paginationMode: ITERATION``: each answer carries ``iterationNextToken`` for the next page
 (null on the last), with no cap on the number of notices (PAGE_NUMBER mode stops at 15,000),
 at most 250 notices a page (https://docs.ted.europa.eu/reuse/search-api.html). 429s wait for
-``Retry-After`` in aggregator.middlewares.RetryAfterMiddleware.
+``Retry-After`` in aggregator.crawling.middlewares.RetryAfterMiddleware.
 
 The default query takes competition notices performed in France published since the last
 crawl; ``-a query=`` replaces it (``{since}`` / ``{until}`` are filled in, as YYYYMMDD), and
@@ -25,7 +25,7 @@ import scrapy
 from scrapy.http import JsonRequest, Response
 from twisted.python.failure import Failure
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
 from spiders.base.values import in_preferred_language
@@ -96,7 +96,7 @@ class TedSpider(ListingSpider):
                            callback=self.parse_page, errback=self.search_failed,
                            meta={"token": token}, dont_filter=True)
 
-    def parse_page(self, response: Response) -> Iterator[Listing | scrapy.Request]:
+    def parse_page(self, response: Response) -> Iterator[RawListing | scrapy.Request]:
         data = self.read_json(response)
         if not isinstance(data, dict):
             return
@@ -125,7 +125,7 @@ class TedSpider(ListingSpider):
         self.logger.error("ted search failed: %s", failure.getErrorMessage())
         self.partial = True
 
-    def parse_notice(self, notice: dict[str, Any]) -> Listing:
+    def parse_notice(self, notice: dict[str, Any]) -> RawListing:
         number = one(notice["publication-number"])
         titles_lot = many(notice.get("title-lot"))
         title = (one(notice.get("title-proc"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
 
@@ -29,7 +29,7 @@ class WorkableSpider(JsonListSpider):
         return record.get("shortcode") if isinstance(record, dict) else None
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         places = [p for p in record.get("locations") or [] if not p.get("hidden")]
         first = places[0] if places else {}
         employment = record.get("employment_type")  # "Full-time", "Contract"...

@@ -21,7 +21,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.boards import Board
 from spiders.base.paged_json import PostPagedJsonSpider
 
@@ -79,7 +79,7 @@ class WorkdaySpider(PostPagedJsonSpider):
         return f"{board.base_url}/wday/cxs/{board.slug}{record['externalPath']}"
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
-                   detail: Any = None) -> Listing | None:
+                   detail: Any = None) -> RawListing | None:
         info = (detail or {}).get("jobPostingInfo") or {}
         country = info.get("country") or {}
         requisition_country = (info.get("jobRequisitionLocation") or {}).get("country") or {}

@@ -1,4 +1,4 @@
-"""Build the bundled replay set (tests/fixtures/replay) from the recorded real responses.
+"""Build the bundled replay set (aggregator/crawling/bundled_replay) from recorded responses.
 
     .venv/bin/python -m tests.build_replay            # every source with a REPLAY entry
     .venv/bin/python -m tests.build_replay boamp ted  # some sources
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tests.sites
 from aggregator.config import PROJECT_ROOT
-from aggregator.replay import BUNDLED_REPLAY, MANIFEST
+from aggregator.crawling.replay import BUNDLED_REPLAY, MANIFEST
 
 
 def replay_sources() -> dict[str, dict]:
@@ -39,14 +39,14 @@ def build(sources: list[str], out: Path = BUNDLED_REPLAY) -> None:
     unknown = [s for s in sources if s not in available]
     if unknown:
         raise SystemExit(f"no REPLAY entry in tests/sites for: {', '.join(unknown)}")
-    from aggregator.settings import DOWNLOADER_MIDDLEWARES
+    from aggregator.crawling.settings import DOWNLOADER_MIDDLEWARES
 
     middlewares = {**DOWNLOADER_MIDDLEWARES, "tests.sites.responder.FixtureResponder": 950}
     with tempfile.TemporaryDirectory() as scratch:
         for source in sources or sorted(available):
             spec = available[source]
             shutil.rmtree(out / source, ignore_errors=True)
-            command = [sys.executable, "-m", "aggregator.crawl_process", source,
+            command = [sys.executable, "-m", "aggregator.crawling.process", source,
                        "--record", str(out),
                        "-s", f"DOWNLOADER_MIDDLEWARES={json.dumps(middlewares)}",
                        "-s", f"FIXTURE_SITE=tests.sites.{source}:site",

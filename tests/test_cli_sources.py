@@ -118,7 +118,7 @@ def test_sources_alone_shows_the_health_table(config: Path) -> None:
 
 
 def test_the_example_configuration_is_valid_and_documents_every_source() -> None:
-    from aggregator.crawl import spider_names
+    from aggregator.crawling.registry import spider_names
 
     example = Path(sources_cli.PROJECT_ROOT) / "aggregator.example.toml"
     config = load_config(example)

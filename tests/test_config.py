@@ -76,7 +76,7 @@ def test_a_missing_explicit_file_is_an_error(tmp_path, monkeypatch):
 
 def test_the_example_file_is_valid_and_names_every_source(monkeypatch):
     from aggregator.config import PROJECT_ROOT
-    from aggregator.crawl import spider_names
+    from aggregator.crawling.registry import spider_names
 
     example = PROJECT_ROOT / "aggregator.example.toml"
     monkeypatch.setenv("AGGREGATOR_CONFIG", str(example))

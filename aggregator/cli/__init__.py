@@ -59,7 +59,7 @@ def main() -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-    from aggregator.replay import ReplayError
+    from aggregator.crawling.replay import ReplayError
 
     # What a user can get wrong (a URL, a path, a server that is down) is one line, not a
     # traceback; anything else is a bug and keeps its traceback.

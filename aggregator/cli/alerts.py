@@ -20,7 +20,8 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, local, safe
+from aggregator.presentation import local
+from aggregator.terminal.console import console, safe
 
 alerts_app = typer.Typer(help="Saved searches and their e-mail digests.", no_args_is_help=True,
                          rich_markup_mode=None)

@@ -12,7 +12,7 @@ from rich.live import Live
 from rich.table import Table
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import OUTCOME_STYLES, console, safe
+from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
 
 def _progress_table(progress: dict) -> Table:
@@ -67,9 +67,11 @@ def crawl(
     timeout: Annotated[float, typer.Option(help="Time limit per source, in minutes.")] = 60,
 ) -> None:
     """Run spiders into the store and print a per-source summary."""
-    from aggregator import crawl as crawling
     from aggregator.config import load_config
-    from aggregator.replay import BUNDLED_REPLAY, network_available, read_manifest
+    from aggregator.crawling import registry
+    from aggregator.crawling import runner as crawling
+    from aggregator.crawling.options import parse_pairs
+    from aggregator.crawling.replay import BUNDLED_REPLAY, network_available, read_manifest
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import get_run
 
@@ -78,19 +80,19 @@ def crawl(
     if distributed and (replay or record):
         raise UserError("--distributed crawls the network: no --replay or --record")
     try:
-        args = crawling.parse_pairs(arg or [], "-a")
-        settings = crawling.parse_pairs(setting or [], "-s")
+        args = parse_pairs(arg or [], "-a")
+        settings = parse_pairs(setting or [], "-s")
     except ValueError as exc:
         raise UserError(str(exc)) from None
     if fallback_replay and replay is None and record is None and not network_available():
         replay = BUNDLED_REPLAY
         console.print(f"No network: replaying the bundled recorded responses from {replay} "
                       "(built from real responses recorded from each source).")
-    known = crawling.spider_names()
+    known = registry.spider_names()
     if replay is not None:
         names = list(sources or read_manifest(replay)["sources"])
     else:
-        names = list(sources or crawling.enabled_sources())
+        names = list(sources or registry.enabled_sources())
     names = list(dict.fromkeys(names))  # "crawl boamp boamp" is one crawl
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -101,7 +103,7 @@ def crawl(
     run_ids: dict[str, int | None] = {}
     requests = []
     for name in names:
-        problem = None if replay else crawling.configuration_problem(name, config, args)
+        problem = None if replay else registry.configuration_problem(name, config, args)
         if problem:
             run_ids[name] = crawling.record_unconfigured(name, problem)
         else:
@@ -132,7 +134,7 @@ def crawl(
                 live.update(_progress_table(progress))
     except KeyboardInterrupt:
         # The crawls run in their own sessions (no Ctrl-C of theirs): stop them cleanly,
-        # keeping what they stored, within aggregator.crawl.STOP_GRACE_SECONDS.
+        # keeping what they stored, within aggregator.crawling.runner.STOP_GRACE_SECONDS.
         stop.set()
         console.print("Stopping the crawls (what they stored is kept)…")
         while True:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, err_console, safe
+from aggregator.terminal.console import console, err_console, safe
 
 db_app = typer.Typer(help="The store's schema (Alembic revisions) and moving it to another "
                      "database.", no_args_is_help=True, rich_markup_mode=None)

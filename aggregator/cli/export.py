@@ -17,7 +17,7 @@ from typing import IO, Annotated
 import typer
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import err_console
+from aggregator.terminal.console import err_console
 
 
 class Format(StrEnum):

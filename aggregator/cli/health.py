@@ -2,7 +2,7 @@
 
 One row per source: enabled, configured, last success, last run outcome, items of the last
 run against the usual count (median of up to 7 successful runs), open listings, verdict.
-The verdicts are explained in aggregator/health.py.
+The verdicts are explained in aggregator/scheduling/health.py.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.cli.output import OUTCOME_STYLES, console, local, safe
 from aggregator.normalize.text import strip_controls
+from aggregator.presentation import local
+from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
 VERDICT_STYLES = {"ok": "green", "degraded": "yellow", "broken": "bold red",
                   "unconfigured": "dim", "unknown": "dim"}
@@ -73,7 +74,7 @@ def health_blocks(rows: list) -> list[Text]:
 def show_sources_health() -> None:
     """Print every source's health (`aggregator sources` with no subcommand)."""
     from aggregator.config import load_config
-    from aggregator.health import source_health
+    from aggregator.scheduling.health import source_health
     from aggregator.store.engine import get_engine
 
     rows = source_health(get_engine(), load_config())

@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import OUTCOME_STYLES, console, local, safe
+from aggregator.presentation import local
+from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
 
 def duration_text(seconds: float | None) -> str:

@@ -1,7 +1,7 @@
 """`aggregator schedule`: the daily refresh, as a long-running process or one pass (--once).
 
 The scheduling rules (triggers, catch-up, locks, post-crawl steps, stopping) are described
-in aggregator/scheduler.py.
+in aggregator/scheduling/service.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, err_console
+from aggregator.terminal.console import console, err_console
 
 
 @app.command()
@@ -27,8 +27,8 @@ def schedule(
     """Crawl every enabled source on its schedule ([schedule] and [sources.NAME] schedule);
     stops cleanly on SIGTERM or Ctrl-C."""
     from aggregator.config import load_config
-    from aggregator.crawl import parse_pairs
-    from aggregator.scheduler import Scheduler, configure_logging
+    from aggregator.crawling.options import parse_pairs
+    from aggregator.scheduling.service import Scheduler, configure_logging
 
     try:
         settings = parse_pairs(setting or [], "-s")

@@ -19,8 +19,8 @@ from typing import Annotated, Any
 import typer
 
 from aggregator.cli import UserError, app
-from aggregator.cli.output import console, safe
 from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file, in_checkout
+from aggregator.terminal.console import console, safe
 
 sources_app = typer.Typer(help="The sources, and the job boards they follow.",
                           rich_markup_mode=None)
@@ -58,7 +58,7 @@ def config_path() -> Path:
 
 def board_spider(platform: str) -> type:
     """The spider class of a board platform; UserError naming the platforms otherwise."""
-    from aggregator.crawl import spider_class, spider_names
+    from aggregator.crawling.registry import spider_class, spider_names
     from spiders.base.boards import BoardSpider
 
     platforms = [name for name in spider_names()

@@ -24,16 +24,17 @@ def worker(
     hand go back to the queue)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from aggregator import crawl as crawling
-    from aggregator.distributed.worker import run_worker
+    from aggregator.crawling import registry
+    from aggregator.crawling.distributed.worker import run_worker
+    from aggregator.crawling.options import parse_pairs
 
     try:
-        overrides = crawling.parse_pairs(setting or [], "-s")
+        overrides = parse_pairs(setting or [], "-s")
     except ValueError as exc:
         raise UserError(str(exc)) from None
     names = [s.strip() for s in sources.split(",") if s.strip()] if sources else \
-        crawling.enabled_sources()
-    known = crawling.spider_names()
+        registry.enabled_sources()
+    known = registry.spider_names()
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")

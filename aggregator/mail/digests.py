@@ -10,9 +10,9 @@ What a digest holds, for one alert at one moment:
   (a moved deadline, a cancellation), marked with the old and new value — whether or not
   they still match. A listing closing because its deadline passed is not a change.
 - **closing within 7 days**: matches already sent whose deadline is still ahead and at
-  most 7 local calendar days away (``aggregator.display.closing_soon``, what ``deadline<7d``
+  most 7 local calendar days away (``aggregator.presentation.closing_soon``, what ``deadline<7d``
   matches), once per deadline (a listing first sent within those days counts as reminded).
-- a line for each **broken source** (``aggregator.health.broken_sources``), so a silent
+- a line for each **broken source** (``aggregator.scheduling.health.broken_sources``), so a silent
   source is not mistaken for "nothing new". Such lines alone do not make a digest.
 
 The guarantees — never missed, never sent twice:
@@ -65,11 +65,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from aggregator.config import LOCAL_TZ, Config
-from aggregator.display import closing_soon, local
-from aggregator.health import broken_sources
 from aggregator.mail.alerts import is_due, list_alerts, matching
 from aggregator.mail.render import build_message, subject_line
 from aggregator.mail.smtp import SmtpFailure, describe, envelope_sender, send_message
+from aggregator.presentation import closing_soon, local
+from aggregator.scheduling.health import broken_sources
 from aggregator.store.models import Alert, AlertDelivery, AlertSent, Listing
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ Listing text is untrusted. Every value is prepared here as plain text with contr
 characters and terminal escapes removed; the HTML template is autoescaped (``<script>``
 shows as text), links are kept only when they are http(s). The text and HTML parts show
 the same view, built once by ``digest_view``. Places, deadlines, days left and "closing soon"
-read as in the CLI and the TUI (aggregator.display), in local time (``LOCAL_TZ``); the
+read as in the CLI and the TUI (aggregator.presentation), in local time (``LOCAL_TZ``); the
 ``[schedule] timezone`` only decides when an alert is due.
 """
 
@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from aggregator.config import LOCAL_TZ
-from aggregator.display import (
+from aggregator.export import ics_calendar, write_csv
+from aggregator.normalize.text import strip_controls
+from aggregator.presentation import (
     CLOSING_SOON_DAYS,
     closing_soon,
     countdown,
@@ -32,8 +34,6 @@ from aggregator.display import (
     place,
     terms,
 )
-from aggregator.export import ics_calendar, write_csv
-from aggregator.normalize.text import strip_controls
 
 if TYPE_CHECKING:
     from aggregator.mail.digests import Digest, Entry

@@ -144,7 +144,7 @@ class Listing(Base):
 # Search reads a page in its default order (deadline soonest first, no deadline last, then
 # newest) straight from an index instead of sorting every match: one index for "all open"
 # and one per place level, each leading with the column the place filter compares
-# (aggregator/query.py). They replace the plain indexes of these columns.
+# (aggregator/query). They replace the plain indexes of these columns.
 SEARCH_ORDER = (Listing.status, Listing.deadline_at.is_(None), Listing.deadline_at,
                 Listing.published_at.desc())
 Index("ix_listings_search_open", *SEARCH_ORDER)
@@ -198,7 +198,7 @@ class CrawlRun(Base):
     # running | ok | partial | failed | timeout | unconfigured | offline
     outcome: Mapped[str] = mapped_column(String(20), default="running", index=True)
     # the whole crawl went without error or cap (expiry itself goes by the scopes a crawl
-    # listed completely: aggregator.extensions.CrawlRunRecorder)
+    # listed completely: aggregator.crawling.extensions.CrawlRunRecorder)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     items_new: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,7 +4,7 @@
   ``listings``), tokenised ``unicode61 remove_diacritics 2`` so ``electricite`` finds
   ``Électricité``. The ligatures œ/æ are not diacritics to unicode61, so the index reads the
   text through the view ``listings_fts_content``, which spells them oe/ae (``maitre d'oeuvre``
-  finds ``Maître d'œuvre``); the query side does the same (aggregator/query.py).
+  finds ``Maître d'œuvre``); the query side does the same (aggregator/query).
   New rows are indexed here, in bulk, by the writer's transaction (:func:`index_written`).
   An FTS5 'delete' must be given the *old* indexed values, which only
   a trigger sees, so updates and deletes of listing text are followed by two small triggers

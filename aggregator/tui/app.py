@@ -21,8 +21,9 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
-from aggregator import health as source_health
-from aggregator.query import Filter, FilterError, count, get_listing, search, set_flags
+from aggregator.query import Filter, FilterError, count, get_listing, search
+from aggregator.scheduling import health as source_health
+from aggregator.store.flags import set_flags
 from aggregator.tui.actions import bindings
 from aggregator.tui.detail_pane import DetailPane
 from aggregator.tui.export_screen import ExportScreen
@@ -302,7 +303,7 @@ class AggregatorApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
-    # ---- source health (aggregator.health: the crawl runs' verdict per source)
+    # ---- source health (aggregator.scheduling.health: the crawl runs' verdict per source)
     @work(thread=True, exclusive=True, group="health")
     def load_source_health(self) -> None:
         try:

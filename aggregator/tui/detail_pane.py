@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from aggregator.cli.listings import detail_renderable
+from aggregator.terminal.listings import detail_renderable
 
 
 class DetailPane(VerticalScroll):

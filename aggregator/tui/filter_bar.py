@@ -1,4 +1,4 @@
-"""The filter bar: the compact filter text (aggregator/query.py), completed as you type."""
+"""The filter bar: the compact filter text (aggregator/query), completed as you type."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from aggregator.cli.output import safe
-from aggregator.display import closing_soon, deadline_text, place, terms
+from aggregator.presentation import closing_soon, deadline_text, place, terms
+from aggregator.terminal.console import safe
 from aggregator.tui.actions import bindings
 
 # (column key, label, the filter's sort key or None when it cannot sort)

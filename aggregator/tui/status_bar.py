@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from aggregator.cli.output import safe
+from aggregator.terminal.console import safe
 
 
 class StatusBar(Horizontal):
@@ -33,7 +33,8 @@ class StatusBar(Horizontal):
         self.set_message(f"{shown:,} of {about} · {filter_text or 'open listings'}")
 
     def set_source_health(self, health: Sequence[Any]) -> None:
-        """Broken sources (aggregator.health.broken_sources): their listings may be missing."""
+        """Broken sources (aggregator.scheduling.health.broken_sources): their listings may
+        be missing."""
         label = self.query_one("#source-health", Static)
         names = [h.source for h in health]
         label.set_class(bool(names), "-broken")

@@ -33,7 +33,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.job_keys import job_match_keys
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.scopes import GONE_STATUSES, ScopeProgress
@@ -243,8 +243,9 @@ class BoardSpider(ListingSpider):
             return
         yield from self.emit(record, board, page, detail)
 
-    def emit(self, record: Any, board: Board, page: Any, detail: Any = None) -> Iterator[Listing]:
-        """The Listing of one record, completed with scope, raw payload and match keys."""
+    def emit(self, record: Any, board: Board, page: Any,
+             detail: Any = None) -> Iterator[RawListing]:
+        """The RawListing of one record, completed with scope, raw payload and match keys."""
         try:
             item = self.parse_item(record, board, page, detail)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -269,7 +270,7 @@ class BoardSpider(ListingSpider):
         return record if detail is None else {"list": record, "detail": detail}
 
     def parse_item(self, record: Any, board: Board, page: Any, detail: Any = None
-                   ) -> Listing | None:
+                   ) -> RawListing | None:
         """Map one record (and its detail, if any) to a Listing; None after ``drop_record``
         when the record cannot be a listing. Platform spiders define it."""
         raise NotImplementedError

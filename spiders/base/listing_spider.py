@@ -14,7 +14,7 @@ import scrapy
 from scrapy.http import Response
 
 from aggregator.config import LOCAL_TZ, SourceConfig, load_config
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.values import text_list
 
 
@@ -163,9 +163,9 @@ class ListingSpider(scrapy.Spider):
 
     # -- parsing helpers ---------------------------------------------------------------
 
-    def listing(self, **fields: Any) -> Listing:
-        """A Listing of this spider's kind and source."""
-        return Listing(kind=self.kind, source=self.name, **fields)
+    def listing(self, **fields: Any) -> RawListing:
+        """A RawListing of this spider's kind and source."""
+        return RawListing(kind=self.kind, source=self.name, **fields)
 
     def read_json(self, response: Response) -> Any:
         """The response's JSON, or None (logged and counted) when it is not JSON."""

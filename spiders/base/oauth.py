@@ -190,7 +190,7 @@ class OAuthAddon:
     """A Scrapy add-on that enables :class:`OAuthMiddleware`.
 
     An add-on because add-ons update the crawler's settings when the crawl starts, after
-    the crawling process has merged its own settings in (aggregator.crawl_process hands a
+    the crawling process has merged its own settings in (aggregator.crawling.process hands a
     Crawler to the process, whose DOWNLOADER_MIDDLEWARES would otherwise replace one set in
     the spider's ``update_settings``).
     """

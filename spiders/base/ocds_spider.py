@@ -22,7 +22,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
 from spiders.base.values import as_list
@@ -110,7 +110,7 @@ class OCDSReleaseSpider(ListingSpider):
 
     # -- responses -----------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Listing | scrapy.Request]:
+    def parse_page(self, response: Response) -> Iterator[RawListing | scrapy.Request]:
         index = response.meta["query_index"]
         package = self.read_json(response)
         releases = package.get("releases") if isinstance(package, dict) else None
@@ -146,7 +146,7 @@ class OCDSReleaseSpider(ListingSpider):
         if (following := self.next_query(request.meta["query_index"])) is not None:
             yield following
 
-    def parse_release(self, release: dict[str, Any]) -> Listing | None:
+    def parse_release(self, release: dict[str, Any]) -> RawListing | None:
         ocid = str(release.get("ocid") or "").strip()
         if not ocid:
             self.drop_record("no ocid", release.get("id"))

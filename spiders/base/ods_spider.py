@@ -24,7 +24,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from aggregator.items import Listing
+from aggregator.items import RawListing
 from spiders.base.listing_spider import ListingSpider
 
 
@@ -100,7 +100,7 @@ class OpenDataSoftSpider(ListingSpider):
 
     # -- responses -----------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Listing | scrapy.Request]:
+    def parse_page(self, response: Response) -> Iterator[RawListing | scrapy.Request]:
         meta = response.meta
         data = self.read_json(response)
         total = meta.get("total")
@@ -130,7 +130,7 @@ class OpenDataSoftSpider(ListingSpider):
         if following is not None:
             yield following
 
-    def read_record(self, record: Any) -> Iterator[Listing]:
+    def read_record(self, record: Any) -> Iterator[RawListing]:
         """``parse_record``, so that one bad record never stops the page."""
         if not isinstance(record, dict):
             self.drop_record("unreadable record")
@@ -142,7 +142,7 @@ class OpenDataSoftSpider(ListingSpider):
             self.drop_record(f"unreadable record ({type(exc).__name__})",
                              record.get(self.order_field))
 
-    def parse_record(self, record: dict[str, Any]) -> Iterator[Listing]:
+    def parse_record(self, record: dict[str, Any]) -> Iterator[RawListing]:
         raise NotImplementedError
 
     def page_failed(self, failure: Failure) -> Iterator[scrapy.Request]:

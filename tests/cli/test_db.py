@@ -13,10 +13,11 @@ from alembic import command
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from aggregator.cli import UserError, _register, app, output
+from aggregator.cli import UserError, _register, app
 from aggregator.config import PROJECT_ROOT
 from aggregator.store import copy as store_copy
 from aggregator.store.engine import alembic_config, create_store_engine, head_revision
+from aggregator.terminal import console as output
 from tests.store.filled_store import filled_sqlite, scratch_postgres
 
 _register()

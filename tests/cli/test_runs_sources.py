@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from aggregator.cli import _register, app
-from aggregator.cli.output import console
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import finish_run, start_run
+from aggregator.terminal.console import console
 from tests.scheduler.conftest import write_config
 
 DAY0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)

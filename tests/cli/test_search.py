@@ -11,10 +11,12 @@ import pytest
 import time_machine
 from typer.testing import CliRunner
 
-from aggregator.cli import UserError, _register, app, output
-from aggregator.cli.listings import compose_query, deadline_cell
+from aggregator.cli import UserError, _register, app
+from aggregator.cli.listings import compose_query
 from aggregator.export import CSV_FIELDS, LISTING_FIELDS
 from aggregator.query import Filter, search
+from aggregator.terminal import console as output
+from aggregator.terminal.listings import deadline_cell
 from tests.query.data import NOW, item, write
 
 _register()

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.extensions import classify_run
-from aggregator.middlewares import retry_after_seconds
+from aggregator.crawling.extensions import classify_run
+from aggregator.crawling.middlewares import retry_after_seconds
 
 EXC = "downloader/exception_type_count/"
 
@@ -60,7 +60,7 @@ def test_retry_after(header, expected):
 
 
 def test_a_replay_set_keeps_endpoints_not_secrets_nor_stores():
-    from aggregator.crawl_process import endpoint_settings
+    from aggregator.crawling.process import endpoint_settings
 
     assert endpoint_settings({
         "BOAMP_API_URL": "http://127.0.0.1:8000/api", "RECRUITEE_URL_TEMPLATE": "http://{board}",
@@ -73,7 +73,7 @@ def test_old_crawl_logs_are_pruned_and_the_rest_kept(tmp_path):
     import os
     import time
 
-    from aggregator.crawl import prune_logs
+    from aggregator.crawling.runner import prune_logs
 
     old = tmp_path / "boamp-20260101T060000-123.log"
     recent = tmp_path / "boamp-20261127T060000-456.log"

@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aggregator.extensions import CrawlRunRecorder
+from aggregator.crawling.extensions import CrawlRunRecorder
 from aggregator.normalize import normalize_listing
 from aggregator.store.engine import get_engine
 from aggregator.store.models import CrawlRun, Listing

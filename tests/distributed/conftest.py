@@ -16,7 +16,7 @@ REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/
 
 @pytest.fixture
 def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
-    from aggregator.distributed import connect
+    from aggregator.crawling.distributed import connect
 
     try:
         server = connect(REDIS_URL)

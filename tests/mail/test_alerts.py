@@ -143,7 +143,7 @@ def test_due_rules(every, last_run, now, due):
 
 @pytest.fixture
 def cli(store_url, monkeypatch):
-    from aggregator.cli.output import console
+    from aggregator.terminal.console import console
 
     _register()
     monkeypatch.setattr(console, "width", 160)  # tables unwrapped, whatever the terminal

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from aggregator import display
-from aggregator.cli import listings as cli_listings
+from aggregator import presentation
 from aggregator.mail.digests import Digest, Entry
 from aggregator.mail.render import (
     build_message,
@@ -21,6 +20,8 @@ from aggregator.mail.render import (
     subject_line,
     web_url,
 )
+from aggregator.presentation import place
+from aggregator.terminal.listings import deadline_cell
 from tests.mail.listings import NOW, assert_golden
 from tests.mail.listings import in_memory as listing
 
@@ -132,7 +133,7 @@ def test_a_huge_digest_lists_the_soonest_and_attaches_everything(monkeypatch):
     assert csv_part.get_content().count("\r\n") == 8  # header + every listing
 
 
-# --- The digest reads as the CLI and the TUI (one set of helpers: aggregator.display) -----------
+# --- The digest reads as the CLI and the TUI (one set of helpers: aggregator.presentation) ---
 
 def test_places_read_as_in_the_cli():
     remote = listing(1, kind="job", title="Développeur Python", organization="ACME", city=None,
@@ -149,7 +150,7 @@ def test_places_read_as_in_the_cli():
                         (arrondissement, "Ville de Marseille — Marseille 13e (13)"),
                         (abroad, "Ville de Marseille — Bruxelles BE")):
         assert f"\n  {shown}\n" in text and f"<div>{shown}</div>" in html
-        assert shown.endswith(cli_listings.place(item))  # the `aggregator search` column
+        assert shown.endswith(place(item))  # the `aggregator search` column
 
 
 def test_a_deadline_passed_today_is_passed_everywhere():
@@ -168,8 +169,8 @@ def test_a_deadline_passed_today_is_passed_everywhere():
     assert (closing.deadline, closing.days_left, closing.urgent) == (
         "28/11/2026 17:00", "today", True)
     with time_machine.travel(NOW, tick=False):
-        assert cli_listings.deadline_cell(passed).plain == "28/11/2026 09:00 (passed)"
-        assert cli_listings.deadline_cell(passed).style == ""  # not closing soon: it is over
-        assert cli_listings.deadline_cell(later).plain == "28/11/2026 17:00 (today)"
-        assert cli_listings.deadline_cell(later).style == "bold red"
-        assert display.deadline_text(passed, short=True) == "28/11/26 09:00"  # the TUI column
+        assert deadline_cell(passed).plain == "28/11/2026 09:00 (passed)"
+        assert deadline_cell(passed).style == ""  # not closing soon: it is over
+        assert deadline_cell(later).plain == "28/11/2026 17:00 (today)"
+        assert deadline_cell(later).style == "bold red"
+        assert presentation.deadline_text(passed, short=True) == "28/11/26 09:00"  # the TUI column

@@ -11,8 +11,8 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aggregator.items import Listing
-from aggregator.pipelines import NormalizePipeline, StorePipeline, ValidatePipeline
+from aggregator.crawling.pipelines import NormalizePipeline, StorePipeline, ValidatePipeline
+from aggregator.items import RawListing
 from aggregator.store.models import Listing as StoredListing
 from tests.sites import fixture
 
@@ -21,10 +21,10 @@ class GreenhouseSample(Spider):
     name = "greenhouse"
 
 
-def greenhouse_items() -> list[Listing]:
+def greenhouse_items() -> list[RawListing]:
     """Listings built from the recorded Greenhouse board (tests/fixtures/jobs)."""
     jobs = json.loads(fixture("jobs/greenhouse_codepath_jobs_list_2024-08-05.json"))["jobs"]
-    return [Listing(kind="job", source="greenhouse", source_id=str(job["id"]),
+    return [RawListing(kind="job", source="greenhouse", source_id=str(job["id"]),
                     url=job["absolute_url"], title=job["title"],
                     location=job["location"]["name"], published_at=job["updated_at"], raw=job)
             for job in jobs]
@@ -61,7 +61,7 @@ def run_pipelines(items, store_url: str, batch_size: int = 4):
 def test_a_malformed_item_is_dropped_and_counted_while_the_rest_is_stored(
         store_url, broken, reason):
     items = greenhouse_items()
-    bad = Listing(items[3])
+    bad = RawListing(items[3])
     bad.update(broken)
     items.insert(4, bad)
 
@@ -108,15 +108,15 @@ def test_a_url_that_does_not_parse_is_a_counted_drop(sqlite_url):
 
 
 def test_a_normaliser_failure_is_a_counted_drop(sqlite_url, monkeypatch):
-    import aggregator.pipelines
+    import aggregator.crawling.pipelines
 
     def broken(item, **_):
         if item["source_id"] == "4426707007":
             raise KeyError("a normaliser bug")
         return original(item, **_)
 
-    original = aggregator.pipelines.normalize_listing
-    monkeypatch.setattr(aggregator.pipelines, "normalize_listing", broken)
+    original = aggregator.crawling.pipelines.normalize_listing
+    monkeypatch.setattr(aggregator.crawling.pipelines, "normalize_listing", broken)
     items = greenhouse_items()
     stats, dropped = run_pipelines(items, sqlite_url)
     assert stats["aggregator/dropped/normalize error"] == 1

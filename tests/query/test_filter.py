@@ -9,15 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.query import (
-    LOCAL_TZ,
-    Filter,
-    FilterError,
-    Term,
-    complete,
-    fts5_query,
-    parse_terms,
-)
+from aggregator.config import LOCAL_TZ
+from aggregator.query import Filter, FilterError, Term, complete, parse_terms
+from aggregator.query.fulltext import fts5_query
 
 
 def test_the_issue_example_reads_into_fields_and_writes_back_identically():

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 
 from aggregator.query import (
-    INDEX_DRIVEN_ABOVE,
     Filter,
     FilterError,
     count,
@@ -19,9 +18,10 @@ from aggregator.query import (
     listing_groups,
     parse_terms,
     search,
-    set_flags,
-    text_match,
 )
+from aggregator.query.fulltext import text_match
+from aggregator.query.planner import INDEX_DRIVEN_ABOVE
+from aggregator.store.flags import set_flags
 from tests.query.data import NOW, PARIS, item, write
 
 ITEMS = [

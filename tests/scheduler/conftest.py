@@ -19,7 +19,7 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.base import BaseScheduler
 
 from aggregator.config import load_config
-from aggregator.scheduler import Scheduler
+from aggregator.scheduling.service import Scheduler
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import finish_run, start_run
 

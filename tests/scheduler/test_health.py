@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aggregator.config import parse_config
-from aggregator.health import broken_sources, source_health, verdict
+from aggregator.scheduling.health import broken_sources, source_health, verdict
 from aggregator.store.runs import finish_run, start_run
 from aggregator.store.writer import ListingWriter
 from tests.store.test_writer import record

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from aggregator.config import Config
-from aggregator.scheduler import POST_CRAWL_STEPS, run_post_crawl_steps
+from aggregator.scheduling.service import POST_CRAWL_STEPS, run_post_crawl_steps
 from aggregator.store.models import Listing
 from aggregator.store.writer import ListingWriter
 from tests.store.test_writer import record
@@ -32,7 +32,7 @@ def test_steps_run_in_order_and_a_failure_does_not_stop_the_next(engine, caplog)
     calls.clear()
     steps = [("first", f"{__name__}:first"), ("not there", "aggregator.no_such:step"),
              ("second", f"{__name__}:second")]
-    with caplog.at_level(logging.INFO, logger="aggregator.scheduler"):
+    with caplog.at_level(logging.INFO, logger="aggregator.scheduling.service"):
         results = run_post_crawl_steps(engine, Config(), steps)
     assert calls == ["first", "second"]
     assert results == {"second": 7}
@@ -48,7 +48,7 @@ def test_a_step_module_that_fails_to_import_is_an_error_not_a_skip(engine, caplo
         "import no_such_package_xyz\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     steps = [("digests", "digest_step_needing_a_package:run")]
-    with caplog.at_level(logging.ERROR, logger="aggregator.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="aggregator.scheduling.service"):
         assert run_post_crawl_steps(engine, Config(), steps) == {}
     assert "post-crawl step digests failed" in caplog.text
     assert "No module named 'no_such_package_xyz'" in caplog.text
@@ -70,7 +70,7 @@ def test_the_default_steps_close_past_deadlines_then_send_due_digests(engine):
 
 
 def test_digests_also_go_out_between_crawls():
-    from aggregator.scheduler import PERIODIC_MINUTES, PERIODIC_STEPS
+    from aggregator.scheduling.service import PERIODIC_MINUTES, PERIODIC_STEPS
     assert PERIODIC_STEPS == [("send due digests", "aggregator.mail.digests:send_due_digests")]
     assert 0 < PERIODIC_MINUTES <= 60  # an HH:MM alert goes out within this of its time
 

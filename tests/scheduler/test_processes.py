@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-import aggregator.crawl as crawling
+import aggregator.crawling.runner as crawling
 from aggregator.config import PROJECT_ROOT, load_config
-from aggregator.scheduler import Scheduler
+from aggregator.crawling.registry import spider_names
+from aggregator.scheduling.service import Scheduler
 from aggregator.store.engine import get_engine
 from aggregator.store.models import CrawlRun, Listing, SchedulerLock
 from aggregator.store.runs import recent_runs
@@ -46,7 +47,7 @@ def a_minute_ago() -> str:
 
 def config_with_only(*enabled: str, extra: str = "") -> str:
     """Configuration text enabling only ``enabled`` among the real and test spiders."""
-    names = set(crawling.spider_names()) | set(TEST_SPIDERS)
+    names = set(spider_names()) | set(TEST_SPIDERS)
     disabled = "".join(f"[sources.{name}]\nenabled = false\n"
                        for name in sorted(names - set(enabled)))
     return extra + disabled

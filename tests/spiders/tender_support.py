@@ -12,8 +12,8 @@ from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
-from aggregator import settings as project_settings
-from aggregator.items import Listing
+from aggregator.crawling import settings as project_settings
+from aggregator.items import RawListing
 from aggregator.normalize import normalize_listing
 
 ENDPOINTS = {name: getattr(project_settings, name)
@@ -43,9 +43,9 @@ def response(url: str, body: bytes, meta: dict[str, Any] | None = None,
                         request=Request(url, meta=meta or {}))
 
 
-def split(out: Iterable[Any]) -> tuple[list[Listing], list[Request]]:
+def split(out: Iterable[Any]) -> tuple[list[RawListing], list[Request]]:
     out = list(out)
-    return ([o for o in out if isinstance(o, Listing)],
+    return ([o for o in out if isinstance(o, RawListing)],
             [o for o in out if isinstance(o, Request)])
 
 
@@ -53,16 +53,16 @@ def stats(spider: Any) -> dict[str, Any]:
     return dict(spider.crawler.stats.get_stats())
 
 
-def normalized(item: Listing, crawled_at: datetime = CRAWLED_AT) -> dict[str, Any]:
+def normalized(item: RawListing, crawled_at: datetime = CRAWLED_AT) -> dict[str, Any]:
     return normalize_listing(item, crawled_at=crawled_at)
 
 
-def fields(item: Listing) -> dict[str, Any]:
+def fields(item: RawListing) -> dict[str, Any]:
     """The item's fields without the raw payload, for exact comparisons."""
     return {k: v for k, v in dict(item).items() if k != "raw"}
 
 
-def store(engine: Any, items: Iterable[Listing], crawled_at: datetime = CRAWLED_AT) -> Any:
+def store(engine: Any, items: Iterable[RawListing], crawled_at: datetime = CRAWLED_AT) -> Any:
     """Normalise and write ``items`` like the pipelines do (one batch)."""
     from aggregator.store.writer import ListingWriter
 

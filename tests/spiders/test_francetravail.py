@@ -21,7 +21,7 @@ from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from aggregator.crawl import CrawlRequest, run_crawl
+from aggregator.crawling.runner import CrawlRequest, run_crawl
 from aggregator.normalize import normalize_listing
 from aggregator.store.engine import get_engine
 from aggregator.store.models import Listing
@@ -339,7 +339,7 @@ def test_a_query_that_cannot_be_split_reads_the_cap_and_says_partial(caplog):
     last = run(spider.parse_page(page(query.url(API, 3000), 206, b'{"resultats": [{"id": "Z",'
                                       b' "intitule": "x"}]}', "offres 3000-3149/3500"),
                                  query=query, offset=3000, total=3500))
-    assert [type(o).__name__ for o in last] == ["Listing"]
+    assert [type(o).__name__ for o in last] == ["RawListing"]
 
 
 def test_401_refreshes_the_token_once():

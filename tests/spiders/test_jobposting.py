@@ -20,7 +20,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from aggregator.crawl import CrawlRequest, run_crawl
+from aggregator.crawling.runner import CrawlRequest, run_crawl
 from aggregator.normalize import normalize_listing
 from aggregator.store.engine import get_engine
 from aggregator.store.models import Listing

@@ -1,6 +1,6 @@
 """End to end: the real crawl process against a local server serving the recorded responses.
 
-Each test runs ``python -m aggregator.crawl_process SOURCE`` with the source's endpoint set
+Each test runs ``python -m aggregator.crawling.process SOURCE`` with the source's endpoint set
 to 127.0.0.1, then reads the listings and the crawl_runs record back from the store. The
 server answers a 429 with ``Retry-After: 1`` and a 500 before the real pages; the extra
 records (a broken ``donnees``, no title) and the split pages are derived here from the
@@ -33,7 +33,7 @@ from tests.sites.ted import recorded as ted_recorded
 
 
 def crawl(source: str, url: str, setting: str, *args: str) -> None:
-    command = [sys.executable, "-m", "aggregator.crawl_process", source,
+    command = [sys.executable, "-m", "aggregator.crawling.process", source,
                "-s", f"{setting}={url}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
     for arg in args:

@@ -196,7 +196,8 @@ async def test_open_help_export_and_source_health(tui_engine, tmp_path, monkeypa
     class Broken:
         source, reason = "boamp", "3 failed runs in a row"
 
-    monkeypatch.setattr("aggregator.health.broken_sources", lambda engine, config=None: [Broken])
+    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
+                        lambda engine, config=None: [Broken])
     app = AggregatorApp(tui_engine, query="kind:tender")
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
@@ -362,7 +363,8 @@ async def test_the_health_tooltip_shows_the_reason_as_typed(tui_engine, monkeypa
         source = "boamp"
 
     Broken.reason = reason
-    monkeypatch.setattr("aggregator.health.broken_sources", lambda engine, config=None: [Broken])
+    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
+                        lambda engine, config=None: [Broken])
     app = AggregatorApp(tui_engine, query="kind:tender")
     async with app.run_test(size=(140, 30), tooltips=True) as pilot:
         await settle(pilot)

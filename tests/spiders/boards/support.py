@@ -16,8 +16,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from aggregator import settings as project_settings
-from aggregator.items import Listing
+from aggregator.crawling import settings as project_settings
+from aggregator.items import RawListing
 from aggregator.normalize import normalize_listing
 from tests.sites import FixtureSite
 
@@ -43,14 +43,14 @@ def answer(site: FixtureSite, request: Request) -> Response:
                request=request)
 
 
-def crawl(spider: Any, site: FixtureSite, limit: int = 1000) -> list[Listing]:
+def crawl(spider: Any, site: FixtureSite, limit: int = 1000) -> list[RawListing]:
     """Every listing the spider yields when its requests are answered by ``site``."""
 
     async def first_requests() -> list[Request]:
         return [request async for request in spider.start()]
 
     queue = deque(asyncio.run(first_requests()))
-    items: list[Listing] = []
+    items: list[RawListing] = []
     while queue:
         limit -= 1
         assert limit > 0, "too many requests"
@@ -76,9 +76,9 @@ def dropped(spider: Any) -> dict[str, int]:
     return {k[len(prefix):]: v for k, v in stats(spider).items() if k.startswith(prefix)}
 
 
-def by_id(items: list[Listing]) -> dict[str, Listing]:
+def by_id(items: list[RawListing]) -> dict[str, RawListing]:
     return {item["source_id"]: item for item in items}
 
 
-def normalized(item: Listing) -> dict[str, Any]:
+def normalized(item: RawListing) -> dict[str, Any]:
     return normalize_listing(item, crawled_at=CRAWLED_AT)

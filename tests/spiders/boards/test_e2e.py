@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from aggregator.crawl import CrawlRequest, run_crawl
+from aggregator.crawling.runner import CrawlRequest, run_crawl
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import get_run
 from aggregator.store.writer import listings

@@ -107,10 +107,10 @@ def crawl_settings(role: str, url: str) -> dict[str, Any]:
     return {
         "DISTRIBUTED_ROLE": role,
         "REDIS_URL": url,
-        "SCHEDULER": "aggregator.distributed.scheduler.DistributedScheduler",
-        "SCHEDULER_QUEUE_CLASS": "aggregator.distributed.queue.LeasedQueue",
-        "DUPEFILTER_CLASS": "aggregator.distributed.scheduler.GenerationDupeFilter",
+        "SCHEDULER": "aggregator.crawling.distributed.scheduler.DistributedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "aggregator.crawling.distributed.queue.LeasedQueue",
+        "DUPEFILTER_CLASS": "aggregator.crawling.distributed.scheduler.GenerationDupeFilter",
         # The frontier is shared: no process may flush it when it closes.
         "SCHEDULER_PERSIST": True,
-        "SPIDER_MIDDLEWARES": {"aggregator.distributed.worker.SeededStartMiddleware": 10},
+        "SPIDER_MIDDLEWARES": {"aggregator.crawling.distributed.worker.SeededStartMiddleware": 10},
     }

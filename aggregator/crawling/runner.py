@@ -1,7 +1,7 @@
 """Running crawls: one child process per source, progress read from its stdout.
 
 Used by `aggregator crawl` and by the scheduler. Each child is
-``python -m aggregator.crawl_process SOURCE`` and writes its own run record; this side
+``python -m aggregator.crawling.process SOURCE`` and writes its own run record; this side
 adds what only a parent can know (a timeout, a crash before the crawl started).
 """
 
@@ -14,17 +14,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, Config, in_checkout, load_config
+from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, in_checkout
+from aggregator.crawling.registry import SETTINGS_MODULE
 from aggregator.store.runs import finish_run, get_run, start_run
 
 LOG_KEEP_DAYS = 30  # a crawl's own log file is deleted after this many days
@@ -59,42 +59,8 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir("aggregator"))
 
 
-@cache
-def spider_loader(spider_modules: tuple[str, ...] | None = None) -> Any:
-    """Scrapy's loader of the project's spiders (``spider_modules`` replaces
-    SPIDER_MODULES, as ``-s SPIDER_MODULES=...`` does for a crawl); built once per process."""
-    from scrapy.spiderloader import SpiderLoader
-    from scrapy.utils.project import get_project_settings
-
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
-    settings = get_project_settings()
-    if spider_modules is not None:
-        settings.set("SPIDER_MODULES", list(spider_modules), priority="cmdline")
-    return SpiderLoader.from_settings(settings)
-
-
-def spider_names() -> list[str]:
-    return sorted(spider_loader().list())
-
-
-def spider_class(name: str) -> type:
-    return spider_loader().load(name)
-
-
-def configuration_problem(name: str, config: Config, args: dict[str, Any]) -> str | None:
-    """Why ``name`` cannot run as configured (missing credentials, no boards), or None."""
-    check = getattr(spider_class(name), "configuration_problem", None)
-    return check(config.source(name), args) if check else None
-
-
-def enabled_sources(config: Config | None = None) -> list[str]:
-    """Every spider not disabled in the configuration."""
-    config = config or load_config()
-    return [name for name in spider_names() if config.source(name).enabled]
-
-
 def _command(request: CrawlRequest, *, replay: Path | None, record: Path | None) -> list[str]:
-    command = [sys.executable, "-m", "aggregator.crawl_process", request.source, "--progress"]
+    command = [sys.executable, "-m", "aggregator.crawling.process", request.source, "--progress"]
     for key, value in request.args.items():
         command += ["-a", f"{key}={value}"]
     for key, value in request.settings.items():
@@ -153,7 +119,7 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
     prune_logs(logs)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = logs / f"{request.source}-{stamp}-{os.getpid()}.log"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="aggregator.settings")
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE=SETTINGS_MODULE)
     if database_url:
         env[DATABASE_URL_ENV] = database_url
     engine = get_engine(database_url)
@@ -193,22 +159,22 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
         finish_run(engine, run_id, outcome="failed", finish_reason="crashed",
                    error_summary=summary or f"crawl process exited with {process.returncode}")
         if request.seed:
-            from aggregator.distributed.worker import Seeding
+            from aggregator.crawling.distributed.worker import Seeding
 
             Seeding(_redis_of(request), request.source).abandon(run_id)
     return run_id
 
 
 def _redis_of(request: CrawlRequest) -> str:
-    from aggregator.distributed import redis_url
+    from aggregator.crawling.distributed import redis_url
 
     return request.settings.get("REDIS_URL") or redis_url()
 
 
 def _distributed_crawl_running(request: CrawlRequest) -> str | None:
     """Why a source cannot be seeded now (its last distributed crawl still runs), or None."""
-    from aggregator.distributed import connect
-    from aggregator.distributed.worker import busy_generation
+    from aggregator.crawling.distributed import connect
+    from aggregator.crawling.distributed.worker import busy_generation
 
     busy = busy_generation(connect(_redis_of(request)), request.source)
     if busy is None:
@@ -296,13 +262,3 @@ def record_unconfigured(source: str, reason: str, database_url: str | None = Non
     run_id = start_run(engine, source)
     finish_run(engine, run_id, outcome="unconfigured", error_summary=reason)
     return run_id
-
-
-def parse_pairs(values: Iterable[str], flag: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key:
-            raise ValueError(f"{flag} {value!r}: expected NAME=VALUE")
-        pairs[key] = val
-    return pairs

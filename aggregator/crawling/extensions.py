@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
-from aggregator.pipelines import DROPPED_PREFIX, STORE_ERROR
+from aggregator.crawling.pipelines import DROPPED_PREFIX, STORE_ERROR
 from aggregator.store.engine import get_engine
 from aggregator.store.lifecycle import expire_missing
 from aggregator.store.runs import (
@@ -122,7 +122,7 @@ class CrawlRunRecorder:
                                 args=dict(getattr(spider, "run_args", {}) or {}))
         spider.crawl_run_id = self.run_id  # type: ignore[attr-defined]
         if self.crawler.settings.get("DISTRIBUTED_ROLE") == "seed":
-            from aggregator.distributed.worker import Seeding
+            from aggregator.crawling.distributed.worker import Seeding
 
             self.seeding = Seeding(self.crawler.settings["REDIS_URL"], spider.name)
             self.seeding.begin(self.run_id)

@@ -25,7 +25,7 @@ AUTOTHROTTLE_START_DELAY = 1
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
-# Retries: 429 and 503 wait for Retry-After (aggregator.middlewares.RetryAfterMiddleware).
+# Retries: 429 and 503 wait for Retry-After (aggregator.crawling.middlewares.RetryAfterMiddleware).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -33,21 +33,21 @@ RETRY_AFTER_MAX_SECONDS = 600
 RETRY_AFTER_DEFAULT_SECONDS = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "aggregator.middlewares.RetryAfterMiddleware": 550,
+    "aggregator.crawling.middlewares.RetryAfterMiddleware": 550,
 }
 
 ITEM_PIPELINES = {
-    "aggregator.pipelines.ValidatePipeline": 100,
-    "aggregator.pipelines.NormalizePipeline": 200,
-    "aggregator.pipelines.StorePipeline": 300,
+    "aggregator.crawling.pipelines.ValidatePipeline": 100,
+    "aggregator.crawling.pipelines.NormalizePipeline": 200,
+    "aggregator.crawling.pipelines.StorePipeline": 300,
 }
 STORE_BATCH_SIZE = 500
 # The store; empty means AGGREGATOR_DATABASE_URL, else the config file, else SQLite in db/.
 DATABASE_URL = ""
 
 EXTENSIONS = {
-    "aggregator.extensions.CrawlRunRecorder": 100,
-    "aggregator.extensions.ProgressReporter": 200,
+    "aggregator.crawling.extensions.CrawlRunRecorder": 100,
+    "aggregator.crawling.extensions.ProgressReporter": 200,
 }
 # Set by `aggregator crawl` for its child processes: JSON progress lines on stdout.
 AGGREGATOR_PROGRESS = False

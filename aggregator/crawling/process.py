@@ -1,9 +1,9 @@
-"""One crawl of one source, in its own process: ``python -m aggregator.crawl_process SOURCE``.
+"""One crawl of one source, in its own process: ``python -m aggregator.crawling.process SOURCE``.
 
 Scrapy's reactor cannot restart inside a process, and a crash or a leak in one source must
 not take the caller down (STACK-NOTES §2), so `aggregator crawl` and the scheduler start
 this entry point once per source. The run record is written by the crawl itself
-(aggregator.extensions.CrawlRunRecorder).
+(aggregator.crawling.extensions.CrawlRunRecorder).
 """
 
 from __future__ import annotations
@@ -14,8 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aggregator.crawl import parse_pairs
-from aggregator.replay import ReplayError, cache_settings, read_manifest, record_in_manifest
+from aggregator.crawling.options import parse_pairs
+from aggregator.crawling.registry import SETTINGS_MODULE
+from aggregator.crawling.replay import (
+    ReplayError,
+    cache_settings,
+    read_manifest,
+    record_in_manifest,
+)
 
 
 def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -33,15 +39,15 @@ def build_settings(*, overrides: dict[str, Any], replay: Path | None = None,
     ("seed" or "worker") in a distributed crawl on the Redis at ``redis``."""
     from scrapy.utils.project import get_project_settings
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "aggregator.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
     settings = get_project_settings()
     if distributed is not None:
-        from aggregator.distributed import crawl_settings, redis_url
+        from aggregator.crawling.distributed import crawl_settings, redis_url
 
         extensions = settings.getdict("EXTENSIONS")
         settings.setdict(crawl_settings(distributed, redis or redis_url()), priority="cmdline")
         settings.set("EXTENSIONS", {**extensions,
-                                    "aggregator.distributed.worker.DistributedRun": 150},
+                                    "aggregator.crawling.distributed.worker.DistributedRun": 150},
                      priority="cmdline")
     if replay is not None:
         settings.setdict(cache_settings(replay, replay=True), priority="cmdline")
@@ -56,7 +62,7 @@ def build_settings(*, overrides: dict[str, Any], replay: Path | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aggregator.crawl_process")
+    parser = argparse.ArgumentParser(prog="python -m aggregator.crawling.process")
     parser.add_argument("source")
     parser.add_argument("-a", dest="args", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("-s", dest="settings", action="append", default=[],

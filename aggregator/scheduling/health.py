@@ -122,7 +122,7 @@ def _runs(engine: Engine, source: str) -> list[CrawlRun]:
 
 
 def _spiders() -> dict[str, Any]:
-    from aggregator.crawl import spider_class, spider_names
+    from aggregator.crawling.registry import spider_class, spider_names
 
     return {name: spider_class(name) for name in spider_names()}
 

@@ -1,4 +1,4 @@
-"""The seeding and worker sides of a distributed crawl (see aggregator/distributed/__init__).
+"""The seeding and worker sides of a distributed crawl (see the package's docstring).
 
 - ``SeededStartMiddleware``: a worker runs the spider's ``start()`` for the state it sets up
   (tokens, boards, sites) but drops its requests: the seeding process queued them already.
@@ -22,8 +22,8 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from sqlalchemy import select
 from twisted.internet.task import LoopingCall
 
-from aggregator.distributed import Keys, connect, current_generation, pending
-from aggregator.pipelines import DROPPED_PREFIX
+from aggregator.crawling.distributed import Keys, connect, current_generation, pending
+from aggregator.crawling.pipelines import DROPPED_PREFIX
 from aggregator.store.engine import get_engine
 from aggregator.store.models import CrawlRun
 from aggregator.store.runs import add_to_run, finish_run
@@ -217,8 +217,8 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
     """
     from scrapy.crawler import AsyncCrawlerProcess
 
-    from aggregator.crawl_process import build_settings
-    from aggregator.distributed import redis_url
+    from aggregator.crawling.distributed import redis_url
+    from aggregator.crawling.process import build_settings
     from aggregator.store.runs import get_run
 
     url = redis or redis_url()

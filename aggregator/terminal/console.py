@@ -1,13 +1,10 @@
-"""Terminal output shared by the commands: one console, and listing text kept harmless."""
+"""One console for the commands, and listing text kept harmless (``safe``)."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.text import Text
 
-# the time helpers are shared with the TUI and the mail digests (aggregator/display.py)
-from aggregator.display import days_left as days_left
-from aggregator.display import local as local
 from aggregator.normalize.text import strip_controls
 
 console = Console(highlight=False)

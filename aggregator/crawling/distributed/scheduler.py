@@ -22,9 +22,9 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from aggregator.distributed import Keys, connect, current_generation
-from aggregator.distributed.queue import LeasedQueue
-from aggregator.pipelines import batch_stored
+from aggregator.crawling.distributed import Keys, connect, current_generation
+from aggregator.crawling.distributed.queue import LeasedQueue
+from aggregator.crawling.pipelines import batch_stored
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aggregator.config import PROJECT_ROOT
-
 MANIFEST = "manifest.json"
-# The replay set bundled with the repository, built from tests/fixtures (see its README).
-BUNDLED_REPLAY = PROJECT_ROOT / "tests" / "fixtures" / "replay"
+# The replay set shipped for offline use, built from tests/fixtures by tests/build_replay.py.
+BUNDLED_REPLAY = Path(__file__).resolve().parent / "bundled_replay"
 # Hosts whose reachability tells "online" (the default endpoints of the tender sources).
 PROBE_HOSTS = ("boamp-datadila.opendatasoft.com", "api.ted.europa.eu")
 

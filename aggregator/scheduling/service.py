@@ -7,15 +7,16 @@ How it fits together:
   Cron weekdays are crontab's (0 or 7 = Sunday, 1-5 = Monday to Friday), spelled out by name
   for APScheduler 3, which would otherwise count 0 as Monday.
 - **APScheduler 3**, job store in the store's database (table ``scheduler_jobs``), one
-  persistent job per source, id ``crawl:NAME``, calling ``aggregator.scheduler:scheduled_crawl``
-  (an importable reference, as stored jobs need). Set up as STACK-NOTES §5 measured:
+  persistent job per source, id ``crawl:NAME``, calling
+  ``aggregator.scheduling.service:scheduled_crawl`` (an importable reference, as stored jobs
+  need). Set up as STACK-NOTES §5 measured:
   coalesce, one instance, a misfire grace of ``[schedule] grace_hours``, explicit timezone;
   jobs are added only when missing (``replace_existing`` would lose missed runs) and
   rescheduled with ``reschedule_job`` when the configuration changed (re-read every minute).
 - **The crawl queue.** A firing job only queues its source; ``[schedule] jobs`` worker
   threads take sources off the queue and crawl them, each in its own child process
-  (``aggregator.crawl.run_crawl``: timeouts and crashes are recorded there). A source already
-  queued or crawling is not queued again.
+  (``aggregator.crawling.runner.run_crawl``: timeouts and crashes are recorded there). A
+  source already queued or crawling is not queued again.
 - **One crawl per slot, across processes.** Before crawling, a worker takes the database lock
   ``crawl:NAME`` (aggregator.store.locks) and checks that the source is still *due*: no run
   since its latest scheduled time (the "slot") that settles it. So two schedulers on one
@@ -33,7 +34,7 @@ How it fits together:
   after each batch of crawls fired together — under the database lock ``post-crawl``.
 - **Stopping.** SIGTERM/SIGINT: the scheduler stops taking work (queued sources are
   dropped), running crawls are asked to stop (Scrapy closes cleanly on SIGTERM; killed after
-  ``aggregator.crawl.STOP_GRACE_SECONDS``), locks are released, the process exits 0.
+  ``aggregator.crawling.runner.STOP_GRACE_SECONDS``), locks are released, the process exits 0.
 - ``--once`` crawls every enabled source that is due now — no run settling its latest slot,
   *whatever its age* (cron or a systemd timer decides when this runs) — then runs the
   post-crawl steps and exits.
@@ -61,11 +62,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Engine, or_, select
 
 from aggregator.config import Config, ConfigError, ScheduleConfig, SourceConfig, load_config
-from aggregator.crawl import CRAWL_LOCK
+from aggregator.crawling.runner import CRAWL_LOCK
 
 logger = logging.getLogger(__name__)
 
-CRAWL_JOB = "aggregator.scheduler:scheduled_crawl"
+CRAWL_JOB = "aggregator.scheduling.service:scheduled_crawl"
 JOB_PREFIX = "crawl:"
 JOBSTORE_TABLE = "scheduler_jobs"
 POST_CRAWL_LOCK = "post-crawl"
@@ -79,7 +80,7 @@ LOG_BYTES, LOG_BACKUPS = 5_000_000, 5
 # batch of crawls, and again after a restart). A step whose module is not installed (a
 # plug-in removed) is skipped; a step that fails is logged and the next one still runs.
 POST_CRAWL_STEPS: list[tuple[str, str]] = [
-    ("close past deadlines", "aggregator.scheduler:close_expired_listings"),
+    ("close past deadlines", "aggregator.scheduling.service:close_expired_listings"),
     ("send due digests", "aggregator.mail.digests:send_due_digests"),
 ]
 # Between crawls as well: digests due at an HH:MM time, and pending digests to retry.
@@ -200,7 +201,7 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
                 stale_after: timedelta) -> str:
     """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
     source is running right now, e.g. a manual `aggregator crawl`)."""
-    from aggregator.health import judges
+    from aggregator.scheduling.health import judges
     from aggregator.store.models import CrawlRun
 
     with engine.connect() as conn:
@@ -277,9 +278,9 @@ def scheduled_crawl(source: str) -> None:
 class Scheduler:
     """Crawls every enabled source on its schedule; see the module docstring.
 
-    ``crawl`` runs one crawl (default ``aggregator.crawl.run_crawl``), ``apscheduler`` builds
-    the APScheduler scheduler from its keyword arguments (default ``BackgroundScheduler``);
-    tests replace them to drive the scheduler with a fake clock.
+    ``crawl`` runs one crawl (default ``aggregator.crawling.runner.run_crawl``),
+    ``apscheduler`` builds the APScheduler scheduler from its keyword arguments (default
+    ``BackgroundScheduler``); tests replace them to drive the scheduler with a fake clock.
     """
 
     def __init__(self, config: Config | None = None, *, database_url: str | None = None,
@@ -331,7 +332,7 @@ class Scheduler:
     def spider_loader(self) -> Any:
         """Scrapy's spider loader with this scheduler's settings (``-s SPIDER_MODULES=...``
         adds spider modules, as for the crawls themselves)."""
-        from aggregator.crawl import spider_loader
+        from aggregator.crawling.registry import spider_loader
 
         modules = self.settings.get("SPIDER_MODULES")
         if isinstance(modules, str):
@@ -378,7 +379,7 @@ class Scheduler:
 
     @property
     def _stale_after(self) -> timedelta:
-        from aggregator.crawl import STOP_GRACE_SECONDS
+        from aggregator.crawling.runner import STOP_GRACE_SECONDS
 
         return timedelta(seconds=self.timeout + STOP_GRACE_SECONDS) + timedelta(minutes=5)
 
@@ -388,7 +389,7 @@ class Scheduler:
         """Crawl ``source`` if it is still due, holding its database lock; returns the run id,
         or None when skipped (held by another process, already crawled for this slot,
         stopping)."""
-        from aggregator.crawl import CrawlProgress, CrawlRequest, record_unconfigured
+        from aggregator.crawling.runner import CrawlProgress, CrawlRequest, record_unconfigured
         from aggregator.store.locks import held_lock, holder
 
         if self.stop_crawls.is_set():
@@ -424,7 +425,7 @@ class Scheduler:
             logger.info("%s: crawl started", source)
             crawl = self._crawl
             if crawl is None:
-                from aggregator.crawl import run_crawl as crawl
+                from aggregator.crawling.runner import run_crawl as crawl
             args = {"full": "true"} if self.full_crawl_due(source, now) else {}
             if args:
                 logger.info("%s: a full crawl is due (closes what disappeared)", source)
@@ -673,7 +674,7 @@ class Scheduler:
     def stop(self, timeout: float | None = None) -> None:
         """Stop taking work, stop running crawls (bounded), release every lock we hold."""
         global _current
-        from aggregator.crawl import STOP_GRACE_SECONDS
+        from aggregator.crawling.runner import STOP_GRACE_SECONDS
         from aggregator.store.locks import release_all
 
         with self._cond:
@@ -752,7 +753,7 @@ class Scheduler:
 
 
 def log_file_path(config: Config) -> Path:
-    from aggregator.crawl import log_dir
+    from aggregator.crawling.runner import log_dir
 
     if config.schedule.log_file:
         return Path(config.schedule.log_file).expanduser()

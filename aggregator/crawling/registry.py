@@ -1,0 +1,49 @@
+"""The project's spiders: their names, classes and configuration problems.
+
+Everything that needs to know which sources exist (the runner, the scheduler, source health,
+`aggregator sources`) asks here; the spider classes themselves say what they need.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from aggregator.config import Config, load_config
+
+SETTINGS_MODULE = "aggregator.crawling.settings"
+
+
+@cache
+def spider_loader(spider_modules: tuple[str, ...] | None = None) -> Any:
+    """Scrapy's loader of the project's spiders (``spider_modules`` replaces
+    SPIDER_MODULES, as ``-s SPIDER_MODULES=...`` does for a crawl); built once per process."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
+    settings = get_project_settings()
+    if spider_modules is not None:
+        settings.set("SPIDER_MODULES", list(spider_modules), priority="cmdline")
+    return SpiderLoader.from_settings(settings)
+
+
+def spider_names() -> list[str]:
+    return sorted(spider_loader().list())
+
+
+def spider_class(name: str) -> type:
+    return spider_loader().load(name)
+
+
+def configuration_problem(name: str, config: Config, args: dict[str, Any]) -> str | None:
+    """Why ``name`` cannot run as configured (missing credentials, no boards), or None."""
+    check = getattr(spider_class(name), "configuration_problem", None)
+    return check(config.source(name), args) if check else None
+
+
+def enabled_sources(config: Config | None = None) -> list[str]:
+    """Every spider not disabled in the configuration."""
+    config = config or load_config()
+    return [name for name in spider_names() if config.source(name).enabled]

@@ -1,0 +1,108 @@
+"""Full text: the filter's terms as an FTS5 query (SQLite) or a tsquery (PostgreSQL), and
+the conditions on ``listings.id`` they become (aggregator/store/search_index.py writes the
+indexes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, cast, column, func, literal, literal_column, or_, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
+from sqlalchemy.sql.elements import ColumnElement
+
+from aggregator.normalize.folding import fold
+from aggregator.query.language import Term
+from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
+from aggregator.store.models import Listing
+from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
+
+_LIGATURES = str.maketrans(LIGATURES)  # the index reads œ/æ as oe/ae (store/search_index.py)
+_fts = table(FTS_TABLE, column("rowid"), column("listing_id"), column("document"),
+             column("title"))
+# Above this many matching rows, a text or CPV search reads listings in search order and keeps
+
+
+
+def _fts5_string(term: Term) -> str:
+    # Every token is quoted: FTS5 operators and punctuation in user text stay text
+    # (STACK-NOTES §4). Inside quotes, unicode61 splits "café-crème" into a phrase.
+    body = '"' + " ".join(term.words()).translate(_LIGATURES) + '"'
+    return body + " *" if term.prefix else body
+
+
+def fts5_query(terms: Sequence[Term]) -> tuple[str | None, str | None]:
+    """(positive query, excluded query) in FTS5 syntax; either may be None."""
+    positive = [_fts5_string(t) for t in terms if not t.negated]
+    negative = [_fts5_string(t) for t in terms if t.negated]
+    return (" AND ".join(positive) or None, " OR ".join(negative) or None)
+
+
+
+def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
+    config = cast(literal(PG_CONFIG), REGCONFIG)
+    query: ColumnElement[Any] | None = None
+    for term in terms:
+        if term.prefix:
+            word = fold(term.text).replace(" ", "")
+            # stemmed like the index ("maintenance*" → 'mainten':*), or it misses words
+            part = func.to_tsquery(config, literal(f"{word}:*"), type_=TSQUERY)
+        else:
+            part = func.phraseto_tsquery(config, literal(" ".join(term.words())),
+                                         type_=TSQUERY)
+        if term.negated:
+            part = func.tsquery_not(part, type_=TSQUERY)
+        query = part if query is None else func.tsquery_and(query, part, type_=TSQUERY)
+    return query
+
+
+@dataclass
+class TextMatch:
+    """The full-text part of a search as conditions on ``listings.id``.
+
+    ``matches``: the listing matches (every column, exclusions applied). ``in_title``: the
+    positive terms are all in its title — relevance: these come first, each group in the
+    usual deadline order. None when there is no positive term.
+    """
+
+    matches: ColumnElement[bool]
+    in_title: ColumnElement[bool] | None
+    index_driven: bool = False  # read in search order, keeping matches (SQLite, many matches)
+
+
+def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMatch | None:
+    if not terms:
+        return None
+    positive = [t for t in terms if not t.negated]
+    if dialect == "sqlite":
+        pos, neg = fts5_query(terms)
+        match_ = literal_column(FTS_TABLE).op("MATCH")
+
+        def ids(query: str) -> Select[Any]:
+            return select(_fts.c.rowid).where(match_(literal(query)))
+
+        def rows(query: str) -> Any:
+            return ids(query).scalar_subquery()
+
+        if pos is None:
+            return TextMatch(Listing.id.not_in(rows(neg)), None)
+        full = pos if neg is None else f"({pos}) NOT ({neg})"
+        title = f"{{title}} : ({pos})"
+        # many matches: read listings in search order and keep the matching ones; few: start
+        # from the matches. Decided for all matches and for title matches apart (a word
+        # found only in descriptions has few or no title matches).
+        index_driven = conn is not None and more_than(conn, ids(pos), INDEX_DRIVEN_ABOVE)
+        title_driven = index_driven and more_than(conn, ids(title), INDEX_DRIVEN_ABOVE)
+        listing_id = unindexed(Listing.id, dialect) if index_driven else Listing.id
+        title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id
+        return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
+    query = _pg_tsquery(terms)
+    empty = func.numnode(query) == 0  # French stop words only ("le"): no text condition
+    matches = Listing.id.in_(select(_fts.c.listing_id).where(
+        or_(empty, _fts.c.document.op("@@")(query))).scalar_subquery())
+    if not positive:
+        return TextMatch(matches, None, False)
+    in_title = Listing.id.in_(select(_fts.c.listing_id).where(
+        or_(empty, _fts.c.title.op("@@")(_pg_tsquery(positive)))).scalar_subquery())
+    return TextMatch(matches, in_title, False)

@@ -1,0 +1,62 @@
+"""One listing with every source of its duplicate group and their change history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session, defer
+
+from aggregator.store.batches import chunks
+from aggregator.store.models import Listing, ListingChange
+
+
+@dataclass
+class ListingDetail:
+    listing: Listing
+    sources: list[Listing]  # its duplicate group: the listing that stands for it first
+    changes: list[ListingChange]  # of every listing of the group, oldest first
+
+
+def listing_groups(engine: Engine, listing_ids: Iterable[int]) -> dict[int, list[Listing]]:
+    """Each id → its cross-source duplicate group: the listing that stands for the group
+    (``duplicate_of`` NULL) first, then the others by first sighting. Missing ids are left out.
+    """
+    ids = sorted(set(listing_ids))
+    if not ids:
+        return {}
+    with Session(engine, expire_on_commit=False) as session:
+        roots: dict[int, int] = {}
+        for chunk in chunks(ids):
+            for listing_id, duplicate_of in session.execute(
+                    select(Listing.id, Listing.duplicate_of).where(Listing.id.in_(chunk))):
+                roots[listing_id] = duplicate_of or listing_id
+        root_ids = sorted(set(roots.values()))
+        members: dict[int, list[Listing]] = {}
+        for chunk in chunks(root_ids):
+            query = (select(Listing).options(defer(Listing.raw))
+                     .where(or_(Listing.id.in_(chunk), Listing.duplicate_of.in_(chunk)))
+                     .order_by(Listing.first_seen_at, Listing.id))
+            for listing in session.scalars(query):
+                root = listing.duplicate_of or listing.id
+                group = members.setdefault(root, [])
+                if listing.id == root:
+                    group.insert(0, listing)
+                else:
+                    group.append(listing)
+    return {listing_id: members[root] for listing_id, root in roots.items() if root in members}
+
+
+def get_listing(engine: Engine, listing_id: int) -> ListingDetail | None:
+    """A listing (with its raw payload) with every source of its group and their history."""
+    with Session(engine, expire_on_commit=False) as session:
+        listing = session.get(Listing, listing_id)
+        if listing is None:
+            return None
+    group = listing_groups(engine, [listing_id]).get(listing_id) or [listing]
+    with Session(engine, expire_on_commit=False) as session:
+        changes = list(session.scalars(
+            select(ListingChange).where(ListingChange.listing_id.in_([g.id for g in group]))
+            .order_by(ListingChange.changed_at, ListingChange.id)))
+    return ListingDetail(listing, group, changes)

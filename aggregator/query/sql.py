@@ -1,0 +1,215 @@
+"""Search SQL: a :class:`Filter` as WHERE conditions and ORDER BY, one page of results, and
+how many match. The only place that builds search SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql.elements import ColumnElement
+
+from aggregator.query.fulltext import TextMatch, text_match
+from aggregator.query.language import (
+    SORTS,
+    Filter,
+    local_midnight,
+    local_today,
+    resolve_location,
+    since_instant,
+)
+from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
+from aggregator.store.batches import chunks
+from aggregator.store.models import Listing, ListingCpv
+
+
+def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
+    place = resolve_location(text)
+    codes = sorted(place.codes)
+    if place.level == "remote":
+        return Listing.remote == true()
+    if place.level != "commune":
+        column_ = {"department": Listing.department, "region": Listing.region,
+                   "country": Listing.country}[place.level]
+        return column_ == codes[0] if len(codes) == 1 else column_.in_(codes)
+    if len(codes) == 1 and not place.postal_code:
+        return Listing.insee_code == codes[0]
+    conditions_: list[ColumnElement[bool]] = []
+    if codes:
+        conditions_.append(unindexed(Listing.insee_code, dialect).in_(codes))
+    if place.postal_code:
+        conditions_.append(Listing.postal_code == place.postal_code)
+    matched = or_(*conditions_)
+    # Paris, Marseille, Lyon: 17-21 codes of one department. Reading that department's rows
+    # in search order and keeping the commune's is far cheaper than sorting all of them.
+    from aggregator.normalize.geography import geography
+
+    communes = geography().communes
+    departments = {communes[c].department for c in codes if c in communes}
+    if len(departments) == 1 and (not place.postal_code or codes):
+        return and_(Listing.department == departments.pop(), matched)
+    return matched
+
+
+def _status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
+    ahead = or_(Listing.deadline_at.is_(None), Listing.deadline_at > now)
+    if status == "open":
+        return and_(Listing.status == "open", ahead)
+    if status == "closed":
+        return or_(Listing.status == "closed",
+                   and_(Listing.status == "open", Listing.deadline_at <= now))
+    if status == "cancelled":
+        return Listing.status == "cancelled"
+    return None
+
+
+def _deadline_bound(value: date | datetime, *, after: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return local_midnight(value + timedelta(days=1) if after else value)
+
+
+def conditions(filter: Filter, now: datetime, dialect: str,
+               conn: Any = None) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of ``filter`` except its free text (``conn``: to choose plans)."""
+    # shown once per duplicate group; "+ 0" keeps the planner off the duplicate_of index,
+    # which would fetch almost every row (most are NULL)
+    where: list[ColumnElement[bool]] = [(Listing.duplicate_of + 0).is_(None)]
+    status = _status_condition(filter.status, now)
+    if status is not None:
+        where.append(status)
+    if filter.hidden is not None:
+        where.append(Listing.hidden == (true() if filter.hidden else false()))
+    if filter.starred is not None:
+        where.append(Listing.starred == (true() if filter.starred else false()))
+    if filter.kind:
+        where.append(Listing.kind == filter.kind)
+    if filter.locations:
+        where.append(or_(*(_location_condition(loc, dialect) for loc in filter.locations)))
+    if filter.closing_within is not None:
+        last_day = local_today(now) + filter.closing_within
+        where.append(and_(Listing.deadline_at > now,
+                          Listing.deadline_at < local_midnight(last_day + timedelta(days=1))))
+    if filter.deadline_before is not None:
+        where.append(Listing.deadline_at < _deadline_bound(filter.deadline_before, after=False))
+    if filter.deadline_after is not None:
+        bound = _deadline_bound(filter.deadline_after, after=True)
+        where.append(Listing.deadline_at > bound if isinstance(filter.deadline_after, datetime)
+                     else Listing.deadline_at >= bound)
+    if filter.published_since is not None:
+        where.append(Listing.published_at >= since_instant(filter.published_since, now))
+    if filter.seen_since is not None:
+        where.append(Listing.first_seen_at >= since_instant(filter.seen_since, now))
+    if filter.contract_types:
+        where.append(Listing.contract_type.in_(filter.contract_types))
+    if filter.sources:
+        where.append(Listing.source.in_(filter.sources))
+    if filter.cpv:
+        # Stored codes are 8 digits (the writer keeps the stem of "45310000-3"): bounds made
+        # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).
+        ranges = [ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9"))
+                  for p in filter.cpv]
+        coded = select(ListingCpv.listing_id).where(or_(*ranges))
+        many = conn is not None and more_than(conn, coded, INDEX_DRIVEN_ABOVE)
+        listing_id = unindexed(Listing.id, dialect) if many else Listing.id
+        where.append(listing_id.in_(coded.scalar_subquery()))
+    return where
+
+
+def _deadline_order(reverse: bool) -> list[Any]:
+    # no deadline last, then newest: the order of the ix_listings_search_* indexes, so a page
+    # is read in order instead of sorting every match
+    if reverse:
+        return [Listing.deadline_at.is_(None).desc(), Listing.deadline_at.desc(),
+                Listing.published_at.asc(), Listing.id.desc()]
+    return [Listing.deadline_at.is_(None), Listing.deadline_at, Listing.published_at.desc(),
+            Listing.id]
+
+
+def _order(sort: str) -> list[Any]:
+    reverse = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key in ("deadline", "relevance"):
+        return _deadline_order(reverse)
+    desc = SORTS[key] != reverse
+    columns = {"published": [Listing.published_at], "seen": [Listing.first_seen_at],
+               "title": [Listing.title], "organization": [Listing.organization],
+               "place": [Listing.department, Listing.city], "source": [Listing.source],
+               "kind": [Listing.kind]}[key]
+    # missing values last whatever the direction, the same on both dialects
+    ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
+    return [*ordered, Listing.id.desc() if desc else Listing.id]
+
+
+def _effective_sort(filter: Filter, text: TextMatch | None) -> str:
+    sort = filter.sort or ("relevance" if text is not None else "deadline")
+    if sort.lstrip("-") == "relevance" and (text is None or text.in_title is None):
+        return "-deadline" if sort.startswith("-") else "deadline"
+    return sort
+
+
+def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
+                  conn: Any = None) -> list[Select[Any]]:
+    """The SELECT(s) of one page of ``filter``, in the order their rows are shown.
+
+    One statement, except for relevance order: then one per group (title matches, then the
+    other matches), each read in deadline order; :func:`search` takes the page from them.
+    """
+    now = now or datetime.now(UTC)
+    text = text_match(filter.terms(), dialect, conn)
+    where = conditions(filter, now, dialect, conn)
+    sort = _effective_sort(filter, text)
+    if text is not None and sort == "relevance":
+        assert text.in_title is not None
+        groups = [and_(text.matches, text.in_title), and_(text.matches, not_(text.in_title))]
+        end = None if filter.limit is None else filter.offset + filter.limit
+        return [select(Listing.id).where(*where, group).order_by(*_deadline_order(False))
+                .limit(end) for group in groups]
+    query = select(Listing).options(defer(Listing.raw)).where(*where)
+    if text is not None:
+        query = query.where(text.matches)
+    query = query.order_by(*_order(sort))
+    if filter.offset:
+        query = query.offset(filter.offset)
+    if filter.limit is not None:
+        query = query.limit(filter.limit)
+    return [query]
+
+
+def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> list[Listing]:
+    """One page of the listings matching ``filter``, in its order (the raw payload deferred)."""
+    with Session(engine, expire_on_commit=False) as session:
+        queries = build_queries(filter, dialect=engine.dialect.name, now=now,
+                                conn=session.connection())
+        if len(queries) == 1:
+            return list(session.scalars(queries[0]))
+        ids: list[int] = []
+        for query in queries:  # title matches first, then the others
+            end = None if filter.limit is None else filter.offset + filter.limit
+            if end is not None and len(ids) >= end:
+                break
+            if end is not None:
+                query = query.limit(end - len(ids))
+            ids += session.scalars(query)
+        page = ids[filter.offset:None if filter.limit is None else filter.offset + filter.limit]
+        loaded: dict[int, Listing] = {}
+        for chunk in chunks(page):
+            loaded.update((row.id, row) for row in session.scalars(
+                select(Listing).options(defer(Listing.raw)).where(Listing.id.in_(chunk))))
+        return [loaded[i] for i in page if i in loaded]
+
+
+def count(engine: Engine, filter: Filter, *, now: datetime | None = None,
+          cap: int | None = None) -> int:
+    """How many listings match (stops counting at ``cap`` when given: "10,000+")."""
+    now = now or datetime.now(UTC)
+    dialect = engine.dialect.name
+    with Session(engine) as session:
+        text = text_match(filter.terms(), dialect, session.connection())
+        inner = select(Listing.id).where(*conditions(filter, now, dialect, session.connection()))
+        if text is not None:
+            inner = inner.where(text.matches)
+        if cap is not None:
+            inner = inner.limit(cap)
+        return session.scalar(select(func.count()).select_from(inner.subquery())) or 0

@@ -1,0 +1,1 @@
+"""The daily refresh: triggers, the scheduler service, post-crawl steps, source health."""

@@ -1,0 +1,137 @@
+"""Listings in the terminal: the results table and the detail of one listing, as Rich
+renderables shared by the CLI and the TUI. Listing text goes through ``safe()``: data, never
+markup."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from aggregator.presentation import closing_soon, deadline_text, local, place, terms
+from aggregator.terminal.console import console, safe
+
+# columns dropped first when the terminal is narrow (title and deadline always stay)
+_OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organisation", 72),
+                     ("kind", 60), ("place", 48))
+
+
+def deadline_cell(listing: Any) -> Text:
+    return safe(deadline_text(listing), style="bold red" if closing_soon(listing) else "")
+
+
+def listings_table(listings: list[Any], width: int | None = None) -> Table:
+    width = width or console.width
+    hidden = {name for name, below in _OPTIONAL_COLUMNS if width < below}
+    table = Table(expand=True, show_lines=False, pad_edge=False)
+    columns = [("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
+               ("title", {"ratio": 3, "overflow": "fold"}),
+               ("organisation", {"ratio": 2, "overflow": "fold"}),
+               ("place", {"ratio": 1, "overflow": "fold"}), ("deadline", {"no_wrap": True}),
+               ("contract/CPV", {"overflow": "fold"}), ("source", {"no_wrap": True})]
+    shown = [name for name, _ in columns if name not in hidden]
+    for name, options in columns:
+        if name in shown:
+            table.add_column(name, **options)
+    for listing in listings:
+        cells = {"id": Text(str(listing.id)), "kind": safe(listing.kind),
+                 "title": safe(listing.title), "organisation": safe(listing.organization),
+                 "place": safe(place(listing)), "deadline": deadline_cell(listing),
+                 "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
+        table.add_row(*(cells[name] for name in shown))
+    return table
+
+
+def _field_rows(listing: Any) -> list[tuple[str, str]]:
+    rows = [("kind", listing.kind), ("status", listing.status),
+            ("organisation", listing.organization or "")]
+    where = ", ".join(p for p in (listing.city, listing.postal_code) if p)
+    if listing.department:
+        where += f" — department {listing.department}"
+    if listing.region:
+        where += f", region {listing.region}"
+    if listing.country and listing.country != "FR":
+        where += f" {listing.country}"
+    if listing.remote:
+        where += " (remote)" if where else "remote"
+    rows.append(("place", where))
+    rows.append(("deadline", deadline_text(listing) + (
+        " (date only)" if listing.deadline_at and listing.deadline_time_given is False else "")))
+    rows.append(("published", local(listing.published_at)))
+    rows.append(("seen", f"{local(listing.first_seen_at)} → {local(listing.last_seen_at)}"))
+    if listing.kind == "job":
+        rows.append(("contract", " ".join(filter(None, (listing.contract_type,
+                                                        listing.working_time)))))
+        if listing.salary_min or listing.salary_max:
+            amount = "–".join(f"{v:,.0f}" for v in (listing.salary_min, listing.salary_max)
+                              if v is not None)
+            rows.append(("salary", f"{amount} {listing.salary_currency or ''} "
+                                   f"{listing.salary_period or ''}".strip()))
+    else:
+        rows.append(("CPV", " ".join(listing.cpv or [])))
+        if listing.procedure:
+            rows.append(("procedure", listing.procedure))
+        if listing.estimated_value:
+            rows.append(("estimated value",
+                         f"{listing.estimated_value:,.0f} {listing.currency or ''}".strip()))
+    rows.append(("source", f"{listing.source} {listing.source_id}"))
+    rows.append(("url", listing.url))
+    return [(k, v) for k, v in rows if v]
+
+
+def _change_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00", value):
+        return local(datetime.fromisoformat(value))
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return str(value)
+
+
+def detail_renderable(detail: Any) -> Group:
+    listing = detail.listing
+    header = safe(listing.title, style="bold")
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for name, value in _field_rows(listing):
+        cell = deadline_cell(listing) if name == "deadline" else safe(value)
+        fields.add_row(name, cell)
+    parts: list[Any] = [header, fields]
+    if listing.lots:
+        lots = Table(title="Lots", title_justify="left", expand=True)
+        for column in ("lot", "title", "deadline", "CPV"):
+            lots.add_column(column, overflow="fold")
+        for lot in listing.lots:
+            deadline = lot.get("deadline_at")
+            lots.add_row(safe(lot.get("id")), safe(lot.get("title")),
+                         safe(local(datetime.fromisoformat(deadline)) if deadline else ""),
+                         safe(" ".join(lot.get("cpv") or [])))
+        parts.append(lots)
+    if listing.description:
+        parts.append(Panel(safe(listing.description), title="Description", title_align="left"))
+    if len(detail.sources) > 1:
+        sources = Table(title="Also published by", title_justify="left", expand=True)
+        for column in ("id", "source", "source id", "first seen", "url"):
+            sources.add_column(column, overflow="fold")
+        for other in detail.sources:
+            if other.id != listing.id:
+                sources.add_row(str(other.id), safe(other.source), safe(other.source_id),
+                                safe(local(other.first_seen_at)), safe(other.url))
+        parts.append(sources)
+    if detail.changes:
+        history = Table(title="Changes", title_justify="left", expand=True)
+        for column in ("when", "field", "before", "after"):
+            history.add_column(column, overflow="fold")
+        for change in detail.changes:
+            history.add_row(safe(local(change.changed_at)), safe(change.field),
+                            safe(_change_value(change.old_value)),
+                            safe(_change_value(change.new_value)))
+        parts.append(history)
+    return Group(*parts)
