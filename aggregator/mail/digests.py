@@ -71,6 +71,7 @@ from aggregator.mail.smtp import SmtpFailure, describe, envelope_sender, send_me
 from aggregator.presentation import closing_soon, local
 from aggregator.scheduling.health import broken_sources
 from aggregator.store.models import Alert, AlertDelivery, AlertSent, Listing
+from aggregator.store.status import deadline_passed
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def _outbox_entries(digest: Digest) -> list[dict[str, Any]]:
 def _natural_closure(record: AlertSent, listing: Listing, now: datetime) -> bool:
     return (record.status == "open" and listing.status == "closed"
             and record.deadline_at == listing.deadline_at
-            and listing.deadline_at is not None and listing.deadline_at <= now)
+            and deadline_passed(listing.deadline_at, now))
 
 
 def _changed(record: AlertSent, listing: Listing, now: datetime) -> bool:

@@ -22,6 +22,7 @@ from aggregator.query.language import (
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingCpv
+from aggregator.store.status import status_condition
 
 
 def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
@@ -52,18 +53,6 @@ def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
     return matched
 
 
-def _status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
-    ahead = or_(Listing.deadline_at.is_(None), Listing.deadline_at > now)
-    if status == "open":
-        return and_(Listing.status == "open", ahead)
-    if status == "closed":
-        return or_(Listing.status == "closed",
-                   and_(Listing.status == "open", Listing.deadline_at <= now))
-    if status == "cancelled":
-        return Listing.status == "cancelled"
-    return None
-
-
 def _deadline_bound(value: date | datetime, *, after: bool) -> datetime:
     if isinstance(value, datetime):
         return value
@@ -76,7 +65,7 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     # shown once per duplicate group; "+ 0" keeps the planner off the duplicate_of index,
     # which would fetch almost every row (most are NULL)
     where: list[ColumnElement[bool]] = [(Listing.duplicate_of + 0).is_(None)]
-    status = _status_condition(filter.status, now)
+    status = status_condition(filter.status, now)
     if status is not None:
         where.append(status)
     if filter.hidden is not None:

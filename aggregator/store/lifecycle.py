@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, and_, select, update
 
 from aggregator.store.batches import chunks
+from aggregator.store.status import deadline_passed_condition
 from aggregator.store.writer import changes, listings
 
 # A listing missed by this many consecutive complete crawls of its scope is closed: one
@@ -33,7 +34,7 @@ def close_past_deadlines(engine: Engine, *, now: datetime | None = None) -> int:
     """Close every open listing whose deadline has passed; returns how many."""
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
-        return _close(conn, and_(listings.c.status == "open", listings.c.deadline_at < now),
+        return _close(conn, and_(listings.c.status == "open", deadline_passed_condition(now)),
                       now, None)
 
 

@@ -23,6 +23,7 @@ from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
 from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
+from aggregator.store.status import effective_status
 
 listings = Listing.__table__
 changes = ListingChange.__table__
@@ -109,15 +110,6 @@ def _older(row: Mapping[str, Any], stored: Any) -> bool:
     return new is not None and old is not None and new < old
 
 
-def effective_status(record: Mapping[str, Any], now: datetime) -> str:
-    """An open listing whose deadline has passed is closed, whatever its source says."""
-    status = record.get("status") or "open"
-    deadline = record.get("deadline_at")
-    if status == "open" and deadline is not None and deadline < now:
-        return "closed"
-    return status
-
-
 class ListingWriter:
     """Writes batches of normalised listings (``normalize_listing`` output) to the store."""
 
@@ -151,7 +143,7 @@ class ListingWriter:
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for record in records:  # within a batch the last sighting wins
             row = dict(record)
-            row["status"] = effective_status(row, now)
+            row["status"] = effective_status(row.get("status"), row.get("deadline_at"), now)
             for name, length in _LENGTHS.items():
                 value = row.get(name)
                 if isinstance(value, str) and len(value) > length:
