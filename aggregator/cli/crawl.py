@@ -26,6 +26,8 @@ def _progress_table(progress: dict) -> Table:
 
 
 def summary_table(runs: list) -> Table:
+    from aggregator.store.run_outcome import RunOutcome
+
     table = Table(title="Crawl summary", title_justify="left")
     table.add_column("source", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
@@ -35,7 +37,7 @@ def summary_table(runs: list) -> Table:
     for run in runs:
         duration = run.duration_seconds
         note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
-        if run.outcome == "running" and "seeded" in (run.stats or {}):
+        if run.outcome is RunOutcome.RUNNING and "seeded" in (run.stats or {}):
             note = f"seeded {run.stats['seeded']} request(s): `aggregator worker` crawls them"
         table.add_row(run.source, safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
                       str(run.items_new), str(run.items_updated), str(run.items_unchanged),
@@ -154,5 +156,5 @@ def crawl(
             console.print(f"{p.source}: {p.state}")
     if stop.is_set():
         raise typer.Exit(130)
-    if any(run.outcome in ("failed", "timeout", "offline") for run in runs):
+    if any(run.outcome.fails_command for run in runs):
         raise typer.Exit(1)

@@ -58,5 +58,5 @@ def schedule(
         console.print("Nothing was due.")
     if service.stop_crawls.is_set():
         raise typer.Exit(0)
-    if any(run.outcome in ("failed", "timeout", "offline") for run in runs):
+    if any(run.outcome.fails_command for run in runs):
         raise typer.Exit(1)

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from aggregator.items import KINDS, STATUSES
-from aggregator.normalize import NormalizationError, normalize_listing
+from aggregator.normalize import NormalizationError, NormalizedListing, normalize_listing
 from aggregator.store.engine import get_engine
 from aggregator.store.writer import ListingWriter, WriteResult
 
@@ -74,9 +74,9 @@ class ValidatePipeline(_Pipeline):
 
 
 class NormalizePipeline(_Pipeline):
-    """Raw fields → the store's columns (aggregator.normalize), as a plain dict."""
+    """Raw fields → the store's columns (aggregator.normalize)."""
 
-    def process_item(self, item: Any) -> dict[str, Any]:
+    def process_item(self, item: Any) -> NormalizedListing:
         try:
             record = normalize_listing(item, crawled_at=datetime.now(UTC))
         except NormalizationError as exc:
@@ -99,14 +99,14 @@ class StorePipeline(_Pipeline):
         self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 500)
         # a distributed worker adds its counts to the shared run as it stores them
         self.count_in_run = crawler.settings.get("DISTRIBUTED_ROLE") == "worker"
-        self.buffer: list[dict[str, Any]] = []
+        self.buffer: list[NormalizedListing] = []
         self.writer: ListingWriter | None = None
         crawler.signals.connect(self.flush, signal=signals.spider_idle)
 
     def open_spider(self) -> None:
         self.writer = ListingWriter(get_engine(self.crawler.settings.get("DATABASE_URL")))
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: NormalizedListing) -> NormalizedListing:
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
@@ -135,7 +135,7 @@ class StorePipeline(_Pipeline):
                     self.crawler.stats.inc_value(DROPPED_PREFIX + STORE_ERROR)
         self.crawler.signals.send_catch_log(signal=batch_stored)
 
-    def _write(self, batch: list[dict[str, Any]], run_id: int | None) -> None:
+    def _write(self, batch: list[NormalizedListing], run_id: int | None) -> None:
         self._count(self.writer.write(batch, run_id=run_id, count_in_run=self.count_in_run))
 
     def _count(self, result: WriteResult) -> None:

@@ -1,27 +1,21 @@
 """One crawl of one source, in its own process: ``python -m aggregator.crawling.process SOURCE``.
 
 Scrapy's reactor cannot restart inside a process, and a crash or a leak in one source must
-not take the caller down (STACK-NOTES §2), so `aggregator crawl` and the scheduler start
-this entry point once per source. The run record is written by the crawl itself
-(aggregator.crawling.extensions.CrawlRunRecorder).
+not take the caller down, so `aggregator crawl` and the scheduler start this entry point
+once per source. It opens the crawl's run record (announced on stdout with ``--progress``)
+and hands the store's state to the spider (aggregator.crawling.launch); the crawl completes
+the record itself (aggregator.crawling.extensions.CrawlRunRecorder).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from aggregator.crawling.options import parse_pairs
-from aggregator.crawling.registry import SETTINGS_MODULE
-from aggregator.crawling.replay import (
-    ReplayError,
-    cache_settings,
-    read_manifest,
-    record_in_manifest,
-)
+from aggregator.crawling.replay import ReplayError, read_manifest, record_in_manifest
 
 
 def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -30,35 +24,6 @@ def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in overrides.items()
             if name.endswith(("_URL", "_URL_TEMPLATE"))
             and name not in ("DATABASE_URL", "REDIS_URL")}
-
-
-def build_settings(*, overrides: dict[str, Any], replay: Path | None = None,
-                   record: Path | None = None, progress: bool = False,
-                   distributed: str | None = None, redis: str | None = None) -> Any:
-    """The project's Scrapy settings for one crawl process; ``distributed`` is the role
-    ("seed" or "worker") in a distributed crawl on the Redis at ``redis``."""
-    from scrapy.utils.project import get_project_settings
-
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
-    settings = get_project_settings()
-    if distributed is not None:
-        from aggregator.crawling.distributed import crawl_settings, redis_url
-
-        extensions = settings.getdict("EXTENSIONS")
-        settings.setdict(crawl_settings(distributed, redis or redis_url()), priority="cmdline")
-        settings.set("EXTENSIONS", {**extensions,
-                                    "aggregator.crawling.distributed.worker.DistributedRun": 150},
-                     priority="cmdline")
-    if replay is not None:
-        settings.setdict(cache_settings(replay, replay=True), priority="cmdline")
-    elif record is not None:
-        settings.setdict(cache_settings(record, replay=False), priority="cmdline")
-    if progress:
-        settings.set("AGGREGATOR_PROGRESS", True, priority="cmdline")
-        # Progress lines own stdout; the log goes to stderr.
-        settings.set("LOG_FILE", None, priority="cmdline")
-    settings.setdict(overrides, priority="cmdline")
-    return settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,13 +59,29 @@ def main(argv: list[str] | None = None) -> int:
 
     from scrapy.crawler import AsyncCrawlerProcess
 
+    from aggregator.crawling.extensions import write_progress
+    from aggregator.crawling.launch import build_settings, close_unstarted, open_crawl
+    from aggregator.store.engine import get_engine
+
+    extra = None
+    if options.seed:
+        from aggregator.crawling.distributed import crawl_settings, redis_url
+
+        extra = crawl_settings("seed", overrides.get("REDIS_URL") or redis_url())
     settings = build_settings(overrides=overrides, replay=options.replay,
-                              record=options.record, progress=options.progress,
-                              distributed="seed" if options.seed else None)
+                              record=options.record, progress=options.progress, extra=extra)
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(options.source)
-    process.crawl(crawler, **args)
+    engine = get_engine(settings.get("DATABASE_URL"))
+    run_id, spider_arguments = open_crawl(engine, options.source, args)
+    if options.progress:  # the parent learns the run before anything can go wrong
+        write_progress("started", run_id=run_id)
+    task = process.crawl(crawler, **spider_arguments)
     process.start()
+    if process.bootstrap_failed:  # Scrapy's word for "the crawl could not start"
+        failed = task.done() and not task.cancelled()
+        close_unstarted(engine, run_id, task.exception() if failed else None)
+        return 1
     if options.record is not None and crawler.spider is not None:
         record_in_manifest(options.record, options.source,
                            dict(getattr(crawler.spider, "run_args", args)),

@@ -2,7 +2,7 @@
 
 Used by `aggregator crawl` and by the scheduler. Each child is
 ``python -m aggregator.crawling.process SOURCE`` and writes its own run record; this side
-adds what only a parent can know (a timeout, a crash before the crawl started).
+adds what only a parent can know (a timeout, a stop, a crash).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from typing import Any
 import platformdirs
 
 from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, in_checkout
+from aggregator.crawling.outcome import STOP_REASON
 from aggregator.crawling.registry import SETTINGS_MODULE
+from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import finish_run, get_run, start_run
 
 LOG_KEEP_DAYS = 30  # a crawl's own log file is deleted after this many days
@@ -124,7 +126,7 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
         env[DATABASE_URL_ENV] = database_url
     engine = get_engine(database_url)
     started_at = datetime.now(UTC)
-    outcome: str | None = None
+    ended: RunOutcome | None = None  # TIMEOUT or STOPPED: this side ended the crawl
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(_command(request, replay=replay, record=record),
                                    cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
@@ -135,31 +137,33 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
         deadline = time.monotonic() + timeout if timeout else None
         while process.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
-                outcome = "timeout"
+                ended = RunOutcome.TIMEOUT
                 _stop(process, STOP_GRACE_SECONDS)
             elif stop_event is not None and stop_event.is_set():
+                ended = RunOutcome.STOPPED
                 _stop(process, STOP_GRACE_SECONDS)
             else:
                 time.sleep(0.1)
         reader.join(timeout=5)
     progress.state = "done"
+    announced = progress.run_id is not None
+    if progress.run_id is None:  # the child died before it opened its run: record it here
+        progress.run_id = start_run(engine, request.source, args=request.args,
+                                    started_at=started_at)
     run_id = progress.run_id
-    summary = _log_tail(log_path)
-    if run_id is None:  # the child died before its crawl opened: record it here
-        run_id = start_run(engine, request.source, args=request.args, started_at=started_at)
-        finish_run(engine, run_id, outcome=outcome or "failed", finish_reason="crashed",
-                   error_summary=summary or f"crawl process exited with {process.returncode}")
-        return run_id
     run = get_run(engine, run_id)
-    if outcome == "timeout":
-        finish_run(engine, run_id, outcome="timeout", finish_reason="timeout",
+    if ended is RunOutcome.TIMEOUT:
+        finish_run(engine, run_id, outcome=ended, finish_reason="timeout",
                    error_summary=f"stopped after the time limit of {timeout:.0f} s")
-    elif run is not None and run.outcome == "running" and not (
-            request.seed and process.returncode == 0):  # killed or crashed mid-crawl
-        finish_run(engine, run_id, outcome="failed", finish_reason="crashed",
-                   error_summary=summary or f"crawl process exited with {process.returncode}")
-        if request.seed:
-            from aggregator.crawling.distributed.worker import Seeding
+    elif run is not None and run.outcome is RunOutcome.RUNNING and not (
+            request.seed and announced and process.returncode == 0):
+        # killed, stopped or crashed mid-way (a clean seeding leaves its run to the workers)
+        finish_run(engine, run_id, outcome=ended or RunOutcome.FAILED,
+                   finish_reason=STOP_REASON if ended else "crashed",
+                   error_summary=_log_tail(log_path)
+                   or f"crawl process exited with {process.returncode}")
+        if request.seed and announced:
+            from aggregator.crawling.distributed.seeding import Seeding
 
             Seeding(_redis_of(request), request.source).abandon(run_id)
     return run_id
@@ -174,7 +178,7 @@ def _redis_of(request: CrawlRequest) -> str:
 def _distributed_crawl_running(request: CrawlRequest) -> str | None:
     """Why a source cannot be seeded now (its last distributed crawl still runs), or None."""
     from aggregator.crawling.distributed import connect
-    from aggregator.crawling.distributed.worker import busy_generation
+    from aggregator.crawling.distributed.seeding import busy_generation
 
     busy = busy_generation(connect(_redis_of(request)), request.source)
     if busy is None:
@@ -260,5 +264,5 @@ def record_unconfigured(source: str, reason: str, database_url: str | None = Non
 
     engine = get_engine(database_url)
     run_id = start_run(engine, source)
-    finish_run(engine, run_id, outcome="unconfigured", error_summary=reason)
+    finish_run(engine, run_id, outcome=RunOutcome.UNCONFIGURED, error_summary=reason)
     return run_id

@@ -49,6 +49,9 @@ EXTENSIONS = {
     "aggregator.crawling.extensions.CrawlRunRecorder": 100,
     "aggregator.crawling.extensions.ProgressReporter": 200,
 }
+# `scrapy crawl` opens the crawl's run record and hands the spider the store's state, as
+# `aggregator crawl` does (aggregator.crawling.commands.crawl).
+COMMANDS_MODULE = "aggregator.crawling.commands"
 # Set by `aggregator crawl` for its child processes: JSON progress lines on stdout.
 AGGREGATOR_PROGRESS = False
 AGGREGATOR_PROGRESS_INTERVAL = 0.5

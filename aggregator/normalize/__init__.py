@@ -14,7 +14,8 @@ rather than guess):
 - ``parse_contract(value) -> str | None``, ``parse_working_time(value) -> str | None``;
 - ``parse_salary(value, *, currency_hint="EUR") -> Salary | None``;
 - ``parse_remote(value) -> bool | None``; ``clean_text(value, *, multiline=True)``;
-- ``normalize_listing(item, *, crawled_at, tz) -> dict``: a raw item → the store's columns.
+- ``normalize_listing(item, *, crawled_at, tz) -> NormalizedListing``: a raw item → the
+  store's columns.
 
 The French geography (data/geography.json.gz) is loaded on the first place lookup, not at
 import; dateparser is imported only when the fast date paths fail.
@@ -23,7 +24,7 @@ import; dateparser is imported only when the fast date paths fail.
 from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract, parse_working_time
 from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
-from aggregator.normalize.listing import NormalizationError, normalize_listing
+from aggregator.normalize.listing import NormalizationError, NormalizedListing, normalize_listing
 from aggregator.normalize.location_filter import LocationFilter, resolve_location_filter
 from aggregator.normalize.places import Place, parse_remote, resolve_nuts, resolve_place
 from aggregator.normalize.salary import Salary, parse_salary
@@ -33,6 +34,7 @@ __all__ = [
     "CONTRACT_TYPES",
     "LocationFilter",
     "NormalizationError",
+    "NormalizedListing",
     "Place",
     "Salary",
     "clean_text",

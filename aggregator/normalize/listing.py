@@ -1,4 +1,4 @@
-"""From a spider's raw Listing item to the normalised record the store keeps.
+"""From a spider's raw listing item (``RawListing``) to the normalised record the store keeps.
 
 This is the only place that turns raw item fields into columns; it calls the pure
 normalisers (text, dates, places, contracts, salaries) and never touches the network or
@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from aggregator.normalize.contracts import parse_contract, parse_working_time
 from aggregator.normalize.countries import resolve_country
@@ -27,17 +27,61 @@ from aggregator.normalize.places import (
 from aggregator.normalize.salary import parse_salary, read_amount
 from aggregator.normalize.text import clean_text
 
-# The columns a normalised listing carries (the store's `listings` table, minus bookkeeping).
-FIELDS = (
-    "kind", "source", "source_id", "url", "title", "organization", "description",
-    "city", "postal_code", "insee_code", "department", "region", "country", "remote",
-    "latitude", "longitude",
-    "published_at", "modified_at", "deadline_at", "deadline_time_given",
-    "contract_type", "working_time",
-    "salary_min", "salary_max", "salary_currency", "salary_period", "salary_basis",
-    "cpv", "procedure", "contract_nature", "estimated_value", "currency", "lots",
-    "status", "notice_type", "details", "raw", "match_keys",
-)
+
+class ListingContent(TypedDict):
+    """What a listing says, normalised: the columns of the store's ``listings`` table, minus
+    bookkeeping (the ORM row is ``aggregator.store.models.Listing``)."""
+
+    kind: str  # "job" | "tender"
+    source: str
+    source_id: str
+    url: str
+    title: str
+    organization: str | None
+    description: str | None
+    city: str | None
+    postal_code: str | None
+    insee_code: str | None
+    department: str | None
+    region: str | None
+    country: str | None  # ISO alpha-2
+    remote: bool | None
+    latitude: float | None
+    longitude: float | None
+    published_at: datetime
+    modified_at: datetime | None
+    deadline_at: datetime | None
+    deadline_time_given: bool | None
+    contract_type: str | None
+    working_time: str | None
+    salary_min: float | None
+    salary_max: float | None
+    salary_currency: str | None
+    salary_period: str | None
+    salary_basis: str | None
+    cpv: list[str]
+    procedure: str | None
+    contract_nature: str | None
+    estimated_value: float | None
+    currency: str | None
+    lots: list[dict[str, Any]]
+    status: str  # "open" | "closed" | "cancelled", as the source says
+    notice_type: str | None
+    details: dict[str, Any]
+    raw: Any  # the source's payload, kept to re-derive fields without a new crawl
+    match_keys: list[str]
+
+
+class NormalizedListing(ListingContent, total=False):
+    """A listing as the store writer takes it: what ``normalize_listing`` makes of a raw item
+    (the Scrapy ``RawListing``), with what the crawl adds (aggregator.crawling.pipelines)."""
+
+    scope: str | None  # the scope (board, site) of the source that listed it
+    amends: bool  # it amends a stored listing: its empty fields keep the stored values
+
+
+# The content columns, in the order the store's content hash reads them (store/writer.py).
+FIELDS = tuple(ListingContent.__annotations__)
 
 
 class NormalizationError(ValueError):
@@ -168,7 +212,7 @@ def _earliest_open_deadline(lots: list[dict[str, Any]],
 
 
 def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
-                      tz: str = "Europe/Paris") -> dict[str, Any]:
+                      tz: str = "Europe/Paris") -> NormalizedListing:
     """The store record for a raw item. Raises NormalizationError with the drop reason."""
     title = _one_line(item.get("title"))
     if not title:

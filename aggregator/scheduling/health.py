@@ -14,9 +14,9 @@ The verdict, from the source's runs newest first:
 - ``ok``: none of the above.
 - ``unknown``: never crawled yet.
 
-Runs that say nothing about the source are left out: ones still ``running``, ``offline``
-ones (this machine had no network), and crawls stopped from outside (scheduler shutdown,
-Ctrl-C: ``finish_reason == "shutdown"`` on a ``failed`` run).
+Runs that say nothing about the source are left out (``RunOutcome.judges_source``): ones
+still ``running``, ``offline`` ones (this machine had no network), and ``stopped`` ones (a
+scheduler shutdown, Ctrl-C). The runs and counts are read by aggregator.store.runs.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from aggregator.config import Config, load_config
-from aggregator.store.models import CrawlRun, Listing
+from aggregator.store.run_outcome import RunOutcome
+from aggregator.store.runs import open_listings_by_source, recent_runs, sources_with_runs
 
 VERDICTS = ("ok", "degraded", "broken", "unconfigured", "unknown")
 BASELINE_RUNS = 7  # successful runs whose median is the usual item count
@@ -39,10 +40,9 @@ HISTORY = 40  # runs read per source
 
 
 class RunLike(Protocol):
-    outcome: str
+    outcome: RunOutcome
     items_seen: int
     errors: int
-    finish_reason: str | None
     error_summary: str | None
     started_at: datetime
     finished_at: datetime | None
@@ -56,27 +56,28 @@ class SourceHealth:
     verdict: str  # one of VERDICTS
     reason: str  # why, in one line ("" when ok)
     last_run_at: datetime | None  # start of the latest run, whatever its outcome
-    last_outcome: str | None
+    last_outcome: RunOutcome | None
     last_success_at: datetime | None  # end of the latest ok run
     items_last_run: int | None  # items of the latest run that judges the source
     median_items: float | None  # the usual count it is compared with
     open_listings: int
 
 
-def judges(run: RunLike) -> bool:
-    """Whether a run says something about the source itself."""
-    if run.outcome in ("running", "offline"):
-        return False
-    return not (run.outcome == "failed" and run.finish_reason == "shutdown")
+def _judged(runs: Sequence[RunLike]) -> list[RunLike]:
+    return [run for run in runs if run.outcome.judges_source]
+
+
+def _failed(run: RunLike) -> bool:
+    return run.outcome in (RunOutcome.FAILED, RunOutcome.TIMEOUT)
 
 
 def _bad(run: RunLike) -> bool:
-    return run.outcome in ("failed", "timeout") or (
-        run.outcome in ("ok", "partial") and not run.items_seen)
+    """Failed, or read the source and found nothing."""
+    return _failed(run) or (run.outcome.read_source and not run.items_seen)
 
 
 def _why_bad(run: RunLike) -> str:
-    if run.outcome in ("failed", "timeout"):
+    if _failed(run):
         summary = (run.error_summary or "").strip().splitlines()
         return f"{run.outcome}" + (f": {summary[0]}" if summary else "")
     return "no items"
@@ -85,7 +86,7 @@ def _why_bad(run: RunLike) -> str:
 def baseline(runs: Sequence[RunLike]) -> float | None:
     """The usual item count: median of up to 7 ``ok`` runs (newest first) — None when
     there are fewer than 3."""
-    counts = [run.items_seen for run in runs if run.outcome == "ok"][:BASELINE_RUNS]
+    counts = [run.items_seen for run in runs if run.outcome is RunOutcome.OK][:BASELINE_RUNS]
     return statistics.median(counts) if len(counts) >= MIN_BASELINE_RUNS else None
 
 
@@ -93,32 +94,23 @@ def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, s
     """(verdict, reason) from a source's runs, newest first, and its configuration problem."""
     if problem:
         return "unconfigured", problem
-    judged = [run for run in runs if judges(run)]
+    judged = _judged(runs)
     if not judged:
         return "unknown", "never crawled"
     last = judged[0]
-    if last.outcome == "unconfigured":
+    if last.outcome is RunOutcome.UNCONFIGURED:
         return "unconfigured", (last.error_summary or "not configured").splitlines()[0]
     if _bad(last):
         if len(judged) > 1 and _bad(judged[1]):
-            before = "no items" if judged[1].outcome in ("ok", "partial") else judged[1].outcome
+            before = "no items" if judged[1].outcome.read_source else judged[1].outcome
             return "broken", f"twice in a row: {_why_bad(last)} (before: {before})"
         return "degraded", f"last run: {_why_bad(last)}"
-    if last.outcome == "partial" or last.errors:
+    if last.outcome is RunOutcome.PARTIAL or last.errors:
         return "degraded", f"{last.errors} error(s) in the last run"
     usual = baseline(judged[1:])
     if usual is not None and last.items_seen < usual / 2:
         return "degraded", f"{last.items_seen} items, usually {usual:g}"
     return "ok", ""
-
-
-def _runs(engine: Engine, source: str) -> list[CrawlRun]:
-    from sqlalchemy.orm import Session
-
-    query = (select(CrawlRun).where(CrawlRun.source == source)
-             .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(HISTORY))
-    with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(query))
 
 
 def _spiders() -> dict[str, Any]:
@@ -131,20 +123,16 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
     """Every source (each spider, and any source that has runs), sorted by name."""
     config = config or load_config()
     spiders = _spiders()
-    with engine.connect() as conn:
-        with_runs = set(conn.scalars(select(CrawlRun.source).distinct()))
-        open_counts = dict(conn.execute(
-            select(Listing.source, func.count()).where(Listing.status == "open")
-            .group_by(Listing.source)).all())
+    open_counts = open_listings_by_source(engine)
     result = []
-    for name in sorted(set(spiders) | with_runs):
+    for name in sorted(set(spiders) | sources_with_runs(engine)):
         source_config = config.source(name)
         spider = spiders.get(name)
         check = getattr(spider, "configuration_problem", None)
         problem = check(source_config, {}) if check else None
-        runs = _runs(engine, name)
-        judged = [run for run in runs if judges(run)]
-        success = next((run for run in runs if run.outcome == "ok"), None)
+        runs = recent_runs(engine, source=name, limit=HISTORY)
+        judged = _judged(runs)
+        success = next((run for run in runs if run.outcome is RunOutcome.OK), None)
         state, reason = verdict(runs, problem)
         result.append(SourceHealth(
             source=name,
@@ -157,7 +145,7 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
             last_success_at=(success.finished_at or success.started_at) if success else None,
             items_last_run=judged[0].items_seen if judged else None,
             median_items=baseline(judged[1:]),
-            open_listings=int(open_counts.get(name, 0)),
+            open_listings=open_counts.get(name, 0),
         ))
     return result
 

@@ -24,8 +24,9 @@ How it fits together:
   autumn daylight-saving night all lead to one crawl.
 - **Settling runs.** Any run started since the slot settles it — ok, partial, failed, timeout,
   unconfigured — so a broken source is retried at its next slot, not in a loop; except
-  ``offline`` runs (this machine had no network: catch up when it has) and crawls stopped by
-  a shutdown. A ``running`` run (say a manual `aggregator crawl`) makes the source busy.
+  ``offline`` runs (this machine had no network: catch up when it has) and ``stopped`` ones
+  (a shutdown): ``RunOutcome.settles_slot``. A ``running`` run (say a manual
+  `aggregator crawl`) makes the source busy.
 - **Catch-up.** Missed runs are caught up once: APScheduler coalesces a job's missed fire
   times into one run within the grace period, and at start the scheduler also queues every
   source that is due and whose slot is within the grace period (which covers a first start,
@@ -201,22 +202,21 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
                 stale_after: timedelta) -> str:
     """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
     source is running right now, e.g. a manual `aggregator crawl`)."""
-    from aggregator.scheduling.health import judges
     from aggregator.store.models import CrawlRun
+    from aggregator.store.run_outcome import RunOutcome
 
     with engine.connect() as conn:
         rows = conn.execute(
-            select(CrawlRun.outcome, CrawlRun.finish_reason, CrawlRun.started_at)
+            select(CrawlRun.outcome, CrawlRun.started_at)
             .where(CrawlRun.source == source,
-                   or_(CrawlRun.started_at >= slot, CrawlRun.outcome == "running"))
+                   or_(CrawlRun.started_at >= slot, CrawlRun.outcome == RunOutcome.RUNNING))
             .order_by(CrawlRun.started_at.desc())).all()
     for run in rows:
-        if run.outcome == "running":
+        if run.outcome is RunOutcome.RUNNING:
             if now - run.started_at < stale_after:
                 return "busy"
             continue  # its process died without closing the record: says nothing
-        # the same runs settle a slot as judge a source's health (not offline, not stopped)
-        if run.started_at >= slot and judges(run):
+        if run.started_at >= slot and run.outcome.settles_slot:
             return "done"
     return "due"
 
@@ -456,27 +456,30 @@ class Scheduler:
         if not days:
             return False
         for run in recent_runs(self.engine, source=source, limit=100):
-            if run.outcome in ("ok", "partial") and (run.args or {}).get("full") == "true":
+            if run.outcome.read_source and (run.args or {}).get("full") == "true":
                 return now - run.started_at >= timedelta(days=days)
         return True
 
     def _log_run(self, source: str, run_id: int | None) -> None:
+        from aggregator.store.run_outcome import RunOutcome
         from aggregator.store.runs import finish_run, get_run
 
         run = get_run(self.engine, run_id) if run_id is not None else None
         if run is None:
             logger.error("%s: crawl left no run record", source)
             return
-        if self.stop_crawls.is_set() and run.outcome == "failed":
+        if self.stop_crawls.is_set() and run.outcome is RunOutcome.FAILED:
             # Stopped by our shutdown: says nothing about the source (health, catch-up).
             summary = "stopped: the scheduler was shutting down"
             if run.error_summary:
                 summary += "\n" + run.error_summary
             finish_run(self.engine, run.id, finished_at=run.finished_at,
-                       finish_reason="shutdown", error_summary=summary)
+                       outcome=RunOutcome.STOPPED, finish_reason="shutdown",
+                       error_summary=summary)
             run = get_run(self.engine, run.id) or run
         duration = run.duration_seconds
-        level = logging.INFO if run.outcome in ("ok", "unconfigured") else logging.WARNING
+        level = logging.INFO if run.outcome in (RunOutcome.OK, RunOutcome.UNCONFIGURED) \
+            else logging.WARNING
         logger.log(level, "%s: run %s %s — %s items (%s new, %s updated), %s errors, %s",
                    source, run.id, run.outcome, run.items_seen, run.items_new,
                    run.items_updated, run.errors,

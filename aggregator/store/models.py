@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -27,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from aggregator.store.run_outcome import RunOutcome
 
 # Indexes follow the filters (DESIGN.md); a column led by a composite index has none of its own.
 # Stable constraint names, so Alembic batch migrations on SQLite can find them.
@@ -195,8 +198,11 @@ class CrawlRun(Base):
     source: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # running | ok | partial | failed | timeout | unconfigured | offline
-    outcome: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    # the outcome's text in a VARCHAR (no database enum type: a new outcome needs no migration)
+    outcome: Mapped[RunOutcome] = mapped_column(
+        Enum(RunOutcome, native_enum=False, length=20,
+             values_callable=lambda outcomes: [outcome.value for outcome in outcomes]),
+        default=RunOutcome.RUNNING, index=True)
     # the whole crawl went without error or cap (expiry itself goes by the scopes a crawl
     # listed completely: aggregator.crawling.extensions.CrawlRunRecorder)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)

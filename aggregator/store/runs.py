@@ -1,9 +1,14 @@
-"""Crawl run records: one row per crawl of one source, written by the crawl itself."""
+"""Crawl run records (one row per crawl of one source, written by the crawl itself), and
+what the store tells a crawl and source health about a source.
+
+How a run ended is a ``RunOutcome`` (aggregator.store.run_outcome).
+"""
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,9 +16,10 @@ from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.store.models import CrawlRun, Listing
+from aggregator.store.run_outcome import RunOutcome
+from aggregator.store.status import status_condition
 
 runs = CrawlRun.__table__
-
 
 
 def start_run(engine: Engine, source: str, *, args: dict[str, Any] | None = None,
@@ -22,7 +28,7 @@ def start_run(engine: Engine, source: str, *, args: dict[str, Any] | None = None
         return conn.execute(
             runs.insert().returning(runs.c.id),
             {"source": source, "started_at": started_at or datetime.now(UTC),
-             "outcome": "running", "complete": False, "items_seen": 0, "items_new": 0,
+             "outcome": RunOutcome.RUNNING, "complete": False, "items_seen": 0, "items_new": 0,
              "items_updated": 0, "items_unchanged": 0, "items_dropped": 0,
              "dropped_reasons": {}, "errors": 0, "requests": 0, "args": args or {},
              "stats": {}, "host": socket.gethostname(), "pid": os.getpid()},
@@ -43,6 +49,24 @@ def add_to_run(conn: Connection, run_id: int, **counts: int) -> None:
                      .values({name: runs.c[name] + value for name, value in counts.items()}))
 
 
+def add_worker_counts(engine: Engine, run_id: int, *, errors: int = 0, requests: int = 0,
+                      dropped: Mapping[str, int] | None = None) -> None:
+    """Add one worker's new errors, requests and dropped items (by reason) to a distributed
+    run; the run's row is locked while its drop reasons are merged (several workers)."""
+    dropped = {reason: count for reason, count in (dropped or {}).items() if count}
+    with engine.begin() as conn:
+        add_to_run(conn, run_id, errors=errors, requests=requests,
+                   items_dropped=sum(dropped.values()), items_seen=sum(dropped.values()))
+        if not dropped:
+            return
+        reasons = conn.execute(select(runs.c.dropped_reasons).where(runs.c.id == run_id)
+                               .with_for_update()).scalar_one_or_none()
+        merged = dict(reasons or {})
+        for reason, count in dropped.items():
+            merged[reason] = merged.get(reason, 0) + count
+        conn.execute(update(runs).where(runs.c.id == run_id).values(dropped_reasons=merged))
+
+
 def get_run(engine: Engine, run_id: int) -> CrawlRun | None:
     with Session(engine) as session:
         return session.get(CrawlRun, run_id)
@@ -54,6 +78,20 @@ def recent_runs(engine: Engine, *, source: str | None = None, limit: int = 20) -
         query = query.where(CrawlRun.source == source)
     with Session(engine, expire_on_commit=False) as session:
         return list(session.scalars(query))
+
+
+def sources_with_runs(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.scalars(select(runs.c.source).distinct()))
+
+
+def open_listings_by_source(engine: Engine, now: datetime | None = None) -> dict[str, int]:
+    """How many listings of each source are open (aggregator.store.status)."""
+    query = (select(Listing.source, func.count())
+             .where(status_condition("open", now or datetime.now(UTC)))
+             .group_by(Listing.source))
+    with engine.connect() as conn:
+        return {source: count for source, count in conn.execute(query)}
 
 
 def latest_published_by_scope(engine: Engine, source: str) -> dict[str, datetime]:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from aggregator.normalize.listing import FIELDS
+from aggregator.normalize.listing import FIELDS, NormalizedListing
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
 from aggregator.store.runs import add_to_run
@@ -132,7 +132,7 @@ class ListingWriter:
                     | {"missed_crawls": 0})
         )
 
-    def write(self, records: Iterable[Mapping[str, Any]], *, run_id: int | None = None,
+    def write(self, records: Iterable[NormalizedListing], *, run_id: int | None = None,
               now: datetime | None = None, count_in_run: bool = False) -> WriteResult:
         """Upsert ``records`` in one transaction; returns what was new, changed, unchanged.
 
@@ -142,7 +142,7 @@ class ListingWriter:
         now = now or datetime.now(UTC)
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for record in records:  # within a batch the last sighting wins
-            row = dict(record)
+            row: dict[str, Any] = dict(record)
             row["status"] = effective_status(row.get("status"), row.get("deadline_at"), now)
             for name, length in _LENGTHS.items():
                 value = row.get(name)

@@ -7,6 +7,7 @@ raw payload) and never touches the database. The pipelines validate, normalise a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -36,7 +37,10 @@ class ListingSpider(scrapy.Spider):
     full_crawl_days: ClassVar[int | None] = None
     max_page_size: ClassVar[int] = 100  # the most records the source returns per request
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, crawl_run_id: int | None = None,
+                 last_published_at: datetime | None = None,
+                 last_published_by_scope: Mapping[str, datetime] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # What this run was asked for; the run record and replay manifests keep it.
         self.run_args: dict[str, Any] = {k: v for k, v in kwargs.items()
@@ -44,10 +48,12 @@ class ListingSpider(scrapy.Spider):
         self.completed_scopes: set[str] = set()  # scopes listed completely (for expiry)
         self.partial = False  # set when a cap or an error kept part of the source unread
         self.unconfigured_reason: str | None = None
-        # Set from the store by the run recorder before start(): the newest published_at of
-        # the source, and of each scope (a scope absent from it has nothing stored yet).
-        self.last_published_at: datetime | None = None
-        self.last_published_by_scope: dict[str, datetime] = {}
+        # Given, read from the store, by whoever starts the crawl (aggregator.crawling.launch):
+        # the run this crawl records into, the newest published_at of the source and of each
+        # scope (a scope absent from it has nothing stored yet).
+        self.crawl_run_id = crawl_run_id
+        self.last_published_at = last_published_at
+        self.last_published_by_scope: dict[str, datetime] = dict(last_published_by_scope or {})
 
     # -- configuration -----------------------------------------------------------------
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.crawling.extensions import classify_run
 from aggregator.crawling.middlewares import retry_after_seconds
+from aggregator.crawling.outcome import CrawlCounts, judge_crawl
+from aggregator.store.run_outcome import RunOutcome
 
 EXC = "downloader/exception_type_count/"
 
@@ -19,28 +20,48 @@ EXC = "downloader/exception_type_count/"
     ({EXC + "twisted.internet.error.ConnectionRefusedError": 1}, "finished", "offline"),
     ({EXC + "scrapy.exceptions.CannotResolveHostError": 2}, "finished", "offline"),
     ({"log_count/ERROR": 2, "downloader/response_count": 2}, "finished", "failed"),
-    ({"item_scraped_count": 3}, "shutdown", "failed"),
+    ({"item_scraped_count": 3}, "shutdown", "stopped"),  # SIGTERM, Ctrl-C
+    ({"item_scraped_count": 3}, "closespider_timeout", "failed"),
     ({}, "finished", "ok"),  # a source with nothing new today
 ])
 def test_outcome(stats, reason, expected):
-    assert classify_run(stats, reason)[0] == expected
+    assert judge_crawl(CrawlCounts.from_stats(stats, reason))[0] == expected
 
 
 def test_offline_says_why_in_one_line():
-    outcome, summary = classify_run({EXC + "twisted.internet.error.DNSLookupError": 3},
-                                    "finished")
+    outcome, summary = judge_crawl(CrawlCounts.from_stats(
+        {EXC + "twisted.internet.error.DNSLookupError": 3}, "finished"))
     assert (outcome, summary) == ("offline", "network unreachable: DNS lookup failed")
 
 
 def test_unconfigured_wins():
-    assert classify_run({}, "finished", unconfigured="no boards configured") == (
+    assert judge_crawl(CrawlCounts.from_stats(
+        {}, "finished", unconfigured="no boards configured")) == (
         "unconfigured", "no boards configured")
 
 
 def test_failed_run_summary_is_the_first_error():
-    outcome, summary = classify_run({"log_count/ERROR": 1}, "finished",
-                                    error_lines=["unreadable JSON from http://x (HTTP 200)"])
+    outcome, summary = judge_crawl(CrawlCounts.from_stats(
+        {"log_count/ERROR": 1}, "finished",
+        error_lines=["unreadable JSON from http://x (HTTP 200)"]))
     assert outcome == "failed" and summary.startswith("unreadable JSON")
+
+
+class Run:
+    """The counts every worker added to a distributed run."""
+
+    def __init__(self, items_seen: int, errors: int, error_summary: str | None = None):
+        self.items_seen, self.errors, self.error_summary = items_seen, errors, error_summary
+
+
+@pytest.mark.parametrize("run, expected", [
+    (Run(120, 0), (RunOutcome.OK, None)),
+    (Run(120, 2, "HTTP 500 from page 7"), (RunOutcome.PARTIAL, "HTTP 500 from page 7")),
+    (Run(0, 3), (RunOutcome.FAILED, "errors and no listing")),
+    (Run(0, 0), (RunOutcome.OK, None)),  # nothing new today
+])
+def test_a_distributed_run_is_judged_by_the_same_rules(run, expected):
+    assert judge_crawl(CrawlCounts.of_run(run)) == expected
 
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)

@@ -266,7 +266,7 @@ def test_offline_and_stopped_runs_do_not_settle_the_slot(make_scheduler, store_u
         run = start_run(engine, "alpha", started_at=datetime.now(UTC) - timedelta(hours=2))
         finish_run(engine, run, outcome="offline")
         run = start_run(engine, "alpha", started_at=datetime.now(UTC) - timedelta(hours=1))
-        finish_run(engine, run, outcome="failed", finish_reason="shutdown")
+        finish_run(engine, run, outcome="stopped", finish_reason="shutdown")
         assert scheduler.due_sources() == ["alpha"]
         run = start_run(engine, "alpha")  # a crawl running right now (e.g. by hand)
         assert scheduler.due_sources() == []

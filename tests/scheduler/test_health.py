@@ -8,6 +8,7 @@ import pytest
 
 from aggregator.config import parse_config
 from aggregator.scheduling.health import broken_sources, source_health, verdict
+from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import finish_run, start_run
 from aggregator.store.writer import ListingWriter
 from tests.store.test_writer import record
@@ -57,7 +58,7 @@ def test_ok_degraded_broken_and_ok_again(engine):
     history.run("failed", error_summary="unreadable JSON from https://x (HTTP 200)")
     assert history.health().verdict == "degraded"  # once is not broken yet
     history.run("offline")  # says nothing about the source
-    history.run("failed", finish_reason="shutdown")  # nor does a stop from outside
+    history.run("stopped", finish_reason="shutdown")  # nor does a stop from outside
     history.run("timeout", error_summary="stopped after the time limit of 3600 s")
     history.run("running")  # today's crawl, under way
     health = history.health()
@@ -108,9 +109,9 @@ def test_open_listings_enabled_and_unknown_sources(engine):
 
 
 class Run:
-    def __init__(self, outcome, items=0, errors=0, finish_reason=None, error_summary=None):
-        self.outcome, self.items_seen, self.errors = outcome, items, errors
-        self.finish_reason, self.error_summary = finish_reason, error_summary
+    def __init__(self, outcome, items=0, errors=0, error_summary=None):
+        self.outcome, self.items_seen, self.errors = RunOutcome(outcome), items, errors
+        self.error_summary = error_summary
 
 
 @pytest.mark.parametrize("runs, expected", [

@@ -180,7 +180,7 @@ def test_sigterm_stops_the_running_crawl_and_exits_0(sqlite_url, tmp_path):
     # Scrapy closed the crawl cleanly once its pending request ended (no kill needed)
     assert elapsed < crawling.STOP_GRACE_SECONDS
     (run,) = recent_runs(engine)
-    assert (run.source, run.outcome, run.finish_reason) == ("sched_stall", "failed", "shutdown")
+    assert (run.source, run.outcome, run.finish_reason) == ("sched_stall", "stopped", "shutdown")
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(SchedulerLock)) == 0
     log = log_file.read_text()

@@ -101,7 +101,8 @@ def pending(server: Any, spider: str, generation: int) -> tuple[int, int]:
 
 
 def crawl_settings(role: str, url: str) -> dict[str, Any]:
-    """Scrapy settings of a seeding (``role="seed"``) or worker (``"worker"``) process."""
+    """Scrapy settings of a seeding (``role="seed"``) or worker (``"worker"``) process; the
+    component dicts add to the project's (aggregator.crawling.launch.build_settings)."""
     if role not in ("seed", "worker"):
         raise ValueError(f"unknown distributed role {role!r}")
     return {
@@ -113,4 +114,7 @@ def crawl_settings(role: str, url: str) -> dict[str, Any]:
         # The frontier is shared: no process may flush it when it closes.
         "SCHEDULER_PERSIST": True,
         "SPIDER_MIDDLEWARES": {"aggregator.crawling.distributed.worker.SeededStartMiddleware": 10},
+        # Each is enabled in its role only (the one-process run recorder in neither).
+        "EXTENSIONS": {"aggregator.crawling.distributed.seeding.SeedingRecorder": 100,
+                       "aggregator.crawling.distributed.worker.DistributedRun": 150},
     }

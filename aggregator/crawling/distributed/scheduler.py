@@ -7,8 +7,8 @@ Roles (the DISTRIBUTED_ROLE setting):
 - ``worker``: requests come from the generation's queue (with a lease) and follow-up requests
   go back to it.
 
-A crawler works on one generation, the current one when it opens (a worker process starts a
-crawler per generation, see worker.py).
+A crawler works on one generation: that of its crawl run (the spider's ``crawl_run_id``: the
+seeding's own run, or the one a worker process started this crawler for, see worker.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from aggregator.crawling.distributed import Keys, connect, current_generation
+from aggregator.crawling.distributed import Keys, connect
 from aggregator.crawling.distributed.queue import LeasedQueue
 from aggregator.crawling.pipelines import batch_stored
 
@@ -67,11 +67,10 @@ class DistributedScheduler(Scheduler):
     # -- Scrapy's scheduler interface ------------------------------------------------------
 
     def _follow_generation(self) -> None:
-        """Work on the source's current generation. A seeding process opens its generation
-        with its crawl run, just after this scheduler opens, so it looks at first use."""
-        generation = current_generation(self.server, self.spider.name)
+        """Work on the generation of the crawl's run."""
+        generation = getattr(self.spider, "crawl_run_id", None)
         if generation is None:
-            raise RuntimeError(f"no distributed crawl of {self.spider.name} is seeded")
+            raise RuntimeError(f"{self.spider.name}: a distributed crawl needs its crawl run")
         keys = Keys(self.spider.name)
         self.generation = generation
         self.queue = LeasedQueue(self.server, self.spider, keys.requests(generation),
@@ -82,8 +81,8 @@ class DistributedScheduler(Scheduler):
         self.spider = spider
         self.queue = None
         self.df = GenerationDupeFilter(self.server, self)
+        self._follow_generation()
         if self.role == "worker":
-            self._follow_generation()
             # The engine has no signal for "done with this request" (parsed, or replaced by
             # a queued retry or redirect); its slot's remove_request is exactly that moment.
             slot = self.crawler.engine._slot
@@ -112,8 +111,6 @@ class DistributedScheduler(Scheduler):
         return len(self.queue) if self.queue is not None else 0
 
     def enqueue_request(self, request: Request) -> bool:
-        if self.queue is None:
-            self._follow_generation()
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False

@@ -1,8 +1,8 @@
-"""The seeding and worker sides of a distributed crawl (see the package's docstring).
+"""The worker side of a distributed crawl (see the package's docstring; seeding.py is the
+other side).
 
 - ``SeededStartMiddleware``: a worker runs the spider's ``start()`` for the state it sets up
   (tokens, boards, sites) but drops its requests: the seeding process queued them already.
-- ``Seeding``: used by the crawl run recorder of a seeding process to open a generation.
 - ``DistributedRun``: a worker's extension that adds its counts to the shared crawl run and
   closes the run once the generation's queue is drained.
 - ``run_worker``: the `aggregator worker` process: every source's spider, waiting on Redis.
@@ -19,18 +19,16 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from sqlalchemy import select
 from twisted.internet.task import LoopingCall
 
 from aggregator.crawling.distributed import Keys, connect, current_generation, pending
+from aggregator.crawling.outcome import CrawlCounts, judge_crawl
 from aggregator.crawling.pipelines import DROPPED_PREFIX
 from aggregator.store.engine import get_engine
-from aggregator.store.models import CrawlRun
-from aggregator.store.runs import add_to_run, finish_run
+from aggregator.store.runs import add_worker_counts, finish_run, get_run
 
 logger = logging.getLogger(__name__)
 
-SEEDING_TTL_SECONDS = 3600  # a seeding process that died does not block the run for ever
 FINISHED_TTL_SECONDS = 7 * 24 * 3600  # a finished generation's keys are kept this long
 TICK_SECONDS = 2.0
 
@@ -50,50 +48,6 @@ class SeededStartMiddleware:
             return
         async for request in start:
             yield request
-
-
-class Seeding:
-    """A seeding process's generation: opened with its crawl run, left to the workers."""
-
-    def __init__(self, url: str, spider: str) -> None:
-        self.server = connect(url)
-        self.keys = Keys(spider)
-        self.spider = spider
-
-    def begin(self, run_id: int) -> None:
-        self.server.set(self.keys.seeding(run_id), 1, ex=SEEDING_TTL_SECONDS)
-        self.server.set(self.keys.generation, run_id)
-
-    def seeded(self, run_id: int) -> None:
-        """Every start request is queued: the workers may close the run once drained."""
-        self.server.delete(self.keys.seeding(run_id))
-
-    def abandon(self, run_id: int) -> None:
-        """The seeding failed: nothing to crawl (the run is recorded as failed)."""
-        self.server.delete(*self.keys.of_generation(run_id))
-        if current_generation(self.server, self.spider) == run_id:
-            self.server.delete(self.keys.generation)
-
-
-def busy_generation(server: Any, spider: str) -> tuple[int, int, int] | None:
-    """(generation, queued, in flight) of a crawl still running, or None."""
-    generation = current_generation(server, spider)
-    if generation is None or server.exists(Keys(spider).finished(generation)):
-        return None
-    queued, inflight = pending(server, spider, generation)
-    if queued or inflight or server.exists(Keys(spider).seeding(generation)):
-        return generation, queued, inflight
-    return None
-
-
-def judge(run: CrawlRun) -> tuple[str, str | None]:
-    """The outcome of a distributed run from the counts its workers added up."""
-    items = run.items_seen
-    if run.errors and not items:
-        return "failed", run.error_summary or "errors and no listing"
-    if run.errors:
-        return "partial", run.error_summary
-    return "ok", None
 
 
 class DistributedRun:
@@ -118,8 +72,7 @@ class DistributedRun:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        self.generation = current_generation(self.server, spider.name)
-        spider.crawl_run_id = self.generation  # type: ignore[attr-defined]  # history rows
+        self.generation = getattr(spider, "crawl_run_id", None)  # given by run_worker
         self.task = LoopingCall(self.push_stats)
         self.task.start(TICK_SECONDS, now=False)
 
@@ -156,21 +109,11 @@ class DistributedRun:
                  if value != self.pushed.get(key, 0)}
         if not delta:
             return
-        dropped = {key[len(DROPPED_PREFIX):]: value for key, value in delta.items()
-                   if key.startswith(DROPPED_PREFIX)}
-        with self.engine.begin() as conn:
-            add_to_run(conn, self.generation, errors=delta.get("log_count/ERROR", 0),
-                       requests=delta.get("downloader/request_count", 0),
-                       items_dropped=sum(dropped.values()), items_seen=sum(dropped.values()))
-            if dropped:
-                reasons = conn.execute(select(CrawlRun.dropped_reasons).where(
-                    CrawlRun.id == self.generation).with_for_update()).scalar_one_or_none()
-                merged = dict(reasons or {})
-                for reason, count in dropped.items():
-                    merged[reason] = merged.get(reason, 0) + count
-                conn.execute(CrawlRun.__table__.update()
-                             .where(CrawlRun.id == self.generation)
-                             .values(dropped_reasons=merged))
+        add_worker_counts(self.engine, self.generation, errors=delta.get("log_count/ERROR", 0),
+                          requests=delta.get("downloader/request_count", 0),
+                          dropped={key[len(DROPPED_PREFIX):]: value
+                                   for key, value in delta.items()
+                                   if key.startswith(DROPPED_PREFIX)})
         self.pushed.update(counted)
 
     def close_if_drained(self, spider: str, generation: int) -> bool:
@@ -186,10 +129,9 @@ class DistributedRun:
             return False
         self.server.delete(keys.requests(generation), keys.inflight(generation))
         self.server.expire(keys.dupefilter(generation), FINISHED_TTL_SECONDS)
-        with self.engine.connect() as conn:
-            run = conn.execute(select(CrawlRun).where(CrawlRun.id == generation)).first()
+        run = get_run(self.engine, generation)
         if run is not None:
-            outcome, summary = judge(run)
+            outcome, summary = judge_crawl(CrawlCounts.of_run(run))
             finish_run(self.engine, generation, outcome=outcome, finish_reason="finished",
                        error_summary=summary, finished_at=datetime.now(UTC))
             logger.info("%s: distributed crawl %d finished (%s, %d listings)", spider,
@@ -212,17 +154,18 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
     """The worker process: for each source, a crawler per seeded generation, until SIGTERM.
 
     A crawler starts when a generation of its source is seeded and not finished, with the
-    seeding's spider arguments (from its crawl run), and closes once the generation is
+    seeding's spider arguments (from its crawl run), the generation's run and what the store
+    knows of the source (aggregator.crawling.launch), and closes once the generation is
     drained; the next generation gets a fresh crawler.
     """
     from scrapy.crawler import AsyncCrawlerProcess
 
-    from aggregator.crawling.distributed import redis_url
-    from aggregator.crawling.process import build_settings
-    from aggregator.store.runs import get_run
+    from aggregator.crawling.distributed import crawl_settings, redis_url
+    from aggregator.crawling.launch import build_settings, store_arguments
 
-    url = redis or redis_url()
-    settings = build_settings(overrides=overrides or {}, distributed="worker", redis=url)
+    overrides = overrides or {}
+    url = redis or overrides.get("REDIS_URL") or redis_url()
+    settings = build_settings(overrides=overrides, extra=crawl_settings("worker", url))
     server = connect(url)
     server.ping()
     engine = get_engine(settings.get("DATABASE_URL"))
@@ -247,7 +190,8 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
             working[source] = generation
             logger.info("%s: working on distributed crawl %d", source, generation)
             crawler = process.create_crawler(source)
-            task = process.crawl(crawler, **{k: str(v) for k, v in (run.args or {}).items()})
+            task = process.crawl(crawler, **{k: str(v) for k, v in (run.args or {}).items()},
+                                 **store_arguments(engine, source), crawl_run_id=generation)
             task.add_done_callback(lambda _task, s=source, g=generation: logger.info(
                 "%s: done with distributed crawl %d", s, g))
 

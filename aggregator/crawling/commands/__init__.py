@@ -1,0 +1,1 @@
+"""Scrapy commands of the project (the COMMANDS_MODULE setting): `scrapy crawl` records its run."""
