@@ -71,3 +71,16 @@ def latest_published(engine: Engine, source: str) -> datetime | None:
     with engine.connect() as conn:
         return conn.execute(select(func.max(Listing.published_at))
                             .where(Listing.source == source)).scalar_one_or_none()
+
+
+def slot_runs(engine: Engine, source: str, slot: datetime) -> list[Any]:
+    """The runs of ``source`` that may settle its slot starting at ``slot`` — started since,
+    or still ``running`` — newest first (outcome, finish_reason, started_at)."""
+    from sqlalchemy import or_
+
+    with engine.connect() as conn:
+        return list(conn.execute(
+            select(CrawlRun.outcome, CrawlRun.finish_reason, CrawlRun.started_at)
+            .where(CrawlRun.source == source,
+                   or_(CrawlRun.started_at >= slot, CrawlRun.outcome == "running"))
+            .order_by(CrawlRun.started_at.desc())).all())
