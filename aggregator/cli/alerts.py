@@ -32,7 +32,7 @@ EVERY_HELP = "daily, weekly, or HH:MM (every day at that local time)."
 
 @contextmanager
 def _user_errors():
-    from aggregator.mail.alerts import AlertError
+    from aggregator.store.alerts import AlertError
 
     try:
         yield
@@ -68,7 +68,7 @@ def add(
 @alerts_app.command("list")
 def list_() -> None:
     """The saved searches, their recipients, rhythm and last digest."""
-    from aggregator.mail.alerts import alert_state, list_alerts
+    from aggregator.store.alerts import alert_state, list_alerts
 
     engine = _engine()
     alerts = list_alerts(engine)
@@ -94,14 +94,17 @@ def show(
 ) -> None:
     """An alert, and the digest it would send now (nothing is sent or marked)."""
     from aggregator.config import load_config
-    from aggregator.mail.alerts import alert_state, get_alert
     from aggregator.mail.digests import preview
+    from aggregator.scheduling.steps import broken_source_lines
+    from aggregator.store.alerts import alert_state, get_alert
 
     engine = _engine()
     with _user_errors():
         alert = get_alert(engine, name)
         state = alert_state(engine, alert)
-        digest, text = preview(engine, load_config(), alert)
+        config = load_config()
+        digest, text = preview(engine, alert,
+                               broken_sources=lambda: broken_source_lines(engine, config))
     console.print(safe(f"Alert:     {alert.name}"))
     console.print(safe(f"Query:     {alert.query or '(every open listing)'}"))
     console.print(safe(f"To:        {', '.join(alert.recipients)}"))
@@ -143,7 +146,7 @@ def remove(
     name: Annotated[str, typer.Argument(help="The alert.")],
 ) -> None:
     """Delete an alert, its pending digests and its record of what was sent."""
-    from aggregator.mail.alerts import remove_alert
+    from aggregator.store.alerts import remove_alert
 
     with _user_errors():
         remove_alert(_engine(), name)
@@ -161,15 +164,18 @@ def run(
 ) -> None:
     """Send the digests now, whether due or not (pending ones first)."""
     from aggregator.config import load_config
-    from aggregator.mail.alerts import get_alert
     from aggregator.mail.digests import send_due_digests
+    from aggregator.scheduling.steps import broken_source_lines
+    from aggregator.store.alerts import get_alert
 
     engine = _engine()
     if name is not None:
         with _user_errors():
             name = get_alert(engine, name).name
-    summary = send_due_digests(engine, load_config(), names=None if name is None else [name],
-                               force=True, dry_run=out if dry_run else None)
+    config = load_config()
+    summary = send_due_digests(engine, config, names=None if name is None else [name],
+                               force=True, dry_run=out if dry_run else None,
+                               broken_sources=lambda: broken_source_lines(engine, config))
     if not summary.runs:
         console.print("No alerts to run.")
         return

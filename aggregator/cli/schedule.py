@@ -28,7 +28,8 @@ def schedule(
     stops cleanly on SIGTERM or Ctrl-C."""
     from aggregator.config import load_config
     from aggregator.crawling.options import parse_pairs
-    from aggregator.scheduling.service import Scheduler, configure_logging
+    from aggregator.scheduling.logs import configure_logging
+    from aggregator.scheduling.service import Scheduler
 
     try:
         settings = parse_pairs(setting or [], "-s")

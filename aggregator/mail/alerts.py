@@ -1,6 +1,7 @@
 """Saved searches: a name, a query in the filter's compact text form, recipients, a rhythm.
 
-Storage and validation only; building and sending digests is ``digests``' job. A query is
+What an alert may hold, checked here before ``aggregator.store.alerts`` stores it; when it is
+due; what its query matches. Building and sending digests is ``digests``' job. A query is
 checked by ``aggregator.query`` (the one filter model) when the alert is added or edited, so
 a bad query is refused then, with the parser's reason.
 """
@@ -9,15 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from aggregator.store.models import Alert, AlertDelivery, AlertSent
+from aggregator.store.alerts import AlertError, save_alert, update_alert
+from aggregator.store.models import Alert
 
 EVERY_CHOICES = ("daily", "weekly")
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
@@ -26,10 +25,6 @@ _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 NAME_MAX = 80
-
-
-class AlertError(ValueError):
-    """An alert cannot be saved or found; the message says why, for the user."""
 
 
 # --- The filter model (aggregator.query) -------------------------------------------------------
@@ -115,57 +110,13 @@ def is_due(alert: Alert, now: datetime, tz: tzinfo) -> bool:
     return alert.last_run_at < last_slot(alert.every, now, tz)
 
 
-# --- CRUD ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class AlertState:
-    """An alert with what its outbox holds, for `alerts list` / `alerts show`."""
-
-    alert: Alert
-    sent_listings: int
-    pending: int
-    last_error: str | None
-
+# --- Adding and changing ---------------------------------------------------------------------
 
 def add_alert(engine: Engine, name: str, query: str, recipients: str | Iterable[str],
               every: str = "daily", *, now: datetime | None = None) -> Alert:
-    now = now or datetime.now(UTC)
-    name = check_name(name)
-    alert = Alert(name=name, query=canonical_query(query), recipients=parse_recipients(recipients),
-                  every=check_every(every), created_at=now, updated_at=now)
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            session.add(alert)
-    except IntegrityError:
-        raise AlertError(f"an alert named {name!r} already exists") from None
-    return alert
-
-
-def get_alert(engine: Engine, name: str) -> Alert:
-    with Session(engine, expire_on_commit=False) as session:
-        alert = session.scalar(select(Alert).where(Alert.name == name.strip()))
-    if alert is None:
-        raise AlertError(f"no alert named {name!r} (see `aggregator alerts list`)")
-    return alert
-
-
-def list_alerts(engine: Engine) -> list[Alert]:
-    with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(select(Alert).order_by(Alert.name)))
-
-
-def alert_state(engine: Engine, alert: Alert) -> AlertState:
-    with Session(engine) as session:
-        sent = session.scalar(select(func.count()).select_from(AlertSent)
-                              .where(AlertSent.alert_id == alert.id)) or 0
-        pending = list(session.scalars(
-            select(AlertDelivery).where(AlertDelivery.alert_id == alert.id,
-                                        AlertDelivery.status == "pending")))
-        error = session.scalar(select(AlertDelivery.last_error)
-                               .where(AlertDelivery.alert_id == alert.id,
-                                      AlertDelivery.last_error.is_not(None))
-                               .order_by(AlertDelivery.id.desc()).limit(1))
-    return AlertState(alert, sent, len(pending), error)
+    return save_alert(engine, name=check_name(name), query=canonical_query(query),
+                      recipients=parse_recipients(recipients), every=check_every(every),
+                      now=now or datetime.now(UTC))
 
 
 def edit_alert(engine: Engine, name: str, *, new_name: str | None = None,
@@ -183,27 +134,4 @@ def edit_alert(engine: Engine, name: str, *, new_name: str | None = None,
         changes["every"] = check_every(every)
     if not changes:
         raise AlertError("nothing to change: give --name, --query, --to or --every")
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            alert = session.scalar(select(Alert).where(Alert.name == name.strip()))
-            if alert is None:
-                raise AlertError(f"no alert named {name!r} (see `aggregator alerts list`)")
-            for key, value in changes.items():
-                setattr(alert, key, value)
-            alert.updated_at = now or datetime.now(UTC)
-    except IntegrityError:
-        raise AlertError(f"an alert named {new_name!r} already exists") from None
-    return alert
-
-
-def remove_alert(engine: Engine, name: str) -> None:
-    """Delete the alert with its outbox and sent records."""
-    with Session(engine) as session, session.begin():
-        alert = session.scalar(select(Alert).where(Alert.name == name.strip()))
-        if alert is None:
-            raise AlertError(f"no alert named {name!r} (see `aggregator alerts list`)")
-        # explicit, not only ON DELETE CASCADE: SQLite connections opened without the
-        # foreign_keys pragma would otherwise leave orphans
-        session.execute(delete(AlertSent).where(AlertSent.alert_id == alert.id))
-        session.execute(delete(AlertDelivery).where(AlertDelivery.alert_id == alert.id))
-        session.delete(alert)
+    return update_alert(engine, name, changes, now=now or datetime.now(UTC))

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from aggregator.config import LOCAL_TZ
 from aggregator.export import ics_calendar, write_csv
+from aggregator.mail.contents import Digest, Entry
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import (
     CLOSING_SOON_DAYS,
@@ -36,7 +37,6 @@ from aggregator.presentation import (
 )
 
 if TYPE_CHECKING:
-    from aggregator.mail.digests import Digest, Entry
     from aggregator.store.models import Listing
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -2,17 +2,11 @@
 
 How it fits together:
 
-- **Triggers.** Every enabled source gets a cron trigger in ``[schedule] timezone``: its own
-  ``[sources.NAME] schedule`` ("HH:MM" or a 5-field cron expression), else ``[schedule] time``.
-  Cron weekdays are crontab's (0 or 7 = Sunday, 1-5 = Monday to Friday), spelled out by name
-  for APScheduler 3, which would otherwise count 0 as Monday.
-- **APScheduler 3**, job store in the store's database (table ``scheduler_jobs``), one
-  persistent job per source, id ``crawl:NAME``, calling
-  ``aggregator.scheduling.service:scheduled_crawl`` (an importable reference, as stored jobs
-  need). Set up as STACK-NOTES §5 measured:
-  coalesce, one instance, a misfire grace of ``[schedule] grace_hours``, explicit timezone;
-  jobs are added only when missing (``replace_existing`` would lose missed runs) and
-  rescheduled with ``reschedule_job`` when the configuration changed (re-read every minute).
+- **Triggers** (``triggers``): every enabled source gets a cron trigger in
+  ``[schedule] timezone``, and each fire time belongs to a *slot*.
+- **Stored jobs** (``jobs``): APScheduler 3 keeps one job per source in the store's
+  database (table ``scheduler_jobs``), so the schedule survives restarts; the configuration
+  is re-read every minute and the jobs follow it.
 - **The crawl queue.** A firing job only queues its source; ``[schedule] jobs`` worker
   threads take sources off the queue and crawl them, each in its own child process
   (``aggregator.crawling.runner.run_crawl``: timeouts and crashes are recorded there). A
@@ -31,8 +25,9 @@ How it fits together:
   times into one run within the grace period, and at start the scheduler also queues every
   source that is due and whose slot is within the grace period (which covers a first start,
   a newly enabled source, and a crawl interrupted by the last shutdown).
-- **Post-crawl steps** (``POST_CRAWL_STEPS``) run once the queue has drained after crawls —
-  after each batch of crawls fired together — under the database lock ``post-crawl``.
+- **Post-crawl steps** (``steps.POST_CRAWL_STEPS``: close past deadlines, send due digests)
+  run once the queue has drained after crawls — after each batch of crawls fired together —
+  under the database lock ``post-crawl``; the periodic ones every ``PERIODIC_MINUTES``.
 - **Stopping.** SIGTERM/SIGINT: the scheduler stops taking work (queued sources are
   dropped), running crawls are asked to stop (Scrapy closes cleanly on SIGTERM; killed after
   ``aggregator.crawling.runner.STOP_GRACE_SECONDS``), locks are released, the process exits 0.
@@ -40,14 +35,14 @@ How it fits together:
   *whatever its age* (cron or a systemd timer decides when this runs) — then runs the
   post-crawl steps and exits.
 
-One scheduler service per process (``scheduled_crawl`` finds it in this module).
+One scheduler service per process (``scheduled_crawl`` finds it in this module). Over 400
+lines because it is one thing: the ``Scheduler``, whose queue, workers, locks and stopping
+share one state under one condition.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import logging.handlers
 import os
 import signal
 import threading
@@ -56,161 +51,42 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor as PoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine
 
-from aggregator.config import Config, ConfigError, ScheduleConfig, SourceConfig, load_config
+from aggregator.config import Config, ConfigError, load_config
 from aggregator.crawling.runner import CRAWL_LOCK
+from aggregator.scheduling import jobs
+from aggregator.scheduling.steps import (
+    PERIODIC_MINUTES,
+    PERIODIC_STEPS,
+    POST_CRAWL_STEPS,
+    Step,
+    run_steps,
+)
+from aggregator.scheduling.triggers import latest_slot, source_trigger, timezone_of
 
 logger = logging.getLogger(__name__)
 
-CRAWL_JOB = "aggregator.scheduling.service:scheduled_crawl"
-JOB_PREFIX = "crawl:"
-JOBSTORE_TABLE = "scheduler_jobs"
 POST_CRAWL_LOCK = "post-crawl"
 LOCK_LEASE = timedelta(minutes=2)  # renewed every 40 s while held; a dead holder's lapses
 SETTLE_SECONDS = 5.0  # the queue stays empty this long before the post-crawl steps run
 RESYNC_SECONDS = 60  # how often the configuration is re-read
-LOG_BYTES, LOG_BACKUPS = 5_000_000, 5
-
-# After crawls, in this order. Each entry is (label, "module:function"); the function is
-# called as ``function(engine, config)``. Steps must be idempotent (a step may run after every
-# batch of crawls, and again after a restart). A step whose module is not installed (a
-# plug-in removed) is skipped; a step that fails is logged and the next one still runs.
-POST_CRAWL_STEPS: list[tuple[str, str]] = [
-    ("close past deadlines", "aggregator.scheduling.service:close_expired_listings"),
-    ("send due digests", "aggregator.mail.digests:send_due_digests"),
-]
-# Between crawls as well: digests due at an HH:MM time, and pending digests to retry.
-PERIODIC_STEPS: list[tuple[str, str]] = [
-    ("send due digests", "aggregator.mail.digests:send_due_digests"),
-]
-PERIODIC_MINUTES = 15
 
 
-# -- triggers and slots ---------------------------------------------------------------------
-
-
-def timezone_of(schedule: ScheduleConfig) -> ZoneInfo:
-    try:
-        return ZoneInfo(schedule.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"[schedule] timezone {schedule.timezone!r}: unknown time zone "
-                          "(expected a name like Europe/Paris)") from None
-
-
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab numbers 0..6 (7 = sun)
-
-
-def _weekday(text: str) -> int:
-    text = text.strip().lower()
-    if text.isdigit() and int(text) <= 7:
-        return int(text)
-    if text[:3] in _WEEKDAYS and len(text) == 3:
-        return _WEEKDAYS.index(text)
-    raise ValueError(f"unknown weekday {text!r}")
-
-
-def crontab_weekdays(field: str) -> str:
-    """A crontab weekday field (0 or 7 = Sunday, 1 = Monday…) as APScheduler 3 day names.
-
-    APScheduler 3's ``CronTrigger.from_crontab`` passes the field through unchanged, and it
-    counts 0 as *Monday* (its docstring's warning, APScheduler issue #286): "1-5" would run
-    Tuesday to Saturday. So the days are spelled out by name here.
-    """
-    if field.strip() == "*":
-        return "*"
-    days: set[int] = set()
-    for part in field.split(","):
-        span, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if span == "*":
-            first, last = 0, 6
-        elif "-" in span:
-            first, last = (_weekday(value) for value in span.split("-", 1))
-        else:
-            first = _weekday(span)
-            last = 6 if step_text else first  # "1/2": from Monday, every other day
-        if first > last or step < 1:
-            raise ValueError(f"weekday range {part!r}")
-        days.update(day % 7 for day in range(first, last + 1, step))
-    monday_first = sorted(days, key=lambda day: (day + 6) % 7)
-    return ",".join(_WEEKDAYS[day] for day in monday_first)
-
-
-def source_trigger(source: SourceConfig, schedule: ScheduleConfig) -> Any:
-    """The cron trigger of a source: its own ``schedule`` ("HH:MM" or 5-field cron), else
-    ``[schedule] time``, in ``[schedule] timezone``."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    tz = timezone_of(schedule)
-    where = f"[sources.{source.name}] schedule" if source.schedule else "[schedule] time"
-    spec = str(source.schedule or schedule.time).strip()
-    try:
-        fields = spec.split()
-        if len(fields) == 5:
-            minute, hour, day, month, weekday = fields
-            return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                               day_of_week=crontab_weekdays(weekday), timezone=tz)
-        hour, sep, minute = spec.partition(":")
-        if (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
-                and int(hour) < 24 and int(minute) < 60):
-            return CronTrigger(hour=int(hour), minute=int(minute), timezone=tz)
-    except ValueError as exc:
-        raise ConfigError(f"{where} {spec!r}: {exc}") from None
-    raise ConfigError(f"{where} {spec!r}: expected HH:MM or a 5-field cron expression "
-                      "(minute hour day month weekday)")
-
-
-def previous_fire_time(trigger: Any, now: datetime) -> datetime | None:
-    """The trigger's latest fire time at or before ``now`` (None if it never fired in
-    ~8 years). APScheduler 3 only computes forward, so this walks forward from a window
-    that is widened until it holds a fire time."""
-    now = now.astimezone(UTC)  # arithmetic on local wall times would lose DST folds
-    for days in (1, 8, 32, 367, 3000):
-        fire = trigger.get_next_fire_time(None, now - timedelta(days=days))
-        if fire is None or fire > now:
-            continue
-        while True:
-            following = trigger.get_next_fire_time(
-                None, fire.astimezone(UTC) + timedelta(seconds=1))
-            if following is None or following > now or following <= fire:
-                return fire
-            fire = following
-    return None
-
-
-def slot_of(fire_time: datetime) -> datetime:
-    """The slot a fire time belongs to: the *first* instant of its local wall time.
-
-    On the autumn night a wall time such as 02:30 happens twice and APScheduler 3 fires at
-    both; both fires are one slot, so the source is crawled once.
-    """
-    wall = fire_time.replace(tzinfo=None)
-    return wall.replace(tzinfo=fire_time.tzinfo, fold=0).astimezone(UTC)
-
-
-def latest_slot(trigger: Any, now: datetime) -> datetime | None:
-    fire = previous_fire_time(trigger, now)
-    return slot_of(fire) if fire is not None else None
+# -- slots ----------------------------------------------------------------------------------
 
 
 def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
                 stale_after: timedelta) -> str:
     """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
     source is running right now, e.g. a manual `aggregator crawl`)."""
-    from aggregator.store.models import CrawlRun
     from aggregator.store.run_outcome import RunOutcome
+    from aggregator.store.runs import slot_runs
 
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(CrawlRun.outcome, CrawlRun.started_at)
-            .where(CrawlRun.source == source,
-                   or_(CrawlRun.started_at >= slot, CrawlRun.outcome == RunOutcome.RUNNING))
-            .order_by(CrawlRun.started_at.desc())).all()
+    rows = slot_runs(engine, source, slot)
     for run in rows:
         if run.outcome is RunOutcome.RUNNING:
             if now - run.started_at < stale_after:
@@ -219,47 +95,6 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
         if run.started_at >= slot and run.outcome.settles_slot:
             return "done"
     return "due"
-
-
-# -- post-crawl steps -----------------------------------------------------------------------
-
-
-def close_expired_listings(engine: Engine, config: Config) -> int:
-    """Post-crawl step: close the listings whose deadline has passed."""
-    from aggregator.store.lifecycle import close_past_deadlines
-
-    return close_past_deadlines(engine)
-
-
-def _load_step(reference: str) -> Callable[[Engine, Config], Any] | None:
-    module_name, _, function = reference.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        # Only a missing step module (or package) is skipped; a broken import inside it
-        # is an error.
-        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-            return None
-        raise
-    return getattr(module, function)
-
-
-def run_post_crawl_steps(engine: Engine, config: Config,
-                         steps: Iterable[tuple[str, str]] = POST_CRAWL_STEPS,
-                         ) -> dict[str, Any]:
-    """Run the post-crawl steps in order; returns each step's result (skipped ones absent)."""
-    results: dict[str, Any] = {}
-    for label, reference in steps:
-        try:
-            step = _load_step(reference)
-            if step is None:
-                logger.debug("post-crawl step %s: %s not installed, skipped", label, reference)
-                continue
-            results[label] = step(engine, config)
-            logger.info("post-crawl step %s: %s", label, results[label])
-        except Exception:
-            logger.exception("post-crawl step %s failed", label)
-    return results
 
 
 # -- the service ------------------------------------------------------------------------------
@@ -287,7 +122,7 @@ class Scheduler:
                  settings: dict[str, str] | None = None, sources: Iterable[str] | None = None,
                  crawl: Callable[..., int | None] | None = None,
                  apscheduler: Callable[..., Any] | None = None,
-                 post_crawl_steps: Iterable[tuple[str, str]] = POST_CRAWL_STEPS,
+                 post_crawl_steps: Iterable[Step] = POST_CRAWL_STEPS,
                  settle_seconds: float = SETTLE_SECONDS) -> None:
         from aggregator.config import database_url as configured_url
         from aggregator.store.engine import get_engine
@@ -549,7 +384,7 @@ class Scheduler:
                 self._cond.wait(remaining if remaining is None else min(remaining, 0.5))
             return True
 
-    def post_crawl(self, steps: Iterable[tuple[str, str]] | None = None) -> dict[str, Any]:
+    def post_crawl(self, steps: Iterable[Step] | None = None) -> dict[str, Any]:
         """The post-crawl steps (or ``steps``), under the ``post-crawl`` lock (one scheduler
         at a time)."""
         from aggregator.store.locks import held_lock
@@ -561,68 +396,18 @@ class Scheduler:
                 if not held:
                     logger.info("post-crawl steps: another scheduler is running them")
                     return {}
-                return run_post_crawl_steps(self.engine, self.config,
-                                            self.post_crawl_steps if steps is None else steps)
+                return run_steps(self.engine, self.config,
+                                 self.post_crawl_steps if steps is None else steps)
         finally:
             with self._cond:
                 self._in_post = False
                 self._cond.notify_all()
 
-    # -- APScheduler -------------------------------------------------------------------------
-
-    def _build_apscheduler(self) -> Any:
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.jobstores.memory import MemoryJobStore
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        options = {
-            "jobstores": {"default": SQLAlchemyJobStore(engine=self.engine,
-                                                        tablename=JOBSTORE_TABLE),
-                          "local": MemoryJobStore()},
-            "executors": {"default": ThreadPoolExecutor(4)},
-            "job_defaults": {"coalesce": True, "max_instances": 1,
-                             "misfire_grace_time": int(self.grace.total_seconds())},
-            "timezone": self.tz,
-        }
-        return (self._apscheduler_factory or BackgroundScheduler)(**options)
+    # -- the stored jobs -------------------------------------------------------------------
 
     def sync_jobs(self) -> dict[str, list[str]]:
-        """Make the stored jobs match the enabled sources and their triggers: add missing
-        ones, reschedule changed ones, remove the others. Returns what changed."""
-        from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
-
-        changed: dict[str, list[str]] = {"added": [], "rescheduled": [], "removed": []}
-        existing = {job.id: job for job in self.aps.get_jobs(jobstore="default")
-                    if job.id.startswith(JOB_PREFIX)}
-        for source, trigger in self.triggers.items():
-            job_id = JOB_PREFIX + source
-            job = existing.pop(job_id, None)
-            if job is None:
-                try:
-                    self.aps.add_job(CRAWL_JOB, trigger, args=[source], id=job_id,
-                                     name=f"crawl {source}", jobstore="default")
-                    changed["added"].append(source)
-                except ConflictingIdError:
-                    pass  # another scheduler on this database added it just now
-            else:
-                if repr(job.trigger) != repr(trigger):
-                    self.aps.reschedule_job(job_id, jobstore="default", trigger=trigger)
-                    changed["rescheduled"].append(source)
-                grace = int(self.grace.total_seconds())
-                if job.misfire_grace_time != grace:
-                    # a stored job keeps the grace it was added with: follow the config
-                    self.aps.modify_job(job_id, jobstore="default", misfire_grace_time=grace)
-        for job_id in existing:
-            try:
-                self.aps.remove_job(job_id, jobstore="default")
-                changed["removed"].append(job_id[len(JOB_PREFIX):])
-            except JobLookupError:
-                pass
-        for what, sources in changed.items():
-            if sources:
-                logger.info("jobs %s: %s", what, ", ".join(sources))
-        return changed
+        """Make the stored jobs match the enabled sources and their triggers."""
+        return jobs.sync_jobs(self.aps, self.triggers, self.grace)
 
     def resync(self) -> None:
         """Re-read the configuration; on a change, update the triggers and stored jobs.
@@ -642,9 +427,7 @@ class Scheduler:
         self.sync_jobs()
 
     def next_runs(self) -> dict[str, datetime | None]:
-        return {job.id[len(JOB_PREFIX):]: job.next_run_time
-                for job in self.aps.get_jobs(jobstore="default")
-                if job.id.startswith(JOB_PREFIX)}
+        return jobs.next_runs(self.aps)
 
     # -- running -----------------------------------------------------------------------------
 
@@ -658,7 +441,8 @@ class Scheduler:
                                           daemon=True) for i in range(workers)]
         for worker in self._workers:
             worker.start()
-        self.aps = self._build_apscheduler()
+        self.aps = jobs.build_apscheduler(self.engine, tz=self.tz, grace=self.grace,
+                                          factory=self._apscheduler_factory)
         self.aps.start(paused=True)  # job stores open, nothing fires before the sync
         self.sync_jobs()
         self.aps.add_job(self.resync, "interval", seconds=RESYNC_SECONDS, id="resync",
@@ -750,32 +534,3 @@ class Scheduler:
         except Exception:
             logger.exception("%s: the crawl could not be run", source)
             return None
-
-
-# -- logging --------------------------------------------------------------------------------
-
-
-def log_file_path(config: Config) -> Path:
-    from aggregator.crawling.runner import log_dir
-
-    if config.schedule.log_file:
-        return Path(config.schedule.log_file).expanduser()
-    return log_dir() / "scheduler.log"
-
-
-def configure_logging(config: Config, *, console: bool = True) -> Path:
-    """Scheduler logs to a rotating file (5 × 5 MB) and to the console (stderr)."""
-    path = log_file_path(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
-        path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")]
-    if console:
-        handlers.append(logging.StreamHandler())
-    root = logging.getLogger()
-    for handler in handlers:
-        handler.setFormatter(formatter)
-        root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    return path

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.store.models import CrawlRun, Listing
@@ -109,3 +109,14 @@ def latest_published(engine: Engine, source: str) -> datetime | None:
     with engine.connect() as conn:
         return conn.execute(select(func.max(Listing.published_at))
                             .where(Listing.source == source)).scalar_one_or_none()
+
+
+def slot_runs(engine: Engine, source: str, slot: datetime) -> list[Any]:
+    """The runs of ``source`` that may settle its slot starting at ``slot`` — started since,
+    or still ``running`` — newest first (outcome, started_at)."""
+    with engine.connect() as conn:
+        return list(conn.execute(
+            select(CrawlRun.outcome, CrawlRun.started_at)
+            .where(CrawlRun.source == source,
+                   or_(CrawlRun.started_at >= slot, CrawlRun.outcome == RunOutcome.RUNNING))
+            .order_by(CrawlRun.started_at.desc())).all())

@@ -51,7 +51,7 @@ class Recorder:
 
 
 def free_port() -> int:
-    # aiosmtpd cannot take port 0 (its start-up check connects to it): STACK-NOTES §8
+    # aiosmtpd cannot take port 0: its start-up check connects to the port it was given
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -15,17 +15,9 @@ from typer.testing import CliRunner
 
 from aggregator.cli import UserError, _register, app
 from aggregator.config import PROJECT_ROOT
-from aggregator.mail.alerts import (
-    AlertError,
-    add_alert,
-    edit_alert,
-    get_alert,
-    is_due,
-    list_alerts,
-    parse_recipients,
-    remove_alert,
-)
+from aggregator.mail.alerts import add_alert, edit_alert, is_due, parse_recipients
 from aggregator.mail.digests import send_due_digests
+from aggregator.store.alerts import AlertError, get_alert, list_alerts, remove_alert
 from aggregator.store.models import Alert, AlertDelivery, AlertSent
 from tests.mail.listings import NOW, store, tender
 

@@ -23,6 +23,7 @@ from aggregator.config import ScheduleConfig
 from aggregator.mail import digests
 from aggregator.mail.alerts import add_alert
 from aggregator.mail.digests import send_due_digests
+from aggregator.scheduling.steps import send_digests
 from aggregator.store.models import AlertDelivery, AlertSent, CrawlRun, Listing
 from tests.mail.conftest import SmtpServer, config_for, free_port
 from tests.mail.listings import NOW, job, store, tender
@@ -280,12 +281,12 @@ def test_a_refused_message_marks_nothing(engine, stored, smtp_server, mail_confi
 def test_a_crash_between_send_and_record_resends_the_very_same_message(
         engine, stored, smtp_server, mail_config, monkeypatch):
     add_alert(engine, "Électricité 13", QUERY, TO)
-    real_finish = digests._finish
+    real_finish = digests.finish_delivery
 
     def crash(*args, **kwargs):
         raise RuntimeError("process killed before recording")
 
-    monkeypatch.setattr(digests, "_finish", crash)
+    monkeypatch.setattr(digests, "finish_delivery", crash)
     crashed = send_due_digests(engine, mail_config, NOW)
 
     assert [r.outcome for r in crashed.runs] == ["failed"]
@@ -293,7 +294,7 @@ def test_a_crash_between_send_and_record_resends_the_very_same_message(
     assert len(smtp_server.handler.received) == 1  # the server had accepted it
     assert sent_records(engine) == {}
 
-    monkeypatch.setattr(digests, "_finish", real_finish)
+    monkeypatch.setattr(digests, "finish_delivery", real_finish)
     store(engine, tender("26-6"), now=NOW + timedelta(hours=1))  # must not join the resend
     retry = send_due_digests(engine, mail_config, NOW + timedelta(hours=1))
 
@@ -385,7 +386,7 @@ def test_a_line_for_each_broken_source(engine, stored, smtp_server, mail_config)
                                  outcome="failed", error_summary="HTTP 503 from the API"))
     add_alert(engine, "Électricité 13", QUERY, TO)
 
-    send_due_digests(engine, mail_config, NOW)
+    send_digests(engine, mail_config)  # the scheduler's step: it reads the sources' health
 
     got = parts(message(smtp_server.handler.received[0].data))
     assert "== Sources not working ==" in got["text"]

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from aggregator import presentation
-from aggregator.mail.digests import Digest, Entry
+from aggregator.mail.contents import Digest, Entry
 from aggregator.mail.render import (
     build_message,
     digest_view,

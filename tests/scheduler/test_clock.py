@@ -7,16 +7,18 @@ scheduler's locks and due checks work on a real store (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import logging
+import pickle
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
 from apscheduler.events import EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from aggregator.store.engine import get_engine
-from aggregator.store.models import CrawlRun
+from aggregator.store.models import CrawlRun, SchedulerJob
 from tests.scheduler.conftest import RecordingCrawl, write_config
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -109,6 +111,38 @@ def test_missed_days_are_caught_up_once_at_start(make_scheduler, store_url):
         assert len(crawl.calls) == 4
 
 
+def test_a_job_stored_by_an_earlier_release_is_replaced_and_its_slot_caught_up(
+        make_scheduler, store_url, caplog):
+    # Earlier releases stored the jobs' function as "aggregator.scheduler:scheduled_crawl",
+    # a module that no longer exists.
+    crawl = RecordingCrawl(store_url)
+    engine = get_engine(store_url)
+    job = SchedulerJob.__table__
+    with time_machine.travel(paris(2026, 6, 1, 5, 0), tick=False) as clock:
+        start(make_scheduler(crawl=crawl)).stop(timeout=5)
+        with engine.begin() as conn:
+            state = pickle.loads(conn.execute(select(job.c.job_state)
+                                              .where(job.c.id == "crawl:alpha")).scalar_one())
+            assert state["func"] == "aggregator.scheduling.service:scheduled_crawl"
+            state["func"] = "aggregator.scheduler:scheduled_crawl"
+            conn.execute(update(job).where(job.c.id == "crawl:alpha")
+                         .values(job_state=pickle.dumps(state, pickle.HIGHEST_PROTOCOL)))
+
+        clock.move_to(paris(2026, 6, 1, 9, 0))  # down at 06:00, started again at 09:00
+        with caplog.at_level(logging.INFO):
+            upgraded = start(make_scheduler(crawl=crawl))
+        assert 'Unable to restore job "crawl:alpha" -- removing it' in caplog.text
+        assert "jobs added: alpha" in caplog.text
+        assert crawl.calls == [("alpha", utc(2026, 6, 1, 7, 0))]  # 06:00 caught up, once
+        assert upgraded.next_runs() == {"alpha": paris(2026, 6, 2, 6, 0)}
+        with engine.connect() as conn:
+            state = pickle.loads(conn.execute(select(job.c.job_state)).scalar_one())
+        assert state["func"] == "aggregator.scheduling.service:scheduled_crawl"
+        step(upgraded, clock, paris(2026, 6, 2, 6, 0))  # and the new job fires
+        assert [when for _, when in crawl.calls] == [utc(2026, 6, 1, 7, 0),
+                                                     utc(2026, 6, 2, 4, 0)]
+
+
 def test_a_run_missed_beyond_the_grace_waits_for_the_next_day_but_once_catches_it(
         make_scheduler, store_url):
     crawl = RecordingCrawl(store_url)
@@ -197,8 +231,7 @@ def test_post_crawl_steps_run_once_after_a_batch(make_scheduler, store_url):
     with time_machine.travel(paris(2026, 6, 1, 5, 0), tick=False) as clock:
         scheduler = make_scheduler(
             crawl=crawl, sources=["alpha", "beta", "gamma"],
-            post_crawl_steps=[("record", "tests.scheduler.test_clock:record_step"),
-                              ("missing", "aggregator.no_such_module:step")])
+            post_crawl_steps=[("record", record_step)])
         scheduler.settle_seconds = 0.5
         start(scheduler)
         step(scheduler, clock, paris(2026, 6, 1, 6, 0))

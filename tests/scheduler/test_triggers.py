@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.config import ConfigError, ScheduleConfig, SourceConfig
-from aggregator.scheduling.service import (
+from aggregator.scheduling.triggers import (
     crontab_weekdays,
     latest_slot,
     previous_fire_time,
