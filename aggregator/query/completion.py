@@ -30,24 +30,3 @@ def complete(text: str, limit: int = 10) -> list[str]:
     options = key.suggest(partial) if key is not None else ()
     return [head + f"{name}{op}" + quote_value(o) for o in options
             if fold(o).startswith(fold(partial)) and o != partial][:limit]
-
-
-def place_names(key: str, typed: str) -> list[str]:
-    """Departments, regions and communes whose name starts like ``typed`` (for key ``key``)."""
-    folded = fold(typed)
-    if not folded:
-        return []
-    from aggregator.normalize.geography import geography
-
-    geo = geography()
-    names: list[str] = []
-    if key in ("loc", "dep"):
-        names += [d.name for d in geo.departments.values()]
-    if key in ("loc", "region"):
-        names += [r.name for r in geo.regions.values()]
-    if key in ("loc", "commune") and len(folded) >= 2:
-        names += sorted({c.name for c in geo.communes.values() if not c.parent
-                         and fold(c.name).startswith(folded)}, key=len)[:20]
-    if key == "loc":
-        names.append("remote")
-    return [n for n in names if fold(n).startswith(folded)]

@@ -94,12 +94,7 @@ def _write_locations(locations: Iterable[str]) -> list[str]:
 
 
 def _places(key: str) -> Callable[[str], Sequence[str]]:
-    def suggest(typed: str) -> Sequence[str]:
-        from aggregator.query.completion import place_names
-
-        return place_names(key, typed)
-
-    return suggest
+    return lambda typed: v.place_names(key, typed)
 
 
 def _choices(*options: str) -> Callable[[str], Sequence[str]]:
@@ -144,7 +139,8 @@ TABLE: tuple[Key | RangeKey, ...] = (
 BY_NAME: dict[str, Key | RangeKey] = {k.name: k for k in TABLE} | {
     alias: k for k in TABLE for alias in k.aliases}
 KEYS = tuple(k.name for k in TABLE)
-KEY_ALIASES = {alias: k.name for k in TABLE for alias in k.aliases}
+# the Filter fields that hold tuples (the list keys')
+LIST_FIELDS = tuple(dict.fromkeys(k.field for k in TABLE if isinstance(k, Key) and k.many))
 
 
 def find(name: str) -> Key | RangeKey | None:

@@ -76,7 +76,7 @@ class Filter:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", canonical_text(self.text))
-        for name in ("locations", "contract_types", "cpv", "sources"):
+        for name in keys.LIST_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):
                 value = (value,)

@@ -191,6 +191,29 @@ def resolve_location(text: str) -> Any:
     return resolved
 
 
+def place_names(key: str, typed: str) -> list[str]:
+    """Departments, regions and communes whose name starts like ``typed``, for location key
+    ``key`` (what completion offers)."""
+    from aggregator.normalize.folding import fold
+    from aggregator.normalize.geography import geography
+
+    folded = fold(typed)
+    if not folded:
+        return []
+    geo = geography()
+    names: list[str] = []
+    if key in ("loc", "dep"):
+        names += [d.name for d in geo.departments.values()]
+    if key in ("loc", "region"):
+        names += [r.name for r in geo.regions.values()]
+    if key in ("loc", "commune") and len(folded) >= 2:
+        names += sorted({c.name for c in geo.communes.values() if not c.parent
+                         and fold(c.name).startswith(folded)}, key=len)[:20]
+    if key == "loc":
+        names.append("remote")
+    return [n for n in names if fold(n).startswith(folded)]
+
+
 def quote_value(value: str) -> str:
     """A value as the text form writes it: quoted when it holds a space or a comma."""
     return f'"{value}"' if (not value or re.search(r'[\s",]', value)) else value

@@ -102,7 +102,6 @@ class AggregatorApp(App[None]):
     def apply_filter_text(self, text: str) -> None:
         try:
             parsed = Filter.parse(text, limit=self.page_size)
-            parsed.validate()
         except FilterError as exc:
             self.filter_bar.mark_invalid(True)
             self.status.set_message(str(exc), error=True)
