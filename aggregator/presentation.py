@@ -9,8 +9,9 @@ terminal, autoescaped templates for mail). Times are shown in ``LOCAL_TZ``; "day
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 from aggregator.config import LOCAL_TZ
 
@@ -21,6 +22,34 @@ CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": "Interim", "freelance"
                    "internship": "Internship", "apprenticeship": "Apprenticeship",
                    "other": "Other"}
 CPV_SHOWN = 4  # CPV codes a full ``terms`` lists before "(+N)"
+
+
+class ShownListing(Protocol):
+    """What these helpers read of a listing. The stored row (``store.models.Listing``) is
+    one; read-only properties, so that any object with these attributes is one too."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def remote(self) -> bool: ...
+    @property
+    def contract_type(self) -> str | None: ...
+    @property
+    def working_time(self) -> str | None: ...
+    @property
+    def cpv(self) -> Sequence[str]: ...
+    @property
+    def deadline_at(self) -> datetime | None: ...
+    @property
+    def deadline_time_given(self) -> bool | None: ...
 
 
 def local(when: datetime | None, fmt: str = DATE_TIME) -> str:
@@ -36,7 +65,7 @@ def days_left(deadline: datetime | None, now: datetime | None = None) -> int | N
     return (deadline.astimezone(LOCAL_TZ).date() - now.astimezone(LOCAL_TZ).date()).days
 
 
-def place(listing: Any) -> str:
+def place(listing: ShownListing) -> str:
     """``Marseille 13e (13)``, ``Bruxelles BE``, ``remote``: short, for a column or a line."""
     # "Marseille 13e Arrondissement" → "Marseille 13e": the column is narrow
     parts = [(listing.city or "").replace(" Arrondissement", "")]
@@ -49,7 +78,7 @@ def place(listing: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
-def terms(listing: Any, *, full: bool = False) -> str:
+def terms(listing: ShownListing, *, full: bool = False) -> str:
     """A job's contract, a tender's CPV codes. Short (a table column): ``cdi`` (the filter's
     ``contract:`` value), ``45310000 45311000``. ``full`` (a digest): ``CDI, full time``,
     ``CPV 45310000, 45311000, 45312000, 45315000 (+1)``."""
@@ -68,7 +97,7 @@ def terms(listing: Any, *, full: bool = False) -> str:
     return f"CPV {', '.join(codes[:CPV_SHOWN])}{more}"
 
 
-def deadline_when(listing: Any, *, short: bool = False) -> str:
+def deadline_when(listing: ShownListing, *, short: bool = False) -> str:
     """The local deadline, without the time when the source gave only a day; ``short``: a
     two-digit year (``12/12/26 16:00``)."""
     if listing.deadline_at is None:
@@ -77,7 +106,8 @@ def deadline_when(listing: Any, *, short: bool = False) -> str:
     return local(listing.deadline_at, fmt.replace("%Y", "%y") if short else fmt)
 
 
-def countdown(listing: Any, now: datetime | None = None, *, words: bool = False) -> str:
+def countdown(listing: ShownListing, now: datetime | None = None, *,
+              words: bool = False) -> str:
     """Days left to an open listing's deadline: ``14d`` (``words``: ``14 days left``),
     ``today``, or ``passed`` (not closed yet by the store); "" when there is nothing to count."""
     if listing.deadline_at is None or listing.status != "open":
@@ -93,7 +123,8 @@ def countdown(listing: Any, now: datetime | None = None, *, words: bool = False)
     return f"{left}d"
 
 
-def deadline_text(listing: Any, *, short: bool = False, now: datetime | None = None) -> str:
+def deadline_text(listing: ShownListing, *, short: bool = False,
+                  now: datetime | None = None) -> str:
     """The local deadline and, while open, the days left: ``12/12/2026 16:00 (14d)``;
     ``short``: ``12/12/26 16:00 14d`` (the TUI's 20-character countdown column, which leaves
     "passed" out: the date already says it)."""
@@ -104,7 +135,7 @@ def deadline_text(listing: Any, *, short: bool = False, now: datetime | None = N
     return f"{text} ({left})" if left else text
 
 
-def closing_soon(listing: Any, now: datetime | None = None) -> bool:
+def closing_soon(listing: ShownListing, now: datetime | None = None) -> bool:
     """Open, its deadline still ahead and at most ``CLOSING_SOON_DAYS`` local days away
     (what ``deadline<7d`` matches)."""
     now = now or datetime.now(UTC)

@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated configuration, and stores on SQLite and PostgreSQL.
+"""Shared fixtures: an isolated configuration, stores on SQLite and PostgreSQL, and the one
+frozen clock (at tests.factories.NOW).
 
 PostgreSQL tests run when a server answers at AGGREGATOR_TEST_POSTGRES_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test) and are skipped, saying so, otherwise.
@@ -13,12 +14,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.factories import NOW
 
 POSTGRES_URL = os.environ.get("AGGREGATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _TABLES_KEPT = {"alembic_version"}
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """Time stands still at ``NOW`` (Friday 27 March 2026, 10:00 in Paris) for the test;
+    ``clock.move_to(...)`` moves it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

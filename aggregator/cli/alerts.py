@@ -1,6 +1,6 @@
 """`aggregator alerts`: saved searches and their e-mail digests.
 
-    aggregator alerts add "Électricité 13" 'kind:tender dep:13 cpv:45 électricité' \\
+    aggregator alerts add "Électricité 13" kind:tender dep:13 cpv:45 électricité \\
         --to achats@example.fr --every daily
     aggregator alerts list
     aggregator alerts show "Électricité 13"      # with what it would send now
@@ -20,6 +20,7 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.presentation import local
 from aggregator.terminal.console import console, safe
 
@@ -46,20 +47,21 @@ def _engine():
     return get_engine()
 
 
-@alerts_app.command("add")
+@alerts_app.command("add", cls=QueryCommand)
 def add(
     name: Annotated[str, typer.Argument(help="A name for the alert (used in the subject).")],
-    query: Annotated[str, typer.Argument(
-        help="The search, in the filter's compact form: 'kind:tender dep:13 cpv:45 "
-             "\"électricité\" -nettoyage'.")],
     to: Annotated[list[str], typer.Option("--to", help="Recipient(s): ADDR[,ADDR].")],
+    query: Annotated[list[str] | None, typer.Argument(
+        help="The search, read as `search` reads it: kind:tender dep:13 cpv:45 "
+             "\"électricité\" -nettoyage; none for every open listing.")] = None,
     every: Annotated[str, typer.Option(help=EVERY_HELP)] = "daily",
 ) -> None:
     """Save a search whose new matches are e-mailed as a digest."""
     from aggregator.mail.alerts import add_alert
 
+    filter = query_filter(query)
     with _user_errors():
-        alert = add_alert(_engine(), name, query, to, every)
+        alert = add_alert(_engine(), name, filter.to_text(), to, every)
     console.print(safe(f"Alert {alert.name!r} saved: {alert.query or '(every open listing)'}"
                        f" → {', '.join(alert.recipients)}, {alert.every}."))
     console.print(safe(f"See what it would send now: aggregator alerts show {alert.name!r}"))

@@ -1,8 +1,10 @@
 """`aggregator export`: every listing a query matches, as CSV, JSON lines or iCalendar.
 
-    aggregator export 'kind:tender dep:13 cpv:45' --format csv --bom -o tenders.csv
+    aggregator export kind:tender dep:13 cpv:45 --format csv --bom -o tenders.csv
     aggregator export 'kind:job contract:cdi' --format json > jobs.jsonl
-    aggregator export 'kind:tender deadline<30d' --format ics -o deadlines.ics
+    aggregator export kind:tender deadline<30d -f ics -o deadlines.ics
+
+The QUERY words are read as `search` reads them (aggregator/cli/query_words.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import IO, Annotated
 
 import typer
 
-from aggregator.cli import UserError, app
+from aggregator.cli import app
+from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.terminal.console import err_console
 
 
@@ -51,11 +54,11 @@ def _binary_output(path: Path | None):
         yield stream
 
 
-@app.command("export")
+@app.command("export", cls=QueryCommand)
 def export(
-    query: Annotated[str, typer.Argument(
-        help="The search, in the filter's compact form (as for alerts); '' for every open "
-             "listing.")],
+    query: Annotated[list[str] | None, typer.Argument(
+        help="The search, as for `search` and alerts: words, -exclusions and keys such as "
+             "kind:tender dep:13; none for every open listing.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="csv, json (JSON lines, "
                                            "the fields of `list --json`) or ics.")
                       ] = Format.csv,
@@ -67,15 +70,10 @@ def export(
 ) -> None:
     """Export every listing QUERY matches (no page limit)."""
     from aggregator.export import write_csv, write_ics, write_jsonl
-    from aggregator.query import Filter, FilterError, search
+    from aggregator.query import search
     from aggregator.store.engine import get_engine
 
-    try:
-        parsed = Filter.parse(query)
-        parsed.validate()
-    except FilterError as exc:
-        raise UserError(f"invalid query {query!r}: {exc}") from None
-    listings = search(get_engine(), parsed.page(0, None))
+    listings = search(get_engine(), query_filter(query, limit=None))
     count: int
     if format is Format.ics:
         binary: IO[bytes]

@@ -1,74 +1,62 @@
 """`aggregator search`, `list` and `show`: the stored listings as a table, JSON lines or CSV.
 
     aggregator search kind:tender dep:13 deadline<15d cpv:45 électricité -nettoyage
-    aggregator search --location PACA --closing-within 7d --json
+    aggregator search livraison -repas --location PACA --closing-within 7d --json
     aggregator list --sort published --limit 20
     aggregator show 1234
 
-Every flag becomes a key of the filter's compact form (aggregator/query), so the CLI,
-the TUI filter bar and saved searches read the very same language. Listing text is data:
-it goes through ``safe()`` and is never read as markup.
+The QUERY words are one compact query (aggregator/cli/query_words.py says how the command
+line is read); each filter option sets a field of the same :class:`Filter` the way its key
+would, so the CLI, the TUI filter bar and saved searches read the very same language.
+Listing text is data: it goes through ``safe()`` and is never read as markup.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aggregator.cli import UserError, app
+from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.terminal.console import console, safe
 from aggregator.terminal.listings import detail_renderable, listings_table
 
+if TYPE_CHECKING:
+    from aggregator.query import Filter
 
-def _quote(value: str) -> str:
-    value = value.replace('"', "")
-    return f'"{value}"' if re.search(r"\s", value) or not value else value
-
-
-_KEY_LIKE = re.compile(r"(?:^|\s)-?[A-Za-z][A-Za-z_]*(?::|<|>)\S")
-
-
-def compose_query(words: list[str] | None, options: dict[str, Any]) -> str:
-    """The compact filter text for QUERY words plus the flags (each flag is one key)."""
-    parts: list[str] = []
-    for word in words or []:
-        # the shell removed the quotes of "mise en concurrence": keep it a phrase
-        if re.search(r"\s", word) and '"' not in word and not _KEY_LIKE.search(word):
-            parts.append(f'"{word}"')
-        else:
-            parts.append(word)
-    if options.get("kind"):
-        parts.append(f"kind:{options['kind']}")
-    for location in options.get("location") or ():
-        parts.append(f"loc:{_quote(location)}")
-    if options.get("closing_within"):
-        parts.append(f"deadline<{options['closing_within']}")
-    if options.get("deadline_before"):
-        parts.append(f"deadline<{options['deadline_before']}")
-    if options.get("deadline_after"):
-        parts.append(f"deadline>{options['deadline_after']}")
-    for key in ("contract", "cpv", "source"):
-        values = options.get(key) or ()
-        if values:
-            parts.append(f"{key}:{','.join(values)}")
-    if options.get("since"):
-        parts.append(f"since:{options['since']}")
-    if options.get("new_since"):
-        parts.append(f"new:{options['new_since']}")
-    if options.get("status"):
-        parts.append(f"status:{options['status']}")
-    if options.get("starred"):
-        parts.append("starred:yes")
-    if options.get("sort"):
-        parts.append(f"sort:{options['sort']}")
-    return " ".join(parts)
+# option parameter → (its name, the key it sets a field of, which side of a range key)
+FILTER_OPTIONS = {
+    "kind": ("--kind", "kind", ":"), "location": ("--location", "loc", ":"),
+    "closing_within": ("--closing-within", "deadline", "within"),
+    "deadline_before": ("--deadline-before", "deadline", "<"),
+    "deadline_after": ("--deadline-after", "deadline", ">"),
+    "contract": ("--contract", "contract", ":"), "cpv": ("--cpv", "cpv", ":"),
+    "source": ("--source", "source", ":"), "since": ("--since", "since", ":"),
+    "new_since": ("--new", "new", ":"), "status": ("--status", "status", ":"),
+    "starred": ("--starred", "starred", ":"), "sort": ("--sort", "sort", ":"),
+}
 
 
-def _print_results(filter: Any, json_lines: bool, csv_out: bool) -> None:
+def with_options(filter: Filter, given: dict[str, str | list[str] | None]) -> Filter:
+    """``filter`` with the fields the filter options set (lists add up; a value that
+    contradicts the query is refused). Errors name the option and the forms it takes."""
+    from aggregator.query import FilterError, read_option
+
+    try:
+        for parameter, values in given.items():
+            option, key, form = FILTER_OPTIONS[parameter]
+            for value in [values] if isinstance(values, str) else values or ():
+                filter = filter.combine(read_option(option, key, value, form),
+                                        f"{option} {value!r}")
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+    return filter
+
+
+def _print_results(filter: Filter, json_lines: bool, csv_out: bool) -> None:
     from aggregator.export import write_csv, write_jsonl
     from aggregator.query import Filter, count, resolve_location, search
     from aggregator.store.engine import get_engine
@@ -101,28 +89,31 @@ def _print_results(filter: Any, json_lines: bool, csv_out: bool) -> None:
                        style="dim"))
 
 
-KindOption = Annotated[str | None, typer.Option("--kind", "-k", help="job or tender.")]
+QUERY_HELP = ("Words, \"phrases\", -exclusions, prefix*, and keys such as kind:tender dep:13 "
+              "deadline<15d cpv:45: one query (the compact form saved searches use), however "
+              "the shell splits it. A word starting with - is an exclusion, not an option.")
 
 
-@app.command("search")
+@app.command("search", cls=QueryCommand)
 def search_listings(
-    query: Annotated[list[str] | None, typer.Argument(
-        help="Words, \"phrases\", -exclusions, prefix*, and filter keys such as kind:tender "
-             "dep:13 deadline<15d cpv:45 (the compact form saved searches use).")] = None,
-    kind: KindOption = None,
+    query: Annotated[list[str] | None, typer.Argument(help=QUERY_HELP)] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="job or tender.")] = None,
     location: Annotated[list[str] | None, typer.Option(
         "--location", "-l", help="Commune, postal code, department (13, Bouches-du-Rhône), "
-        "region (PACA, IDF), country or remote; repeat for alternatives.")] = None,
+        "region (PACA, IDF), country or remote; repeat it for alternatives.")] = None,
     closing_within: Annotated[str | None, typer.Option(
-        help="Deadline within N days, e.g. 7d.")] = None,
+        help="Deadline within N local days: 7d, 2w.")] = None,
     deadline_before: Annotated[str | None, typer.Option(
-        help="Deadline before this local day starts (YYYY-MM-DD).")] = None,
+        help="Deadline before this local day starts (YYYY-MM-DD) or before a local time "
+             "(YYYY-MM-DDTHH:MM).")] = None,
     deadline_after: Annotated[str | None, typer.Option(
-        help="Deadline after this local day ends (YYYY-MM-DD).")] = None,
+        help="Deadline after this local day ends (YYYY-MM-DD) or after a local time.")
+    ] = None,
     contract: Annotated[list[str] | None, typer.Option(
         help="Contract type: cdi, cdd, interim, freelance, internship, apprenticeship.")
     ] = None,
-    cpv: Annotated[list[str] | None, typer.Option(help="CPV prefix, e.g. 45.")] = None,
+    cpv: Annotated[list[str] | None, typer.Option(help="CPV prefix(es), e.g. 45 or 45,71.")
+                   ] = None,
     source: Annotated[list[str] | None, typer.Option(help="Source (spider) name.")] = None,
     since: Annotated[str | None, typer.Option(
         help="Published since a date (YYYY-MM-DD) or for N days (7d).")] = None,
@@ -142,18 +133,12 @@ def search_listings(
                        ] = False,
 ) -> None:
     """Search the stored listings (open ones by default)."""
-    from aggregator.query import Filter, FilterError
-
-    options = {"kind": kind, "location": location, "closing_within": closing_within,
-               "deadline_before": deadline_before, "deadline_after": deadline_after,
-               "contract": contract, "cpv": cpv, "source": source, "since": since,
-               "new_since": new_since, "status": status, "starred": starred, "sort": sort}
-    text = compose_query(query, options)
-    try:
-        filter = Filter.parse(text, limit=max(limit, 0), offset=max(offset, 0))
-        filter.validate()
-    except FilterError as exc:
-        raise UserError(str(exc)) from None
+    filter = with_options(query_filter(query, limit=max(limit, 0), offset=max(offset, 0)), {
+        "kind": kind, "location": location, "closing_within": closing_within,
+        "deadline_before": deadline_before, "deadline_after": deadline_after,
+        "contract": contract, "cpv": cpv, "source": source, "since": since,
+        "new_since": new_since, "status": status, "starred": "yes" if starred else None,
+        "sort": sort})
     _print_results(filter, json_lines, csv_out)
 
 
@@ -170,13 +155,9 @@ def list_listings(
                        ] = False,
 ) -> None:
     """The open listings, newest first (`search` without a filter)."""
-    from aggregator.query import Filter, FilterError
+    from aggregator.query import Filter
 
-    try:
-        filter = Filter.parse(f"sort:{sort}" if sort else "", limit=max(limit, 0),
-                              offset=max(offset, 0))
-    except FilterError as exc:
-        raise UserError(str(exc)) from None
+    filter = with_options(Filter(limit=max(limit, 0), offset=max(offset, 0)), {"sort": sort})
     _print_results(filter, json_lines, csv_out)
 
 

@@ -6,23 +6,18 @@ from typing import Annotated
 
 import typer
 
-from aggregator.cli import UserError, app
+from aggregator.cli import app
+from aggregator.cli.query_words import QueryCommand, query_filter
 
 
-@app.command("tui")
+@app.command("tui", cls=QueryCommand)
 def tui(
     query: Annotated[list[str] | None, typer.Argument(
-        help="Start with this filter, e.g. kind:tender dep:13 deadline<15d.")] = None,
+        help="Start with this filter, read as `search` reads it, e.g. kind:tender dep:13 "
+             "deadline<15d.")] = None,
 ) -> None:
     """Browse and search listings in the terminal (? shows the keys)."""
-    from aggregator.cli.listings import compose_query
-    from aggregator.query import Filter, FilterError
     from aggregator.store.engine import get_engine
     from aggregator.tui.app import AggregatorApp
 
-    text = compose_query(query, {})
-    try:
-        Filter.parse(text).validate()
-    except FilterError as exc:
-        raise UserError(str(exc)) from None
-    AggregatorApp(get_engine(), text).run()
+    AggregatorApp(get_engine(), query_filter(query)).run()

@@ -1,7 +1,9 @@
 """The filter model and search: what the CLI, the TUI, saved searches, digests and exports
 ask the store through.
 
-- ``language``: the :class:`Filter` and its compact text form (``kind:tender dep:13 …``);
+- ``language``: the :class:`Filter` and its compact text form (``kind:tender dep:13 …``),
+  read by ``grammar`` (the syntax), ``keys`` (the key table), ``values`` (what keys take)
+  and ``terms`` (the free text);
 - ``sql``: a filter as SQL — one page of results (:func:`search`), how many (:func:`count`);
 - ``fulltext``: words as an FTS5 query or a PostgreSQL tsquery; ``planner``: plan hints;
 - ``listings``: one listing with its duplicate group and history;
@@ -9,20 +11,15 @@ ask the store through.
 """
 
 from aggregator.query.completion import complete
-from aggregator.query.language import (
-    KEYS,
-    KINDS,
-    SORTS,
-    STATUSES,
-    Filter,
-    FilterError,
-    Term,
-    parse_terms,
-    resolve_location,
-)
+from aggregator.query.errors import BadValue, FilterError
+from aggregator.query.keys import KEYS, read_option
+from aggregator.query.language import Filter
 from aggregator.query.listings import ListingDetail, get_listing, listing_groups
 from aggregator.query.sql import build_queries, conditions, count, search
+from aggregator.query.terms import Term, parse_terms
+from aggregator.query.values import KINDS, SORTS, STATUSES, resolve_location
 
-__all__ = ["KEYS", "KINDS", "SORTS", "STATUSES", "Filter", "FilterError", "ListingDetail",
-           "Term", "build_queries", "complete", "conditions", "count", "get_listing",
-           "listing_groups", "parse_terms", "resolve_location", "search"]
+__all__ = ["KEYS", "KINDS", "SORTS", "STATUSES", "BadValue", "Filter", "FilterError",
+           "ListingDetail", "Term", "build_queries", "complete", "conditions", "count",
+           "get_listing", "listing_groups", "parse_terms", "read_option", "resolve_location",
+           "search"]

@@ -13,21 +13,19 @@ from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.normalize.folding import fold
-from aggregator.query.language import Term
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
+from aggregator.query.terms import Term
 from aggregator.store.models import Listing
 from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
 
 _LIGATURES = str.maketrans(LIGATURES)  # the index reads œ/æ as oe/ae (store/search_index.py)
 _fts = table(FTS_TABLE, column("rowid"), column("listing_id"), column("document"),
              column("title"))
-# Above this many matching rows, a text or CPV search reads listings in search order and keeps
-
 
 
 def _fts5_string(term: Term) -> str:
-    # Every token is quoted: FTS5 operators and punctuation in user text stay text
-    # (STACK-NOTES §4). Inside quotes, unicode61 splits "café-crème" into a phrase.
+    # Every token is quoted: FTS5 operators (AND, NEAR, ^, column filters) and punctuation
+    # in user text stay text. Inside quotes, unicode61 splits "café-crème" into a phrase.
     body = '"' + " ".join(term.words()).translate(_LIGATURES) + '"'
     return body + " *" if term.prefix else body
 
@@ -37,7 +35,6 @@ def fts5_query(terms: Sequence[Term]) -> tuple[str | None, str | None]:
     positive = [_fts5_string(t) for t in terms if not t.negated]
     negative = [_fts5_string(t) for t in terms if t.negated]
     return (" AND ".join(positive) or None, " OR ".join(negative) or None)
-
 
 
 def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
@@ -86,6 +83,7 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
             return ids(query).scalar_subquery()
 
         if pos is None:
+            assert neg is not None  # terms without a positive one are all exclusions
             return TextMatch(Listing.id.not_in(rows(neg)), None)
         full = pos if neg is None else f"({pos}) NOT ({neg})"
         title = f"{{title}} : ({pos})"

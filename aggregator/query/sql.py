@@ -11,15 +11,15 @@ from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.query.fulltext import TextMatch, text_match
-from aggregator.query.language import (
+from aggregator.query.language import Filter
+from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
+from aggregator.query.values import (
     SORTS,
-    Filter,
     local_midnight,
     local_today,
     resolve_location,
     since_instant,
 )
-from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingCpv
 from aggregator.store.status import status_condition
@@ -122,10 +122,12 @@ def _order(sort: str) -> list[Any]:
     if key in ("deadline", "relevance"):
         return _deadline_order(reverse)
     desc = SORTS[key] != reverse
-    columns = {"published": [Listing.published_at], "seen": [Listing.first_seen_at],
-               "title": [Listing.title], "organization": [Listing.organization],
-               "place": [Listing.department, Listing.city], "source": [Listing.source],
-               "kind": [Listing.kind]}[key]
+    by_key: dict[str, list[Any]] = {
+        "published": [Listing.published_at], "seen": [Listing.first_seen_at],
+        "title": [Listing.title], "organization": [Listing.organization],
+        "place": [Listing.department, Listing.city], "source": [Listing.source],
+        "kind": [Listing.kind]}
+    columns = by_key[key]
     # missing values last whatever the direction, the same on both dialects
     ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
     return [*ordered, Listing.id.desc() if desc else Listing.id]

@@ -5,35 +5,119 @@ markup."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.presentation import closing_soon, deadline_text, local, place, terms
+from aggregator.presentation import (
+    ShownListing,
+    closing_soon,
+    deadline_text,
+    local,
+    place,
+    terms,
+)
 from aggregator.terminal.console import console, safe
+
+
+class TableListing(ShownListing, Protocol):
+    """What a row of the listings table shows (the stored row is one)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def organization(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+
+
+class DetailedListing(TableListing, Protocol):
+    """What a listing's detail shows (the stored row is one)."""
+
+    @property
+    def source_id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def postal_code(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def published_at(self) -> datetime: ...
+    @property
+    def first_seen_at(self) -> datetime: ...
+    @property
+    def last_seen_at(self) -> datetime: ...
+    @property
+    def salary_min(self) -> float | None: ...
+    @property
+    def salary_max(self) -> float | None: ...
+    @property
+    def salary_currency(self) -> str | None: ...
+    @property
+    def salary_period(self) -> str | None: ...
+    @property
+    def procedure(self) -> str | None: ...
+    @property
+    def estimated_value(self) -> float | None: ...
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def lots(self) -> Sequence[dict[str, Any]]: ...
+
+
+class Change(Protocol):
+    """One recorded change of a listing's field (``store.models.ListingChange``)."""
+
+    @property
+    def changed_at(self) -> datetime: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def old_value(self) -> Any: ...
+    @property
+    def new_value(self) -> Any: ...
+
+
+class Detail(Protocol):
+    """A listing with the other sources of its duplicate group and their changes
+    (``query.ListingDetail``)."""
+
+    @property
+    def listing(self) -> DetailedListing: ...
+    @property
+    def sources(self) -> Sequence[DetailedListing]: ...
+    @property
+    def changes(self) -> Sequence[Change]: ...
 
 # columns dropped first when the terminal is narrow (title and deadline always stay)
 _OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organisation", 72),
                      ("kind", 60), ("place", 48))
 
 
-def deadline_cell(listing: Any) -> Text:
+def deadline_cell(listing: ShownListing) -> Text:
     return safe(deadline_text(listing), style="bold red" if closing_soon(listing) else "")
 
 
-def listings_table(listings: list[Any], width: int | None = None) -> Table:
+def listings_table(listings: Sequence[TableListing], width: int | None = None) -> Table:
     width = width or console.width
     hidden = {name for name, below in _OPTIONAL_COLUMNS if width < below}
     table = Table(expand=True, show_lines=False, pad_edge=False)
-    columns = [("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
-               ("title", {"ratio": 3, "overflow": "fold"}),
-               ("organisation", {"ratio": 2, "overflow": "fold"}),
-               ("place", {"ratio": 1, "overflow": "fold"}), ("deadline", {"no_wrap": True}),
-               ("contract/CPV", {"overflow": "fold"}), ("source", {"no_wrap": True})]
+    columns: list[tuple[str, dict[str, Any]]] = [
+        ("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
+        ("title", {"ratio": 3, "overflow": "fold"}),
+        ("organisation", {"ratio": 2, "overflow": "fold"}),
+        ("place", {"ratio": 1, "overflow": "fold"}), ("deadline", {"no_wrap": True}),
+        ("contract/CPV", {"overflow": "fold"}), ("source", {"no_wrap": True})]
     shown = [name for name, _ in columns if name not in hidden]
     for name, options in columns:
         if name in shown:
@@ -47,7 +131,7 @@ def listings_table(listings: list[Any], width: int | None = None) -> Table:
     return table
 
 
-def _field_rows(listing: Any) -> list[tuple[str, str]]:
+def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
     rows = [("kind", listing.kind), ("status", listing.status),
             ("organisation", listing.organization or "")]
     where = ", ".join(p for p in (listing.city, listing.postal_code) if p)
@@ -94,7 +178,7 @@ def _change_value(value: Any) -> str:
     return str(value)
 
 
-def detail_renderable(detail: Any) -> Group:
+def detail_renderable(detail: Detail) -> Group:
     listing = detail.listing
     header = safe(listing.title, style="bold")
     fields = Table.grid(padding=(0, 2))
@@ -103,7 +187,7 @@ def detail_renderable(detail: Any) -> Group:
     for name, value in _field_rows(listing):
         cell = deadline_cell(listing) if name == "deadline" else safe(value)
         fields.add_row(name, cell)
-    parts: list[Any] = [header, fields]
+    parts: list[RenderableType] = [header, fields]
     if listing.lots:
         lots = Table(title="Lots", title_justify="left", expand=True)
         for column in ("lot", "title", "deadline", "CPV"):

@@ -53,11 +53,12 @@ class AggregatorApp(App[None]):
         "status_bar.tcss")]
     BINDINGS = bindings("app")
 
-    def __init__(self, engine: Engine, query: str = "", *, page_size: int = PAGE_SIZE,
-                 health: bool = True) -> None:
+    def __init__(self, engine: Engine, query: Filter | str = "", *,
+                 page_size: int = PAGE_SIZE, health: bool = True) -> None:
         super().__init__()
         self.engine = engine
-        self.initial_query = query
+        # the filter bar starts with the query's text form
+        self.initial_query = query.to_text() if isinstance(query, Filter) else query
         self.page_size = page_size
         self.health = health
         self.filter = Filter(limit=page_size)
@@ -101,7 +102,6 @@ class AggregatorApp(App[None]):
     def apply_filter_text(self, text: str) -> None:
         try:
             parsed = Filter.parse(text, limit=self.page_size)
-            parsed.validate()
         except FilterError as exc:
             self.filter_bar.mark_invalid(True)
             self.status.set_message(str(exc), error=True)

@@ -3,22 +3,21 @@ cross-source duplicate, change history and link. Listing text is shown as data (
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from aggregator.terminal.listings import detail_renderable
+from aggregator.terminal.listings import Detail, detail_renderable
 
 
 class DetailPane(VerticalScroll):
     can_focus = True
+    listing_id: int | None = None  # the listing shown, if any
 
     def compose(self):
         yield Static(id="detail-body")
 
-    def show_detail(self, detail: Any) -> None:
+    def show_detail(self, detail: Detail) -> None:
         self.listing_id = detail.listing.id
         self.query_one("#detail-body", Static).update(detail_renderable(detail))
         self.scroll_home(animate=False)

@@ -4,7 +4,7 @@ nears the end; clicking a column header sorts by it (in the database, not on the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.message import Message
@@ -13,6 +13,9 @@ from textual.widgets import DataTable
 from aggregator.presentation import closing_soon, deadline_text, place, terms
 from aggregator.terminal.console import safe
 from aggregator.tui.actions import bindings
+
+if TYPE_CHECKING:
+    from aggregator.store.models import Listing
 
 # (column key, label, the filter's sort key or None when it cannot sort)
 COLUMNS = (
@@ -41,7 +44,7 @@ class ResultsTable(DataTable):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self.listings: list[Any] = []
+        self.listings: list[Listing] = []
         self.skipped = 0  # rows of fetched pages left out because they were already shown
         self.has_more = False
         self.loading_more = False
@@ -74,7 +77,7 @@ class ResultsTable(DataTable):
         self.refresh()
 
     # ---- rows
-    def _cells(self, listing: Any) -> list[Text]:
+    def _cells(self, listing: Listing) -> list[Text]:
         soon = closing_soon(listing)
         return [
             Text("★" if listing.starred else "", style="yellow"),
@@ -87,7 +90,7 @@ class ResultsTable(DataTable):
             safe(listing.source),
         ]
 
-    def show_page(self, listings: Sequence[Any], *, reset: bool, has_more: bool) -> None:
+    def show_page(self, listings: Sequence[Listing], *, reset: bool, has_more: bool) -> None:
         if reset:
             self.clear()
             self.listings = []
@@ -111,12 +114,12 @@ class ResultsTable(DataTable):
         """The next page could not be read: the next cursor move asks for it again."""
         self.loading_more = False
 
-    def listing_at_cursor(self) -> Any | None:
+    def listing_at_cursor(self) -> Listing | None:
         if not self.listings or self.cursor_row < 0 or self.cursor_row >= len(self.listings):
             return None
         return self.listings[self.cursor_row]
 
-    def update_listing(self, listing: Any) -> None:
+    def update_listing(self, listing: Listing) -> None:
         key = str(listing.id)
         for column, cell in zip((c[0] for c in COLUMNS), self._cells(listing), strict=True):
             self.update_cell(key, column, cell)

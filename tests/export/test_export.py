@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -23,31 +24,43 @@ from aggregator.export import (
     write_ics,
     write_jsonl,
 )
-from tests.mail.listings import NOW, assert_golden, in_memory, store, tender
+from tests.factories import NOW, item, row, write
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
+# a tender of Marseille due on 15 December 2026 at 12:00 in Paris
+TENDER = {"organization": "Ville de Marseille", "city": "Marseille", "postal_code": "13001",
+          "insee_code": "13201", "department": "13", "region": "93",
+          "published_at": datetime(2026, 3, 20, tzinfo=UTC),
+          "deadline_at": datetime(2026, 12, 15, 11, 0, tzinfo=UTC), "deadline_time_given": True,
+          "cpv": ["45310000"]}
+
+
+def tender(id: int, **fields) -> Any:
+    return row(id, **TENDER | {"title": f"Travaux d'électricité {id}"} | fields)
 
 
 def sample() -> list:
     """A tender with lots, a job with a date-only deadline, a cancelled tender, and cells
     a spreadsheet would run as formulas."""
     return [
-        in_memory(1, cpv=["45310000", "45311000"], estimated_value=-1250.5, currency="EUR",
+        tender(1, cpv=["45310000", "45311000"], estimated_value=-1250.5, currency="EUR",
                   procedure="open", lots=[
                       {"id": "1", "title": "Courants forts", "deadline_at":
                        "2026-12-15T11:00:00+00:00", "cpv": [], "estimated_value": None},
                       {"id": "2", "title": "Courants faibles", "deadline_at":
                        "2026-12-18T11:00:00+00:00", "cpv": [], "estimated_value": None}]),
-        in_memory(2, kind="job", source="greenhouse", source_id="4426707007",
+        tender(2, kind="job", source="greenhouse", source_id="4426707007",
                   url="https://boards.greenhouse.io/codepath/jobs/4426707007",
                   title="=HYPERLINK(\"http://evil.example\",\"Cliquez\")",
                   organization="+33 1 23 45 67 89", description="-2+3 \x1b[31mrouge\x1b[0m",
-                  city="Paris", postal_code="75001", department="75", region="11",
+                  city="Paris", postal_code="75001", insee_code="75101", department="75",
+                  region="11",
                   deadline_at=datetime(2026, 12, 31, 23, 0, tzinfo=UTC),
                   deadline_time_given=False, cpv=[], contract_type="cdi",
                   working_time="full_time", salary_min=42000.0, salary_max=48000.0,
                   salary_currency="EUR", salary_period="year", remote=True),
-        in_memory(3, title="@SUM(A1:A9) Câblage", organization="\tTab Corp",
+        tender(3, title="@SUM(A1:A9) Câblage", organization="\tTab Corp",
                   description="\rretour", status="cancelled", deadline_time_given=None),
     ]
 
@@ -82,8 +95,8 @@ def test_csv_neutralises_formulas_and_strips_escapes():
     assert rows[2]["title"] == "'@SUM(A1:A9) Câblage"
     assert rows[2]["organization"] == "'\tTab Corp"
     assert rows[2]["description"] == "'\rretour"
-    for row in rows:
-        for value in row.values():
+    for written in rows:
+        for value in written.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")) or \
                 value.lstrip("-").replace(".", "", 1).isdigit()
             assert "\x1b" not in value
@@ -133,8 +146,8 @@ def test_ics_one_event_per_deadline_with_stable_uids():
 
 
 def test_ics_uid_is_stable_across_exports_and_sequence_grows_on_change():
-    before = in_memory(1)
-    after = in_memory(1, deadline_at=before.deadline_at + timedelta(days=7),
+    before = tender(1)
+    after = tender(1, deadline_at=before.deadline_at + timedelta(days=7),
                       updated_at=NOW + timedelta(days=2))
     (first,) = icalendar.Calendar.from_ical(ics_calendar([before], now=NOW)).walk("VEVENT")
     (second,) = icalendar.Calendar.from_ical(
@@ -161,14 +174,16 @@ def cli(store_url):
 
 
 @pytest.fixture
-def exported(engine):
-    with_time = {"deadline_at": "2026-12-15T12:00:00+01:00"}
-    store(engine, tender("26-1", **with_time),
-          tender("26-2", title="=cmd|' /C calc'!A0 électricité", **with_time),
-          tender("26-3", location="Lille", postal_code="59000"))
+def exported(engine, clock):
+    due = {"deadline_at": "2026-12-15T12:00:00+01:00", "location": "Marseille",
+           "postal_code": "13001"}
+    write(engine, [item("26-1", **due),
+                   item("26-2", title="=cmd|' /C calc'!A0 électricité", **due),
+                   item("26-3", location="Lille", postal_code="59000",
+                        deadline_at="2026-12-15T12:00:00+01:00")])
 
 
-def test_export_csv_with_bom_to_a_file(cli, exported, tmp_path, frozen):
+def test_export_csv_with_bom_to_a_file(cli, exported, tmp_path):
     target = tmp_path / "out.csv"
     result = cli("export", "dep:13", "--format", "csv", "--bom", "-o", str(target))
     assert result.exit_code == 0, result.output
@@ -179,14 +194,14 @@ def test_export_csv_with_bom_to_a_file(cli, exported, tmp_path, frozen):
     assert {r["title"] for r in rows} >= {"'=cmd|' /C calc'!A0 électricité"}
 
 
-def test_export_json_to_stdout(cli, exported, frozen):
+def test_export_json_to_stdout(cli, exported):
     result = cli("export", "dep:13 cmd", "--format", "json")
     assert result.exit_code == 0, result.output
     (line,) = result.output.splitlines()
     assert json.loads(line)["source_id"] == "26-2"
 
 
-def test_export_ics(cli, exported, tmp_path, frozen):
+def test_export_ics(cli, exported, tmp_path):
     target = tmp_path / "deadlines.ics"
     assert cli("export", "", "-f", "ics", "-o", str(target)).exit_code == 0
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
@@ -202,23 +217,19 @@ def test_export_refuses_a_bad_query_with_the_reason(cli, store_url):
 
 def test_write_ics_counts_the_events_it_builds_not_the_text():
     out = io.BytesIO()
-    assert write_ics([in_memory(1, title="BEGIN:VEVENT END:VEVENT")], out, now=NOW) == 1
+    assert write_ics([tender(1, title="BEGIN:VEVENT END:VEVENT")], out, now=NOW) == 1
     assert out.getvalue().count(b"BEGIN:VEVENT") == 2  # the event and its title
 
 
 def test_a_lot_deadline_without_a_time_is_a_day_in_the_calendar():
-    from datetime import UTC, date, datetime
-
     from aggregator.export import deadline_events
-    from aggregator.store.models import Listing
 
-    listing = Listing(
-        kind="tender", source="ted", source_id="543742-2026", title="Éclairage",
-        url="https://ted.europa.eu/fr/notice/-/detail/543742-2026", status="open",
-        deadline_at=datetime(2026, 9, 16, 14, 30, tzinfo=UTC), deadline_time_given=True,
-        lots=[{"id": "LOT-0002", "deadline_at": "2026-09-20T23:59:59+02:00",
-               "deadline_time_given": False}],
-        first_seen_at=datetime(2026, 8, 6, tzinfo=UTC), remote=False)
+    listing = row(1, source="ted", source_id="543742-2026", title="Éclairage",
+                  url="https://ted.europa.eu/fr/notice/-/detail/543742-2026",
+                  deadline_at=datetime(2026, 9, 16, 14, 30, tzinfo=UTC),
+                  deadline_time_given=True,
+                  lots=[{"id": "LOT-0002", "deadline_at": "2026-09-20T23:59:59+02:00",
+                         "deadline_time_given": False}])
     listing_event, lot_event = deadline_events(listing, datetime(2026, 8, 7, tzinfo=UTC))
     assert listing_event.decoded("dtstart") == datetime(2026, 9, 16, 14, 30, tzinfo=UTC)
     assert lot_event.decoded("dtstart") == date(2026, 9, 20)

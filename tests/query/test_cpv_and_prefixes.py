@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from aggregator.query import Filter, search
 from aggregator.store.engine import get_engine
-from tests.query.data import NOW, item, write
+from tests.factories import item, write
 
 ITEMS = [
     item("forest", title="Travaux forestiers", cpv=["77200000"]),
@@ -24,9 +23,11 @@ ITEMS = [
 ]
 
 
+pytestmark = pytest.mark.usefixtures("clock")
+
+
 def found(engine, query: str) -> set[str]:
-    with time_machine.travel(NOW, tick=False):
-        return {row.source_id for row in search(engine, Filter.parse(query))}
+    return {row.source_id for row in search(engine, Filter.parse(query))}
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.config import LOCAL_TZ
-from aggregator.query import Filter, FilterError, Term, complete, parse_terms
+from aggregator.query import Filter, FilterError, Term, complete, parse_terms, read_option
 from aggregator.query.fulltext import fts5_query
 
 
@@ -133,3 +133,41 @@ _filters = st.builds(
 @given(_filters)
 def test_any_filter_round_trips_through_its_text_form(f):
     assert Filter.parse(f.to_text()) == f
+
+
+@pytest.mark.parametrize(("option", "key", "form", "value", "fields"), [
+    ("--closing-within", "deadline", "within", "2w", {"closing_within": timedelta(days=14)}),
+    ("--deadline-before", "deadline", "<", "2026-12-01", {"deadline_before": date(2026, 12, 1)}),
+    ("--deadline-after", "deadline", ">", "2026-12-01", {"deadline_after": date(2026, 12, 1)}),
+    ("--location", "loc", ":", "Bouches-du-Rhône", {"locations": ("Bouches-du-Rhône",)}),
+    ("--cpv", "cpv", ":", "45,71", {"cpv": ("45", "71")}),
+    ("--contract", "contract", ":", "CDI", {"contract_types": ("cdi",)}),
+    ("--starred", "starred", ":", "yes", {"starred": True}),
+])
+def test_an_option_sets_the_field_its_key_sets(option, key, form, value, fields):
+    assert read_option(option, key, value, form) == fields
+
+
+@pytest.mark.parametrize(("option", "key", "form", "value", "message"), [
+    ("--closing-within", "deadline", "within", "abc",
+     "--closing-within 'abc': expected a number of days such as 7d or 2w"),
+    ("--closing-within", "deadline", "within", "2026-12-01",
+     "--closing-within '2026-12-01': expected a number of days"),
+    ("--deadline-before", "deadline", "<", "15d", "--deadline-before '15d': expected a date"),
+    ("--kind", "kind", ":", "boat", "--kind 'boat': expected job or tender"),
+    ("--cpv", "cpv", ":", ",", "--cpv ',': expected a value"),
+    ("--since", "since", ":", "hier", "--since 'hier': expected a number of days such as 7d"),
+])
+def test_a_bad_option_value_names_the_option_and_its_forms(option, key, form, value,
+                                                             message):
+    with pytest.raises(FilterError, match=re.escape(message)):
+        read_option(option, key, value, form)
+
+
+def test_combining_adds_to_lists_and_refuses_a_contradiction():
+    f = Filter.parse("kind:tender cpv:45 électricité")
+    combined = f.combine({"cpv": ("71",), "kind": "tender", "status": "all"}, "--x")
+    assert combined == Filter.parse("kind:tender cpv:45,71 status:all électricité")
+    with pytest.raises(FilterError, match=re.escape(
+            "--kind 'job' contradicts 'kind:tender' in the query")):
+        f.combine({"kind": "job"}, "--kind 'job'")

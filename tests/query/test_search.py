@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 
 from aggregator.query import (
     Filter,
@@ -22,7 +21,7 @@ from aggregator.query import (
 from aggregator.query.fulltext import text_match
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE
 from aggregator.store.flags import set_flags
-from tests.query.data import NOW, PARIS, item, write
+from tests.factories import NOW, PARIS, item, write
 
 ITEMS = [
     item("elec-13e", title="Travaux d'électricité du groupe scolaire", location="Marseille 13e",
@@ -60,12 +59,6 @@ ITEMS = [
     item("reunion", title="Transport scolaire", location="Saint-Denis (974)",
          deadline_at="2026-06-01T12:00:00+02:00"),
 ]
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -191,13 +184,13 @@ def test_a_date_bound_means_the_whole_local_day(engine, ids):
         "nice-sun", "nice-mon"]
 
 
-def test_closing_within_at_one_minute_to_midnight(engine, ids):
-    with time_machine.travel(datetime(2026, 3, 28, 23, 59, 30, tzinfo=PARIS), tick=False):
-        # lyon was due at 23:30: closed now; nice-sun is due in 30 seconds, on "tomorrow"
-        assert found(engine, "deadline<0d") == []
-        assert found(engine, "deadline<1d") == ["nice-sun"]
-    with time_machine.travel(datetime(2026, 3, 29, 0, 0, 30, tzinfo=PARIS), tick=False):
-        assert found(engine, "deadline<1d") == ["nice-mon"]  # nice-sun has just closed
+def test_closing_within_at_one_minute_to_midnight(engine, ids, clock):
+    clock.move_to(datetime(2026, 3, 28, 23, 59, 30, tzinfo=PARIS))
+    # lyon was due at 23:30: closed now; nice-sun is due in 30 seconds, on "tomorrow"
+    assert found(engine, "deadline<0d") == []
+    assert found(engine, "deadline<1d") == ["nice-sun"]
+    clock.move_to(datetime(2026, 3, 29, 0, 0, 30, tzinfo=PARIS))
+    assert found(engine, "deadline<1d") == ["nice-mon"]  # nice-sun has just closed
 
 
 def test_cpv_prefixes(engine, ids):

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 from sqlalchemy import delete, text, update
 
 from aggregator.query import Filter, search
 from aggregator.store.models import Listing
 from aggregator.store.search_index import check, rebuild
-from tests.query.data import NOW, item, write
+from tests.factories import item, write
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def titles(engine, query: str) -> list[str]:

@@ -25,8 +25,8 @@ from aggregator.store.locks import acquire
 from aggregator.store.models import AlertDelivery, Listing, SchedulerJob
 from aggregator.store.runs import finish_run, start_run
 from aggregator.store.writer import ListingWriter
+from tests.factories import NOW, item
 from tests.mail.conftest import SmtpServer, config_for
-from tests.query.data import NOW, item
 
 BULK = 1200  # enough rows for several copy batches and a sample spread over the range
 TOWNS = ["Marseille 13e", "Nice (06)", "Lyon 3e", "Paris", "Bordeaux", "Rennes"]

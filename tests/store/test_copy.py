@@ -30,7 +30,7 @@ from aggregator.store.engine import create_store_engine, get_engine
 from aggregator.store.models import AlertSent, Base, Listing
 from aggregator.store.runs import start_run
 from aggregator.store.search_index import check
-from tests.query.data import NOW, item, write
+from tests.factories import NOW, item, write
 from tests.store.filled_store import BULK, filled_sqlite, scratch_postgres
 
 FILTERS = ["", "status:all", "électricité", "electricite dep:13", '"groupe scolaire"',

@@ -1,12 +1,11 @@
-"""A small store and a frozen clock for driving the TUI."""
+"""A small store for driving the TUI, written at the frozen clock's time (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from aggregator.store.engine import get_engine
-from tests.query.data import NOW, item, write
+from tests.factories import item, write
 
 ITEMS = [
     item("elec", title="Travaux d'électricité du groupe scolaire", location="Marseille 13e",
@@ -28,12 +27,6 @@ ITEMS = [
          location="Paris", postal_code="75011", contract_type="CDD",
          published_at="2026-03-25T09:00:00+01:00"),
 ]
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

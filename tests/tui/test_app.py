@@ -18,7 +18,7 @@ from aggregator.tui.app import AggregatorApp
 from aggregator.tui.detail_pane import DetailPane
 from aggregator.tui.help_screen import HelpScreen
 from aggregator.tui.results_table import ResultsTable
-from tests.query.data import NOW, item, write
+from tests.factories import NOW, item, write
 
 
 async def settle(pilot) -> None:

@@ -1,0 +1,242 @@
+"""The keys of the compact form, as a table: each entry says how a key reads its value into
+a :class:`~aggregator.query.language.Filter` field and how that field is written back.
+
+A new key is one entry here (its name, aliases, value reader and Filter field) plus the
+field itself; the grammar does not change. Two shapes:
+
+- :class:`Key`: ``name:value`` sets one field; ``many`` keys take lists (``cpv:45,71``) and
+  add up when repeated;
+- :class:`RangeKey`: ``name<value``, ``<=``, ``>``, ``>=`` bound a date field from either
+  side; with ``within``, ``name<15d`` means "within 15 local days from today".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aggregator.normalize.contracts import CONTRACT_TYPES
+from aggregator.query import values as v
+from aggregator.query.errors import BadValue, FilterError
+from aggregator.query.grammar import KeyClause
+
+
+@dataclass(frozen=True)
+class Key:
+    """``name:value`` → ``field``."""
+
+    name: str
+    field: str
+    read: Callable[[str], Any]  # one value (one item of a list) → what the field holds
+    problem: str | None  # how an error names a bad value ("bad kind"); None: the reader's
+    aliases: tuple[str, ...] = ()
+    many: bool = False  # a tuple field: lists and repeated keys add up
+    write: Callable[[Any], str] | None = str  # one value → its text; None: not written
+    # the whole field as tokens, when it is not written as one ``name:value``
+    write_tokens: Callable[[Any], list[str]] | None = None
+    suggest: Callable[[str], Sequence[str]] = lambda typed: ()  # values to complete
+
+    def tokens(self, value: Any) -> list[str]:
+        """The field's value as text-form tokens."""
+        if self.write_tokens is not None:
+            return self.write_tokens(value)
+        if self.write is None:
+            return []
+        if self.many:
+            return [f"{self.name}:{','.join(v.quote_value(self.write(i)) for i in value)}"]
+        return [f"{self.name}:{v.quote_value(self.write(value))}"]
+
+
+@dataclass(frozen=True)
+class RangeKey:
+    """``name<when`` / ``name>when`` (``<=``/``>=`` include the day) → ``before``/``after``;
+    ``name<15d`` → ``within`` (when given)."""
+
+    name: str
+    before: str
+    after: str
+    within: str | None
+    problem: str  # "bad deadline date"
+    aliases: tuple[str, ...] = ()
+    suggest: Callable[[str], Sequence[str]] = lambda typed: ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for f in (self.within, self.after, self.before) if f)
+
+    def read_bound(self, op: str, value: str) -> dict[str, Any]:
+        """A date or an instant after ``<``, ``<=``, ``>`` or ``>=``; BadValue otherwise."""
+        when = v.read_when(value)
+        if isinstance(when, datetime):  # an instant: < and <= are the same to the second
+            return {self.before if op[0] == "<" else self.after: when}
+        if op == "<=":
+            when += timedelta(days=1)
+        elif op == ">=":
+            when -= timedelta(days=1)
+        return {self.before if op[0] == "<" else self.after: when}
+
+    def tokens(self, field: str, value: Any) -> list[str]:
+        if field == self.within:
+            return [f"{self.name}<{v.write_days(value)}"]
+        return [f"{self.name}{'<' if field == self.before else '>'}{v.write_when(value)}"]
+
+
+def _write_locations(locations: Iterable[str]) -> list[str]:
+    tokens = []
+    for location in locations:
+        prefix, _, rest = location.partition(":")
+        key = next((k for k, p in LOCATION_KEYS.items() if p and p == prefix.lower()), None)
+        tokens.append(f"{key}:{v.quote_value(rest)}" if key and rest
+                      else f"loc:{v.quote_value(location)}")
+    return tokens
+
+
+def _places(key: str) -> Callable[[str], Sequence[str]]:
+    return lambda typed: v.place_names(key, typed)
+
+
+def _choices(*options: str) -> Callable[[str], Sequence[str]]:
+    return lambda typed: options
+
+
+# location key → the prefix the place resolver reads ("" = anything)
+LOCATION_KEYS = {"loc": "", "dep": "dep", "region": "region", "cp": "cp", "commune": "commune",
+                 "insee": "insee", "country": "country", "nuts": "nuts"}
+_LOCATION_ALIASES = {"loc": ("location", "place", "where"),
+                     "dep": ("dept", "department", "departement"), "region": ("reg",),
+                     "cp": ("postal",), "commune": ("city", "ville"), "country": ("pays",)}
+
+TABLE: tuple[Key | RangeKey, ...] = (
+    Key("kind", "kind", v.read_kind, "bad kind", aliases=("type",),
+        suggest=_choices(*v.KINDS)),
+    # several location keys read the one ``locations`` field; "loc" writes all of it
+    *(Key(name, "locations", v.location_reader(prefix), None,
+          aliases=_LOCATION_ALIASES.get(name, ()), many=True, write=None,
+          write_tokens=_write_locations if name == "loc" else None,
+          suggest=_places(name)) for name, prefix in LOCATION_KEYS.items()),
+    RangeKey("deadline", before="deadline_before", after="deadline_after",
+             within="closing_within", problem="bad deadline date",
+             suggest=_choices("7d", "15d", "30d")),
+    Key("since", "published_since", v.read_since, "bad since date", aliases=("published",),
+        write=v.write_since),
+    Key("new", "seen_since", v.read_since, "bad new-since date", aliases=("seen",),
+        write=v.write_since),
+    Key("contract", "contract_types", v.read_contract, "bad contract type",
+        aliases=("contract_type", "contracts"), many=True,
+        suggest=_choices(*CONTRACT_TYPES)),
+    Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True),
+    Key("source", "sources", v.read_source, "bad source", aliases=("sources",), many=True),
+    Key("status", "status", v.read_status, "bad status", suggest=_choices(*v.STATUSES)),
+    Key("starred", "starred", v.read_yes_no_any, "bad starred value", aliases=("star",),
+        write=v.write_yes_no_any, suggest=_choices("yes", "no", "any")),
+    Key("hidden", "hidden", v.read_yes_no_any, "bad hidden value",
+        write=v.write_yes_no_any, suggest=_choices("yes", "no", "any")),
+    Key("sort", "sort", v.read_sort, "bad sort", aliases=("order",),
+        suggest=_choices(*v.SORTS)),
+)
+BY_NAME: dict[str, Key | RangeKey] = {k.name: k for k in TABLE} | {
+    alias: k for k in TABLE for alias in k.aliases}
+KEYS = tuple(k.name for k in TABLE)
+# the Filter fields that hold tuples (the list keys')
+LIST_FIELDS = tuple(dict.fromkeys(k.field for k in TABLE if isinstance(k, Key) and k.many))
+
+
+def find(name: str) -> Key | RangeKey | None:
+    return BY_NAME.get(name.lower())
+
+
+def _range_names() -> str:
+    names = [k.name for k in TABLE if isinstance(k, RangeKey)]
+    return " and ".join(names) + (" takes" if len(names) == 1 else " take")
+
+
+# --------------------------------------------------------------------------- reading
+def read_clause(clause: KeyClause, fields: dict[str, Any]) -> None:
+    """Add what ``clause`` says to ``fields`` (Filter field → value; lists for tuples)."""
+    key = find(clause.key)
+    if key is None:
+        raise FilterError(f"unknown key {clause.key!r} in {clause.token!r} (known keys: "
+                          f"{', '.join(KEYS)}); to search for this text, put it in quotes")
+    if isinstance(key, Key) and clause.op != ":":
+        raise FilterError(f"{clause.token!r}: only {_range_names()} < or >; "
+                          f"write {key.name}:VALUE")
+    if not clause.values:
+        raise FilterError(f"{clause.token!r}: {key.name} needs a value")
+    if isinstance(key, RangeKey):
+        fields.update(_read_range(key, clause))
+        return
+    if not key.many and len(clause.values) > 1:
+        raise FilterError(f"{clause.token!r}: {key.name} takes one value")
+    try:
+        read = [key.read(item) for item in clause.values]
+    except BadValue as exc:
+        if key.problem is None:
+            raise
+        raise BadValue(exc.value, exc.expected, key.problem) from None
+    if key.many:
+        fields.setdefault(key.field, []).extend(read)
+    else:
+        fields[key.field] = read[0]
+
+
+def _read_range(key: RangeKey, clause: KeyClause) -> dict[str, Any]:
+    name, op, value = key.name, clause.op, clause.value
+    if op == ":":
+        within = f"{name}<15d (closing within 15 days), " if key.within else ""
+        raise FilterError(f"{clause.token!r}: write {within}{name}<2026-12-01 or "
+                          f"{name}>2026-12-01")
+    if key.within and v.is_days(value):
+        if op != "<":
+            raise FilterError(f"{clause.token!r}: a number of days only works with <, as in "
+                              f"{name}<15d; after a date, write {name}>2026-12-01")
+        return {key.within: v.read_days(value)}
+    try:
+        return key.read_bound(op, value)
+    except BadValue:
+        days = "a number of days such as 15d, " if key.within and op == "<" else ""
+        raise BadValue(value, f"expected {days}a date such as 2026-12-01 or a local time "
+                       "such as 2026-12-01T12:00", key.problem) from None
+
+
+def read_option(option: str, name: str, value: str, form: str = ":") -> dict[str, Any]:
+    """A command-line option's value read as key ``name`` reads it; ``form`` picks a range
+    key's side: ``<`` (before), ``>`` (after) or ``within``. Errors name the option:
+    ``--closing-within 'abc': expected a number of days such as 7d or 2w``."""
+    key = BY_NAME[name]
+    try:
+        if isinstance(key, RangeKey):
+            if form == "within" and key.within:
+                return {key.within: v.read_days(value)}
+            return key.read_bound(form, value)
+        items = [i for i in value.split(",") if i.strip()] if key.many else [value]
+        if not items:
+            raise BadValue(value, "expected a value")
+        read = [key.read(item) for item in items]
+    except BadValue as exc:
+        raise FilterError(f"{option} {exc.value!r}: {exc.expected}") from None
+    return {key.field: tuple(read) if key.many else read[0]}
+
+
+# --------------------------------------------------------------------------- writing
+def tokens(values: dict[str, Any], defaults: dict[str, Any]) -> list[str]:
+    """Filter fields → the text form's key tokens, in the table's order (defaults left out)."""
+    out: list[str] = []
+    for key in TABLE:
+        if isinstance(key, RangeKey):
+            for field in key.fields:
+                if values[field] != defaults[field]:
+                    out += key.tokens(field, values[field])
+        elif values[key.field] != defaults[key.field]:
+            out += key.tokens(values[key.field])
+    return out
+
+
+def key_fields() -> tuple[str, ...]:
+    """Every Filter field a key reads or writes."""
+    names: list[str] = []
+    for key in TABLE:
+        names += key.fields if isinstance(key, RangeKey) else (key.field,)
+    return tuple(dict.fromkeys(names))
+

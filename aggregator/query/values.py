@@ -1,0 +1,219 @@
+"""The values keys take: readers (one value as typed → what the filter holds; a
+:class:`BadValue` saying which forms are expected otherwise), their canonical text, and the
+local-calendar arithmetic the search shares with them.
+
+All days are calendar days in Europe/Paris; instants are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from aggregator.config import LOCAL_TZ
+from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract
+from aggregator.query.errors import BadValue
+
+KINDS = ("job", "tender")
+STATUSES = ("open", "closed", "cancelled", "all")
+# sort key → does its natural order put the largest first? ("-key" reverses it)
+SORTS = {"relevance": False, "deadline": False, "published": True, "seen": True,
+         "title": False, "organization": False, "place": False, "source": False,
+         "kind": False}
+_YES = {"yes": True, "true": True, "1": True, "y": True, "oui": True,
+        "no": False, "false": False, "0": False, "n": False, "non": False}
+_ANY = ("any", "all")
+
+DAYS_EXPECTED = "expected a number of days such as 7d or 2w"
+WHEN_EXPECTED = "expected a date such as 2026-12-01 or a local time such as 2026-12-01T12:00"
+PLACE_EXPECTED = ("expected a commune, postal code, department (13 or Bouches-du-Rhône), "
+                  "region (PACA, IDF), country or remote")
+
+
+# --------------------------------------------------------------------------- local time
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ)
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+def since_instant(value: date | datetime | timedelta, now: datetime) -> datetime:
+    """When "since" starts: local midnight N days ago, a local day's start, or an instant."""
+    if isinstance(value, timedelta):
+        return local_midnight(local_today(now) - value)
+    if isinstance(value, datetime):
+        return value
+    return local_midnight(value)
+
+
+# --------------------------------------------------------------------------- days and dates
+_DURATION = re.compile(r"(\d{1,4})\s*(d|j|w|days?|jours?|weeks?|semaines?)?", re.I)
+
+
+def is_days(value: str) -> bool:
+    return _DURATION.fullmatch(value.strip()) is not None
+
+
+def read_days(value: str) -> timedelta:
+    """``7``, ``7d``, ``7j``, ``2w`` → a whole number of days."""
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        raise BadValue(value, DAYS_EXPECTED)
+    unit = (match.group(2) or "d").lower()
+    return timedelta(days=int(match.group(1)) * (7 if unit[0] in "ws" else 1))
+
+
+def write_days(value: timedelta) -> str:
+    return f"{value.days}d"
+
+
+def read_when(value: str) -> date | datetime:
+    """``2026-12-01`` (a local day), ``2026-12-01T12:00`` (local) or an ISO instant."""
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        when = datetime.fromisoformat(text.replace(" ", "T"))
+    except ValueError:
+        raise BadValue(value, WHEN_EXPECTED) from None
+    return when.replace(tzinfo=LOCAL_TZ) if when.tzinfo is None else when
+
+
+def write_when(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        if value.utcoffset() == value.astimezone(LOCAL_TZ).utcoffset() and (
+                getattr(value.tzinfo, "key", None) == "Europe/Paris"):
+            return value.strftime("%Y-%m-%dT%H:%M") + (
+                f":{value.second:02d}" if value.second else "")
+        return value.isoformat()
+    return value.isoformat()
+
+
+def read_since(value: str) -> date | datetime | timedelta:
+    """``7d`` (since local midnight 7 days ago), a date or an instant."""
+    if is_days(value):
+        return read_days(value)
+    try:
+        return read_when(value)
+    except BadValue:
+        raise BadValue(value, "expected a number of days such as 7d, a date such as "
+                       "2026-12-01 or a local time such as 2026-12-01T12:00") from None
+
+
+def write_since(value: date | datetime | timedelta) -> str:
+    return write_days(value) if isinstance(value, timedelta) else write_when(value)
+
+
+# --------------------------------------------------------------------------- words
+def read_kind(value: str) -> str:
+    kind = value.strip().lower().rstrip("s")
+    if kind not in KINDS:
+        raise BadValue(value, "expected job or tender")
+    return kind
+
+
+def read_contract(value: str) -> str:
+    item = value.strip()
+    contract = item.lower() if item.lower() in CONTRACT_TYPES else parse_contract(item)
+    if contract is None:
+        raise BadValue(value, f"expected one of {', '.join(CONTRACT_TYPES)}")
+    return contract
+
+
+def read_cpv(value: str) -> str:
+    if not re.fullmatch(r"\d{1,8}", value.strip()):
+        raise BadValue(value, "expected 1 to 8 digits, e.g. 45")
+    return value.strip()
+
+
+def read_source(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_]+", value.strip().lower()):
+        raise BadValue(value, "expected a spider name such as boamp")
+    return value.strip().lower()
+
+
+def read_status(value: str) -> str:
+    status = value.strip().lower()
+    status = "all" if status == "any" else status
+    if status not in STATUSES:
+        raise BadValue(value, f"expected one of {', '.join(STATUSES)}")
+    return status
+
+
+def read_yes_no_any(value: str) -> bool | None:
+    choice = value.strip().lower()
+    if choice in _ANY:
+        return None
+    if choice not in _YES:
+        raise BadValue(value, "expected yes, no or any")
+    return _YES[choice]
+
+
+def write_yes_no_any(value: bool | None) -> str:
+    return "any" if value is None else "yes" if value else "no"
+
+
+def read_sort(value: str) -> str:
+    key = value.strip().lower()
+    if key.lstrip("-") not in SORTS:
+        raise BadValue(value, f"expected one of {', '.join(SORTS)} (a leading - reverses it)")
+    return key
+
+
+# --------------------------------------------------------------------------- places
+def location_reader(prefix: str):
+    """The reader of a location key: ``dep`` + ``13`` → ``dep:13``, checked by the place
+    resolver (``""``: anything it accepts)."""
+
+    def read(value: str) -> str:
+        location = f"{prefix}:{value.strip()}" if prefix else value.strip()
+        resolve_location(location)
+        return location
+
+    return read
+
+
+@lru_cache(maxsize=256)
+def resolve_location(text: str) -> Any:
+    """The place resolver's reading of a location (a LocationFilter); BadValue if none."""
+    from aggregator.normalize.location_filter import resolve_location_filter
+
+    try:
+        resolved = resolve_location_filter(text)
+    except ValueError as exc:
+        raise BadValue(text, str(exc), problem="bad location") from None
+    if resolved is None:
+        raise BadValue(text, PLACE_EXPECTED, problem="unknown place")
+    return resolved
+
+
+def place_names(key: str, typed: str) -> list[str]:
+    """Departments, regions and communes whose name starts like ``typed``, for location key
+    ``key`` (what completion offers)."""
+    from aggregator.normalize.folding import fold
+    from aggregator.normalize.geography import geography
+
+    folded = fold(typed)
+    if not folded:
+        return []
+    geo = geography()
+    names: list[str] = []
+    if key in ("loc", "dep"):
+        names += [d.name for d in geo.departments.values()]
+    if key in ("loc", "region"):
+        names += [r.name for r in geo.regions.values()]
+    if key in ("loc", "commune") and len(folded) >= 2:
+        names += sorted({c.name for c in geo.communes.values() if not c.parent
+                         and fold(c.name).startswith(folded)}, key=len)[:20]
+    if key == "loc":
+        names.append("remote")
+    return [n for n in names if fold(n).startswith(folded)]
+
+
+def quote_value(value: str) -> str:
+    """A value as the text form writes it: quoted when it holds a space or a comma."""
+    return f'"{value}"' if (not value or re.search(r'[\s",]', value)) else value
