@@ -112,7 +112,9 @@ def _flags(record: dict[str, Any], gestion: Any) -> set[str]:
 class BoampSpider(OpenDataSoftSpider):
     name = "boamp"
     kind = "tender"
+    about = "French public tenders (BOAMP, Opendatasoft API); corrigenda and awards applied"
     endpoint_setting = "BOAMP_API_URL"
+    endpoint_default = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1"
     dataset = "boamp"
     date_field = "dateparution"
     order_field = "idweb"  # unique; the sort public BOAMP clients use ("idweb desc")

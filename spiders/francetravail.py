@@ -42,6 +42,7 @@ from twisted.python.failure import Failure
 from aggregator.config import SourceConfig
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
+from spiders.base.listing_spider import Endpoint
 from spiders.base.oauth import (
     BEARER,
     GENERATION_META,
@@ -53,6 +54,11 @@ from spiders.base.oauth import (
 from spiders.base.scopes import ScopeProgress
 
 CREDENTIALS = ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET")
+# The OAuth2 client-credentials token endpoint of the /partenaire realm.
+TOKEN_ENDPOINT = Endpoint(
+    "FRANCE_TRAVAIL_TOKEN_URL",
+    "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=/partenaire",
+    "token_url")
 SCOPE = "api_offresdemploiv2 o2dsoffre"
 DETAIL_URL = "https://candidat.francetravail.fr/offres/recherche/detail/{id}"
 PAGE_SIZE = 150  # the most a page may hold
@@ -116,7 +122,10 @@ class Query:
 class FranceTravailSpider(ListingSpider):
     name = "francetravail"
     kind = "job"
+    about = "France Travail job offers (API Offres d'emploi v2)"
     endpoint_setting = "FRANCE_TRAVAIL_API_URL"
+    endpoint_default = "https://api.francetravail.io/partenaire/offresdemploi/v2"
+    more_endpoints = (TOKEN_ENDPOINT,)
     full_crawl_days = 7
     max_page_size: ClassVar[int] = PAGE_SIZE
 
@@ -137,8 +146,15 @@ class FranceTravailSpider(ListingSpider):
         return min(LAST_INDEX + 1, MAX_START + self.page_limit)
 
     @classmethod
+    def needs(cls) -> str | None:
+        return f"{' and '.join(CREDENTIALS)} in the environment"
+
+    @classmethod
     def configuration_problem(cls, source_config: SourceConfig,
                               args: dict[str, Any]) -> str | None:
+        problem = super().configuration_problem(source_config, args)
+        if problem:
+            return problem
         missing = [name for name in CREDENTIALS if not os.environ.get(name)]
         if missing:
             return (f"{' and '.join(missing)} not set (France Travail API credentials, "
@@ -212,7 +228,7 @@ class FranceTravailSpider(ListingSpider):
             self.unconfigured(self.configuration_problem(self.source_config, self.run_args)
                               or "no credentials")
             return
-        self.oauth = ClientCredentials(self.crawler, self.settings["FRANCE_TRAVAIL_TOKEN_URL"],
+        self.oauth = ClientCredentials(self.crawler, self.settings[TOKEN_ENDPOINT.setting],
                                        *credentials, scope=SCOPE, resource_url=self.endpoint)
         try:
             await self.oauth.get()

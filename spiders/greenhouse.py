@@ -31,7 +31,9 @@ _CONTRACT_FIELD = re.compile(r"employment|contract|job type|type of (?:job|posit
 
 class GreenhouseSpider(JsonListSpider):
     name = "greenhouse"
+    about = "Greenhouse job boards"
     endpoint_setting = "GREENHOUSE_API_URL"
+    endpoint_default = "https://boards-api.greenhouse.io/v1"
     board_help = "TOKEN"
     records_pointer = "/jobs"
     # https://boards.greenhouse.io/TOKEN or https://job-boards.greenhouse.io/TOKEN also work.

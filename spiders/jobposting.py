@@ -110,6 +110,7 @@ def _looks_like_sitemap(url: str) -> bool:
 class JobPostingSpider(ListingSpider):
     name = "jobposting"
     kind = "job"
+    about = "employers' career pages with schema.org JobPosting (sitemaps, listing pages)"
     full_crawl_days = 7
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -118,6 +119,10 @@ class JobPostingSpider(ListingSpider):
         self.scopes = ScopeProgress(self)
         self.sites_by_scope: dict[str, Site] = {}
         self.since: dict[str, date | None] = {}  # scope → lastmod threshold (None: read all)
+
+    @classmethod
+    def needs(cls) -> str | None:
+        return "sites (career site URLs), or -a urls=..."
 
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig,

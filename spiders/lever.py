@@ -1,10 +1,11 @@
 """Lever job sites: ``GET {LEVER_API_URL}/postings/{site}?mode=json`` (every posting at once).
 
 Lever hosts EU customers on a separate instance, ``api.eu.lever.co`` (setting
-``LEVER_EU_API_URL``); such a board is written ``eu:SITE`` (or pasted as its
-``https://jobs.eu.lever.co/SITE`` page). Postings carry no company name, so the site name
-stands in for it. A posting's text is split in parts (``description``, ``lists`` of
-bullet points, ``additional``), put back together here as one HTML description.
+``LEVER_EU_API_URL``, ``eu_api_url`` in the configuration); such a board is written
+``eu:SITE`` (or pasted as its ``https://jobs.eu.lever.co/SITE`` page). Postings carry no
+company name, so the site name stands in for it. A posting's text is split in parts
+(``description``, ``lists`` of bullet points, ``additional``), put back together here as one
+HTML description.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from typing import Any
 from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, joined
 from spiders.base.json_list import JsonListSpider
+from spiders.base.listing_spider import Endpoint
+
+# Boards written "eu:SITE" live on Lever's EU instance.
+EU_ENDPOINT = Endpoint("LEVER_EU_API_URL", "https://api.eu.lever.co/v0", "eu_api_url")
 
 
 class LeverSpider(JsonListSpider):
     name = "lever"
+    about = "Lever job sites (global and EU instances)"
     endpoint_setting = "LEVER_API_URL"
+    endpoint_default = "https://api.lever.co/v0"
+    more_endpoints = (EU_ENDPOINT,)
     board_help = "SITE (eu:SITE for the EU instance)"
     records_pointer = ""  # the document is the list of postings
     board_url = re.compile(r"https?://(?:jobs|api)\.(?P<eu>eu\.)?lever\.co/(?:v0/postings/)?"
@@ -40,7 +48,7 @@ class LeverSpider(JsonListSpider):
         return Board(key=f"eu:{slug}" if eu else slug, slug=slug)
 
     def list_url(self, board: Board) -> str:
-        base = (str(self.settings.get("LEVER_EU_API_URL")).rstrip("/")
+        base = (str(self.settings.get(EU_ENDPOINT.setting)).rstrip("/")
                 if board.key.startswith("eu:") else self.endpoint)
         return f"{base}/postings/{board.slug}?mode=json"
 

@@ -17,7 +17,11 @@ from spiders.base.ocds_spider import OCDSReleaseSpider
 
 class OcdsSpider(OCDSReleaseSpider):
     name = "ocds"
+    about = "OCDS release packages (UK Contracts Finder by default)"
     endpoint_setting = "OCDS_API_URL"
+    # UK Contracts Finder's OCDS release-package search (links.next paging); another
+    # publisher of the same search API: [sources.ocds] api_url = "..."
+    endpoint_default = "https://www.contractsfinder.service.gov.uk/Published/Notices/OCDS/Search"
     default_stages = ("tender", "award")
     default_country = "GB"
     # Contracts Finder's too-many-requests logic is undocumented (kingfisher-collect keeps

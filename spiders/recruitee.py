@@ -16,7 +16,10 @@ from spiders.base.json_list import JsonListSpider
 
 class RecruiteeSpider(JsonListSpider):
     name = "recruitee"
+    about = "Recruitee career sites"
     endpoint_setting = "RECRUITEE_URL_TEMPLATE"
+    endpoint_default = "https://{board}.recruitee.com"
+    endpoint_key = "url_template"
     board_help = "COMPANY (as in COMPANY.recruitee.com)"
     records_pointer = "/offers"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.recruitee\.com", re.I)

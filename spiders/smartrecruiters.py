@@ -20,7 +20,9 @@ SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additiona
 
 class SmartRecruitersSpider(OffsetPagedJsonSpider):
     name = "smartrecruiters"
+    about = "SmartRecruiters job boards"
     endpoint_setting = "SMARTRECRUITERS_API_URL"
+    endpoint_default = "https://api.smartrecruiters.com/v1"
     board_help = "COMPANY_ID"
     records_pointer = "/content"
     total_pointer = "/totalFound"

@@ -17,19 +17,37 @@ career.teamtailor.com, 2026-08-30), which tests/sites/teamtailor.py serves.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
-from parsel import Selector
+from spiders.base.boards import SLUG, Board
+from spiders.base.xml_feed import Each, First, Joined, XmlFeedSpider
 
-from aggregator.items import RawListing
-from spiders.base.boards import SLUG, Board, joined
-from spiders.base.rss import RssSpider, xml_text
+PLACE = "locations/location[1]/"  # the first of a job's places
 
 
-class TeamtailorSpider(RssSpider):
+class TeamtailorSpider(XmlFeedSpider):
     name = "teamtailor"
+    about = "Teamtailor career sites"
     board_help = "CAREER_SITE_URL (or COMPANY for COMPANY.teamtailor.com)"
+    feed_path = "/jobs.rss"
+    fields = {
+        "title": "title",
+        "url": "link",
+        "description": "description",  # entity-encoded HTML, decoded once by the parser
+        "organization": First("company_name", "../title"),
+        "location": First(Joined(PLACE + "city", PLACE + "country"), PLACE + "name"),
+        "postal_code": PLACE + "zip",
+        "country": PLACE + "country",  # a name: "United Kingdom"
+        "remote": "remoteStatus",
+        "published_at": "pubDate",
+    }
+    extra_fields = {
+        "team": "department",
+        "division": "division",
+        "role": "role",
+        "locations": Each("locations/location",
+                          Joined("name", "address", "zip", "city", "country")),
+    }
 
     @classmethod
     def parse_board(cls, value: str) -> Board:
@@ -44,37 +62,3 @@ class TeamtailorSpider(RssSpider):
             path = path.removesuffix(suffix)
         site = f"{parts.scheme}://{parts.netloc}{path}"
         return Board(key=site, slug=parts.hostname, base_url=site)
-
-    def feed_url(self, board: Board) -> str:
-        return f"{board.base_url}/jobs.rss"
-
-    def parse_item(self, record: Selector, board: Board, page: Selector,
-                   detail: Any = None) -> RawListing | None:
-        link, guid = xml_text(record, "link"), xml_text(record, "guid")
-        if not link:
-            self.drop_record("no link", guid)
-            return None
-        places = [{name: xml_text(node, name) for name in ("name", "address", "zip", "city",
-                                                       "country")}
-                  for node in record.xpath("locations/location")]
-        first = places[0] if places else {}
-        return self.listing(
-            source_id=guid or link,
-            url=link,
-            title=xml_text(record, "title"),
-            organization=xml_text(record, "company_name") or xml_text(page, "title")
-            or board.slug,
-            description=record.xpath("description/text()").get(),
-            location=joined(first.get("city"), first.get("country")) or first.get("name"),
-            postal_code=first.get("zip"),
-            country=first.get("country"),
-            remote=xml_text(record, "remoteStatus"),
-            published_at=xml_text(record, "pubDate"),
-            extra={k: v for k, v in {
-                "team": xml_text(record, "department"),
-                "division": xml_text(record, "division"),
-                "role": xml_text(record, "role"),
-                "locations": [joined(p.get("name"), p.get("address"), p.get("zip"),
-                                     p.get("city"), p.get("country")) for p in places],
-            }.items() if v},
-        )

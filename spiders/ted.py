@@ -70,7 +70,9 @@ def many(value: Any) -> list[str]:
 class TedSpider(ListingSpider):
     name = "ted"
     kind = "tender"
+    about = "EU tenders (TED search API v3), lots and exact deadlines"
     endpoint_setting = "TED_API_URL"
+    endpoint_default = "https://api.ted.europa.eu/v3"
     max_page_size: ClassVar[int] = 250  # the API's maximum
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

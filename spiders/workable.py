@@ -15,7 +15,9 @@ from spiders.base.json_list import JsonListSpider
 
 class WorkableSpider(JsonListSpider):
     name = "workable"
+    about = "Workable job boards"
     endpoint_setting = "WORKABLE_API_URL"
+    endpoint_default = "https://apply.workable.com/api/v1"
     board_help = "SUBDOMAIN (as in apply.workable.com/SUBDOMAIN)"
     records_pointer = "/jobs"
     board_url = re.compile(r"https?://(?:apply\.workable\.com/(?!api/)(?P<path>[A-Za-z0-9_-]+)"

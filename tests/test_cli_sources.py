@@ -1,5 +1,6 @@
 """`aggregator sources add/remove`: boards written to the configuration file, its comments
-and layout kept; `aggregator sources` alone lists the sources (or their health)."""
+and layout kept; `aggregator sources` alone shows their health, `sources list` what each
+source reads, needs and where (all from the spider classes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from aggregator.cli import UserError, _register, app
 from aggregator.cli import sources as sources_cli
 from aggregator.config import load_config
+from aggregator.crawling.registry import board_platforms, source_info, spider_names
 
 _register()
 runner = CliRunner()
@@ -69,9 +71,20 @@ def test_a_board_already_followed_is_not_added_twice(config: Path) -> None:
     assert config.read_text(encoding="utf-8") == COMMENTED
 
 
+def test_add_a_board_of_any_platform_by_its_name_or_address(config: Path) -> None:
+    result = invoke("sources", "add", "ashby", "linear", "https://jobs.ashbyhq.com/ramp")
+    assert result.exit_code == 0, result.output
+    assert "ashby: linear now followed" in result.output
+    assert config.read_text(encoding="utf-8") == COMMENTED + (
+        '\n[sources.ashby]\nboards = ["linear", "ramp"]\n')
+    invoke("sources", "add", "breezy", "https://breezy.breezy.hr/")
+    assert load_config().source("breezy").params["boards"] == ["breezy"]
+    assert load_config().source("ashby").params["boards"] == ["linear", "ramp"]
+
+
 @pytest.mark.parametrize("args, message", [
-    (("boamp", "x"), "'boamp' is not a job-board platform (platforms: greenhouse, lever, "
-                     "recruitee, smartrecruiters, teamtailor, workable, workday)"),
+    (("boamp", "x"), f"'boamp' is not a job-board platform (platforms: "
+                     f"{', '.join(board_platforms())})"),
     (("workday", "Careers"), "is not a Workday site URL"),
     (("greenhouse", "two words"), "is not a greenhouse board name"),
 ])
@@ -117,13 +130,42 @@ def test_sources_alone_shows_the_health_table(config: Path) -> None:
     assert "greenhouse" in result.output and "unconfigured" in result.output
 
 
-def test_the_example_configuration_is_valid_and_documents_every_source() -> None:
-    from aggregator.crawling.registry import spider_names
-
+def test_the_example_configuration_is_valid_and_names_only_real_sources() -> None:
     example = Path(sources_cli.PROJECT_ROOT) / "aggregator.example.toml"
     config = load_config(example)
     text = example.read_text(encoding="utf-8")
-    for name in spider_names():
-        assert f"[sources.{name}]" in text, name
+    assert set(config.sources) <= set(spider_names())
+    assert "`aggregator sources list`" in text  # where the rest is, for any source
     assert config.smtp.security == "none" and "AGGREGATOR_SMTP_PASSWORD" in text
-    assert config.source("workday").params == {"boards": []}
+    assert config.source("greenhouse").params == {"boards": []}
+
+
+def test_list_shows_every_source_with_what_it_needs_and_its_endpoints(config: Path) -> None:
+    result = invoke("sources", "list")
+    assert result.exit_code == 0, result.output
+    for name in spider_names():
+        info = source_info(name)
+        assert f"{name} ({info.kind}): {info.about}" in result.output
+        for endpoint in info.endpoints:
+            assert (f"{endpoint.setting} = {endpoint.default}  "
+                    f"([sources.{name}] {endpoint.key})") in result.output
+    assert "needs: boards: BOARD (as in jobs.ashbyhq.com/BOARD)" in result.output
+    assert "needs: FRANCE_TRAVAIL_CLIENT_ID and FRANCE_TRAVAIL_CLIENT_SECRET" in result.output
+
+
+def test_list_shows_the_endpoint_the_configuration_sets(config: Path) -> None:
+    config.write_text('[sources.ocds]\napi_url = "http://127.0.0.1:9/ocds"\n', encoding="utf-8")
+    result = invoke("sources", "list", "ocds")
+    assert result.exit_code == 0, result.output
+    assert ("OCDS_API_URL = http://127.0.0.1:9/ocds (default https://www.contractsfinder."
+            "service.gov.uk/Published/Notices/OCDS/Search)") in result.output
+    assert "boamp" not in result.output
+    result = invoke("sources", "list", "nosuch")
+    assert isinstance(result.exception, UserError) and "unknown source nosuch" in str(
+        result.exception)
+
+
+def test_the_readme_shows_what_sources_list_prints() -> None:
+    readme = (Path(sources_cli.PROJECT_ROOT) / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ aggregator sources list ashby\n", 1)[1].split("```", 1)[0]
+    assert invoke("sources", "list", "ashby").output == block

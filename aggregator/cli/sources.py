@@ -1,8 +1,12 @@
 """`aggregator sources`: the sources, and the job boards they follow.
 
     aggregator sources                          # the sources and their health
+    aggregator sources list                     # what each reads, needs, and where
     aggregator sources add greenhouse codepath  # follow a board
     aggregator sources remove lever eu:acme     # stop following one
+
+What a source is, needs and reads from comes from its spider class (the registry): adding a
+spider adds it here.
 
 Boards are kept in the configuration file (``[sources.PLATFORM] boards = [...]``), edited
 with tomlkit so that its comments and layout stay as they were. The file is the one
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from aggregator.cli import UserError, app
 from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file, in_checkout
@@ -35,6 +40,35 @@ def sources(ctx: typer.Context) -> None:
     from aggregator.cli.health import show_sources_health
 
     show_sources_health()
+
+
+@sources_app.command("list")
+def list_sources(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Sources to show (default: all).", show_default=False)] = None,
+) -> None:
+    """Every source: what it reads, what it needs, and its endpoints (the setting that
+    `-s` overrides, and the [sources.NAME] key of aggregator.toml) with the value in use."""
+    from aggregator.config import load_config
+    from aggregator.crawling.registry import source_info, spider_names
+
+    known = spider_names()
+    unknown = [name for name in names or [] if name not in known]
+    if unknown:
+        raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
+    config = load_config()
+    for name in names or known:
+        info = source_info(name)
+        params = config.source(name).params
+        console.print(Text.assemble((name, "bold"), f" ({info.kind}): {info.about}"),
+                      soft_wrap=True)
+        console.print(safe(f"  needs: {info.needs or 'nothing'}"), soft_wrap=True)
+        for endpoint in info.endpoints:
+            configured = params.get(endpoint.key)
+            value = (f"{configured} (default {endpoint.default})"
+                     if configured not in (None, "") else endpoint.default)
+            console.print(safe(f"  {endpoint.setting} = {value}  "
+                               f"([sources.{name}] {endpoint.key})"), soft_wrap=True)
 
 
 # -- editing the configuration file --------------------------------------------------------
@@ -58,11 +92,9 @@ def config_path() -> Path:
 
 def board_spider(platform: str) -> type:
     """The spider class of a board platform; UserError naming the platforms otherwise."""
-    from aggregator.crawling.registry import spider_class, spider_names
-    from spiders.base.boards import BoardSpider
+    from aggregator.crawling.registry import board_platforms, spider_class
 
-    platforms = [name for name in spider_names()
-                 if issubclass(spider_class(name), BoardSpider)]
+    platforms = board_platforms()
     if platform not in platforms:
         raise UserError(f"{platform!r} is not a job-board platform "
                         f"(platforms: {', '.join(platforms)})")

@@ -1,12 +1,15 @@
-"""The project's spiders: their names, classes and configuration problems.
+"""The project's spiders: their names, classes, endpoints, needs and configuration problems.
 
 Everything that needs to know which sources exist (the runner, the scheduler, source health,
-`aggregator sources`) asks here; the spider classes themselves say what they need.
+`aggregator sources`, the tests) asks here; the spider classes themselves say what they are
+(``about``), what they need (``needs()``) and where they read (``endpoints()``: a Scrapy
+setting, its default, its ``[sources.NAME]`` key). Nothing lists the sources one by one.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -47,3 +50,37 @@ def enabled_sources(config: Config | None = None) -> list[str]:
     """Every spider not disabled in the configuration."""
     config = config or load_config()
     return [name for name in spider_names() if config.source(name).enabled]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What `aggregator sources list` shows of a spider, read from its class."""
+
+    name: str
+    kind: str  # "job" or "tender"
+    about: str
+    needs: str | None  # None: runs with no configuration
+    endpoints: tuple[Any, ...]  # spiders.base.listing_spider.Endpoint: setting, default, key
+    board_platform: bool  # followed board by board (`aggregator sources add NAME BOARD`)
+
+
+def source_info(name: str) -> SourceInfo:
+    cls = spider_class(name)
+    return SourceInfo(name=name, kind=cls.kind, about=cls.about, needs=cls.needs(),
+                      endpoints=cls.endpoints(),
+                      board_platform=callable(getattr(cls, "parse_board", None)))
+
+
+def sources() -> list[SourceInfo]:
+    return [source_info(name) for name in spider_names()]
+
+
+def board_platforms() -> list[str]:
+    """The job-board platforms: spiders that follow boards (``parse_board``)."""
+    return [info.name for info in sources() if info.board_platform]
+
+
+def endpoint_defaults() -> dict[str, str]:
+    """Every endpoint setting of every spider, with its default (the real service)."""
+    return {endpoint.setting: endpoint.default
+            for info in sources() for endpoint in info.endpoints}

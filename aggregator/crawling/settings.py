@@ -1,7 +1,10 @@
 """Scrapy settings: politeness, the listing pipelines, run records.
 
 Every source endpoint is a setting whose default is the real service, so tests and replays
-point it at 127.0.0.1 with ``-s NAME=URL``.
+point it at 127.0.0.1 with ``-s NAME=URL``. The spiders declare them (``endpoint_setting``,
+``endpoint_default``: spiders.base.listing_spider.Endpoint) and set them when a crawl starts,
+above them the source's ``[sources.NAME] api_url`` (and co.) from aggregator.toml; `aggregator
+sources list` shows them all. They are not listed here.
 """
 
 from aggregator import __version__
@@ -62,27 +65,3 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-
-# Source endpoints (DESIGN.md): the real services by default; tests and replays point them
-# at 127.0.0.1 with -s NAME=URL.
-
-# Tenders
-BOAMP_API_URL = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1"
-TED_API_URL = "https://api.ted.europa.eu/v3"
-# UK Contracts Finder's OCDS release-package search (links.next paging).
-OCDS_API_URL = "https://www.contractsfinder.service.gov.uk/Published/Notices/OCDS/Search"
-
-# France Travail "Offres d'emploi v2" (its OpenAPI spec, tests/fixtures/jobs): the API base and
-# the OAuth2 client-credentials token endpoint of the /partenaire realm.
-FRANCE_TRAVAIL_API_URL = "https://api.francetravail.io/partenaire/offresdemploi/v2"
-FRANCE_TRAVAIL_TOKEN_URL = (
-    "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=/partenaire")
-
-# ATS job boards (spiders/greenhouse.py, lever.py, ...). Workday and Teamtailor boards are
-# full site URLs, so they have no endpoint setting.
-GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1"
-LEVER_API_URL = "https://api.lever.co/v0"
-LEVER_EU_API_URL = "https://api.eu.lever.co/v0"  # boards written "eu:SITE"
-SMARTRECRUITERS_API_URL = "https://api.smartrecruiters.com/v1"
-RECRUITEE_URL_TEMPLATE = "https://{board}.recruitee.com"
-WORKABLE_API_URL = "https://apply.workable.com/api/v1"

@@ -6,7 +6,7 @@ from spiders.base.listing_spider import ListingSpider
 from spiders.base.ocds_spider import OCDSReleaseSpider
 from spiders.base.ods_spider import OpenDataSoftSpider
 from spiders.base.paged_json import OffsetPagedJsonSpider, PostPagedJsonSpider
-from spiders.base.rss import RssSpider
+from spiders.base.xml_feed import XmlFeedSpider
 
 __all__ = [
     "Board",
@@ -17,5 +17,5 @@ __all__ = [
     "OffsetPagedJsonSpider",
     "OpenDataSoftSpider",
     "PostPagedJsonSpider",
-    "RssSpider",
+    "XmlFeedSpider",
 ]

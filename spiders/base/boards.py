@@ -16,8 +16,8 @@ each platform spider says how to read one (``parse_board``) and maps one job rec
 - each listing gets ``scope`` = the board's key, its raw payload, and duplicate-matching
   keys (spiders.base.job_keys) unless the spider set them.
 
-The access-pattern subclasses (json_list, paged_json, rss) only decide which requests list a
-board and where its records are.
+The access-pattern subclasses (json_list, paged_json, xml_feed) only decide which requests
+list a board and where its records are.
 """
 
 from __future__ import annotations
@@ -86,9 +86,16 @@ class BoardSpider(ListingSpider):
         return Board(key=text, slug=text)
 
     @classmethod
+    def needs(cls) -> str | None:
+        return f"boards: {cls.board_help}"
+
+    @classmethod
     def configuration_problem(cls, source_config: SourceConfig,
                               args: dict[str, Any]) -> str | None:
         """Why this spider cannot run as configured (no or unusable boards), or None."""
+        problem = super().configuration_problem(source_config, args)
+        if problem:
+            return problem
         texts = text_list(args.get("boards") or source_config.params.get("boards"))
         if not texts:
             return (f"no boards configured: add some with `aggregator sources add {cls.name} "

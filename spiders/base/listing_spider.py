@@ -1,6 +1,6 @@
 """The base of every spider: source configuration, arguments, endpoints, items.
 
-A spider parses only: it turns the source's raw fields into ``Listing`` items (keeping the
+A spider parses only: it turns the source's raw fields into ``RawListing`` items (keeping the
 raw payload) and never touches the database. The pipelines validate, normalise and store.
 """
 
@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from aggregator.config import LOCAL_TZ, SourceConfig, load_config
 from aggregator.items import RawListing
 from spiders.base.values import text_list
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One address a spider reads: a Scrapy setting (DESIGN.md's names, e.g. BOAMP_API_URL),
+    its default (the real service), and the ``[sources.NAME]`` key that sets it in
+    aggregator.toml (``api_url``). ``-s SETTING=URL`` beats the file, the file the default."""
+
+    setting: str
+    default: str
+    key: str = "api_url"
 
 
 class ListingSpider(scrapy.Spider):
@@ -27,7 +40,13 @@ class ListingSpider(scrapy.Spider):
     """
 
     kind: ClassVar[str]  # "job" or "tender"
+    about: ClassVar[str] = ""  # what the source is, in a few words (`aggregator sources list`)
+    # The endpoint: its setting, the real service, its [sources.NAME] key. Sources with
+    # more than one address list the others in ``more_endpoints``.
     endpoint_setting: ClassVar[str | None] = None  # e.g. "BOAMP_API_URL"
+    endpoint_default: ClassVar[str | None] = None
+    endpoint_key: ClassVar[str] = "api_url"
+    more_endpoints: ClassVar[tuple[Endpoint, ...]] = ()
     # For incremental sources: how far back a first crawl goes, and the overlap with the
     # previous crawl (sources publish late, and a day of overlap costs only "unchanged" rows).
     first_crawl_days: ClassVar[int] = 30
@@ -56,6 +75,42 @@ class ListingSpider(scrapy.Spider):
         self.last_published_by_scope: dict[str, datetime] = dict(last_published_by_scope or {})
 
     # -- configuration -----------------------------------------------------------------
+
+    @classmethod
+    def endpoints(cls) -> tuple[Endpoint, ...]:
+        """Every address this spider reads, its main endpoint first."""
+        main = () if cls.endpoint_setting is None else (
+            Endpoint(cls.endpoint_setting, cls.endpoint_default or "", cls.endpoint_key),)
+        return main + cls.more_endpoints
+
+    @classmethod
+    def needs(cls) -> str | None:
+        """What the source needs before it can run (credentials, boards...); None: nothing."""
+        return None
+
+    @classmethod
+    def configuration_problem(cls, source_config: SourceConfig,
+                              args: dict[str, Any]) -> str | None:
+        """Why this spider cannot run as configured, or None. Here: an endpoint key of its
+        ``[sources.NAME]`` section that holds no URL (subclasses check their own needs)."""
+        for endpoint in cls.endpoints():
+            value = source_config.params.get(endpoint.key)
+            if value is not None and not _is_url(value):
+                return (f"[sources.{cls.name}] {endpoint.key} must be a URL in quotes, "
+                        f"not {value!r}")
+        return None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The endpoints' settings: the real service by default, the configuration's
+        ``[sources.NAME] api_url`` (and co.) above it, ``-s`` (command line) above both."""
+        super().update_settings(settings)
+        params = load_config().source(cls.name).params
+        for endpoint in cls.endpoints():
+            settings.set(endpoint.setting, endpoint.default, priority="default")
+            configured = params.get(endpoint.key)
+            if _is_url(configured):  # (anything else: configuration_problem says so)
+                settings.set(endpoint.setting, configured.strip(), priority="spider")
 
     @property
     def source_config(self) -> SourceConfig:
@@ -188,6 +243,10 @@ class ListingSpider(scrapy.Spider):
         """Count a record the spider could not turn into a listing (and say which)."""
         self.logger.warning("dropped %s record %s: %s", self.name, record_id or "?", reason)
         self.crawler.stats.inc_value(f"aggregator/dropped/{reason}")
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and "://" in value
 
 
 def _day(value: object, name: str) -> date:

@@ -3,8 +3,10 @@ crawls, or straight from a downloader middleware when building the bundled repla
 
 A ``FixtureSite`` answers by method, path and query, whatever the host, so the same routes
 serve ``-s BOAMP_API_URL=http://127.0.0.1:PORT/api/explore/v2.1`` and the real
-``https://boamp-datadila.opendatasoft.com/api/explore/v2.1``. One module per source
-(``tests/sites/<source>.py``) defines ``site()`` and, for the replay set, ``REPLAY``.
+``https://boamp-datadila.opendatasoft.com/api/explore/v2.1``. A source whose responses need
+serving with some logic has a module (``tests/sites/<source>.py``) that defines ``site()``
+and, for the replay set, ``REPLAY``; the others' sites are derived from their fixtures
+(tests/sites/recorded.py, which also says which is which: ``site_for``, ``replay_for``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Received:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    host: str = ""  # the URL's host when the request came with one (the replay builder)
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -81,7 +84,8 @@ class FixtureSite:
 
     def handle(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Reply:
         parts = urlsplit(url)
-        request = Received(method.upper(), parts.path, parse_qs(parts.query), headers, body)
+        request = Received(method.upper(), parts.path, parse_qs(parts.query), headers, body,
+                           parts.hostname or "")
         with self._lock:
             self.received.append(request)
             for route in self.routes:

@@ -1,4 +1,4 @@
-"""A downloader middleware that answers from a FixtureSite instead of the network.
+"""A downloader middleware that answers from a spider's fake site instead of the network.
 
 Only the replay builder (tests/build_replay.py) enables it, so that the HTTP cache
 records the recorded responses under the sources' *real* URLs.
@@ -6,22 +6,22 @@ records the recorded responses under the sources' *real* URLs.
 
 from __future__ import annotations
 
-import importlib
-
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from scrapy.http.response import Response as BaseResponse
 from scrapy.responsetypes import responsetypes
 
+from tests.sites import FixtureSite
+from tests.sites.recorded import site_for
+
 
 class FixtureResponder:
-    def __init__(self, factory_path: str) -> None:
-        module, _, name = factory_path.partition(":")
-        self.site = getattr(importlib.import_module(module), name or "site")()
+    def __init__(self, site: FixtureSite) -> None:
+        self.site = site
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FixtureResponder:
-        return cls(crawler.settings["FIXTURE_SITE"])
+        return cls(site_for(crawler.spidercls.name))
 
     def process_request(self, request: Request) -> Response | BaseResponse:
         headers = {k.decode(): b",".join(v).decode() for k, v in request.headers.items()}

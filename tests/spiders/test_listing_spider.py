@@ -9,7 +9,7 @@ import time_machine
 
 from spiders.base.values import as_list, first_present, in_preferred_language, text_list
 from spiders.ted import TedSpider
-from tests.spiders.tender_support import make_spider, start_requests
+from tests.spiders.support import make_spider, start_requests
 
 # 00:30 in Paris on 13 August is still 12 August in UTC.
 PARIS_AFTER_MIDNIGHT = datetime(2026, 8, 12, 22, 30, tzinfo=UTC)

@@ -17,7 +17,7 @@ from aggregator.store.models import Listing as ListingRow
 from aggregator.store.models import ListingChange
 from spiders.ocds import OcdsSpider
 from tests.sites import fixture
-from tests.spiders.tender_support import (
+from tests.spiders.support import (
     fields,
     make_spider,
     normalized,

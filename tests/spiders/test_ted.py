@@ -15,7 +15,7 @@ import time_machine
 
 from spiders.ted import DEFAULT_QUERY, FIELDS, TedSpider
 from tests.sites import fixture
-from tests.spiders.tender_support import (
+from tests.spiders.support import (
     fields,
     make_spider,
     normalized,

@@ -27,7 +27,7 @@ from spiders.base.tender_keys import deadline_day, tender_match_keys
 from spiders.boamp import BoampSpider
 from spiders.ted import TedSpider
 from tests.sites import fixture
-from tests.spiders.tender_support import eforms_tree, make_spider, response, split, store
+from tests.spiders.support import eforms_tree, make_spider, response, split, store
 
 CRAWLED = datetime(2026, 8, 13, 6, 0, tzinfo=UTC)
 

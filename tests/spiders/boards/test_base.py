@@ -1,4 +1,4 @@
-"""The job-board base classes (spiders/base/boards.py, json_list.py, paged_json.py, rss.py):
+"""The job-board base classes (spiders/base/boards.py, json_list.py, paged_json.py, xml_feed.py):
 configuration, paging and its termination, detail requests, and the error paths that must
 leave a board incomplete (so that nothing of it expires).
 
@@ -21,15 +21,14 @@ from spiders.base import (
     JsonListSpider,
     OffsetPagedJsonSpider,
     PostPagedJsonSpider,
-    RssSpider,
+    XmlFeedSpider,
 )
-from spiders.base.rss import xml_text
 from tests.sites import FixtureSite, Received, Reply, Route, fixture
 from tests.sites import greenhouse as greenhouse_site
 from tests.sites import smartrecruiters as smartrecruiters_site
 from tests.sites import teamtailor as teamtailor_site
 from tests.sites import workday as workday_site
-from tests.spiders.boards.support import crawl, dropped, make_spider, stats
+from tests.spiders.support import crawl, dropped, make_spider, stats
 
 GREENHOUSE_LIST = fixture("jobs/greenhouse_codepath_jobs_list_2024-08-05.json")
 SR_LIST = json.loads(fixture("jobs/smartrecruiters_gousto1_postings_list_2024-08-08.json"))
@@ -39,6 +38,7 @@ SR_IDS = [posting["id"] for posting in SR_LIST["content"]]
 class Listed(JsonListSpider):
     name = "listed_test"
     endpoint_setting = "GREENHOUSE_API_URL"
+    endpoint_default = "https://boards-api.greenhouse.io/v1"
     records_pointer = "/jobs"
 
     def list_url(self, board: Board) -> str:
@@ -53,6 +53,7 @@ class Listed(JsonListSpider):
 class Paged(OffsetPagedJsonSpider):
     name = "paged_test"
     endpoint_setting = "SMARTRECRUITERS_API_URL"
+    endpoint_default = "https://api.smartrecruiters.com/v1"
     records_pointer = "/content"
     total_pointer = "/totalFound"
     max_page_size = 5
@@ -106,19 +107,14 @@ class Posted(PostPagedJsonSpider):
                             url=f"{board.base_url}/Careers{record['externalPath']}")
 
 
-class Fed(RssSpider):
+class Fed(XmlFeedSpider):
     name = "fed_test"
+    feed_path = "/jobs.rss"
+    fields = {"title": "title", "url": "link"}
 
     @classmethod
     def parse_board(cls, text: str) -> Board:
         return Board(key=text, slug=text, base_url=text)
-
-    def feed_url(self, board: Board) -> str:
-        return f"{board.base_url}/jobs.rss"
-
-    def parse_item(self, record: Any, board: Board, page: Any, detail: Any = None):
-        return self.listing(source_id=xml_text(record, "guid"), url=xml_text(record, "link"),
-                            title=xml_text(record, "title"))
 
 
 def greenhouse_only() -> FixtureSite:

@@ -1,5 +1,6 @@
-"""End-to-end crawls of the job boards, one per access pattern, against the recorded
-responses served on 127.0.0.1: the real crawl process, pipelines, store and run record."""
+"""End-to-end crawls of the job boards, one per access pattern, and of every board platform
+whose site is derived from its fixtures, against the recorded responses served on 127.0.0.1:
+the real crawl process, pipelines, store and run record."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from aggregator.crawling.registry import board_platforms
 from aggregator.crawling.runner import CrawlRequest, run_crawl
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import get_run
@@ -24,6 +26,7 @@ from tests.sites import (
     teamtailor,
     workday,
 )
+from tests.sites.recorded import derived, local_endpoints, record_count, recorded_site, recordings
 
 pytestmark = pytest.mark.slow
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
@@ -113,3 +116,27 @@ def test_rss_boards(sqlite_url) -> None:
     jobs = stored(sqlite_url, "teamtailor")
     assert {j["city"] for j in jobs.values()} == {"Aberdeen", "Rochdale", "Stockholm", "London",
                                                   "Sydney"}
+
+
+@pytest.mark.parametrize("name", [n for n in board_platforms() if derived(n)])
+def test_a_board_platform_read_whole_then_an_error_page_then_emptied(name, sqlite_url) -> None:
+    """Every recorded job stored; an unknown board's error page leaves the run partial; a
+    board emptied twice in a row (two complete crawls without its jobs) closes them."""
+    boards = list(dict.fromkeys(r.board for r in recordings(name)))
+    with serve(recorded_site(name)) as base:
+        run = crawl(name, sqlite_url, {"boards": ",".join([*boards, "nosuchboard"])},
+                    local_endpoints(name, base))
+    jobs = stored(sqlite_url, name)
+    expected = sum(record_count(recording) for recording in recordings(name))
+    assert (run.outcome, run.complete, run.items_new) == ("partial", False, expected)
+    assert len(jobs) == expected and {j["scope"] for j in jobs.values()} == set(boards)
+    assert "nosuchboard" in run.error_summary and "HTTP 404" in run.error_summary
+
+    with serve(recorded_site(name, emptied_boards=boards)) as base:
+        for missed in (1, 2):
+            run = crawl(name, sqlite_url, {"boards": ",".join(boards)},
+                        local_endpoints(name, base))
+            assert (run.outcome, run.complete, run.items_new) == ("ok", True, 0)
+            jobs = stored(sqlite_url, name)
+            assert {j["missed_crawls"] for j in jobs.values()} == {missed}
+    assert {j["status"] for j in jobs.values()} == {"closed"}

@@ -10,7 +10,7 @@ import pytest
 from spiders.greenhouse import GreenhouseSpider
 from tests.sites import fixture
 from tests.sites.greenhouse import DETAIL, LIST, site
-from tests.spiders.boards.support import by_id, crawl, make_spider, normalized
+from tests.spiders.support import by_id, crawl, make_spider, normalized
 
 LISTED = {"kind", "source", "source_id", "url", "title", "organization", "description",
           "location", "contract_type", "salary", "published_at", "modified_at", "extra",

@@ -10,7 +10,7 @@ import pytest
 from spiders.lever import LeverSpider
 from tests.sites import fixture
 from tests.sites.lever import POSTINGS, site
-from tests.spiders.boards.support import by_id, crawl, make_spider, normalized
+from tests.spiders.support import by_id, crawl, make_spider, normalized
 
 RECORDED = {p["id"]: p for p in json.loads(fixture(POSTINGS))}
 

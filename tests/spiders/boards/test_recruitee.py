@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from spiders.recruitee import RecruiteeSpider
-from tests.sites.recruitee import site
-from tests.spiders.boards.support import by_id, crawl, make_spider, normalized
+from tests.sites.recorded import site_for
+from tests.spiders.support import by_id, crawl, make_spider, normalized
 
 
 @pytest.fixture(scope="module")
 def offers() -> dict:
     spider = make_spider(RecruiteeSpider, {"RECRUITEE_URL_TEMPLATE": "http://127.0.0.1/{board}"},
                          boards="manual,https://radishlab.recruitee.com")
-    found = by_id(crawl(spider, site()))
+    found = by_id(crawl(spider, site_for("recruitee")))
     assert spider.completed_scopes == {"manual", "radishlab"}
     return found
 

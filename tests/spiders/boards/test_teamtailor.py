@@ -8,7 +8,7 @@ import pytest
 
 from spiders.teamtailor import TeamtailorSpider
 from tests.sites.teamtailor import site
-from tests.spiders.boards.support import by_id, crawl, make_spider, normalized
+from tests.spiders.support import by_id, crawl, make_spider, normalized
 
 FOOTASYLUM, CAREER = "http://127.0.0.1/footasylum", "http://127.0.0.1/career"
 
@@ -91,4 +91,4 @@ def test_an_item_without_a_link_is_dropped() -> None:
 def test_boards_are_career_site_urls(text, key) -> None:
     board = TeamtailorSpider.parse_board(text)
     assert board.key == key
-    assert TeamtailorSpider.feed_url(None, board) == f"{key}/jobs.rss"
+    assert make_spider(TeamtailorSpider).feed_url(board) == f"{key}/jobs.rss"

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from spiders.workable import WorkableSpider
-from tests.sites.workable import site
-from tests.spiders.boards.support import by_id, crawl, make_spider, normalized
+from tests.sites.recorded import site_for
+from tests.spiders.support import by_id, crawl, make_spider, normalized
 
 
 @pytest.fixture(scope="module")
 def jobs() -> dict:
     spider = make_spider(WorkableSpider, boards="https://apply.workable.com/kroo/")
-    found = by_id(crawl(spider, site()))
+    found = by_id(crawl(spider, site_for("workable")))
     assert spider.completed_scopes == {"kroo"}
     return found
 

@@ -11,7 +11,7 @@ import pytest
 from spiders.workday import WorkdaySpider
 from tests.sites import fixture
 from tests.sites.workday import BOARD, DETAILS, UK, site
-from tests.spiders.boards.support import by_id, crawl, dropped, make_spider, normalized
+from tests.spiders.support import by_id, crawl, dropped, make_spider, normalized
 
 
 @pytest.fixture(scope="module")
