@@ -54,10 +54,9 @@ def _record(code: CpvCode, lang: str, counts: dict[str, int]) -> dict[str, Any]:
             "label": code.label(lang), "open_tenders": counts.get(code.prefix, 0)}
 
 
-def _code_cell(code: CpvCode, style: str = "") -> Text:
+def _code_cell(code: CpvCode) -> Text:
     """The code with its prefix (what ``cpv:`` takes) in bold: 4531 0000."""
-    return Text.assemble((code.prefix, f"bold {style}".strip()),
-                         (code.code[len(code.prefix):], "dim"))
+    return Text.assemble((code.prefix, "bold"), (code.code[len(code.prefix):], "dim"))
 
 
 def _table(title: Text, *, level: bool = False) -> Table:
@@ -84,7 +83,7 @@ def _suggestions_table(words: str, lang: str, found: list[Suggestion],
         previous = group
         cell = safe(code.label(lang), style="bold" if suggestion.match == "exact" else "")
         if suggestion.match == "parent":
-            cell.append(f" · {suggestion.below} matching below", style="dim")
+            cell.append(f" · {suggestion.below} matching codes below", style="dim")
         table.add_row(_code_cell(code), cell, str(counts.get(code.prefix, 0)))
     return table
 

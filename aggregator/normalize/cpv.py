@@ -25,8 +25,9 @@ import gzip
 import json
 import math
 import re
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -184,11 +185,14 @@ class _WordIndex:
     idf: dict[str, float]  # word key → how rare it is among labels
     spellings: dict[str, tuple[str, ...]]  # folded word → the words labels write it as
     stems: dict[str, str]  # word → key: the labels' words, then the words typed
+    # PyStemmer's stemmers are not thread-safe (the TUI suggests from worker threads)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def key(self, word: str) -> str:
         found = self.stems.get(word)
         if found is None:
-            found = self.stems[word] = fold(self.stem.stemWord(word))
+            with self.lock:
+                found = self.stems[word] = fold(self.stem.stemWord(word))
         return found
 
     def query_keys(self, word: str) -> frozenset[str]:
