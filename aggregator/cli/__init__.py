@@ -38,6 +38,7 @@ def _options(
 def _register() -> None:
     from aggregator.cli import (  # noqa: F401  (commands register on import)
         alerts,
+        cpv,
         crawl,
         db,
         export,
