@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from aggregator.cli import UserError, _register, app
 from aggregator.normalize import cpv
 from aggregator.terminal import console as output
-from tests.query.data import NOW, item, write
+from tests.factories import NOW, item, write
 
 _register()
 runner = CliRunner()

@@ -10,7 +10,7 @@ from aggregator.normalize import cpv
 from aggregator.query import Filter, count
 from aggregator.query.cpv_counts import open_tender_counts
 from aggregator.store.flags import set_flags
-from tests.query.data import NOW, item, write
+from tests.factories import NOW, item, write
 
 ITEMS = [
     # open until April, the code with its check digit as TED writes it
