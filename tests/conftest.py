@@ -45,6 +45,8 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    # The suite reads messages in English; tests of the French text set the language themselves.
+    monkeypatch.setenv("AGGREGATOR_LANGUAGE", "en")
     for name in ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET",
                  "AGGREGATOR_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
