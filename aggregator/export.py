@@ -1,5 +1,5 @@
-"""Listing records as DESIGN.md defines them, and the writers that print them: JSON lines,
-spreadsheet-safe CSV and iCalendar deadlines (stable UIDs)."""
+"""Listing records as docs/listing-fields.md defines them, and the writers that print them:
+JSON lines, spreadsheet-safe CSV and iCalendar deadlines (stable UIDs)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from aggregator.normalize.text import strip_controls
 from aggregator.presentation import place
 from aggregator.store.models import Listing
 
-# DESIGN.md's listing fields, in its order; `aggregator list --json` prints these names.
+# The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
 LISTING_FIELDS = (
     "kind", "source", "source_id", "url", "title", "organization", "description",
     "city", "postal_code", "department", "region", "country", "remote",
     "published_at", "deadline_at", "contract_type", "cpv", "status",
     "first_seen_at", "last_seen_at",
 )
-# More fields, welcome by DESIGN.md, after the required ones.
+# More fields, after the contract's ones.
 EXTRA_FIELDS = (
     "id", "insee_code", "deadline_time_given", "working_time", "salary_min", "salary_max",
     "salary_currency", "salary_period", "procedure", "estimated_value", "currency",
@@ -36,7 +36,7 @@ def _value(value: Any) -> Any:
 
 
 def listing_record(listing: Listing) -> dict[str, Any]:
-    """One listing as a JSON-ready dict with DESIGN.md's field names."""
+    """One listing as a JSON-ready dict with the documented field names."""
     return {name: _value(getattr(listing, name)) for name in (*LISTING_FIELDS, *EXTRA_FIELDS)}
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import tomllib
+from datetime import date
 from pathlib import Path
 
 LANGUAGES = ("fr", "en")
@@ -19,6 +21,8 @@ DEFAULT_LANGUAGE = "fr"
 LANGUAGE_ENV = "AGGREGATOR_LANGUAGE"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "aggregator"
+# Babel's locale for each language: dates and numbers as people there write them.
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 _translation: _gettext.NullTranslations | None = None
 _language: str | None = None
@@ -55,6 +59,20 @@ def set_language(configured: str | None) -> str:
     return _language
 
 
+def configured_language(config_file: Path | None) -> str | None:
+    """``[ui] language`` of a configuration file, read before anything else so that even
+    ``--help`` speaks it; None when absent or unreadable (the file's own errors are reported
+    by the command that loads it)."""
+    if config_file is None:
+        return None
+    try:
+        with config_file.open("rb") as handle:
+            value = tomllib.load(handle).get("ui", {}).get("language")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _catalogue() -> _gettext.NullTranslations:
     if _translation is None:
         set_language(None)
@@ -71,3 +89,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` things (``"%(n)d new offer"``), in the reader's
     language; French counts 0 and 1 as singular."""
     return _catalogue().ngettext(singular, plural, n)
+
+
+def long_date(day: date) -> str:
+    """A day written out: ``vendredi 4 décembre 2026``, ``Friday, 4 December 2026``."""
+    from babel.dates import format_date  # Babel's locale data loads only when needed
+
+    return format_date(day, format="full", locale=BABEL_LOCALES[language()])
+
+
+def number(value: int | float) -> str:
+    """A number as the language writes it: ``12 345`` in French, ``12,345`` in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=BABEL_LOCALES[language()])

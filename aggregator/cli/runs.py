@@ -30,6 +30,9 @@ def runs_table(runs: list) -> Table:
                          overflow="fold", no_wrap=column in ("started", "outcome"))
     for run in runs:
         note = (run.error_summary or "").strip().splitlines()
+        if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
+            note = ["dropped: " + ", ".join(f"{reason} {n}" for reason, n
+                                            in sorted(run.dropped_reasons.items()))]
         table.add_row(str(run.id), safe(run.source), local(run.started_at),
                       duration_text(run.duration_seconds),
                       safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),

@@ -1,6 +1,6 @@
 """Contract types and working time.
 
-One taxonomy (DESIGN.md): ``cdi``, ``cdd``, ``interim``, ``freelance``, ``internship``,
+One taxonomy (docs/listing-fields.md): ``cdi``, ``cdd``, ``interim``, ``freelance``, ``internship``,
 ``apprenticeship``, ``other``; working time (``full_time``/``part_time``) is a field of its own.
 :func:`parse_contract` maps schema.org ``employmentType`` (``CONTRACTOR``, ``INTERN``, …),
 France Travail ``typeContrat`` codes (``CDI``, ``CDD``, ``MIS``, ``SAI``, ``LIB``, …) and

@@ -31,7 +31,7 @@ from sqlalchemy.types import TypeDecorator
 
 from aggregator.store.run_outcome import RunOutcome
 
-# Indexes follow the filters (DESIGN.md); a column led by a composite index has none of its own.
+# Indexes follow the filters; a column led by a composite index has none of its own.
 # Stable constraint names, so Alembic batch migrations on SQLite can find them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,7 +67,7 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
     """Alembic autogenerate filter: full-text tables are made by hand (op.execute), so they
-    must not look like tables to drop (STACK-NOTES §4)."""
+    must not look like tables to drop."""
     return not (type_ == "table" and name is not None and "_fts" in name)
 
 

@@ -3,7 +3,7 @@
 One batch is one transaction: look up what is already stored, insert the new rows in bulk,
 touch only ``last_seen_at`` on unchanged ones, rewrite changed ones and record the fields
 that matter in ``listing_changes``. Core statements throughout: the ORM unit of work is
-5-10x slower for this (STACK-NOTES §4).
+5-10x slower for this.
 """
 
 from __future__ import annotations

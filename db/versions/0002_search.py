@@ -48,7 +48,7 @@ _SQLITE = [
     "title, organization, description, content='listings_fts_content', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 2')",
     # FTS5 'delete' needs the old indexed values: only a trigger has them. Inserts are indexed
-    # in bulk by the writer (a per-row insert trigger costs ~10x, STACK-NOTES §4).
+    # in bulk by the writer (a per-row insert trigger costs ~10x).
     "CREATE TRIGGER listings_fts_au AFTER UPDATE OF title, organization, description "
     "ON listings WHEN old.title IS NOT new.title OR old.organization IS NOT new.organization "
     "OR old.description IS NOT new.description BEGIN "

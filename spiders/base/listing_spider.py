@@ -23,7 +23,7 @@ from spiders.base.values import text_list
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One address a spider reads: a Scrapy setting (DESIGN.md's names, e.g. BOAMP_API_URL),
+    """One address a spider reads: a Scrapy setting (the documented names, e.g. BOAMP_API_URL),
     its default (the real service), and the ``[sources.NAME]`` key that sets it in
     aggregator.toml (``api_url``). ``-s SETTING=URL`` beats the file, the file the default."""
 

@@ -91,3 +91,14 @@ def test_sources_shows_health_and_names_broken_sources(cli):
     assert table["ted"][1] == "no"
     assert table["lever"][2:9] == ["no", "never", "never", "", "", "0", "unconfigured"]
     assert "Broken: boamp — see `aggregator runs --source boamp`" in result.output
+
+
+def test_a_run_that_dropped_records_says_why_in_its_note(cli):
+    add_run("boamp", 0, "ok", items=17, items_dropped=13,
+            dropped_reasons={"missing title": 9, "missing url": 4})
+    add_run("ted", 0, "failed", items_dropped=1, dropped_reasons={"missing title": 1},
+            error_summary="HTTP 500 from /v3/notices/search")
+
+    notes = {row[1]: row[-1] for row in rows(cli("runs").output)}
+    assert notes["boamp"] == "dropped: missing title 9, missing url 4"
+    assert notes["ted"] == "HTTP 500 from /v3/notices/search"  # what failed comes first

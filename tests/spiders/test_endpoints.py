@@ -1,4 +1,4 @@
-"""Where a spider reads from: its endpoint settings (DESIGN.md's names), declared by the spider
+"""Where a spider reads from: its endpoint settings (the documented names), declared by the spider
 class, set in aggregator.toml (``[sources.NAME] api_url``, for every run, the scheduler's
 too), and overridden by ``-s`` on a command line."""
 
@@ -22,8 +22,8 @@ from aggregator.store.runs import get_run
 from tests.sites import serve
 from tests.sites.greenhouse import site as greenhouse_site
 
-# DESIGN.md's endpoint settings and defaults: a contract (`-s NAME=URL` must keep working).
-DESIGN = {
+# The documented endpoint settings and defaults: a contract (`-s NAME=URL` must keep working).
+DOCUMENTED = {
     "BOAMP_API_URL": "https://boamp-datadila.opendatasoft.com/api/explore/v2.1",
     "TED_API_URL": "https://api.ted.europa.eu/v3",
     "FRANCE_TRAVAIL_API_URL": "https://api.francetravail.io/partenaire/offresdemploi/v2",
@@ -39,7 +39,7 @@ DESIGN = {
 
 def test_the_spiders_declare_design_s_endpoint_settings() -> None:
     declared = endpoint_defaults()
-    assert {name: declared.get(name) for name in DESIGN} == DESIGN
+    assert {name: declared.get(name) for name in DOCUMENTED} == DOCUMENTED
     assert {"OCDS_API_URL", "FRANCE_TRAVAIL_TOKEN_URL", "LEVER_EU_API_URL"} <= set(declared)
 
 

@@ -14,7 +14,7 @@ What the engines guarantee, and what this adds on top of scrapy-redis:
   and the dupe filter are keyed by it (``aggregator:{spider}:{run}:requests`` ...). A page is
   fetched once per generation across all workers, and tomorrow's generation starts with an
   empty dupe filter — scrapy-redis' persisted dupe filter would otherwise make every later
-  crawl return nothing (STACK-NOTES §7).
+  crawl return nothing.
 - **Leases.** A worker pops a request by moving it, atomically, from the queue to the
   generation's in-flight set with a lease (a deadline it renews while it works). The request
   leaves the in-flight set only once everything it produced is stored (the store pipeline's
