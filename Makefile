@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# After adding or changing messages: extract them, merge into the French catalogue (then
+# translate the new entries in aggregator/locale/fr/LC_MESSAGES/aggregator.po), compile.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --no-location --sort-output \
+		--project=aggregator -o aggregator/locale/aggregator.pot .
+	$(BIN)/pybabel update -i aggregator/locale/aggregator.pot -d aggregator/locale \
+		-D aggregator --ignore-obsolete -w 100
+	$(BIN)/pybabel compile -d aggregator/locale -D aggregator
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

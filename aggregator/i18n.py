@@ -85,6 +85,12 @@ def _(message: str) -> str:
     return _catalogue().gettext(message)
 
 
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue where it is defined (a table at import time);
+    it is translated with ``_()`` where it is shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` things (``"%(n)d new offer"``), in the reader's
     language; French counts 0 and 1 as singular."""

@@ -14,13 +14,15 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aggregator.config import LOCAL_TZ
+from aggregator.i18n import N_, _, ngettext
 
 CLOSING_SOON_DAYS = 7
 DATE_TIME = "%d/%m/%Y %H:%M"
 DATE = "%d/%m/%Y"
-CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": "Interim", "freelance": "Freelance",
-                   "internship": "Internship", "apprenticeship": "Apprenticeship",
-                   "other": "Other"}
+CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": N_("Interim"),
+                   "freelance": N_("Freelance"), "internship": N_("Internship"),
+                   "apprenticeship": N_("Apprenticeship"), "other": N_("Other")}
+WORKING_TIMES = {"full_time": N_("full time"), "part_time": N_("part time")}
 CPV_SHOWN = 4  # CPV codes a full ``terms`` lists before "(+N)"
 
 
@@ -74,7 +76,7 @@ def place(listing: ShownListing) -> str:
     elif listing.country and listing.country != "FR":
         parts.append(listing.country)
     elif listing.remote and not listing.city:
-        parts.append("remote")
+        parts.append(_("remote"))
     return " ".join(p for p in parts if p)
 
 
@@ -86,9 +88,11 @@ def terms(listing: ShownListing, *, full: bool = False) -> str:
         return listing.contract_type or " ".join((listing.cpv or [])[:2])
     if listing.kind == "job":
         contract = listing.contract_type or ""
-        parts = [CONTRACT_LABELS.get(contract, contract)]
+        parts = [_(CONTRACT_LABELS.get(contract, contract)) if contract else ""]
         if listing.working_time:
-            parts.append(listing.working_time.replace("_", " "))
+            time = listing.working_time
+            parts.append(_(WORKING_TIMES[time]) if time in WORKING_TIMES
+                         else time.replace("_", " "))
         return ", ".join(p for p in parts if p)
     codes = list(listing.cpv or [])
     if not codes:
@@ -114,13 +118,14 @@ def countdown(listing: ShownListing, now: datetime | None = None, *,
         return ""
     now = now or datetime.now(UTC)
     if listing.deadline_at <= now:
-        return "passed"
+        return _("passed")
     left = days_left(listing.deadline_at, now) or 0
     if left == 0:
-        return "today"
+        return _("today")
     if words:
-        return "1 day left" if left == 1 else f"{left} days left"
-    return f"{left}d"
+        return ngettext("%(n)d day left", "%(n)d days left", left) % {"n": left}
+    # TRANSLATORS: days left in a narrow column, "14d"
+    return _("%(n)dd") % {"n": left}
 
 
 def deadline_text(listing: ShownListing, *, short: bool = False,
@@ -131,7 +136,7 @@ def deadline_text(listing: ShownListing, *, short: bool = False,
     text = deadline_when(listing, short=short)
     left = countdown(listing, now)
     if short:
-        return f"{text} {left}" if left and left != "passed" else text
+        return f"{text} {left}" if left and left != _("passed") else text
     return f"{text} ({left})" if left else text
 
 

@@ -55,7 +55,24 @@ class UserError(Exception):
     """An error to show the user in one line, without a traceback."""
 
 
+def _choose_language(argv: list[str]) -> None:
+    """The language of every message, ``--help`` included: chosen before the commands are
+    defined, from ``[ui] language`` of the configuration the command will read."""
+    from aggregator.config import find_config_file
+    from aggregator.i18n import configured_language, set_language
+
+    explicit = next((arg.partition("=")[2] or (argv[i + 1] if i + 1 < len(argv) else "")
+                     for i, arg in enumerate(argv) if arg.partition("=")[0] == "--config"),
+                    None)
+    try:
+        path = find_config_file(explicit)
+    except ConfigError:
+        path = None  # the command itself reports a missing file
+    set_language(configured_language(path))
+
+
 def main() -> None:
+    _choose_language(sys.argv[1:])
     _register()
     from redis.exceptions import ConnectionError as RedisConnectionError
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from aggregator.config import LOCAL_TZ
 from aggregator.export import ics_calendar, write_csv
+from aggregator.i18n import _, ngettext
 from aggregator.mail.contents import Digest, Entry
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import (
@@ -53,7 +54,10 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# {% trans %} and _() in the templates read the same catalogue as the code
+_env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 def clean(value: object) -> str:
