@@ -35,8 +35,9 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --no-location --sort-output \
 		--project=aggregator -o aggregator/locale/aggregator.pot .
 	$(BIN)/pybabel update -i aggregator/locale/aggregator.pot -d aggregator/locale \
-		-D aggregator --ignore-obsolete -w 100
+		-D aggregator --ignore-obsolete --no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile -d aggregator/locale -D aggregator
+	$(BIN)/pybabel compile -d aggregator/locale -D typer
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

@@ -21,6 +21,9 @@ DEFAULT_LANGUAGE = "fr"
 LANGUAGE_ENV = "AGGREGATOR_LANGUAGE"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "aggregator"
+# Typer translates the words of its help ("default:", "required") through the standard
+# library's global gettext; this catalogue holds them.
+TYPER_DOMAIN = "typer"
 # Babel's locale for each language: dates and numbers as people there write them.
 BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
@@ -71,6 +74,14 @@ def configured_language(config_file: Path | None) -> str | None:
     except (OSError, tomllib.TOMLDecodeError, AttributeError):
         return None
     return value if isinstance(value, str) else None
+
+
+def translate_typer() -> None:
+    """Make Typer's own words follow the chosen language (for the ``aggregator`` process: it
+    sets the global gettext domain and ``LANGUAGE``)."""
+    _gettext.bindtextdomain(TYPER_DOMAIN, str(LOCALE_DIR))
+    _gettext.textdomain(TYPER_DOMAIN)
+    os.environ["LANGUAGE"] = language()
 
 
 def _catalogue() -> _gettext.NullTranslations:

@@ -18,7 +18,10 @@ import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from aggregator.i18n import LANGUAGE_ENV, set_language
 from tests.factories import NOW
+
+os.environ[LANGUAGE_ENV] = "en"  # before any module reads a message at import
 
 POSTGRES_URL = os.environ.get("AGGREGATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -46,7 +49,8 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     # The suite reads messages in English; tests of the French text set the language themselves.
-    monkeypatch.setenv("AGGREGATOR_LANGUAGE", "en")
+    monkeypatch.setenv(LANGUAGE_ENV, "en")
+    set_language(None)
     for name in ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET",
                  "AGGREGATOR_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)

@@ -5,6 +5,9 @@ one its source gives, and counts take French plural forms."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -69,11 +72,14 @@ def test_translations_keep_their_placeholders():
     assert not problems
 
 
-def test_the_compiled_catalogue_is_the_source_compiled():
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue())
-    assert (PO.with_suffix(".mo")).read_bytes() == compiled.getvalue(), (
-        "aggregator.mo is stale: run `make messages`")
+@pytest.mark.parametrize("domain", ["aggregator", "typer"])
+def test_the_compiled_catalogues_are_their_sources_compiled(domain):
+    source = PO.with_name(f"{domain}.po")
+    with source.open("rb") as handle:
+        compiled = io.BytesIO()
+        write_mo(compiled, read_po(handle, locale="fr"))
+    assert source.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
+        f"{domain}.mo is stale: run `make messages`")
 
 
 @pytest.mark.parametrize(("configured", "env", "expected"), [
@@ -114,3 +120,27 @@ def test_the_configured_language_is_read_from_the_file(tmp_path):
     assert i18n.configured_language(config) == "en"
     config.write_text("[ui\nbroken", encoding="utf-8")
     assert i18n.configured_language(config) is None  # the command that loads it says why
+
+
+def aggregator(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in (i18n.LANGUAGE_ENV, "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    return subprocess.run([sys.executable, "-c", "from aggregator.cli import main; main()",
+                           *args], capture_output=True, text=True, env=environment | env,
+                          timeout=60)
+
+
+def test_the_command_speaks_french_by_default_and_english_on_request(tmp_path):
+    config = tmp_path / "aggregator.toml"
+    config.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
+
+    french = aggregator("search", "électricité")
+    assert "Aucune annonce pour l'instant : lancez d'abord `aggregator crawl`." in french.stdout
+    assert "Type de contrat" in aggregator("search", "--help").stdout
+    assert "par défaut : 50" in aggregator("list", "--help").stdout  # Typer's own words
+    assert "erreur : pas d'annonce 7" in aggregator("show", "7").stderr
+
+    for english in (aggregator("search", "électricité", LANG="en_GB.UTF-8"),
+                    aggregator("--config", str(config), "search", "électricité")):
+        assert "No listings yet: run `aggregator crawl` first." in english.stdout
+    assert "default: 50" in aggregator("list", "--help", AGGREGATOR_LANGUAGE="en").stdout

@@ -14,10 +14,12 @@ from typing import Annotated, NoReturn
 import typer
 
 from aggregator.config import CONFIG_ENV, ConfigError
+from aggregator.i18n import N_, _
 
+ABOUT = N_("Local-first aggregator of job offers and public tenders.")
 app = typer.Typer(
     name="aggregator",
-    help="Local-first aggregator of job offers and public tenders.",
+    help=ABOUT,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -28,8 +30,8 @@ app = typer.Typer(
 @app.callback()
 def _options(
     config: Annotated[Path | None, typer.Option(
-        "--config", help="Configuration file (default: aggregator.toml in the project, "
-        "then in the user config directory).", envvar=CONFIG_ENV)] = None,
+        "--config", help=_("Configuration file (default: aggregator.toml in the project, "
+                           "then in the user config directory)."), envvar=CONFIG_ENV)] = None,
 ) -> None:
     if config is not None:
         os.environ[CONFIG_ENV] = str(config)
@@ -59,7 +61,7 @@ def _choose_language(argv: list[str]) -> None:
     """The language of every message, ``--help`` included: chosen before the commands are
     defined, from ``[ui] language`` of the configuration the command will read."""
     from aggregator.config import find_config_file
-    from aggregator.i18n import configured_language, set_language
+    from aggregator.i18n import configured_language, set_language, translate_typer
 
     explicit = next((arg.partition("=")[2] or (argv[i + 1] if i + 1 < len(argv) else "")
                      for i, arg in enumerate(argv) if arg.partition("=")[0] == "--config"),
@@ -69,10 +71,12 @@ def _choose_language(argv: list[str]) -> None:
     except ConfigError:
         path = None  # the command itself reports a missing file
     set_language(configured_language(path))
+    translate_typer()
 
 
 def main() -> None:
     _choose_language(sys.argv[1:])
+    app.info.help = _(ABOUT)
     _register()
     from redis.exceptions import ConnectionError as RedisConnectionError
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
@@ -86,13 +90,13 @@ def main() -> None:
     except (ConfigError, ReplayError, UserError) as exc:
         fail(str(exc))
     except (ArgumentError, NoSuchModuleError) as exc:
-        fail(f"database URL: {exc}")
+        fail(_("database URL: %(error)s") % {"error": exc})
     except DBAPIError as exc:
-        fail(f"database: {str(exc.orig).strip()}")
+        fail(_("database: %(error)s") % {"error": str(exc.orig).strip()})
     except SQLAlchemyError as exc:
-        fail(f"database: {exc}")
+        fail(_("database: %(error)s") % {"error": exc})
     except RedisConnectionError as exc:
-        fail(f"cannot reach Redis: {exc}")
+        fail(_("cannot reach Redis: %(error)s") % {"error": exc})
     except OSError as exc:
         fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
     except KeyboardInterrupt:
@@ -100,5 +104,5 @@ def main() -> None:
 
 
 def fail(message: str) -> NoReturn:
-    print(f"error: {message}", file=sys.stderr)
+    print(_("error: %(message)s") % {"message": message}, file=sys.stderr)
     sys.exit(2)

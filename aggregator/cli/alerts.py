@@ -21,14 +21,15 @@ from rich.table import Table
 
 from aggregator.cli import UserError, app
 from aggregator.cli.query_words import QueryCommand, query_filter
+from aggregator.i18n import N_, _
 from aggregator.presentation import local
 from aggregator.terminal.console import console, safe
 
-alerts_app = typer.Typer(help="Saved searches and their e-mail digests.", no_args_is_help=True,
+alerts_app = typer.Typer(help=_("Saved searches and their e-mail digests."), no_args_is_help=True,
                          rich_markup_mode=None)
 app.add_typer(alerts_app, name="alerts")
 
-EVERY_HELP = "daily, weekly, or HH:MM (every day at that local time)."
+EVERY_HELP = N_("daily, weekly, or HH:MM (every day at that local time).")
 
 
 @contextmanager
@@ -41,46 +42,53 @@ def _user_errors():
         raise UserError(str(exc)) from None
 
 
+def _alert_words(alert) -> dict[str, str]:
+    """An alert's name, query, recipients and rhythm as a person reads them."""
+    return {"name": alert.name, "query": alert.query or _("(every open listing)"),
+            "to": ", ".join(alert.recipients), "every": alert.every}
+
+
 def _engine():
     from aggregator.store.engine import get_engine
 
     return get_engine()
 
 
-@alerts_app.command("add", cls=QueryCommand)
+@alerts_app.command("add", cls=QueryCommand,
+    help=_("Save a search whose new matches are e-mailed as a digest."))
 def add(
-    name: Annotated[str, typer.Argument(help="A name for the alert (used in the subject).")],
-    to: Annotated[list[str], typer.Option("--to", help="Recipient(s): ADDR[,ADDR].")],
+    name: Annotated[str, typer.Argument(help=_("A name for the alert (used in the subject)."))],
+    to: Annotated[list[str], typer.Option("--to", help=_("Recipient(s): ADDR[,ADDR]."))],
     query: Annotated[list[str] | None, typer.Argument(
-        help="The search, read as `search` reads it: kind:tender dep:13 cpv:45 "
-             "\"électricité\" -nettoyage; none for every open listing.")] = None,
-    every: Annotated[str, typer.Option(help=EVERY_HELP)] = "daily",
+        help=_("The search, read as `search` reads it: kind:tender dep:13 cpv:45 "
+             "\"électricité\" -nettoyage; none for every open listing."))] = None,
+    every: Annotated[str, typer.Option(help=_(EVERY_HELP))] = "daily",
 ) -> None:
-    """Save a search whose new matches are e-mailed as a digest."""
     from aggregator.mail.alerts import add_alert
 
     filter = query_filter(query)
     with _user_errors():
         alert = add_alert(_engine(), name, filter.to_text(), to, every)
-    console.print(safe(f"Alert {alert.name!r} saved: {alert.query or '(every open listing)'}"
-                       f" → {', '.join(alert.recipients)}, {alert.every}."))
-    console.print(safe(f"See what it would send now: aggregator alerts show {alert.name!r}"))
+    console.print(safe(_("Alert %(name)r saved: %(query)s → %(to)s, %(every)s.")
+                       % _alert_words(alert)))
+    console.print(safe(_("See what it would send now: aggregator alerts show %(name)r")
+                       % {"name": alert.name}))
 
 
-@alerts_app.command("list")
+@alerts_app.command("list", help=_("The saved searches, their recipients, rhythm and last digest."))
 def list_() -> None:
-    """The saved searches, their recipients, rhythm and last digest."""
     from aggregator.store.alerts import alert_state, list_alerts
 
     engine = _engine()
     alerts = list_alerts(engine)
     if not alerts:
-        console.print("No alerts yet: `aggregator alerts add NAME QUERY --to ADDR`.")
+        console.print(_("No alerts yet: `aggregator alerts add NAME QUERY --to ADDR`."))
         return
     table = Table(expand=True)
-    for column in ("name", "query", "to", "every", "last run", "last sent", "sent", "pending"):
-        table.add_column(column, overflow="fold",
-                         justify="right" if column in ("sent", "pending") else "left")
+    for column, right in ((_("name"), False), (_("query"), False), (_("to"), False),
+                          (_("every"), False), (_("last run"), False), (_("last sent"), False),
+                          (_("sent"), True), (_("pending"), True)):
+        table.add_column(column, overflow="fold", justify="right" if right else "left")
     for alert in alerts:
         state = alert_state(engine, alert)
         table.add_row(safe(alert.name), safe(alert.query), safe(", ".join(alert.recipients)),
@@ -90,11 +98,11 @@ def list_() -> None:
     console.print(table)
 
 
-@alerts_app.command("show")
+@alerts_app.command("show", help=_("An alert, and the digest it would send now (nothing is sent or "
+            "marked)."))
 def show(
-    name: Annotated[str, typer.Argument(help="The alert.")],
+    name: Annotated[str, typer.Argument(help=_("The alert."))],
 ) -> None:
-    """An alert, and the digest it would send now (nothing is sent or marked)."""
     from aggregator.config import load_config
     from aggregator.mail.digests import preview
     from aggregator.scheduling.steps import broken_source_lines
@@ -107,64 +115,67 @@ def show(
         config = load_config()
         digest, text = preview(engine, alert,
                                broken_sources=lambda: broken_source_lines(engine, config))
-    console.print(safe(f"Alert:     {alert.name}"))
-    console.print(safe(f"Query:     {alert.query or '(every open listing)'}"))
-    console.print(safe(f"To:        {', '.join(alert.recipients)}"))
-    console.print(safe(f"Every:     {alert.every}"))
-    console.print(f"Last run:  {local(alert.last_run_at) or 'never'}")
-    console.print(f"Last sent: {local(alert.last_sent_at) or 'never'}")
-    console.print(f"Listings sent so far: {state.sent_listings}")
+    words = _alert_words(alert)
+    facts = Table.grid(padding=(0, 1))
+    for label, value in ((_("Alert:"), words["name"]), (_("Query:"), words["query"]),
+                         (_("To:"), words["to"]), (_("Every:"), words["every"]),
+                         (_("Last run:"), local(alert.last_run_at) or _("never")),
+                         (_("Last sent:"), local(alert.last_sent_at) or _("never")),
+                         (_("Listings sent so far:"), str(state.sent_listings))):
+        facts.add_row(label, safe(value))
+    console.print(facts)
     if state.pending:
-        console.print(safe(f"Pending digests: {state.pending} (not accepted yet: "
-                           f"{state.last_error or 'not tried yet'})", style="bold red"))
+        console.print(safe(_("Pending digests: %(n)d (not accepted yet: %(error)s)")
+                           % {"n": state.pending,
+                              "error": state.last_error or _("not tried yet")},
+                           style="bold red"))
     console.print()
     if digest.empty:
-        console.print("It would send nothing now: no new, changed or closing matches.")
+        console.print(_("It would send nothing now: no new, changed or closing matches."))
         return
-    console.print("It would send now:", style="bold")
+    console.print(_("It would send now:"), style="bold")
     console.print(safe(text()))
 
 
-@alerts_app.command("edit")
+@alerts_app.command("edit", help=_("Change an alert; what it has already sent stays sent."))
 def edit(
-    name: Annotated[str, typer.Argument(help="The alert.")],
-    new_name: Annotated[str | None, typer.Option("--name", help="Rename it.")] = None,
-    query: Annotated[str | None, typer.Option(help="A new query (compact form).")] = None,
-    to: Annotated[list[str] | None, typer.Option("--to", help="New recipient(s).")] = None,
-    every: Annotated[str | None, typer.Option(help=EVERY_HELP)] = None,
+    name: Annotated[str, typer.Argument(help=_("The alert."))],
+    new_name: Annotated[str | None, typer.Option("--name", help=_("Rename it."))] = None,
+    query: Annotated[str | None, typer.Option(help=_("A new query (compact form)."))] = None,
+    to: Annotated[list[str] | None, typer.Option("--to", help=_("New recipient(s)."))] = None,
+    every: Annotated[str | None, typer.Option(help=_(EVERY_HELP))] = None,
 ) -> None:
-    """Change an alert; what it has already sent stays sent."""
     from aggregator.mail.alerts import edit_alert
 
     with _user_errors():
         alert = edit_alert(_engine(), name, new_name=new_name, query=query, recipients=to,
                            every=every)
-    console.print(safe(f"Alert {alert.name!r}: {alert.query or '(every open listing)'} → "
-                       f"{', '.join(alert.recipients)}, {alert.every}."))
+    console.print(safe(_("Alert %(name)r: %(query)s → %(to)s, %(every)s.")
+                       % _alert_words(alert)))
 
 
-@alerts_app.command("remove")
+@alerts_app.command("remove",
+    help=_("Delete an alert, its pending digests and its record of what was "
+            "sent."))
 def remove(
-    name: Annotated[str, typer.Argument(help="The alert.")],
+    name: Annotated[str, typer.Argument(help=_("The alert."))],
 ) -> None:
-    """Delete an alert, its pending digests and its record of what was sent."""
     from aggregator.store.alerts import remove_alert
 
     with _user_errors():
         remove_alert(_engine(), name)
-    console.print(safe(f"Alert {name!r} removed."))
+    console.print(safe(_("Alert %(name)r removed.") % {"name": name}))
 
 
-@alerts_app.command("run")
+@alerts_app.command("run", help=_("Send the digests now, whether due or not (pending ones first)."))
 def run(
-    name: Annotated[str | None, typer.Argument(help="Only this alert (default: all).")] = None,
+    name: Annotated[str | None, typer.Argument(help=_("Only this alert (default: all)."))] = None,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Write the messages as .eml files instead of sending them; "
-        "nothing is stored or marked as sent.")] = False,
+        "--dry-run", help=_("Write the messages as .eml files instead of sending them; "
+        "nothing is stored or marked as sent."))] = False,
     out: Annotated[Path, typer.Option(
-        help="Folder for the --dry-run .eml files.")] = Path("digests"),
+        help=_("Folder for the --dry-run .eml files."))] = Path("digests"),
 ) -> None:
-    """Send the digests now, whether due or not (pending ones first)."""
     from aggregator.config import load_config
     from aggregator.mail.digests import send_due_digests
     from aggregator.scheduling.steps import broken_source_lines
@@ -179,7 +190,7 @@ def run(
                                force=True, dry_run=out if dry_run else None,
                                broken_sources=lambda: broken_source_lines(engine, config))
     if not summary.runs:
-        console.print("No alerts to run.")
+        console.print(_("No alerts to run."))
         return
     for alert_run in summary.runs:
         style = {"sent": "green", "failed": "bold red", "pending": "yellow",

@@ -12,13 +12,16 @@ from rich.live import Live
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
 
 def _progress_table(progress: dict) -> Table:
-    table = Table(title="Crawling", title_justify="left", expand=False)
-    for column in ("source", "state", "requests", "items", "dropped", "time"):
-        table.add_column(column, justify="left" if column in ("source", "state") else "right")
+    table = Table(title=_("Crawling"), title_justify="left", expand=False)
+    for column in (_("source"), _("state")):
+        table.add_column(column)
+    for column in (_("requests"), _("items"), _("dropped"), _("time")):
+        table.add_column(column, justify="right")
     for p in progress.values():
         elapsed = f"{time.monotonic() - p.started:.0f}s" if p.started else ""
         table.add_row(p.source, p.state, str(p.requests), str(p.items), str(p.dropped), elapsed)
@@ -28,17 +31,20 @@ def _progress_table(progress: dict) -> Table:
 def summary_table(runs: list) -> Table:
     from aggregator.store.run_outcome import RunOutcome
 
-    table = Table(title="Crawl summary", title_justify="left")
-    table.add_column("source", no_wrap=True)
-    table.add_column("outcome", no_wrap=True)
-    for column in ("new", "changed", "same", "dropped", "errors", "time"):
+    table = Table(title=_("Crawl summary"), title_justify="left")
+    table.add_column(_("source"), no_wrap=True)
+    table.add_column(_("outcome"), no_wrap=True)
+    for column in (_("new"), _("changed"), _("same"), _("dropped"), _("errors"), _("time")):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("note", overflow="fold", ratio=1)
+    table.add_column(_("note"), overflow="fold", ratio=1)
     for run in runs:
         duration = run.duration_seconds
         note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
         if run.outcome is RunOutcome.RUNNING and "seeded" in (run.stats or {}):
-            note = f"seeded {run.stats['seeded']} request(s): `aggregator worker` crawls them"
+            seeded = run.stats["seeded"]
+            note = ngettext("seeded %(n)d request: `aggregator worker` crawls it",
+                            "seeded %(n)d requests: `aggregator worker` crawls them",
+                            seeded) % {"n": seeded}
         table.add_row(run.source, safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
                       str(run.items_new), str(run.items_updated), str(run.items_unchanged),
                       str(run.items_dropped), str(run.errors),
@@ -46,29 +52,28 @@ def summary_table(runs: list) -> Table:
     return table
 
 
-@app.command()
+@app.command(help=_("Run spiders into the store and print a per-source summary."))
 def crawl(
     sources: Annotated[list[str] | None, typer.Argument(
-        help="Sources to crawl (default: every enabled source).")] = None,
+        help=_("Sources to crawl (default: every enabled source)."))] = None,
     arg: Annotated[list[str] | None, typer.Option(
-        "-a", "--arg", help="Spider argument NAME=VALUE, e.g. -a since=2026-11-01.")] = None,
+        "-a", "--arg", help=_("Spider argument NAME=VALUE, e.g. -a since=2026-11-01."))] = None,
     setting: Annotated[list[str] | None, typer.Option(
-        "-s", "--set", help="Scrapy setting NAME=VALUE, e.g. -s BOAMP_API_URL=http://...")
+        "-s", "--set", help=_("Scrapy setting NAME=VALUE, e.g. -s BOAMP_API_URL=http://..."))
     ] = None,
     replay: Annotated[Path | None, typer.Option(
-        help="Serve the recorded responses of this replay set instead of the network.")] = None,
+        help=_("Serve the recorded responses of this replay set instead of the network."))] = None,
     record: Annotated[Path | None, typer.Option(
-        help="Save what the crawl receives into this directory (a replay set).")] = None,
+        help=_("Save what the crawl receives into this directory (a replay set)."))] = None,
     fallback_replay: Annotated[bool, typer.Option(
-        "--fallback-replay", help="When the network is unreachable, replay the bundled "
-        "recorded responses instead (says so).")] = False,
+        "--fallback-replay", help=_("When the network is unreachable, replay the bundled "
+        "recorded responses instead (says so)."))] = False,
     distributed: Annotated[bool, typer.Option(
-        "--distributed", help="Seed a distributed crawl: queue the start requests in Redis "
-        "for `aggregator worker` processes to crawl.")] = False,
-    jobs: Annotated[int, typer.Option(help="Sources crawled at the same time.")] = 4,
-    timeout: Annotated[float, typer.Option(help="Time limit per source, in minutes.")] = 60,
+        "--distributed", help=_("Seed a distributed crawl: queue the start requests in Redis "
+        "for `aggregator worker` processes to crawl."))] = False,
+    jobs: Annotated[int, typer.Option(help=_("Sources crawled at the same time."))] = 4,
+    timeout: Annotated[float, typer.Option(help=_("Time limit per source, in minutes."))] = 60,
 ) -> None:
-    """Run spiders into the store and print a per-source summary."""
     from aggregator.config import load_config
     from aggregator.crawling import registry
     from aggregator.crawling import runner as crawling
@@ -78,9 +83,9 @@ def crawl(
     from aggregator.store.runs import get_run
 
     if replay and record:
-        raise UserError("--replay and --record cannot be used together")
+        raise UserError(_("--replay and --record cannot be used together"))
     if distributed and (replay or record):
-        raise UserError("--distributed crawls the network: no --replay or --record")
+        raise UserError(_("--distributed crawls the network: no --replay or --record"))
     try:
         args = parse_pairs(arg or [], "-a")
         settings = parse_pairs(setting or [], "-s")
@@ -88,8 +93,9 @@ def crawl(
         raise UserError(str(exc)) from None
     if fallback_replay and replay is None and record is None and not network_available():
         replay = BUNDLED_REPLAY
-        console.print(f"No network: replaying the bundled recorded responses from {replay} "
-                      "(built from real responses recorded from each source).")
+        console.print(_("No network: replaying the bundled recorded responses from "
+                        "%(replay)s (built from real responses recorded from each source).")
+                      % {"replay": replay})
     known = registry.spider_names()
     if replay is not None:
         names = list(sources or read_manifest(replay)["sources"])
@@ -98,7 +104,8 @@ def crawl(
     names = list(dict.fromkeys(names))  # "crawl boamp boamp" is one crawl
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
+        raise UserError(_("unknown source %(unknown)s (known: %(known)s)")
+                        % {"unknown": ", ".join(unknown), "known": ", ".join(known)})
 
     config = load_config()
     engine = get_engine()
@@ -138,13 +145,13 @@ def crawl(
         # The crawls run in their own sessions (no Ctrl-C of theirs): stop them cleanly,
         # keeping what they stored, within aggregator.crawling.runner.STOP_GRACE_SECONDS.
         stop.set()
-        console.print("Stopping the crawls (what they stored is kept)…")
+        console.print(_("Stopping the crawls (what they stored is kept)…"))
         while True:
             try:
                 if done.wait(0.5):
                     break
             except KeyboardInterrupt:
-                console.print("Still stopping: the crawls are closing…")
+                console.print(_("Still stopping: the crawls are closing…"))
     worker.join()
     if failures:
         raise failures[0]

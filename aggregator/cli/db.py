@@ -9,14 +9,15 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.i18n import _
 from aggregator.terminal.console import console, err_console, safe
 
-db_app = typer.Typer(help="The store's schema (Alembic revisions) and moving it to another "
-                     "database.", no_args_is_help=True, rich_markup_mode=None)
+db_app = typer.Typer(help=_("The store's schema (Alembic revisions) and moving it to another "
+                     "database."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 
 UrlOption = Annotated[str | None, typer.Option(
-    "--url", help="Database URL (default: the configured store).")]
+    "--url", help=_("Database URL (default: the configured store)."))]
 
 
 def _shown(url: str) -> str:
@@ -31,9 +32,9 @@ def _url(url: str | None) -> str:
     return url or database_url()
 
 
-@db_app.command("current")
+@db_app.command("current", help=_("The schema revision of the store, and whether it is the newest "
+            "one (head)."))
 def current(url: UrlOption = None) -> None:
-    """The schema revision of the store, and whether it is the newest one (head)."""
     from aggregator.store.engine import create_store_engine, current_revision, head_revision
 
     url = _url(url)
@@ -52,9 +53,9 @@ def current(url: UrlOption = None) -> None:
         console.print(f"revision: {revision} (not the head {head}: run `aggregator db upgrade`)")
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=_("Bring the store's schema to the newest revision (creates it in "
+            "an empty database)."))
 def upgrade(url: UrlOption = None) -> None:
-    """Bring the store's schema to the newest revision (creates it in an empty database)."""
     from aggregator.store.engine import (
         create_store_engine,
         current_revision,
@@ -96,25 +97,24 @@ def _checks_table(report) -> Table:
     return table
 
 
-@db_app.command("copy")
+@db_app.command("copy", help=_("Copy the whole store (listings, history, runs, alerts, outbox) "
+            "into another database, then check it: row counts of every table "
+            "and a sample of rows compared one by one.\n\nThe target's schema "
+            "is created or upgraded first; it must be empty unless --replace."
+            " Stop crawls and the scheduler first: what they write during the"
+            " copy is not copied. Afterwards point [database] url (or "
+            "AGGREGATOR_DATABASE_URL) at the target."))
 def copy(
-    to: Annotated[str, typer.Option("--to", help="URL of the database to copy into "
-                                    "(e.g. postgresql+psycopg://user@host/aggregator).")],
+    to: Annotated[str, typer.Option("--to", help=_("URL of the database to copy into "
+                                    "(e.g. postgresql+psycopg://user@host/aggregator)."))],
     source: Annotated[str | None, typer.Option(
-        "--from", help="URL of the store to copy (default: the configured one).")] = None,
+        "--from", help=_("URL of the store to copy (default: the configured one)."))] = None,
     replace: Annotated[bool, typer.Option(
-        "--replace", help="Overwrite a target that already holds data.")] = False,
-    batch: Annotated[int, typer.Option("--batch", help="Rows per insert batch.")] = 2000,
+        "--replace", help=_("Overwrite a target that already holds data."))] = False,
+    batch: Annotated[int, typer.Option("--batch", help=_("Rows per insert batch."))] = 2000,
     sample: Annotated[int, typer.Option(
-        "--sample", help="Rows per table compared column by column after the copy.")] = 200,
+        "--sample", help=_("Rows per table compared column by column after the copy."))] = 200,
 ) -> None:
-    """Copy the whole store (listings, history, runs, alerts, outbox) into another database,
-    then check it: row counts of every table and a sample of rows compared one by one.
-
-    The target's schema is created or upgraded first; it must be empty unless --replace.
-    Stop crawls and the scheduler first: what they write during the copy is not copied.
-    Afterwards point [database] url (or AGGREGATOR_DATABASE_URL) at the target.
-    """
     from sqlalchemy.engine import make_url
 
     from aggregator.store.copy import CopyError, copy_store, iter_problems

@@ -20,6 +20,7 @@ import typer
 
 from aggregator.cli import app
 from aggregator.cli.query_words import QueryCommand, query_filter
+from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import err_console
 
 
@@ -54,21 +55,21 @@ def _binary_output(path: Path | None):
         yield stream
 
 
-@app.command("export", cls=QueryCommand)
+@app.command("export", cls=QueryCommand,
+    help=_("Export every listing QUERY matches (no page limit)."))
 def export(
     query: Annotated[list[str] | None, typer.Argument(
-        help="The search, as for `search` and alerts: words, -exclusions and keys such as "
-             "kind:tender dep:13; none for every open listing.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="csv, json (JSON lines, "
-                                           "the fields of `list --json`) or ics.")
+        help=_("The search, as for `search` and alerts: words, -exclusions and keys such as "
+             "kind:tender dep:13; none for every open listing."))] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help=_("csv, json (JSON lines, "
+                                           "the fields of `list --json`) or ics."))
                       ] = Format.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write to FILE (default: stdout).")
+                                                help=_("Write to FILE (default: stdout)."))
                       ] = None,
-    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark "
-                                      "(Excel needs it to read accents right).")] = False,
+    bom: Annotated[bool, typer.Option("--bom", help=_("CSV: start with a UTF-8 byte-order mark "
+                                      "(Excel needs it to read accents right)."))] = False,
 ) -> None:
-    """Export every listing QUERY matches (no page limit)."""
     from aggregator.export import write_csv, write_ics, write_jsonl
     from aggregator.query import search
     from aggregator.store.engine import get_engine
@@ -79,11 +80,13 @@ def export(
         binary: IO[bytes]
         with _binary_output(output) as binary:
             count = write_ics(listings, binary)
-        what = "deadline event(s)"
+        what = ngettext("%(n)d deadline event written to %(path)s",
+                        "%(n)d deadline events written to %(path)s", count)
     else:
         with _text_output(output) as text:
             count = (write_csv(listings, text, bom=bom) if format is Format.csv
                      else write_jsonl(listings, text))
-        what = "listing(s)"
+        what = ngettext("%(n)d listing written to %(path)s",
+                        "%(n)d listings written to %(path)s", count)
     if output is not None:
-        err_console.print(f"{count} {what} written to {output}")
+        err_console.print(what % {"n": count, "path": output})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from aggregator.i18n import _
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import local
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
@@ -19,7 +20,7 @@ VERDICT_STYLES = {"ok": "green", "degraded": "yellow", "broken": "bold red",
 
 
 def _yes_no(value: bool | None) -> str:
-    return "?" if value is None else ("yes" if value else "no")
+    return "?" if value is None else (_("yes") if value else _("no"))
 
 
 WIDE = 110  # below this many columns, one block per source instead of the table
@@ -28,20 +29,20 @@ WIDE = 110  # below this many columns, one block per source instead of the table
 def _cells(row) -> dict[str, str]:
     return {
         "last run": (f"{row.last_outcome} {local(row.last_run_at, '%d/%m %H:%M')}"
-                     if row.last_outcome else "never"),
-        "last success": local(row.last_success_at) or "never",
+                     if row.last_outcome else _("never")),
+        "last success": local(row.last_success_at) or _("never"),
         "items": "" if row.items_last_run is None else str(row.items_last_run),
         "usual": "" if row.median_items is None else f"{row.median_items:g}",
     }
 
 
 def health_table(rows: list) -> Table:
-    table = Table(title="Sources", title_justify="left")
-    numeric = ("items", "usual", "open")
-    for column in ("source", "enabled", "configured", "last success", "last run", "items",
-                   "usual", "open", "health", "why"):
-        table.add_column(column, justify="right" if column in numeric else "left",
-                         overflow="fold", no_wrap=column != "why")
+    table = Table(title=_("Sources"), title_justify="left")
+    for column, right in ((_("source"), False), (_("enabled"), False), (_("configured"), False),
+                          (_("last success"), False), (_("last run"), False), (_("items"), True),
+                          (_("usual"), True), (_("open"), True), (_("health"), False)):
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    table.add_column(_("why"), overflow="fold")
     for row in rows:
         cells = _cells(row)
         table.add_row(
@@ -61,10 +62,13 @@ def health_blocks(rows: list) -> list[Text]:
         cells = _cells(row)
         line = Text.assemble(
             (row.source, "bold"), "  ", (row.verdict, VERDICT_STYLES.get(row.verdict, "")),
-            f"  last run {cells['last run']}, last success {cells['last success']}",
-            f", items {cells['items'] or '-'} (usual {cells['usual'] or '-'})",
-            f", open {row.open_listings}",
-            f", enabled {_yes_no(row.enabled)}, configured {_yes_no(row.configured)}")
+            "  " + _("last run %(run)s, last success %(success)s, items %(items)s (usual "
+                     "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
+                     "%(configured)s")
+            % {"run": cells["last run"], "success": cells["last success"],
+               "items": cells["items"] or "-", "usual": cells["usual"] or "-",
+               "open": row.open_listings, "enabled": _yes_no(row.enabled),
+               "configured": _yes_no(row.configured)})
         if row.reason:
             line.append(f"\n    {strip_controls(row.reason)}", style="dim")
         blocks.append(line)
@@ -81,10 +85,11 @@ def show_sources_health() -> None:
     if console.width >= WIDE:
         console.print(health_table(rows))
     else:
-        console.print(Text("Sources", style="bold"))
+        console.print(Text(_("Sources"), style="bold"))
         for block in health_blocks(rows):
             console.print(block)
     broken = [row.source for row in rows if row.enabled and row.verdict == "broken"]
     if broken:
-        console.print(safe(f"Broken: {', '.join(broken)} — see `aggregator runs --source "
-                           f"{broken[0]}`", style="bold red"))
+        console.print(safe(_("Broken: %(sources)s — see `aggregator runs --source %(first)s`")
+                           % {"sources": ", ".join(broken), "first": broken[0]},
+                           style="bold red"))

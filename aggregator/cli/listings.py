@@ -21,6 +21,7 @@ import typer
 
 from aggregator.cli import UserError, app
 from aggregator.cli.query_words import QueryCommand, query_filter
+from aggregator.i18n import N_, _, ngettext, number
 from aggregator.terminal.console import console, safe
 from aggregator.terminal.listings import detail_renderable, listings_table
 
@@ -62,7 +63,7 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool) -> None:
     from aggregator.store.engine import get_engine
 
     if json_lines and csv_out:
-        raise UserError("--json and --csv cannot be used together")
+        raise UserError(_("--json and --csv cannot be used together"))
     engine = get_engine()
     listings = search(engine, filter)
     if json_lines:
@@ -74,65 +75,71 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool) -> None:
     for location in filter.locations:
         resolved = resolve_location(location)
         if resolved.ambiguous:
-            console.print(safe(f"note: {location!r} matches {resolved.label}", style="yellow"))
+            console.print(safe(_("note: %(location)r matches %(places)s")
+                               % {"location": location, "places": resolved.label},
+                               style="yellow"))
     if not listings:
         if not count(engine, Filter(status="all", hidden=None), cap=1):
-            console.print("No listings yet: run `aggregator crawl` first.")
+            console.print(_("No listings yet: run `aggregator crawl` first."))
         else:
-            console.print(safe(f"No listing matches: {filter.to_text() or 'open listings'}"))
+            console.print(safe(_("No listing matches: %(query)s")
+                               % {"query": filter.to_text() or _("open listings")}))
         return
     total = count(engine, filter, cap=10_001)
-    shown = f"{filter.offset + 1}-{filter.offset + len(listings)}"
-    about = "more than 10,000" if total > 10_000 else f"{total:,}"
+    about = (_("more than %(n)s") % {"n": number(10_000)} if total > 10_000
+             else number(total))
     console.print(listings_table(listings))
-    console.print(safe(f"{shown} of {about} · {filter.to_text() or 'open listings'}",
+    console.print(safe(ngettext("%(first)d-%(last)d of %(total)s · %(query)s",
+                                "%(first)d-%(last)d of %(total)s · %(query)s", total)
+                       % {"first": filter.offset + 1, "last": filter.offset + len(listings),
+                          "total": about, "query": filter.to_text() or _("open listings")},
                        style="dim"))
 
 
-QUERY_HELP = ("Words, \"phrases\", -exclusions, prefix*, and keys such as kind:tender dep:13 "
-              "deadline<15d cpv:45: one query (the compact form saved searches use), however "
-              "the shell splits it. A word starting with - is an exclusion, not an option.")
+QUERY_HELP = N_("Words, \"phrases\", -exclusions, prefix*, and keys such as kind:tender dep:13 "
+                "deadline<15d cpv:45: one query (the compact form saved searches use), however "
+                "the shell splits it. A word starting with - is an exclusion, not an option.")
 
 
-@app.command("search", cls=QueryCommand)
+@app.command("search", cls=QueryCommand,
+    help=_("Search the stored listings (open ones by default)."))
 def search_listings(
-    query: Annotated[list[str] | None, typer.Argument(help=QUERY_HELP)] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="job or tender.")] = None,
+    query: Annotated[list[str] | None, typer.Argument(help=_(QUERY_HELP))] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=_("job or tender."))] = None,
     location: Annotated[list[str] | None, typer.Option(
-        "--location", "-l", help="Commune, postal code, department (13, Bouches-du-Rhône), "
-        "region (PACA, IDF), country or remote; repeat it for alternatives.")] = None,
+        "--location", "-l", help=_("Commune, postal code, department (13, Bouches-du-Rhône), "
+        "region (PACA, IDF), country or remote; repeat it for alternatives."))] = None,
     closing_within: Annotated[str | None, typer.Option(
-        help="Deadline within N local days: 7d, 2w.")] = None,
+        help=_("Deadline within N local days: 7d, 2w."))] = None,
     deadline_before: Annotated[str | None, typer.Option(
-        help="Deadline before this local day starts (YYYY-MM-DD) or before a local time "
-             "(YYYY-MM-DDTHH:MM).")] = None,
+        help=_("Deadline before this local day starts (YYYY-MM-DD) or before a local time "
+             "(YYYY-MM-DDTHH:MM)."))] = None,
     deadline_after: Annotated[str | None, typer.Option(
-        help="Deadline after this local day ends (YYYY-MM-DD) or after a local time.")
+        help=_("Deadline after this local day ends (YYYY-MM-DD) or after a local time."))
     ] = None,
     contract: Annotated[list[str] | None, typer.Option(
-        help="Contract type: cdi, cdd, interim, freelance, internship, apprenticeship.")
+        help=_("Contract type: cdi, cdd, interim, freelance, internship, apprenticeship."))
     ] = None,
-    cpv: Annotated[list[str] | None, typer.Option(help="CPV prefix(es), e.g. 45 or 45,71.")
+    cpv: Annotated[list[str] | None, typer.Option(help=_("CPV prefix(es), e.g. 45 or 45,71."))
                    ] = None,
-    source: Annotated[list[str] | None, typer.Option(help="Source (spider) name.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help=_("Source (spider) name."))] = None,
     since: Annotated[str | None, typer.Option(
-        help="Published since a date (YYYY-MM-DD) or for N days (7d).")] = None,
+        help=_("Published since a date (YYYY-MM-DD) or for N days (7d)."))] = None,
     new_since: Annotated[str | None, typer.Option(
-        "--new", help="First seen since a date or for N days.")] = None,
+        "--new", help=_("First seen since a date or for N days."))] = None,
     status: Annotated[str | None, typer.Option(
-        help="open (default), closed, cancelled or all.")] = None,
-    starred: Annotated[bool, typer.Option("--starred", help="Starred listings only.")] = False,
+        help=_("open (default), closed, cancelled or all."))] = None,
+    starred: Annotated[bool, typer.Option("--starred", help=_("Starred listings only."))] = False,
     sort: Annotated[str | None, typer.Option(
-        help="relevance, deadline, published, seen, title, organization, place, source, kind;"
-             " a leading - reverses it.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many listings to show.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
-    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
+        help=_("relevance, deadline, published, seen, title, organization, place, source, kind;"
+             " a leading - reverses it."))] = None,
+    limit: Annotated[int, typer.Option(min=1, help=_("How many listings to show."))] = 50,
+    offset: Annotated[int, typer.Option(help=_("Skip this many first."))] = 0,
+    json_lines: Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))
                           ] = False,
-    csv_out: Annotated[bool, typer.Option("--csv", help="CSV with the --json fields.")
+    csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
                        ] = False,
 ) -> None:
-    """Search the stored listings (open ones by default)."""
     filter = with_options(query_filter(query, limit=max(limit, 0), offset=max(offset, 0)), {
         "kind": kind, "location": location, "closing_within": closing_within,
         "deadline_before": deadline_before, "deadline_after": deadline_after,
@@ -142,38 +149,37 @@ def search_listings(
     _print_results(filter, json_lines, csv_out)
 
 
-@app.command("list")
+@app.command("list", help=_("The open listings, newest first (`search` without a filter)."))
 def list_listings(
     sort: Annotated[str | None, typer.Option(
-        help="published (default: newest first), deadline, seen, title, ...; a leading - "
-        "reverses it.")] = "published",
-    limit: Annotated[int, typer.Option(min=1, help="How many listings to show.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
-    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
+        help=_("published (default: newest first), deadline, seen, title, ...; a leading - "
+        "reverses it."))] = "published",
+    limit: Annotated[int, typer.Option(min=1, help=_("How many listings to show."))] = 50,
+    offset: Annotated[int, typer.Option(help=_("Skip this many first."))] = 0,
+    json_lines: Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))
                           ] = False,
-    csv_out: Annotated[bool, typer.Option("--csv", help="CSV with the --json fields.")
+    csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
                        ] = False,
 ) -> None:
-    """The open listings, newest first (`search` without a filter)."""
     from aggregator.query import Filter
 
     filter = with_options(Filter(limit=max(limit, 0), offset=max(offset, 0)), {"sort": sort})
     _print_results(filter, json_lines, csv_out)
 
 
-@app.command("show")
+@app.command("show", help=_("One listing with its description, lots, other sources and change"
+            " history."))
 def show(
-    listing_id: Annotated[int, typer.Argument(metavar="ID", help="The listing's id.")],
-    json_out: Annotated[bool, typer.Option("--json", help="As one JSON object.")] = False,
+    listing_id: Annotated[int, typer.Argument(metavar="ID", help=_("The listing's id."))],
+    json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
 ) -> None:
-    """One listing with its description, lots, other sources and change history."""
     from aggregator.export import listing_record
     from aggregator.query import get_listing
     from aggregator.store.engine import get_engine
 
     detail = get_listing(get_engine(), listing_id)
     if detail is None:
-        raise UserError(f"no listing {listing_id}")
+        raise UserError(_("no listing %(id)d") % {"id": listing_id})
     if json_out:
         record = listing_record(detail.listing) | {
             "lots": detail.listing.lots,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from typer.core import TyperCommand
 
 from aggregator.cli import UserError
+from aggregator.i18n import _
 
 if TYPE_CHECKING:
     from aggregator.query import Filter
@@ -72,4 +73,5 @@ def query_filter(words: list[str] | None, **paging: Any) -> Filter:
     try:
         return Filter.parse(text, **paging)
     except FilterError as exc:
-        raise UserError(f"invalid query {text!r}: {exc}") from None
+        raise UserError(_("invalid query %(query)r: %(error)s")
+                        % {"query": text, "error": exc}) from None

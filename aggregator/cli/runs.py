@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.i18n import _
 from aggregator.presentation import local
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
@@ -22,16 +23,18 @@ def duration_text(seconds: float | None) -> str:
 
 
 def runs_table(runs: list) -> Table:
-    table = Table(title="Crawl runs (newest first)", title_justify="left")
-    numeric = ("run", "items", "new", "updated", "unchanged", "dropped", "errors", "duration")
-    for column in ("run", "source", "started", "duration", "outcome", "items", "new",
-                   "updated", "unchanged", "dropped", "errors", "note"):
-        table.add_column(column, justify="right" if column in numeric else "left",
-                         overflow="fold", no_wrap=column in ("started", "outcome"))
+    table = Table(title=_("Crawl runs (newest first)"), title_justify="left")
+    for column, right, wrap in (
+            (_("run"), True, True), (_("source"), False, True), (_("started"), False, False),
+            (_("duration"), True, True), (_("outcome"), False, False), (_("items"), True, True),
+            (_("new"), True, True), (_("updated"), True, True), (_("unchanged"), True, True),
+            (_("dropped"), True, True), (_("errors"), True, True), (_("note"), False, True)):
+        table.add_column(column, justify="right" if right else "left", overflow="fold",
+                         no_wrap=not wrap)
     for run in runs:
         note = (run.error_summary or "").strip().splitlines()
         if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
-            note = ["dropped: " + ", ".join(f"{reason} {n}" for reason, n
+            note = [_("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
                                             in sorted(run.dropped_reasons.items()))]
         table.add_row(str(run.id), safe(run.source), local(run.started_at),
                       duration_text(run.duration_seconds),
@@ -42,20 +45,21 @@ def runs_table(runs: list) -> Table:
     return table
 
 
-@app.command()
+@app.command(help=_("The crawl runs, newest first: outcome, item counts, errors, "
+            "duration."))
 def runs(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source's runs.")
+    source: Annotated[str | None, typer.Option("--source", help=_("Only this source's runs."))
                       ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many runs to show.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", help=_("How many runs to show."))] = 20,
 ) -> None:
-    """The crawl runs, newest first: outcome, item counts, errors, duration."""
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import recent_runs
 
     if limit < 1:
-        raise UserError("--limit must be at least 1")
+        raise UserError(_("--limit must be at least 1"))
     found = recent_runs(get_engine(), source=source, limit=limit)
     if not found:
-        console.print(f"No crawl run{f' of {source}' if source else ''} yet.")
+        console.print(_("No crawl run of %(source)s yet.") % {"source": source} if source
+                      else _("No crawl run yet."))
         return
     console.print(runs_table(found))

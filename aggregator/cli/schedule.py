@@ -12,20 +12,20 @@ from typing import Annotated, Any
 import typer
 
 from aggregator.cli import UserError, app
+from aggregator.i18n import _
 from aggregator.terminal.console import console, err_console
 
 
-@app.command()
+@app.command(help=_("Crawl every enabled source on its schedule ([schedule] and "
+            "[sources.NAME] schedule); stops cleanly on SIGTERM or Ctrl-C."))
 def schedule(
     once: Annotated[bool, typer.Option(
-        "--once", help="Crawl every source due now (not crawled since its latest scheduled "
-        "time), run the post-crawl steps and exit — for cron or a systemd timer.")] = False,
+        "--once", help=_("Crawl every source due now (not crawled since its latest scheduled "
+        "time), run the post-crawl steps and exit — for cron or a systemd timer."))] = False,
     setting: Annotated[list[str] | None, typer.Option(
-        "-s", "--set", help="Scrapy setting NAME=VALUE for every crawl, e.g. "
-        "-s BOAMP_API_URL=http://...")] = None,
+        "-s", "--set", help=_("Scrapy setting NAME=VALUE for every crawl, e.g. "
+        "-s BOAMP_API_URL=http://..."))] = None,
 ) -> None:
-    """Crawl every enabled source on its schedule ([schedule] and [sources.NAME] schedule);
-    stops cleanly on SIGTERM or Ctrl-C."""
     from aggregator.config import load_config
     from aggregator.crawling.options import parse_pairs
     from aggregator.scheduling.logs import configure_logging
@@ -38,12 +38,13 @@ def schedule(
     config = load_config()
     log_path = configure_logging(config)
     service = Scheduler(config, settings=settings)
-    err_console.print(f"Logging to {log_path}")
+    err_console.print(_("Logging to %(path)s") % {"path": log_path})
     if not once:
         raise typer.Exit(service.serve())
 
     def on_signal(signum: int, _frame: Any) -> None:
-        err_console.print(f"{signal.Signals(signum).name}: stopping the running crawls")
+        err_console.print(_("%(signal)s: stopping the running crawls")
+                          % {"signal": signal.Signals(signum).name})
         service.stop_crawls.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -56,7 +57,7 @@ def schedule(
     if runs:
         console.print(summary_table(runs))
     else:
-        console.print("Nothing was due.")
+        console.print(_("Nothing was due."))
     if service.stop_crawls.is_set():
         raise typer.Exit(0)
     if any(run.outcome.fails_command for run in runs):

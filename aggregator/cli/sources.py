@@ -25,16 +25,17 @@ from rich.text import Text
 
 from aggregator.cli import UserError, app
 from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file, in_checkout
+from aggregator.i18n import _
 from aggregator.terminal.console import console, safe
 
-sources_app = typer.Typer(help="The sources, and the job boards they follow.",
+sources_app = typer.Typer(help=_("The sources, and the job boards they follow."),
                           rich_markup_mode=None)
 app.add_typer(sources_app, name="sources")
 
 
-@sources_app.callback(invoke_without_command=True)
+@sources_app.callback(invoke_without_command=True,
+    help=_("The sources and their health (with no subcommand)."))
 def sources(ctx: typer.Context) -> None:
-    """The sources and their health (with no subcommand)."""
     if ctx.invoked_subcommand is not None:
         return
     from aggregator.cli.health import show_sources_health
@@ -42,27 +43,29 @@ def sources(ctx: typer.Context) -> None:
     show_sources_health()
 
 
-@sources_app.command("list")
+@sources_app.command("list", help=_("Every source: what it reads, what it needs, and its endpoints "
+            "(the setting that `-s` overrides, and the [sources.NAME] key of "
+            "aggregator.toml) with the value in use."))
 def list_sources(
     names: Annotated[list[str] | None, typer.Argument(
-        help="Sources to show (default: all).", show_default=False)] = None,
+        help=_("Sources to show (default: all)."), show_default=False)] = None,
 ) -> None:
-    """Every source: what it reads, what it needs, and its endpoints (the setting that
-    `-s` overrides, and the [sources.NAME] key of aggregator.toml) with the value in use."""
     from aggregator.config import load_config
     from aggregator.crawling.registry import source_info, spider_names
 
     known = spider_names()
     unknown = [name for name in names or [] if name not in known]
     if unknown:
-        raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
+        raise UserError(_("unknown source %(unknown)s (known: %(known)s)")
+                        % {"unknown": ", ".join(unknown), "known": ", ".join(known)})
     config = load_config()
     for name in names or known:
         info = source_info(name)
         params = config.source(name).params
         console.print(Text.assemble((name, "bold"), f" ({info.kind}): {info.about}"),
                       soft_wrap=True)
-        console.print(safe(f"  needs: {info.needs or 'nothing'}"), soft_wrap=True)
+        console.print(safe(_("  needs: %(needs)s") % {"needs": info.needs or _("nothing")}),
+                      soft_wrap=True)
         for endpoint in info.endpoints:
             configured = params.get(endpoint.key)
             value = (f"{configured} (default {endpoint.default})"
@@ -96,8 +99,8 @@ def board_spider(platform: str) -> type:
 
     platforms = board_platforms()
     if platform not in platforms:
-        raise UserError(f"{platform!r} is not a job-board platform "
-                        f"(platforms: {', '.join(platforms)})")
+        raise UserError(_("%(platform)r is not a job-board platform (platforms: %(known)s)")
+                        % {"platform": platform, "known": ", ".join(platforms)})
     return spider_class(platform)
 
 
@@ -155,14 +158,14 @@ def _key(spider: type, text: str) -> str:
         return str(text).strip()
 
 
-@sources_app.command("add")
+@sources_app.command("add", help=_("Follow job boards of a platform (written to the configuration "
+            "file)."))
 def add(
-    platform: Annotated[str, typer.Argument(help="The platform: greenhouse, lever, workday...")],
+    platform: Annotated[str, typer.Argument(help=_("The platform: greenhouse, lever, workday..."))],
     boards: Annotated[list[str], typer.Argument(
-        help="Boards to follow: a token/site name, eu:SITE for Lever's EU instance, "
-        "or the board's URL (Workday, Teamtailor).")],
+        help=_("Boards to follow: a token/site name, eu:SITE for Lever's EU instance, "
+        "or the board's URL (Workday, Teamtailor)."))],
 ) -> None:
-    """Follow job boards of a platform (written to the configuration file)."""
     spider = board_spider(platform)
     keys = []
     for text in boards:
@@ -180,16 +183,19 @@ def add(
     if added:
         _save(document, path)
     for key in keys:
-        state = "now followed" if key in added else "already followed"
-        console.print(safe(f"{platform}: {key} {state} ({path})"), soft_wrap=True)
+        state = (_("%(platform)s: %(board)s now followed (%(path)s)") if key in added
+                 else _("%(platform)s: %(board)s already followed (%(path)s)"))
+        console.print(safe(state % {"platform": platform, "board": key, "path": path}),
+                      soft_wrap=True)
 
 
-@sources_app.command("remove")
+@sources_app.command("remove",
+    help=_("Stop following job boards (their stored listings stay; they are "
+            "no longer refreshed)."))
 def remove(
-    platform: Annotated[str, typer.Argument(help="The platform: greenhouse, lever, workday...")],
-    boards: Annotated[list[str], typer.Argument(help="Boards to stop following.")],
+    platform: Annotated[str, typer.Argument(help=_("The platform: greenhouse, lever, workday..."))],
+    boards: Annotated[list[str], typer.Argument(help=_("Boards to stop following."))],
 ) -> None:
-    """Stop following job boards (their stored listings stay; they are no longer refreshed)."""
     spider = board_spider(platform)
     path = config_path()
     document = _load(path)
@@ -198,11 +204,15 @@ def remove(
     wanted = {_key(spider, text) for text in boards}
     missing = sorted(wanted - set(current))
     if missing:
-        raise UserError(f"{platform} does not follow {', '.join(missing)} "
-                        f"(followed: {', '.join(current) or 'none'}; {path})")
+        raise UserError(_("%(platform)s does not follow %(missing)s (followed: %(current)s; "
+                          "%(path)s)") % {"platform": platform, "missing": ", ".join(missing),
+                                          "current": ", ".join(current) or _("none"),
+                                          "path": path})
     for index in reversed(range(len(current))):
         if current[index] in wanted:
             del array[index]
     _save(document, path)
     for key in sorted(wanted):
-        console.print(safe(f"{platform}: {key} no longer followed ({path})"), soft_wrap=True)
+        console.print(safe(_("%(platform)s: %(board)s no longer followed (%(path)s)")
+                           % {"platform": platform, "board": key, "path": path}),
+                      soft_wrap=True)

@@ -8,15 +8,16 @@ import typer
 
 from aggregator.cli import app
 from aggregator.cli.query_words import QueryCommand, query_filter
+from aggregator.i18n import _
 
 
-@app.command("tui", cls=QueryCommand)
+@app.command("tui", cls=QueryCommand,
+    help=_("Browse and search listings in the terminal (? shows the keys)."))
 def tui(
     query: Annotated[list[str] | None, typer.Argument(
-        help="Start with this filter, read as `search` reads it, e.g. kind:tender dep:13 "
-             "deadline<15d.")] = None,
+        help=_("Start with this filter, read as `search` reads it, e.g. kind:tender dep:13 "
+             "deadline<15d."))] = None,
 ) -> None:
-    """Browse and search listings in the terminal (? shows the keys)."""
     from aggregator.store.engine import get_engine
     from aggregator.tui.app import AggregatorApp
 

@@ -7,21 +7,22 @@ from typing import Annotated
 import typer
 
 from aggregator.cli import UserError, app
+from aggregator.i18n import _
 
 
-@app.command()
+@app.command(help=_("Take requests from the shared Redis queue of every seeded crawl "
+            "and store what they give into the shared store. Run one per "
+            "machine; stop with SIGTERM or Ctrl-C (requests in hand go back "
+            "to the queue)."))
 def worker(
     sources: Annotated[str | None, typer.Option(
-        help="Comma-separated sources to work on (default: every enabled source).")] = None,
+        help=_("Comma-separated sources to work on (default: every enabled source)."))] = None,
     setting: Annotated[list[str] | None, typer.Option(
-        "-s", "--set", help="Scrapy setting NAME=VALUE, as for `aggregator crawl`.")] = None,
+        "-s", "--set", help=_("Scrapy setting NAME=VALUE, as for `aggregator crawl`."))] = None,
     redis: Annotated[str | None, typer.Option(
-        help="Redis URL (default: AGGREGATOR_REDIS_URL, else [distributed] redis_url, else "
-        "redis://127.0.0.1:6379/0).")] = None,
+        help=_("Redis URL (default: AGGREGATOR_REDIS_URL, else [distributed] redis_url, else "
+        "redis://127.0.0.1:6379/0)."))] = None,
 ) -> None:
-    """Take requests from the shared Redis queue of every seeded crawl and store what they
-    give into the shared store. Run one per machine; stop with SIGTERM or Ctrl-C (requests in
-    hand go back to the queue)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from aggregator.crawling import registry
@@ -37,8 +38,9 @@ def worker(
     known = registry.spider_names()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UserError(f"unknown source {', '.join(unknown)} (known: {', '.join(known)})")
+        raise UserError(_("unknown source %(unknown)s (known: %(known)s)")
+                        % {"unknown": ", ".join(unknown), "known": ", ".join(known)})
     try:
         run_worker(names, overrides=overrides, redis=redis)
     except RedisConnectionError as exc:
-        raise UserError(f"cannot reach Redis: {exc}") from None
+        raise UserError(_("cannot reach Redis: %(error)s") % {"error": exc}) from None

@@ -48,8 +48,11 @@ def columns_80(monkeypatch):
 
 
 def invoke(*args: str):
+    """``aggregator cpv ARGS`` with French labels unless ``--lang`` says otherwise (the
+    suite's messages are English, which would choose English labels)."""
+    lang = [] if "--lang" in args else ["--lang", "fr"]
     with time_machine.travel(NOW, tick=False):
-        return runner.invoke(app, ["cpv", *args])
+        return runner.invoke(app, ["cpv", *args, *lang])
 
 
 def run(*args: str):
@@ -133,7 +136,7 @@ def test_json_for_scripts(store):
 
 def test_words_no_label_holds(store):
     result = run("de", "la")
-    assert result.exit_code == 0 and "No CPV label in French holds 'de la'" in result.output
+    assert result.exit_code == 0 and "No French CPV label holds 'de la'" in result.output
     assert run("de", "la", "--json").output == ""
 
 
@@ -166,3 +169,9 @@ def test_the_command_fails_in_one_line_with_exit_2(sqlite_url):
                                "cpv", *args], capture_output=True, text=True)
         assert done.returncode == 2
         assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("error: ")
+
+
+def test_labels_follow_the_language_of_the_messages(store):
+    with time_machine.travel(NOW, tick=False):
+        english = runner.invoke(app, ["cpv", "45311000", "--json"]).output
+    assert json.loads(english)["label"] == cpv.label("45311000", "en")
