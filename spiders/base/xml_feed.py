@@ -48,7 +48,11 @@ class Joined:
         self.places, self.sep = places, sep
 
     def read(self, node: Selector) -> str | None:
-        return joined(*(read(node, place) for place in self.places), sep=self.sep)
+        values: list[Any] = []
+        for place in self.places:  # an Each gives several values: each one joins
+            value = read(node, place)
+            values.extend(value if isinstance(value, list) else [value])
+        return joined(*values, sep=self.sep)
 
 
 class Each:
@@ -116,9 +120,14 @@ class XmlFeedSpider(BoardSpider):
     def raw_payload(self, record: Any, detail: Any = None) -> Any:
         return record.get()  # the record's XML
 
+    def record_url(self, record: Selector, board: Board, link: str | None) -> str | None:
+        """A record's page: its ``url`` field by default (feeds without links build it)."""
+        return link
+
     def parse_item(self, record: Selector, board: Board, page: Selector | None,
                    detail: Any = None) -> RawListing | None:
         values = {name: read(record, place) for name, place in self.fields.items()}
+        values["url"] = self.record_url(record, board, values.get("url"))
         if not values.get("url"):
             self.drop_record("no link", self.record_id(record))
             return None
