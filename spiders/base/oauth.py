@@ -21,7 +21,8 @@ token:
   never gets it) and removes it again from the request object afterwards. It notes the token's
   ``generation`` (a counter, not the token) in the meta, for ``refresh``.
 
-A spider using it sets ``self.oauth`` (a :class:`ClientCredentials`) and calls
+A spider using it sets ``self.oauth`` (a :class:`ClientCredentials`), or defines
+``oauth_for(request)`` when each site has its own (Talentsoft), and calls
 :func:`enable_oauth_middleware` in its ``update_settings``. What a replay set does keep is the
 recorded token *response*, whose access token expired minutes after the recording.
 """
@@ -157,7 +158,10 @@ class OAuthMiddleware:
     def _client(self, request: Request) -> ClientCredentials | None:
         if request.meta.get(OAUTH_META) not in (TOKEN_REQUEST, BEARER):
             return None
-        client = getattr(self.crawler.spider, "oauth", None)
+        spider = self.crawler.spider
+        # One client per spider (``oauth``), or one per site (``oauth_for(request)``).
+        client = spider.oauth_for(request) if hasattr(spider, "oauth_for") else \
+            getattr(spider, "oauth", None)
         return client if isinstance(client, ClientCredentials) else None
 
     def process_request(self, request: Request) -> None:
