@@ -37,7 +37,9 @@ class GreenhouseSpider(JsonListSpider):
     board_help = "TOKEN"
     records_pointer = "/jobs"
     # https://boards.greenhouse.io/TOKEN or https://job-boards.greenhouse.io/TOKEN also work.
-    board_url = re.compile(r"https?://(?:job-)?boards(?:-api)?\.greenhouse\.io/(?:v1/boards/)?"
+    # the board, its API, or its embedded widget (``embed/job_board?for=SLUG``)
+    board_url = re.compile(r"https?://(?:job-)?boards(?:-api)?\.greenhouse\.io/(?:v1/boards/"
+                           r"|embed/job_board(?:/js)?\?(?:[^#\s\"']*&)?for=)?"
                            r"(?P<slug>[A-Za-z0-9._-]+)", re.I)
 
 

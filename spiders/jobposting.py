@@ -339,6 +339,16 @@ class JobPostingSpider(ListingSpider):
                 yield from self.job_links(response, site)
         self.done(site)
 
+    @staticmethod
+    def has_postings(text: str, url: str) -> bool:
+        """Whether a page carries schema.org JobPosting (JSON-LD or microdata): what
+        `aggregator sources follow` asks before following a site with this spider."""
+        from parsel import Selector
+
+        jsonld = read_jsonld(Selector(text=text))
+        return any(True for obj in jsonld.objects for _ in find_postings(obj)) or bool(
+            microdata_postings(text, url))
+
     def postings(self, response: TextResponse, site: Site,
                  listing: bool = False) -> Iterator[Any]:
         jsonld = read_jsonld(response)

@@ -17,6 +17,7 @@ career.teamtailor.com, 2026-08-30), which tests/sites/teamtailor.py serves.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from spiders.base.boards import SLUG, Board
@@ -30,6 +31,7 @@ class TeamtailorSpider(XmlFeedSpider):
     about = "Teamtailor career sites"
     board_help = "CAREER_SITE_URL (or COMPANY for COMPANY.teamtailor.com)"
     feed_path = "/jobs.rss"
+    board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.teamtailor\.com", re.I)
     fields = {
         "title": "title",
         "url": "link",

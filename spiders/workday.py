@@ -37,6 +37,8 @@ class WorkdaySpider(PostPagedJsonSpider):
     records_pointer = "/jobPostings"
     total_pointer = "/total"
     max_page_size = 20  # Workday refuses more
+    board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.wd\d+\.myworkdayjobs\.com"
+                           r"(?:/[^\s\"'<>#]*)?", re.I)
 
     @classmethod
     def parse_board(cls, text: str) -> Board:

@@ -4,6 +4,7 @@
     aggregator sources list                     # what each reads, needs, and where
     aggregator sources add greenhouse codepath  # follow a board
     aggregator sources remove lever eu:acme     # stop following one
+    aggregator sources follow https://careers.example.com  # find the board, follow it
 
 What a source is, needs and reads from comes from its spider class (the registry): adding a
 spider adds it here.
@@ -125,8 +126,9 @@ def _save(document: Any, path: Path) -> None:
     os.replace(scratch, path)  # never a half-written configuration
 
 
-def _boards_array(document: Any, platform: str, *, create: bool) -> Any:
-    """The ``[sources.PLATFORM] boards`` array of the document (created when asked)."""
+def _boards_array(document: Any, platform: str, *, create: bool, key: str = "boards") -> Any:
+    """The ``[sources.PLATFORM] boards`` array (or another ``key``) of the document
+    (created when asked)."""
     import tomlkit
 
     if "sources" not in document:
@@ -139,7 +141,7 @@ def _boards_array(document: Any, platform: str, *, create: bool) -> Any:
             return None
         sources_table[platform] = tomlkit.table()
     section = sources_table[platform]
-    boards = section.get("boards")
+    boards = section.get(key)
     if isinstance(boards, str):  # "a,b" is allowed in the file: make it a real list
         boards = [b.strip() for b in boards.split(",") if b.strip()]
     if boards is None or not hasattr(boards, "multiline"):
@@ -147,8 +149,8 @@ def _boards_array(document: Any, platform: str, *, create: bool) -> Any:
             return None
         array = tomlkit.array()
         array.extend(boards or [])
-        section["boards"] = array
-    return section["boards"]
+        section[key] = array
+    return section[key]
 
 
 def _key(spider: type, text: str) -> str:
@@ -216,3 +218,46 @@ def remove(
         console.print(safe(_("%(platform)s: %(board)s no longer followed (%(path)s)")
                            % {"platform": platform, "board": key, "path": path}),
                       soft_wrap=True)
+
+
+@sources_app.command("follow", help=_(
+    "Find the job board (or career site) behind a web address and follow it: the address "
+    "itself, then the page's links, frames and scripts, then schema.org JobPosting on it."))
+def follow(
+    url: Annotated[str, typer.Argument(
+        help=_("A company's careers page, or any of its job URLs."))],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help=_("Say what was found; change nothing."))] = False,
+) -> None:
+    from aggregator.crawling.follow import CAREER_SITES, FollowError
+    from aggregator.crawling.follow import follow as find
+    from aggregator.crawling.settings import USER_AGENT
+
+    try:
+        outcome = find(url, USER_AGENT)
+    except FollowError as exc:
+        raise UserError(_("cannot read the page: %(reason)s") % {"reason": exc}) from None
+    if not outcome.found:
+        raise UserError(_("no job board found for %(url)s (tried %(tried)s)")
+                        % {"url": url, "tried": "; ".join(outcome.tried)})
+    path = config_path()
+    document = _load(path)
+    changed = False
+    for found in outcome.found:
+        key = "sites" if found.platform == CAREER_SITES else "boards"
+        console.print(safe(_("%(platform)s: %(board)s (found in %(how)s)")
+                           % {"platform": found.platform, "board": found.board,
+                              "how": found.how}), soft_wrap=True)
+        if dry_run:
+            continue
+        array = _boards_array(document, found.platform, create=True, key=key)
+        present = {str(entry).rstrip("/") for entry in array} if key == "sites" else \
+            {_key(board_spider(found.platform), entry) for entry in array}
+        if found.board.rstrip("/") in present:
+            console.print(safe(_("  already followed (%(path)s)") % {"path": path}))
+            continue
+        array.append(found.board)
+        changed = True
+        console.print(safe(_("  now followed (%(path)s)") % {"path": path}))
+    if changed:
+        _save(document, path)
