@@ -431,7 +431,7 @@ class JobPostingSpider(ListingSpider):
             status="open",
             scope=site.scope,
             match_keys=job_match_keys(organization, title, locality or place_name,
-                                      description),
+                                      description, reference=identifier),
             raw=posting,
             extra=extra or None,
         )

@@ -34,6 +34,7 @@ from scrapy.settings import BaseSettings
 from aggregator.config import SourceConfig
 from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, BoardSpider, joined, pointer
+from spiders.base.job_keys import job_match_keys
 from spiders.base.oauth import (
     BEARER,
     OAUTH_META,
@@ -193,6 +194,9 @@ class TalentsoftSpider(BoardSpider):
             salary=(record.get("salaryRange") or {}).get("label"),
             published_at=record.get("startPublicationDate"),
             modified_at=record.get("modificationDate"),
+            match_keys=job_match_keys(record.get("organisationName"), record["title"],
+                                      location, record.get("description1"),
+                                      reference=record["reference"]),
             extra={k: v for k, v in {
                 "reference": record["reference"],
                 "places": [label for name in PLACES for label in places[name]],

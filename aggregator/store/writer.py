@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from aggregator.normalize.job_match import Offer, same_offer
 from aggregator.normalize.listing import FIELDS, NormalizedListing
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
@@ -332,13 +333,20 @@ class ListingWriter:
         if not all_keys:
             return
         members: dict[str, list[tuple[int, str, int | None]]] = {}
+        offers: dict[int, Offer] = {}  # what job_match reads of each job key's listings
+        keys_of: dict[int, set[str]] = {}
         for chunk in chunks(all_keys):
             query = (select(keys_table.c.key, listings.c.id, listings.c.source,
-                            listings.c.duplicate_of)
+                            listings.c.duplicate_of, listings.c.kind,
+                            listings.c.published_at, listings.c.description)
                      .join(listings, listings.c.id == keys_table.c.listing_id)
                      .where(keys_table.c.key.in_(chunk)))
-            for key, listing_id, source, duplicate_of in conn.execute(query):
+            for key, listing_id, source, duplicate_of, kind, published, description in \
+                    conn.execute(query):
                 members.setdefault(key, []).append((listing_id, source, duplicate_of))
+                if kind == "job":
+                    offers[listing_id] = Offer(_aware(published), description)
+                    keys_of.setdefault(listing_id, set()).add(key)
         # Union of groups: every listing reachable through a shared key, across sources.
         parent: dict[int, int] = {}
 
@@ -348,16 +356,25 @@ class ListingWriter:
                 node = parent[node]
             return node
 
+        def same(a: int, b: int) -> bool:
+            """A job pair proposed by a key is kept only when it is one offer."""
+            if a not in offers or b not in offers:
+                return True  # tenders: their keys are the procedure's own ids
+            return same_offer(offers[a], offers[b],
+                              shared_keys=frozenset(keys_of[a] & keys_of[b]))
+
         current: dict[int, int | None] = {}
         for group in members.values():
             if len({source for _, source, _ in group}) < 2:
                 continue
-            first = group[0][0]
-            for listing_id, _, duplicate_of in group:
-                current[listing_id] = duplicate_of
-                parent[find(listing_id)] = find(first)
+            for index, (listing_id, source, duplicate_of) in enumerate(group):
+                current.setdefault(listing_id, duplicate_of)
+                find(listing_id)  # every member has a root, linked or not
                 if duplicate_of is not None:
-                    parent[find(duplicate_of)] = find(first)
+                    parent[find(duplicate_of)] = find(listing_id)
+                for other, other_source, _ in group[:index]:
+                    if other_source != source and same(other, listing_id):
+                        parent[find(listing_id)] = find(other)
         roots: dict[int, int] = {}
         for node in parent:
             root = find(node)
@@ -368,3 +385,9 @@ class ListingWriter:
             if current[node] != wanted:
                 conn.execute(update(listings).where(listings.c.id == node)
                              .values(duplicate_of=wanted))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives stored instants back without their zone: they are UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None \
+        else moment

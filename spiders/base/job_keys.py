@@ -1,13 +1,16 @@
 """Match keys that link one job offer relayed by several sources (``Listing.match_keys``).
 
-The same offer reaches us from France Travail (partner offers), the employer's career page
-and its ATS board. The store links listings of *different* sources that share any key
-(``ListingWriter._link_duplicates``), so a key must be equal for the same offer whatever
-the source's spelling, and different for two offers:
+The same offer reaches us from France Travail (partner offers), APEC, the employer's career
+page and its ATS board. The store links listings of *different* sources that share a key
+and that aggregator.normalize.job_match finds to be one offer (close publication dates,
+alike descriptions: ``ListingWriter._link_duplicates``), so a key must be equal for the same
+offer whatever the source's spelling:
 
 - ``job:{organisation}|{title}|{city}`` — the organisation without its legal form
   ("BONOR SAS" = "Bonor"), the title without its gender marker ("Cariste F/H" =
   "Cariste (H/F)"), the city read from the raw location text;
+- ``job-ref:{reference}|{title}`` — the ATS reference where the source carries one
+  (Talentsoft's ``reference``, a career page's JobPosting ``identifier``);
 - ``job-text:{title}|{city}|{fingerprint}`` — for relayed offers whose employer name is
   missing or replaced by an agency's: the fingerprint is a hash of the first words of the
   plain-text description, which survive HTML vs text, bullets, entities and truncation.
@@ -97,18 +100,31 @@ def _cut(text: str, size: int) -> str:
     return text[:size].strip()
 
 
+def reference_key(reference: object, title: object) -> str | None:
+    """``job-ref:{reference}|{title}``: an ATS reference ("2025-82802") is the same offer
+    wherever it is relayed; with the title, two sites' equal numbers stay apart. None for a
+    reference too plain to tell (under 6 characters, or no digit)."""
+    ref = fold(_plain(reference)).replace(" ", "")
+    title_part = _cut(title_key(title), 150)
+    if len(ref) < 6 or not any(c.isdigit() for c in ref) or not title_part:
+        return None
+    return f"job-ref:{_cut(ref, 60)}|{title_part}"
+
+
 def job_match_keys(organization: object, title: object, city_or_location: object,
-                   description: object = None) -> list[str]:
+                   description: object = None, reference: object = None) -> list[str]:
     """The duplicate-matching keys of a job offer (see the module docstring).
 
     ``city_or_location`` is the source's raw location text or its city field; both give the
-    same key. Returns [] when the offer has no title or no city.
+    same key. ``reference`` is the offer's ATS reference where the source carries one.
+    Returns only the reference key when the offer has no city, [] without a title.
     """
+    ref = reference_key(reference, title) if reference not in (None, "") else None
     title_part = _cut(title_key(title), 150)
     city = _cut(location_city_key(city_or_location), 60)
     if not title_part or not city:
-        return []
-    keys = []
+        return [ref] if ref else []
+    keys = [ref] if ref else []
     org = _cut(organization_key(organization), 80)
     if org:
         keys.append(f"job:{org}|{title_part}|{city}")

@@ -84,6 +84,9 @@ def test_neura_page_fields():
         "contract_type": None, "working_time": None, "salary": None,
         "status": "open", "scope": "jobs.example.org",
         "match_keys": [
+            # the page's identifier: the ATS reference, wherever the offer is relayed
+            "job-ref:00df0928b013448cb3dd6c6fb80eadc2|"
+            "manager ecosystem integration certification human",
             "job:neura robotics|manager ecosystem integration certification human|metzingen",
             "job-text:manager ecosystem integration certification human|metzingen|"
             "56d6432a7eb6848d"],
@@ -216,7 +219,9 @@ def test_telecommute_and_geo():
     _, (item,) = items_of(page_with(posting))
     # raw, as the page says it: the normaliser reads the word (parse_remote)
     assert item["remote"] == "TELECOMMUTE"
-    assert item["location"] is None and item["match_keys"] == []
+    # no city: only the reference key (the page's identifier) can link it
+    assert item["location"] is None and [k.split(":")[0] for k in item["match_keys"]] == [
+        "job-ref"]
     assert normalize_listing(item, crawled_at=CRAWLED)["remote"] is True
     geo = {"@type": "Place", "geo": {"@type": "GeoCoordinates", "latitude": "48.5367",
                                      "longitude": 9.2846},
