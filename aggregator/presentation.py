@@ -5,6 +5,10 @@ Plain strings, no markup: each caller makes them safe for its medium (``safe()``
 terminal, autoescaped templates for mail). Times are shown in ``LOCAL_TZ``; "days left" and
 "closing soon" count local calendar days and agree with the filter's ``deadline<7d``
 (aggregator.query): a deadline still ahead whose local day is at most 7 days away.
+
+"Now" is the instant the process reads listings at: the present, or the instant a reading
+command was given (``--as-of``, or the date of the recorded listings a replay stored), set
+once with :func:`read_as_of`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": N_("Interim"),
                    "apprenticeship": N_("Apprenticeship"), "other": N_("Other")}
 WORKING_TIMES = {"full_time": N_("full time"), "part_time": N_("part time")}
 CPV_SHOWN = 4  # CPV codes a full ``terms`` lists before "(+N)"
+_as_of: datetime | None = None  # see read_as_of
 
 
 class ShownListing(Protocol):
@@ -54,6 +59,17 @@ class ShownListing(Protocol):
     def deadline_time_given(self) -> bool | None: ...
 
 
+def read_as_of(instant: datetime | None) -> None:
+    """Judge days left and closing soon at ``instant`` in this process (None: the present)."""
+    global _as_of
+    _as_of = instant
+
+
+def reading_now() -> datetime:
+    """The instant listings are read at: the one given to :func:`read_as_of`, else now."""
+    return _as_of or datetime.now(UTC)
+
+
 def local(when: datetime | None, fmt: str = DATE_TIME) -> str:
     """An instant as local (Paris) time; "" for None."""
     return when.astimezone(LOCAL_TZ).strftime(fmt) if when else ""
@@ -63,7 +79,7 @@ def days_left(deadline: datetime | None, now: datetime | None = None) -> int | N
     """Local calendar days from today to the deadline's day (0: today, negative: past)."""
     if deadline is None:
         return None
-    now = now or datetime.now(UTC)
+    now = now or reading_now()
     return (deadline.astimezone(LOCAL_TZ).date() - now.astimezone(LOCAL_TZ).date()).days
 
 
@@ -116,7 +132,7 @@ def countdown(listing: ShownListing, now: datetime | None = None, *,
     ``today``, or ``passed`` (not closed yet by the store); "" when there is nothing to count."""
     if listing.deadline_at is None or listing.status != "open":
         return ""
-    now = now or datetime.now(UTC)
+    now = now or reading_now()
     if listing.deadline_at <= now:
         return _("passed")
     left = days_left(listing.deadline_at, now) or 0
@@ -143,7 +159,7 @@ def deadline_text(listing: ShownListing, *, short: bool = False,
 def closing_soon(listing: ShownListing, now: datetime | None = None) -> bool:
     """Open, its deadline still ahead and at most ``CLOSING_SOON_DAYS`` local days away
     (what ``deadline<7d`` matches)."""
-    now = now or datetime.now(UTC)
+    now = now or reading_now()
     deadline = listing.deadline_at
     return (listing.status == "open" and deadline is not None and deadline > now
             and (days_left(deadline, now) or 0) <= CLOSING_SOON_DAYS)

@@ -26,6 +26,12 @@ from aggregator.crawling.registry import spider_class, spider_names
 from aggregator.crawling.replay import BUNDLED_REPLAY, MANIFEST
 from tests.sites.recorded import replay_for
 
+# The instant the bundled set shows (its manifest's recorded_as_of): the end of the day its
+# newest tender responses were captured — BOAMP's newest notices of 2026-08-12 and TED's of
+# the week before (tests/fixtures/tenders/PROVENANCE.md). Reading commands judge open/closed
+# and days left then, and say so; the recorded dates themselves are left as they are.
+RECORDED_AS_OF = "2026-08-12T23:59:59+02:00"
+
 
 def build(sources: list[str], out: Path = BUNDLED_REPLAY) -> None:
     unknown = [s for s in sources if s not in spider_names()]
@@ -52,6 +58,7 @@ def build(sources: list[str], out: Path = BUNDLED_REPLAY) -> None:
             manifest = json.loads(path.read_text(encoding="utf-8"))
             endpoints = {e.setting: e.default for e in spider_class(source).endpoints()}
             manifest["sources"][source]["settings"] = {**endpoints, **spec["settings"]}
+            manifest["recorded_as_of"] = RECORDED_AS_OF
             path.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
                             + "\n", encoding="utf-8")
             print(f"recorded {source}")

@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.config import LOCAL_TZ
 from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
@@ -50,6 +51,25 @@ def summary_table(runs: list) -> Table:
                       str(run.items_dropped), str(run.errors),
                       f"{duration:.1f}s" if duration is not None else "", safe(note))
     return table
+
+
+def _note_what_the_store_holds(engine, runs: list, replay: Path | None) -> None:
+    """A replay that read its set makes the store's reading instant the set's recording;
+    a live crawl that read a source brings the store back to the present."""
+    from aggregator.crawling.replay import read_manifest, recorded_as_of
+    from aggregator.store.state import set_recorded_as_of
+
+    if not any(run.outcome.read_source for run in runs):
+        return
+    if replay is None:
+        set_recorded_as_of(engine, None)
+        return
+    instant = recorded_as_of(read_manifest(replay))
+    set_recorded_as_of(engine, instant)
+    if instant is not None:
+        console.print(_("These are recorded listings: reading commands judge them as of "
+                        "%(day)s (--as-of picks another day).") % {
+                            "day": instant.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")})
 
 
 @app.command(help=_("Run spiders into the store and print a per-source summary."))
@@ -158,6 +178,8 @@ def crawl(
     runs = [run for name in names if (run_id := run_ids.get(name)) is not None
             and (run := get_run(engine, run_id)) is not None]
     console.print(summary_table(runs))
+    if not distributed:
+        _note_what_the_store_holds(engine, runs, replay)
     for p in progress.values():
         if p.state.startswith("skipped"):
             console.print(f"{p.source}: {p.state}")

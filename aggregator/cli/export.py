@@ -19,6 +19,7 @@ from typing import IO, Annotated
 import typer
 
 from aggregator.cli import app
+from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import err_console
@@ -69,12 +70,20 @@ def export(
                       ] = None,
     bom: Annotated[bool, typer.Option("--bom", help=_("CSV: start with a UTF-8 byte-order mark "
                                       "(Excel needs it to read accents right)."))] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
+    from dataclasses import replace
+
     from aggregator.export import write_csv, write_ics, write_jsonl
     from aggregator.query import search
     from aggregator.store.engine import get_engine
 
-    listings = search(get_engine(), query_filter(query, limit=None))
+    engine = get_engine()
+    filter = query_filter(query, limit=None)
+    instant, note = reading_instant(engine, as_of)
+    if note:
+        err_console.print(note, style="yellow", markup=False)
+    listings = search(engine, replace(filter, as_of=instant))
     count: int
     if format is Format.ics:
         binary: IO[bytes]

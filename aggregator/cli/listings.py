@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aggregator.cli import UserError, app
+from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import N_, _, ngettext, number
 from aggregator.terminal.console import console, safe
@@ -57,15 +58,22 @@ def with_options(filter: Filter, given: dict[str, str | list[str] | None]) -> Fi
     return filter
 
 
-def _print_results(filter: Filter, json_lines: bool, csv_out: bool) -> None:
+def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str | None) -> None:
+    from dataclasses import replace
+
     from aggregator.export import write_csv, write_jsonl
     from aggregator.query import Filter, count, resolve_location, search
     from aggregator.store.engine import get_engine
+    from aggregator.terminal.console import err_console
 
     if json_lines and csv_out:
         raise UserError(_("--json and --csv cannot be used together"))
     engine = get_engine()
+    instant, note = reading_instant(engine, as_of)
+    filter = replace(filter, as_of=instant)
     listings = search(engine, filter)
+    if note:  # on stderr when stdout is data
+        (err_console if json_lines or csv_out else console).print(safe(note, style="yellow"))
     if json_lines:
         write_jsonl(listings, sys.stdout)
         return
@@ -139,6 +147,7 @@ def search_listings(
                           ] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
                        ] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     filter = with_options(query_filter(query, limit=max(limit, 0), offset=max(offset, 0)), {
         "kind": kind, "location": location, "closing_within": closing_within,
@@ -146,7 +155,7 @@ def search_listings(
         "contract": contract, "cpv": cpv, "source": source, "since": since,
         "new_since": new_since, "status": status, "starred": "yes" if starred else None,
         "sort": sort})
-    _print_results(filter, json_lines, csv_out)
+    _print_results(filter, json_lines, csv_out, as_of)
 
 
 @app.command("list", help=_("The open listings, newest first (`search` without a filter)."))
@@ -160,11 +169,12 @@ def list_listings(
                           ] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
                        ] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     from aggregator.query import Filter
 
     filter = with_options(Filter(limit=max(limit, 0), offset=max(offset, 0)), {"sort": sort})
-    _print_results(filter, json_lines, csv_out)
+    _print_results(filter, json_lines, csv_out, as_of)
 
 
 @app.command("show", help=_("One listing with its description, lots, other sources and change"
@@ -172,12 +182,15 @@ def list_listings(
 def show(
     listing_id: Annotated[int, typer.Argument(metavar="ID", help=_("The listing's id."))],
     json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     from aggregator.export import listing_record
     from aggregator.query import get_listing
     from aggregator.store.engine import get_engine
 
-    detail = get_listing(get_engine(), listing_id)
+    engine = get_engine()
+    _, note = reading_instant(engine, as_of)
+    detail = get_listing(engine, listing_id)
     if detail is None:
         raise UserError(_("no listing %(id)d") % {"id": listing_id})
     if json_out:
@@ -190,4 +203,6 @@ def show(
                         for c in detail.changes]}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
+    if note:
+        console.print(safe(note, style="yellow"))
     console.print(detail_renderable(detail))

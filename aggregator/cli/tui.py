@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from aggregator.cli import app
+from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _
 
@@ -17,8 +18,12 @@ def tui(
     query: Annotated[list[str] | None, typer.Argument(
         help=_("Start with this filter, read as `search` reads it, e.g. kind:tender dep:13 "
              "deadline<15d."))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     from aggregator.store.engine import get_engine
     from aggregator.tui.app import AggregatorApp
 
-    AggregatorApp(get_engine(), query_filter(query)).run()
+    engine = get_engine()
+    filter = query_filter(query)
+    instant, note = reading_instant(engine, as_of)
+    AggregatorApp(engine, filter, as_of=instant, note=note).run()

@@ -102,7 +102,9 @@ class CrawlRunRecorder:
         scopes = getattr(spider, "completed_scopes", ()) or ()
         # A listing the store refused keeps its old last_seen_at: it must not count as missed.
         store_errors = dropped.get(STORE_ERROR, 0)
-        if reason == "finished" and scopes and self.started_at and not store_errors:
+        # A replay says nothing about what vanished since the recording.
+        replay = self.crawler.settings.get("REPLAY_AS_OF")
+        if reason == "finished" and scopes and self.started_at and not store_errors and not replay:
             closed = expire_missing(self.engine, spider.name, scopes,
                                     crawl_started_at=self.started_at, run_id=self.run_id)
             stats["aggregator/closed_missing"] = closed

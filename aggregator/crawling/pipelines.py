@@ -73,12 +73,19 @@ class ValidatePipeline(_Pipeline):
         return item
 
 
+def crawl_clock(settings: Any) -> datetime:
+    """The instant a crawl sees its responses at: now, or when a replayed set was recorded
+    (``REPLAY_AS_OF``), so that a tender open then is stored open and dated then."""
+    as_of = settings.get("REPLAY_AS_OF")
+    return datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
+
+
 class NormalizePipeline(_Pipeline):
     """Raw fields → the store's columns (aggregator.normalize)."""
 
     def process_item(self, item: Any) -> NormalizedListing:
         try:
-            record = normalize_listing(item, crawled_at=datetime.now(UTC))
+            record = normalize_listing(item, crawled_at=crawl_clock(self.crawler.settings))
         except NormalizationError as exc:
             raise self.drop(str(exc), item) from None
         except Exception:  # a normaliser bug on odd input: counted and shown, the crawl goes on
@@ -136,7 +143,8 @@ class StorePipeline(_Pipeline):
         self.crawler.signals.send_catch_log(signal=batch_stored)
 
     def _write(self, batch: list[NormalizedListing], run_id: int | None) -> None:
-        self._count(self.writer.write(batch, run_id=run_id, count_in_run=self.count_in_run))
+        self._count(self.writer.write(batch, run_id=run_id, count_in_run=self.count_in_run,
+                                      now=crawl_clock(self.crawler.settings)))
 
     def _count(self, result: WriteResult) -> None:
         stats = self.crawler.stats

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.crawling.options import parse_pairs
-from aggregator.crawling.replay import ReplayError, read_manifest, record_in_manifest
+from aggregator.crawling.replay import (
+    ReplayError,
+    read_manifest,
+    record_in_manifest,
+    recorded_as_of,
+)
 
 
 def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if options.replay is not None:
         try:
-            recorded = read_manifest(options.replay)["sources"].get(options.source)
+            manifest = read_manifest(options.replay)
+            recorded = manifest["sources"].get(options.source)
+            as_of = recorded_as_of(manifest)
         except ReplayError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -56,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         args = {**recorded.get("args", {}), **args}
         overrides = {**recorded.get("settings", {}), **overrides}
+        if as_of is not None:  # what the replay stores is judged when it was recorded
+            overrides.setdefault("REPLAY_AS_OF", as_of.isoformat())
 
     from scrapy.crawler import AsyncCrawlerProcess
 

@@ -2,7 +2,10 @@
 
 A replay set is a directory holding Scrapy's own HTTP cache (FilesystemCacheStorage, one
 folder per spider) and ``manifest.json``, which says for each source the arguments and
-settings it was recorded with: a replay must ask for exactly the same requests.
+settings it was recorded with: a replay must ask for exactly the same requests. Its
+``recorded_as_of`` is the instant the set shows: a replay crawl judges what it stores at
+that instant (a tender open then is stored open), and the store is then read as of it
+(aggregator/store/state.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if not isinstance(manifest.get("sources"), dict):
         raise ReplayError(f"{path}: no \"sources\" table")
     return manifest
+
+
+def recorded_as_of(manifest: dict[str, Any]) -> datetime | None:
+    """The instant a replay set shows: its ``recorded_as_of``, else when its newest source
+    was recorded."""
+    given = manifest.get("recorded_as_of") or max(
+        (s.get("recorded_at") or "" for s in manifest["sources"].values()), default="")
+    try:
+        return datetime.fromisoformat(given) if given else None
+    except ValueError:
+        raise ReplayError(f"recorded_as_of {given!r} is not an ISO instant") from None
 
 
 def record_in_manifest(directory: Path, source: str, args: dict[str, Any],

@@ -73,6 +73,9 @@ class Filter:
     # paging: not part of the text form
     limit: int | None = field(default=50, compare=False)
     offset: int = field(default=0, compare=False)
+    # the instant the listings are read at (None: now), not part of the text form either:
+    # open/closed, days left and relative dates are judged then, from the history (`--as-of`)
+    as_of: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", canonical_text(self.text))
@@ -85,7 +88,7 @@ class Filter:
     # ---- text form
     @classmethod
     def parse(cls, text: str | None, **overrides: Any) -> Filter:
-        """Read the compact text form; ``overrides`` set paging (limit, offset)."""
+        """Read the compact text form; ``overrides`` set paging (limit, offset) and as_of."""
         values: dict[str, Any] = {}
         terms: list[Term] = []
         for clause in parse_clauses(text or ""):

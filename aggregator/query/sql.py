@@ -65,7 +65,7 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     # shown once per duplicate group; "+ 0" keeps the planner off the duplicate_of index,
     # which would fetch almost every row (most are NULL)
     where: list[ColumnElement[bool]] = [(Listing.duplicate_of + 0).is_(None)]
-    status = status_condition(filter.status, now)
+    status = status_condition(filter.status, now, as_of=filter.as_of is not None)
     if status is not None:
         where.append(status)
     if filter.hidden is not None:
@@ -147,7 +147,7 @@ def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
     One statement, except for relevance order: then one per group (title matches, then the
     other matches), each read in deadline order; :func:`search` takes the page from them.
     """
-    now = now or datetime.now(UTC)
+    now = filter.as_of or now or datetime.now(UTC)
     text = text_match(filter.terms(), dialect, conn)
     where = conditions(filter, now, dialect, conn)
     sort = _effective_sort(filter, text)
@@ -194,7 +194,7 @@ def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> li
 def count(engine: Engine, filter: Filter, *, now: datetime | None = None,
           cap: int | None = None) -> int:
     """How many listings match (stops counting at ``cap`` when given: "10,000+")."""
-    now = now or datetime.now(UTC)
+    now = filter.as_of or now or datetime.now(UTC)
     dialect = engine.dialect.name
     with Session(engine) as session:
         text = text_match(filter.terms(), dialect, session.connection())

@@ -83,6 +83,15 @@ def read_when(value: str) -> date | datetime:
     return when.replace(tzinfo=LOCAL_TZ) if when.tzinfo is None else when
 
 
+def read_as_of(value: str) -> datetime:
+    """The instant ``--as-of`` reads at: a local day (at its end: everything published that
+    day is in), a local time or an ISO instant."""
+    when = read_when(value)
+    if isinstance(when, datetime):
+        return when
+    return local_midnight(when + timedelta(days=1)) - timedelta(seconds=1)
+
+
 def write_when(value: date | datetime) -> str:
     if isinstance(value, datetime):
         if value.utcoffset() == value.astimezone(LOCAL_TZ).utcoffset() and (

@@ -318,3 +318,14 @@ class AlertSent(Base):
     status: Mapped[str] = mapped_column(String(10))
     # the deadline a "closing within 7 days" reminder was sent for (one reminder per deadline)
     reminded_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StoreState(Base):
+    """Facts about the whole store, by name (aggregator/store/state.py): e.g. the instant
+    the recorded listings it holds were recorded, when it holds a replay."""
+
+    __tablename__ = "store_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,16 +4,20 @@ A listing is open when its source says so and its deadline, if it has one, is st
 open listing whose deadline has passed is closed, whatever its source says; the store closes
 it for good after the crawl (``lifecycle.close_past_deadlines``), and every read in between
 already judges it closed.
+
+Read "as of" an instant (``aggregator search --as-of 2026-09-01``), the rule is judged at that
+instant from the history: a listing first seen after it did not exist yet, and one whose
+status changed after it (closed by the store or by its source since) was still open then.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, exists, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from aggregator.store.models import Listing
+from aggregator.store.models import Listing, ListingChange
 
 
 def deadline_passed(deadline: datetime | None, now: datetime) -> bool:
@@ -32,14 +36,31 @@ def deadline_passed_condition(now: datetime) -> ColumnElement[bool]:
     return and_(Listing.deadline_at.is_not(None), Listing.deadline_at <= now)
 
 
-def status_condition(status: str, now: datetime) -> ColumnElement[bool] | None:
-    """The listings whose effective status at ``now`` is ``status`` (None for ``all``)."""
+def _status_at(instant: datetime) -> ColumnElement[str]:
+    """The stored status as it was at ``instant``: open if it changed since."""
+    changed_since = exists(select(ListingChange.id).where(
+        ListingChange.listing_id == Listing.id, ListingChange.field == "status",
+        ListingChange.changed_at > instant))
+    return case((changed_since, literal("open")), else_=Listing.status)
+
+
+def status_condition(status: str, now: datetime, *,
+                     as_of: bool = False) -> ColumnElement[bool] | None:
+    """The listings whose effective status at ``now`` is ``status`` (None for ``all``).
+
+    ``as_of``: ``now`` is a past instant, judged from the history (see the module doc)."""
+    stored: ColumnElement[str] = _status_at(now) if as_of else Listing.status  # type: ignore[assignment]
+    condition: ColumnElement[bool] | None
     if status == "open":
-        return and_(Listing.status == "open",
-                    or_(Listing.deadline_at.is_(None), Listing.deadline_at > now))
-    if status == "closed":
-        return or_(Listing.status == "closed",
-                   and_(Listing.status == "open", Listing.deadline_at <= now))
-    if status == "cancelled":
-        return Listing.status == "cancelled"
-    return None
+        condition = and_(stored == "open",
+                         or_(Listing.deadline_at.is_(None), Listing.deadline_at > now))
+    elif status == "closed":
+        condition = or_(stored == "closed", and_(stored == "open", Listing.deadline_at <= now))
+    elif status == "cancelled":
+        condition = stored == "cancelled"
+    else:
+        condition = None
+    if not as_of:
+        return condition
+    existed = Listing.first_seen_at <= now
+    return existed if condition is None else and_(existed, condition)

@@ -11,6 +11,7 @@ shown as data, never markup.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,12 @@ class AggregatorApp(App[None]):
     BINDINGS = bindings("app")
 
     def __init__(self, engine: Engine, query: Filter | str = "", *,
-                 page_size: int = PAGE_SIZE, health: bool = True) -> None:
+                 page_size: int = PAGE_SIZE, health: bool = True,
+                 as_of: datetime | None = None, note: str | None = None) -> None:
         super().__init__()
         self.engine = engine
+        self.as_of = as_of  # the instant listings are read at (None: now; `--as-of`)
+        self.note = note  # said when the app opens (recorded listings, as of which day)
         # the filter bar starts with the query's text form
         self.initial_query = query.to_text() if isinstance(query, Filter) else query
         self.page_size = page_size
@@ -77,6 +81,8 @@ class AggregatorApp(App[None]):
         self.table.load_more_within = min(self.table.load_more_within, self.page_size // 2)
         self.table.focus()
         self.apply_filter_text(self.initial_query)
+        if self.note:
+            self.notify(self.note, title="As of", timeout=15, markup=False)
         if self.health:
             self.load_source_health()
             self.set_interval(HEALTH_EVERY, self.load_source_health)
@@ -101,7 +107,7 @@ class AggregatorApp(App[None]):
     # ---- searching
     def apply_filter_text(self, text: str) -> None:
         try:
-            parsed = Filter.parse(text, limit=self.page_size)
+            parsed = Filter.parse(text, limit=self.page_size, as_of=self.as_of)
         except FilterError as exc:
             self.filter_bar.mark_invalid(True)
             self.status.set_message(str(exc), error=True)
