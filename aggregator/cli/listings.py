@@ -189,8 +189,8 @@ def show(
     from aggregator.store.engine import get_engine
 
     engine = get_engine()
-    _, note = reading_instant(engine, as_of)
-    detail = get_listing(engine, listing_id)
+    instant, note = reading_instant(engine, as_of)
+    detail = get_listing(engine, listing_id, as_of=instant)
     if detail is None:
         raise UserError(_("no listing %(id)d") % {"id": listing_id})
     if json_out:

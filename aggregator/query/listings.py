@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, defer
@@ -48,8 +49,10 @@ def listing_groups(engine: Engine, listing_ids: Iterable[int]) -> dict[int, list
     return {listing_id: members[root] for listing_id, root in roots.items() if root in members}
 
 
-def get_listing(engine: Engine, listing_id: int) -> ListingDetail | None:
-    """A listing (with its raw payload) with every source of its group and their history."""
+def get_listing(engine: Engine, listing_id: int, *,
+                as_of: datetime | None = None) -> ListingDetail | None:
+    """A listing (with its raw payload) with every source of its group and their history;
+    ``as_of`` an instant, with the status it had then."""
     with Session(engine, expire_on_commit=False) as session:
         listing = session.get(Listing, listing_id)
         if listing is None:
@@ -59,4 +62,7 @@ def get_listing(engine: Engine, listing_id: int) -> ListingDetail | None:
         changes = list(session.scalars(
             select(ListingChange).where(ListingChange.listing_id.in_([g.id for g in group]))
             .order_by(ListingChange.changed_at, ListingChange.id)))
+    if as_of is not None and any(c.listing_id == listing.id and c.field == "status"
+                                 and c.changed_at > as_of for c in changes):
+        listing.status = "open"  # as it stood then (store/status.py); never written back
     return ListingDetail(listing, group, changes)

@@ -22,7 +22,7 @@ from aggregator.query.values import (
 )
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing, ListingCpv
-from aggregator.store.status import status_condition
+from aggregator.store.status import changed_status_since, status_condition
 
 
 def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
@@ -169,7 +169,21 @@ def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
 
 
 def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> list[Listing]:
-    """One page of the listings matching ``filter``, in its order (the raw payload deferred)."""
+    """One page of the listings matching ``filter``, in its order (the raw payload deferred);
+    read ``as_of`` an instant, each with the status it had then."""
+    listings = _search(engine, filter, now)
+    if filter.as_of is not None and listings:
+        with engine.connect() as conn:
+            reopened: set[int] = set()
+            for chunk in chunks([listing.id for listing in listings]):
+                reopened |= changed_status_since(conn, chunk, filter.as_of)
+        for listing in listings:  # detached rows: what is shown, never written back
+            if listing.id in reopened:
+                listing.status = "open"
+    return listings
+
+
+def _search(engine: Engine, filter: Filter, now: datetime | None) -> list[Listing]:
     with Session(engine, expire_on_commit=False) as session:
         queries = build_queries(filter, dialect=engine.dialect.name, now=now,
                                 conn=session.connection())

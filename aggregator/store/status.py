@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, literal, or_, select
+from sqlalchemy import Connection, and_, case, exists, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.store.models import Listing, ListingChange
@@ -42,6 +42,14 @@ def _status_at(instant: datetime) -> ColumnElement[str]:
         ListingChange.listing_id == Listing.id, ListingChange.field == "status",
         ListingChange.changed_at > instant))
     return case((changed_since, literal("open")), else_=Listing.status)
+
+
+def changed_status_since(conn: Connection, ids: list[int], instant: datetime) -> set[int]:
+    """Which of ``ids`` changed status after ``instant``: they were open then (the rule of
+    :func:`status_condition` with ``as_of``)."""
+    return set(conn.scalars(select(ListingChange.listing_id).where(
+        ListingChange.listing_id.in_(ids), ListingChange.field == "status",
+        ListingChange.changed_at > instant)))
 
 
 def status_condition(status: str, now: datetime, *,
