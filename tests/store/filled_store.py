@@ -24,6 +24,7 @@ from aggregator.store.engine import get_engine
 from aggregator.store.locks import acquire
 from aggregator.store.models import AlertDelivery, Listing, SchedulerJob
 from aggregator.store.runs import finish_run, start_run
+from aggregator.store.state import set_recorded_as_of
 from aggregator.store.writer import ListingWriter
 from tests.factories import NOW, item
 from tests.mail.conftest import SmtpServer, config_for
@@ -113,6 +114,7 @@ def fill(engine: Engine) -> None:
             {"id": "crawl:boamp", "next_run_time": NOW.timestamp() + 3600.25,
              "job_state": pickle.dumps({"id": "crawl:boamp", "args": ("boamp",)})}])
     acquire(engine, "crawl:boamp", "host:1234:abcd", now=NOW)
+    set_recorded_as_of(engine, day1)  # as a replay leaves it
 
     server = SmtpServer().start()
     try:
