@@ -78,27 +78,33 @@ def test_the_readme_has_the_examples_this_test_reads():
     assert len(readme_examples()) >= 12
 
 
-def _results(words: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
-    """How many listings (or calendar events) the example gives."""
+def _invoke(words: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """What `aggregator WORDS` prints on stdout, reading the quick-start store."""
     from typer.testing import CliRunner
 
     from aggregator.cli import _register, app
     from aggregator.presentation import read_as_of
 
+    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", env["AGGREGATOR_DATABASE_URL"])
+    _register()
+    try:
+        result = CliRunner().invoke(app, words)
+    finally:
+        read_as_of(None)  # the reading instant is the process's
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def _results(words: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many listings (or calendar events) the example gives."""
     words = list(words)
     out = Path(env["OUTPUT_DIR"]) / "export.out"
     if "-o" in words:
         words[words.index("-o") + 1] = str(out)
     elif words[0] in ("search", "list") and "--json" not in words and "--csv" not in words:
         words.append("--json")
-    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", env["AGGREGATOR_DATABASE_URL"])
-    _register()
-    try:
-        result = CliRunner().invoke(app, words)
-    finally:
-        read_as_of(None)
-    assert result.exit_code == 0, (result.output, result.exception)
-    output = out.read_text(encoding="utf-8-sig") if "-o" in words else result.stdout
+    printed = _invoke(words, env, monkeypatch)
+    output = out.read_text(encoding="utf-8-sig") if "-o" in words else printed
     if words[0] == "show":
         return int(bool(output.strip()))
     if "ics" in words:
@@ -124,3 +130,18 @@ def test_the_first_screen_says_these_are_recorded_listings_and_when(quick_start_
                              text=True, timeout=120)
     sources = {json.loads(line)["source"] for line in tenders.stdout.splitlines()}
     assert {"boamp", "ted"} <= sources
+
+
+def test_one_query_however_the_shell_splits_it(quick_start_store, monkeypatch):
+    """§ Searching, on the recorded listings: one argument or several, -word an exclusion."""
+    def ids(*words: str) -> set[str]:
+        printed = _invoke(list(words), quick_start_store, monkeypatch)
+        return {json.loads(line)["source_id"] for line in printed.splitlines()
+                if line.startswith("{")}
+
+    both = ids("search", "livraison bitume", "--json")
+    assert both and both == ids("search", "livraison", "bitume", "--json")
+    without_repas = ids("search", "livraison", "-repas", "--json")
+    assert without_repas and without_repas < ids("search", "livraison", "--json")
+    assert without_repas == ids("search", "livraison -repas", "--json")
+    assert without_repas == ids("export", "livraison -repas status:open", "--format", "json")
