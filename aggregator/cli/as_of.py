@@ -17,15 +17,17 @@ from aggregator.i18n import _
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-AS_OF_HELP = ("Read the listings as they stood then: a day (YYYY-MM-DD, at its end), a local "
-              "time (YYYY-MM-DDTHH:MM) or an ISO instant. Default: now, or the date of the "
-              "recorded listings when the store holds a replay.")
+AS_OF_HELP = _("Read the listings as they stood then: a day (YYYY-MM-DD, at its end), a "
+               "local time (YYYY-MM-DDTHH:MM) or an ISO instant. Default: now, or the date of "
+               "the recorded listings when the store holds a replay.")
 
 
 def reading_instant(engine: Engine, given: str | None) -> tuple[datetime | None, str | None]:
     """(the instant to read at — None: now —, the line that says so, if any). Sets it for
     days left and closing soon in this process (aggregator.presentation.read_as_of)."""
-    from aggregator.presentation import DATE, DATE_TIME, local, read_as_of
+    from aggregator.config import LOCAL_TZ
+    from aggregator.i18n import long_date
+    from aggregator.presentation import DATE_TIME, local, read_as_of
     from aggregator.query import BadValue
     from aggregator.query import read_as_of as parse_as_of
     from aggregator.store.state import recorded_as_of
@@ -35,7 +37,8 @@ def reading_instant(engine: Engine, given: str | None) -> tuple[datetime | None,
         try:
             instant: datetime | None = parse_as_of(given)
         except BadValue as exc:
-            raise UserError(f"--as-of {given!r}: {exc.expected}") from None
+            raise UserError(_("--as-of %(value)s: %(expected)s") % {
+                "value": repr(given), "expected": exc.expected}) from None
         assert instant is not None
         note = _("As of %(when)s: open, closed and days left are judged then.") % {
             "when": local(instant, DATE_TIME)}
@@ -44,6 +47,7 @@ def reading_instant(engine: Engine, given: str | None) -> tuple[datetime | None,
         if instant is not None:
             note = _("Recorded listings (a replay, no network), as of %(day)s: open, closed "
                      "and days left are judged on that day. A crawl with a network brings "
-                     "today's; --as-of picks another day.") % {"day": local(instant, DATE)}
+                     "today's; --as-of picks another day.") % {
+                         "day": long_date(instant.astimezone(LOCAL_TZ).date())}
     read_as_of(instant)
     return instant, note

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from aggregator.cli import UserError, app
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import _, ngettext
+from aggregator.i18n import _, long_date, ngettext
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
 
@@ -69,7 +69,7 @@ def _note_what_the_store_holds(engine, runs: list, replay: Path | None) -> None:
     if instant is not None:
         console.print(_("These are recorded listings: reading commands judge them as of "
                         "%(day)s (--as-of picks another day).") % {
-                            "day": instant.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")})
+                            "day": long_date(instant.astimezone(LOCAL_TZ).date())})
 
 
 @app.command(help=_("Run spiders into the store and print a per-source summary."))

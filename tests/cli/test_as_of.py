@@ -84,7 +84,7 @@ def test_a_store_holding_a_replay_is_read_as_of_its_recording_and_says_so(closed
     set_recorded_as_of(closed_since, datetime(2026, 4, 5, 23, 59, 59, tzinfo=LOCAL_TZ))
     table = run("search", "kind:tender")
     assert table.splitlines()[0].startswith("Recorded listings")
-    assert "as of 05/04/2026" in table
+    assert "as of Sunday, 5 April 2026" in table
     assert "Fourniture d'enrobés" in table
     assert found("search", "--as-of", "2026-04-20") == []  # another day on request
     set_recorded_as_of(closed_since, None)  # a live crawl: the present again
