@@ -22,6 +22,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
+from aggregator.i18n import _
 from aggregator.query import Filter, FilterError, count, get_listing, search
 from aggregator.scheduling import health as source_health
 from aggregator.store.flags import set_flags
@@ -82,7 +83,7 @@ class AggregatorApp(App[None]):
         self.table.focus()
         self.apply_filter_text(self.initial_query)
         if self.note:
-            self.notify(self.note, title="As of", timeout=15, markup=False)
+            self.notify(self.note, title=_("As of"), timeout=15, markup=False)
         if self.health:
             self.load_source_health()
             self.set_interval(HEALTH_EVERY, self.load_source_health)
