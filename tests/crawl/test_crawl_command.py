@@ -105,6 +105,27 @@ def test_quick_start_replays_the_bundled_set_when_offline(sqlite_url):
     assert sources == {"greenhouse", "boamp"}
 
 
+def test_a_replay_is_read_as_of_its_recording_until_a_live_crawl(sqlite_url):
+    from aggregator.crawling.replay import BUNDLED_REPLAY, read_manifest, recorded_as_of
+    from aggregator.store.state import recorded_as_of as store_as_of
+
+    replayed = aggregator("crawl", "--replay", str(BUNDLED_REPLAY), "boamp")
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "These are recorded listings" in replayed.stdout
+    recorded = recorded_as_of(read_manifest(BUNDLED_REPLAY))
+    assert recorded is not None and store_as_of(get_engine(sqlite_url)) == recorded
+    # judged when recorded: open then, their recorded dates as the source gave them
+    assert {x.status for x in stored(sqlite_url)} == {"open"}
+    assert all(x.deadline_at > recorded for x in stored(sqlite_url))
+    assert "Recorded listings" in aggregator("search", "kind:tender").stdout
+    with serve(greenhouse_site()) as base:
+        live = aggregator("crawl", "greenhouse", "-a", "boards=codepath",
+                          "-s", f"GREENHOUSE_API_URL={base}/v1", *FAST)
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert store_as_of(get_engine(sqlite_url)) is None
+    assert "Recorded listings" not in aggregator("search", "kind:tender").stdout
+
+
 def test_list_json_prints_design_fields_one_object_per_line(sqlite_url):
     with serve(greenhouse_site()) as base:
         aggregator("crawl", "greenhouse", "-a", "boards=codepath",
