@@ -127,6 +127,7 @@ def cpv(
         "--json", help=_("One JSON object per code (per line); with a code, one object."))
     ] = False,
 ) -> None:
+    from aggregator.cli.as_of import reading_instant
     from aggregator.normalize import cpv as nomenclature
     from aggregator.query.cpv_counts import open_tender_counts
     from aggregator.store.engine import get_engine
@@ -145,7 +146,8 @@ def cpv(
                             _("%(typed)r is no CPV code: 2 to 8 digits, e.g. 4531 or 45310000")
                             % {"typed": typed_code})
         above, below = nomenclature.parents(code.code), nomenclature.children(code.code)
-        counts = open_tender_counts(get_engine(), [c.prefix for c in [*above, code, *below]])
+        counts = open_tender_counts(get_engine(), [c.prefix for c in [*above, code, *below]],
+                                    as_of=reading_instant(get_engine(), None)[0])
         if json_out:
             record = _record(code, lang, counts) | {
                 "parents": [_record(c, lang, counts) for c in above],
@@ -156,7 +158,9 @@ def cpv(
         return
 
     found = nomenclature.suggest(text, lang, limit=limit)
-    counts = open_tender_counts(get_engine(), [s.code.prefix for s in found]) if found else {}
+    as_of = reading_instant(get_engine(), None)[0]  # a replayed store: when it was recorded
+    counts = (open_tender_counts(get_engine(), [s.code.prefix for s in found], as_of=as_of)
+              if found else {})
     if json_out:
         for suggestion in found:
             record = _record(suggestion.code, lang, counts) | {

@@ -23,12 +23,14 @@ _PREFIXES_PER_QUERY = 100
 
 
 def open_tender_counts(engine: Engine, prefixes: Iterable[str], *,
-                       now: datetime | None = None) -> dict[str, int]:
-    """Each digit prefix (``45``, ``4531``, ``45310000``) → its number of open tenders."""
+                       now: datetime | None = None,
+                       as_of: datetime | None = None) -> dict[str, int]:
+    """Each digit prefix (``45``, ``4531``, ``45310000``) → its number of open tenders (at
+    ``as_of``, judged from the history, as ``search --as-of`` does)."""
     wanted = sorted({p for p in prefixes if p.isdigit() and 1 <= len(p) <= 8})
     counts = dict.fromkeys(wanted, 0)
-    now = now or datetime.now(UTC)
-    open_now = status_condition("open", now)
+    now = as_of or now or datetime.now(UTC)
+    open_now = status_condition("open", now, as_of=as_of is not None)
     with engine.connect() as conn:
         for part in chunks(wanted, _PREFIXES_PER_QUERY):
             # One row per prefix with the bounds of its codes: stored codes are 8 digits, so
