@@ -33,7 +33,7 @@ def present_again():
 def closed_since(engine, clock, monkeypatch):
     """A tender seen on 27 March, open until 10 April, closed by the store on 20 April."""
     monkeypatch.setattr(output.console, "width", 160)
-    write(engine, [item("enrobes", title="Fourniture d'enrobés",
+    write(engine, [item("enrobes", title="Fourniture d'enrobés", cpv=["44113600"],
                         deadline_at="2026-04-10T12:00:00+02:00")])
     clock.move_to(datetime(2026, 4, 20, 8, 0, tzinfo=LOCAL_TZ))
     assert close_past_deadlines(engine) == 1
@@ -87,8 +87,10 @@ def test_a_store_holding_a_replay_is_read_as_of_its_recording_and_says_so(closed
     assert "as of Sunday, 5 April 2026" in table
     assert "Fourniture d'enrobés" in table
     assert found("search", "--as-of", "2026-04-20") == []  # another day on request
+    assert json.loads(run("cpv", "4411", "--json"))["open_tenders"] == 1  # counted then too
     set_recorded_as_of(closed_since, None)  # a live crawl: the present again
     assert found("search") == []
+    assert json.loads(run("cpv", "4411", "--json"))["open_tenders"] == 0
 
 
 @pytest.mark.parametrize("command", [["search"], ["list"], ["export"], ["show", "1"]])
