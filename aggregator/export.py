@@ -4,18 +4,20 @@ JSON lines, spreadsheet-safe CSV and iCalendar deadlines (stable UIDs)."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
-from typing import IO, Any
-
-from icalendar import Calendar, Event
+from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import place
 from aggregator.store.models import Listing
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 # The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
 LISTING_FIELDS = (
@@ -126,6 +128,8 @@ def _place_text(listing: Listing) -> str:
 
 def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetime,
                     lot_label: str | None, tz: tzinfo, time_given: bool | None) -> Event:
+    from icalendar import Event  # here: only calendars need it, not every command
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))
@@ -180,34 +184,42 @@ def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> l
     return events
 
 
-def _calendar(listings: Iterable[Listing], now: datetime | None,
-              tz: tzinfo) -> tuple[Calendar, int]:
-    """The calendar of the deadlines of ``listings`` and how many events it holds."""
-    now = now or datetime.now(UTC)
+def _empty_calendar() -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", "-//aggregator//deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "aggregator deadlines")
-    events = 0
-    for listing in listings:
-        for event in deadline_events(listing, now, tz):
-            calendar.add_component(event)
-            events += 1
-    return calendar, events
+    return calendar
 
 
 def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
                  tz: tzinfo = LOCAL_TZ) -> bytes:
     """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
-    return _calendar(listings, now, tz)[0].to_ical()
+    buffer = io.BytesIO()
+    write_ics(listings, buffer, now=now, tz=tz)
+    return buffer.getvalue()
 
 
-def write_ics(listings: Iterable[Listing], out: IO[bytes], *,
-              now: datetime | None = None) -> int:
-    """Write the deadlines of ``listings`` as iCalendar; returns how many events (counted
-    as they are built: the text may hold "BEGIN:VEVENT" too, in a title)."""
-    calendar, events = _calendar(listings, now, LOCAL_TZ)
-    out.write(calendar.to_ical())
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def write_ics(listings: Iterable[Listing], out: IO[bytes], *, now: datetime | None = None,
+              tz: tzinfo = LOCAL_TZ) -> int:
+    """Write the deadlines of ``listings`` as iCalendar, one event at a time (the calendar is
+    never held whole); returns how many events (counted as they are built: the text may hold
+    "BEGIN:VEVENT" too, in a title)."""
+    now = now or datetime.now(UTC)
+    head = _empty_calendar().to_ical()
+    assert head.endswith(_CALENDAR_END)
+    out.write(head[:-len(_CALENDAR_END)])
+    events = 0
+    for listing in listings:
+        for event in deadline_events(listing, now, tz):
+            out.write(event.to_ical())
+            events += 1
+    out.write(_CALENDAR_END)
     return events
