@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
+from operator import attrgetter
 from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.config import LOCAL_TZ
@@ -37,9 +38,15 @@ def _value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+_RECORD_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+_record_values = attrgetter(*_RECORD_FIELDS)
+
+
 def listing_record(listing: Listing) -> dict[str, Any]:
-    """One listing as a JSON-ready dict with the documented field names."""
-    return {name: _value(getattr(listing, name)) for name in (*LISTING_FIELDS, *EXTRA_FIELDS)}
+    """One listing (or a row of :func:`aggregator.query.stream`) as a JSON-ready dict with
+    the documented field names."""
+    return {name: _value(value)
+            for name, value in zip(_RECORD_FIELDS, _record_values(listing), strict=True)}
 
 
 def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
@@ -66,21 +73,30 @@ def neutralise_formula(cell: str) -> str:
 
 
 def _csv_cell(value: Any) -> str | int | float:
+    cls = type(value)
+    if cls is str:  # most cells: tested first
+        return neutralise_formula(strip_controls(value))
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if cls is bool:
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if cls is int or cls is float:
         return value  # numbers we computed ourselves: never a formula
-    if isinstance(value, datetime):
+    if cls is datetime:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         value = " ".join(str(v) for v in value)
     return neutralise_formula(strip_controls(str(value)))
 
 
+_csv_values = attrgetter(*CSV_FIELDS)
+# what CSV and JSON lines read: pass to aggregator.query.stream so that nothing else is read
+CSV_COLUMNS = tuple(Listing.__table__.columns[name] for name in CSV_FIELDS)
+
+
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
-    """Listings as CSV with the `--json` field names; returns how many rows were written.
+    """Listings (or rows of :func:`aggregator.query.stream`) as CSV with the `--json` field
+    names; returns how many rows were written.
 
     UTF-8 text (``out`` should be opened with ``encoding="utf-8", newline=""``), RFC 4180
     CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
@@ -92,7 +108,7 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     writer.writerow(CSV_FIELDS)
     count = 0
     for listing in listings:
-        writer.writerow([_csv_cell(getattr(listing, name)) for name in CSV_FIELDS])
+        writer.writerow([_csv_cell(value) for value in _csv_values(listing)])
         count += 1
     return count
 

@@ -70,11 +70,14 @@ def export(
     bom: Annotated[bool, typer.Option("--bom", help=_("CSV: start with a UTF-8 byte-order mark "
                                       "(Excel needs it to read accents right)."))] = False,
 ) -> None:
-    from aggregator.export import write_csv, write_ics, write_jsonl
-    from aggregator.query import search
+    from aggregator.export import CSV_COLUMNS, write_csv, write_ics, write_jsonl
+    from aggregator.query import stream
+    from aggregator.query.sql import STREAM_COLUMNS
     from aggregator.store.engine import get_engine
 
-    listings = search(get_engine(), query_filter(query, limit=None))
+    # read in batches; CSV and JSON lines read only their own columns
+    columns = STREAM_COLUMNS if format is Format.ics else CSV_COLUMNS
+    listings = stream(get_engine(), query_filter(query, limit=None), columns=columns)
     count: int
     if format is Format.ics:
         binary: IO[bytes]

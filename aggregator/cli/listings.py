@@ -58,20 +58,20 @@ def with_options(filter: Filter, given: dict[str, str | list[str] | None]) -> Fi
 
 
 def _print_results(filter: Filter, json_lines: bool, csv_out: bool) -> None:
-    from aggregator.export import write_csv, write_jsonl
-    from aggregator.query import Filter, count, resolve_location, search
+    from aggregator.export import CSV_COLUMNS, write_csv, write_jsonl
+    from aggregator.query import Filter, count, resolve_location, search, stream
     from aggregator.store.engine import get_engine
 
     if json_lines and csv_out:
         raise UserError(_("--json and --csv cannot be used together"))
     engine = get_engine()
-    listings = search(engine, filter)
     if json_lines:
-        write_jsonl(listings, sys.stdout)
+        write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
     if csv_out:
-        write_csv(listings, sys.stdout)
+        write_csv(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
+    listings = search(engine, filter)
     for location in filter.locations:
         resolved = resolve_location(location)
         if resolved.ambiguous:

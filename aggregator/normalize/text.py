@@ -64,6 +64,8 @@ _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table",
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters, keep newlines and tabs."""
+    if _CONTROL.search(text) is None:  # the usual case (an escape sequence starts with one)
+        return text
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 
