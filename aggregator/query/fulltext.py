@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, cast, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import Select, cast, column, func, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -96,11 +96,15 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id
         return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
     query = _pg_tsquery(terms)
-    empty = func.numnode(query) == 0  # French stop words only ("le"): no text condition
+    assert query is not None
+    # Only French stop words ("le"): no text condition. Decided here, not in the SQL: an
+    # "OR numnode(q) = 0" would keep PostgreSQL from using the GIN index.
+    if conn is not None and conn.execute(select(func.numnode(query))).scalar_one() == 0:
+        return None
     matches = Listing.id.in_(select(_fts.c.listing_id).where(
-        or_(empty, _fts.c.document.op("@@")(query))).scalar_subquery())
+        _fts.c.document.op("@@")(query)).scalar_subquery())
     if not positive:
         return TextMatch(matches, None, False)
     in_title = Listing.id.in_(select(_fts.c.listing_id).where(
-        or_(empty, _fts.c.title.op("@@")(_pg_tsquery(positive)))).scalar_subquery())
+        _fts.c.title.op("@@")(_pg_tsquery(positive))).scalar_subquery())
     return TextMatch(matches, in_title, False)
