@@ -16,11 +16,18 @@ from aggregator.normalize.folding import fold
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
 from aggregator.query.terms import Term
 from aggregator.store.models import Listing
-from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
+from aggregator.store.search_index import (
+    FTS_TABLE,
+    LIGATURES,
+    PG_CONFIG,
+    PG_DOCUMENT_COLUMN,
+    PG_TITLE_COLUMN,
+)
 
 _LIGATURES = str.maketrans(LIGATURES)  # the index reads œ/æ as oe/ae (store/search_index.py)
-_fts = table(FTS_TABLE, column("rowid"), column("listing_id"), column("document"),
-             column("title"))
+_fts = table(FTS_TABLE, column("rowid"))
+_pg_document = literal_column(f"{Listing.__tablename__}.{PG_DOCUMENT_COLUMN}")
+_pg_title = literal_column(f"{Listing.__tablename__}.{PG_TITLE_COLUMN}")
 
 
 def _fts5_string(term: Term) -> str:
@@ -101,10 +108,9 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
     # "OR numnode(q) = 0" would keep PostgreSQL from using the GIN index.
     if conn is not None and conn.execute(select(func.numnode(query))).scalar_one() == 0:
         return None
-    matches = Listing.id.in_(select(_fts.c.listing_id).where(
-        _fts.c.document.op("@@")(query)).scalar_subquery())
+    # the row's own generated columns: PostgreSQL may read a page in search order and test
+    # each row, or start from the GIN index, as its statistics say
+    matches = _pg_document.op("@@")(query)
     if not positive:
         return TextMatch(matches, None, False)
-    in_title = Listing.id.in_(select(_fts.c.listing_id).where(
-        _fts.c.title.op("@@")(_pg_tsquery(positive))).scalar_subquery())
-    return TextMatch(matches, in_title, False)
+    return TextMatch(matches, _pg_title.op("@@")(_pg_tsquery(positive)), False)

@@ -24,7 +24,7 @@ from aggregator.store.batches import chunks
 from aggregator.store.bulk_insert import copy_insert
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
 from aggregator.store.runs import add_to_run
-from aggregator.store.search_index import FTS_TABLE, index_written
+from aggregator.store.search_index import index_written
 from aggregator.store.status import effective_status
 
 listings = Listing.__table__
@@ -183,7 +183,7 @@ class ListingWriter:
             return
         self._analyze_at = self.inserted * 2
         with self.engine.begin() as conn:
-            conn.execute(text(f"ANALYZE listings, listing_cpv, listing_keys, {FTS_TABLE}"))
+            conn.execute(text("ANALYZE listings, listing_cpv, listing_keys"))
 
     def _existing(self, conn: Connection, source: str,
                   source_ids: Sequence[str]) -> dict[str, Any]:
