@@ -1,6 +1,7 @@
 """The PostgreSQL half of benchmarks/search.py: the same typical searches, written by hand
-the way one would for PostgreSQL (the stored ``listings_fts`` tsvectors through their GIN
-indexes, the search-order indexes), timed next to ``aggregator.query.search``."""
+the way one would for PostgreSQL (the stored ``fts_document``/``fts_title`` tsvector columns
+through their GIN indexes, the search-order indexes), timed next to
+``aggregator.query.search``."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ def _columns() -> str:
 def _relevance(cols: str, where: str, query: str) -> str:
     """Title matches first, then the others, each soonest deadline first."""
     q = f"phraseto_tsquery('french_unaccent', '{query}')"
-    in_title = f"l.id IN (SELECT listing_id FROM listings_fts WHERE title @@ {q})"
-    arms = [f"(SELECT {cols}, {tier} AS tier FROM listings l WHERE {where} AND l.id IN "
-            f"(SELECT listing_id FROM listings_fts WHERE document @@ {q}) AND {cond} "
-            f"{_ORDER} LIMIT 50)" for tier, cond in ((0, in_title), (1, f"NOT {in_title}"))]
+    in_title = f"l.fts_title @@ {q}"
+    arms = [f"(SELECT {cols}, {tier} AS tier FROM listings l WHERE {where} AND "
+            f"l.fts_document @@ {q} AND {cond} {_ORDER} LIMIT 50)"
+            for tier, cond in ((0, in_title), (1, f"NOT {in_title}"))]
     order = _ORDER.replace("ORDER BY l.", "ORDER BY tier, ").replace(", l.", ", ")
     return f"SELECT * FROM ({arms[0]} UNION ALL {arms[1]}) u {order} LIMIT 50"
 
