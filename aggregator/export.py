@@ -4,18 +4,21 @@ JSON lines, spreadsheet-safe CSV and iCalendar deadlines (stable UIDs)."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
-from typing import IO, Any
-
-from icalendar import Calendar, Event
+from operator import attrgetter
+from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import place
 from aggregator.store.models import Listing
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 # The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
 LISTING_FIELDS = (
@@ -35,9 +38,15 @@ def _value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+_RECORD_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+_record_values = attrgetter(*_RECORD_FIELDS)
+
+
 def listing_record(listing: Listing) -> dict[str, Any]:
-    """One listing as a JSON-ready dict with the documented field names."""
-    return {name: _value(getattr(listing, name)) for name in (*LISTING_FIELDS, *EXTRA_FIELDS)}
+    """One listing (or a row of :func:`aggregator.query.stream`) as a JSON-ready dict with
+    the documented field names."""
+    return {name: _value(value)
+            for name, value in zip(_RECORD_FIELDS, _record_values(listing), strict=True)}
 
 
 def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
@@ -64,21 +73,30 @@ def neutralise_formula(cell: str) -> str:
 
 
 def _csv_cell(value: Any) -> str | int | float:
+    cls = type(value)
+    if cls is str:  # most cells: tested first
+        return neutralise_formula(strip_controls(value))
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if cls is bool:
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if cls is int or cls is float:
         return value  # numbers we computed ourselves: never a formula
-    if isinstance(value, datetime):
+    if cls is datetime:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         value = " ".join(str(v) for v in value)
     return neutralise_formula(strip_controls(str(value)))
 
 
+_csv_values = attrgetter(*CSV_FIELDS)
+# what CSV and JSON lines read: pass to aggregator.query.stream so that nothing else is read
+CSV_COLUMNS = tuple(Listing.__table__.columns[name] for name in CSV_FIELDS)
+
+
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
-    """Listings as CSV with the `--json` field names; returns how many rows were written.
+    """Listings (or rows of :func:`aggregator.query.stream`) as CSV with the `--json` field
+    names; returns how many rows were written.
 
     UTF-8 text (``out`` should be opened with ``encoding="utf-8", newline=""``), RFC 4180
     CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
@@ -90,7 +108,7 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     writer.writerow(CSV_FIELDS)
     count = 0
     for listing in listings:
-        writer.writerow([_csv_cell(getattr(listing, name)) for name in CSV_FIELDS])
+        writer.writerow([_csv_cell(value) for value in _csv_values(listing)])
         count += 1
     return count
 
@@ -126,6 +144,8 @@ def _place_text(listing: Listing) -> str:
 
 def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetime,
                     lot_label: str | None, tz: tzinfo, time_given: bool | None) -> Event:
+    from icalendar import Event  # here: only calendars need it, not every command
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))
@@ -180,34 +200,42 @@ def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> l
     return events
 
 
-def _calendar(listings: Iterable[Listing], now: datetime | None,
-              tz: tzinfo) -> tuple[Calendar, int]:
-    """The calendar of the deadlines of ``listings`` and how many events it holds."""
-    now = now or datetime.now(UTC)
+def _empty_calendar() -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", "-//aggregator//deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "aggregator deadlines")
-    events = 0
-    for listing in listings:
-        for event in deadline_events(listing, now, tz):
-            calendar.add_component(event)
-            events += 1
-    return calendar, events
+    return calendar
 
 
 def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
                  tz: tzinfo = LOCAL_TZ) -> bytes:
     """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
-    return _calendar(listings, now, tz)[0].to_ical()
+    buffer = io.BytesIO()
+    write_ics(listings, buffer, now=now, tz=tz)
+    return buffer.getvalue()
 
 
-def write_ics(listings: Iterable[Listing], out: IO[bytes], *,
-              now: datetime | None = None) -> int:
-    """Write the deadlines of ``listings`` as iCalendar; returns how many events (counted
-    as they are built: the text may hold "BEGIN:VEVENT" too, in a title)."""
-    calendar, events = _calendar(listings, now, LOCAL_TZ)
-    out.write(calendar.to_ical())
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def write_ics(listings: Iterable[Listing], out: IO[bytes], *, now: datetime | None = None,
+              tz: tzinfo = LOCAL_TZ) -> int:
+    """Write the deadlines of ``listings`` as iCalendar, one event at a time (the calendar is
+    never held whole); returns how many events (counted as they are built: the text may hold
+    "BEGIN:VEVENT" too, in a title)."""
+    now = now or datetime.now(UTC)
+    head = _empty_calendar().to_ical()
+    assert head.endswith(_CALENDAR_END)
+    out.write(head[:-len(_CALENDAR_END)])
+    events = 0
+    for listing in listings:
+        for event in deadline_events(listing, now, tz):
+            out.write(event.to_ical())
+            events += 1
+    out.write(_CALENDAR_END)
     return events

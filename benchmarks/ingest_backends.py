@@ -1,6 +1,7 @@
 """Ingest rate of the store pipeline on SQLite and on PostgreSQL, side by side.
 
     .venv/bin/python benchmarks/ingest_backends.py [--n 50000] [--batch 500] [--copy]
+        [--writers 1,2,4]
 
 The same synthetic listings as benchmarks/ingest.py (jobs and tenders, French text, ~1 KB raw
 payloads), normalised once, go through the real StorePipeline (batched upserts, history,
@@ -11,8 +12,10 @@ then the same listings again (unchanged: only last_seen_at is touched). The writ
 PostgreSQL's statistics fresh while a table grows (ListingWriter._keep_statistics).
 ``--copy`` also times `aggregator db copy` of the filled SQLite store into PostgreSQL.
 
-One process writes here; what PostgreSQL adds beyond this figure is concurrent writers
-(several crawls or workers at once), which SQLite serialises on its single write lock.
+The first table is one writer process. ``--writers`` then measures 1, 2, 4… processes
+writing disjoint shares of the same listings at once into a fresh store of each backend
+(several crawls or workers at once): SQLite serialises them on its single write lock,
+PostgreSQL does not (new listings reach it through COPY and one INSERT … ON CONFLICT).
 benchmarks/distributed.py imports :func:`measure` and :func:`lines`.
 """
 
@@ -110,6 +113,43 @@ def _copy_seconds(sqlite_url: str, server_url: str) -> float:
     return seconds
 
 
+def _fresh_engines() -> None:
+    from aggregator.store.engine import _ready_engine
+
+    _ready_engine.cache_clear()  # a forked writer opens its own connections
+
+
+def concurrent_rate(records: list[dict], url: str, batch: int, writers: int) -> float:
+    """Items/s of ``writers`` processes, each writing its share of ``records`` at once."""
+    import multiprocessing
+
+    from aggregator.store.engine import get_engine
+
+    get_engine(url).dispose()  # the schema, once, before the writers start
+    _fresh_engines()
+    shares = [records[i::writers] for i in range(writers)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(writers, _fresh_engines) as pool:
+        pool.starmap(store_rate, [(share, url, batch) for share in shares])
+    return len(records) / (time.perf_counter() - started)
+
+
+def concurrency_lines(n: int, batch: int, counts: list[int],
+                      server_url: str = POSTGRES_URL) -> list[str]:
+    records = [normalize_listing(item, crawled_at=BASE + timedelta(days=1)) | {"scope": None}
+               for item in raw_items(n)]
+    out = [f"concurrent writers, {n:,} new listings shared between them, items/s in all:",
+           f"{'writers':>7} {'SQLite':>12} {'PostgreSQL':>12} {'PG/SQLite':>11}"]
+    for writers in counts:
+        with tempfile.TemporaryDirectory() as scratch:
+            lite = concurrent_rate(records, f"sqlite:///{scratch}/store.sqlite3", batch,
+                                   writers)
+        with scratch_database(server_url) as url:
+            pg = concurrent_rate(records, url, batch, writers)
+        out.append(f"{writers:>7} {lite:>12,.0f} {pg:>12,.0f} {pg / lite:>10.2f}×")
+    return out
+
+
 def lines(rates: BackendRates) -> list[str]:
     """The figures as a small table (printed by this script and by distributed.py)."""
     def cell(value: float | None) -> str:
@@ -139,10 +179,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--copy", action="store_true",
                         help="also time `db copy` of the SQLite store into PostgreSQL")
+    parser.add_argument("--writers", default="1,2,4",
+                        help="concurrent writer counts to measure ('' for none)")
     options = parser.parse_args()
     print(f"preparing {options.n:,} listings…", flush=True)
     rates = measure(options.n, options.batch, copy=options.copy)
-    print("\n".join(["", *lines(rates)]))
+    print("\n".join(["", *lines(rates)]), flush=True)
+    counts = [int(c) for c in options.writers.split(",") if c]
+    if counts:
+        print("\n".join(["", *concurrency_lines(options.n, options.batch, counts)]))
 
 
 if __name__ == "__main__":

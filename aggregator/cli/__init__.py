@@ -37,20 +37,34 @@ def _options(
         os.environ[CONFIG_ENV] = str(config)
 
 
-def _register() -> None:
-    from aggregator.cli import (  # noqa: F401  (commands register on import)
-        alerts,
-        cpv,
-        crawl,
-        db,
-        export,
-        listings,
-        runs,
-        schedule,
-        sources,
-        tui,
-        worker,
-    )
+# command (or command group) → the module that defines it: a command imports its own module
+# only, so `aggregator list` does not pay for Scrapy, Textual or the scheduler.
+COMMAND_MODULES = {
+    "alerts": "alerts", "cpv": "cpv", "crawl": "crawl", "db": "db", "export": "export",
+    "search": "listings", "list": "listings", "show": "listings", "runs": "runs",
+    "schedule": "schedule", "sources": "sources", "tui": "tui", "worker": "worker",
+}
+
+
+def _register(command: str | None = None) -> None:
+    """Register ``command``'s module, or every command (help, completion, tests)."""
+    from importlib import import_module
+
+    modules = ({COMMAND_MODULES[command]} if command in COMMAND_MODULES
+               else sorted(set(COMMAND_MODULES.values())))
+    for module in modules:  # commands register on import
+        import_module(f"aggregator.cli.{module}")
+
+
+def _command_word(args: list[str]) -> str | None:
+    """The command a command line names (the first word after the global options)."""
+    words = iter(args)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 class UserError(Exception):
@@ -77,30 +91,48 @@ def _choose_language(argv: list[str]) -> None:
 def main() -> None:
     _choose_language(sys.argv[1:])
     app.info.help = _(ABOUT)
-    _register()
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-
-    from aggregator.crawling.replay import ReplayError
-
+    _register(_command_word(sys.argv[1:]))
     # What a user can get wrong (a URL, a path, a server that is down) is one line, not a
     # traceback; anything else is a bug and keeps its traceback.
     try:
         app()
-    except (ConfigError, ReplayError, UserError) as exc:
-        fail(str(exc))
-    except (ArgumentError, NoSuchModuleError) as exc:
-        fail(_("database URL: %(error)s") % {"error": exc})
-    except DBAPIError as exc:
-        fail(_("database: %(error)s") % {"error": str(exc.orig).strip()})
-    except SQLAlchemyError as exc:
-        fail(_("database: %(error)s") % {"error": exc})
-    except RedisConnectionError as exc:
-        fail(_("cannot reach Redis: %(error)s") % {"error": exc})
-    except OSError as exc:
-        fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        message = user_error_message(exc)
+        if message is None:
+            raise
+        fail(message)
+
+
+def _loaded(module: str, name: str) -> type | None:
+    """Class ``name`` of ``module`` if that module was imported (an exception of a library the
+    command never imported cannot have been raised: no need to import it to test for it)."""
+    return getattr(sys.modules.get(module), name, None)
+
+
+def user_error_message(exc: BaseException) -> str | None:
+    """The one line to show for an error a user can cause, None for a bug."""
+    def raised(module: str, name: str) -> bool:
+        cls = _loaded(module, name)
+        return cls is not None and isinstance(exc, cls)
+
+    if isinstance(exc, (ConfigError, UserError)) or raised("aggregator.crawling.replay",
+                                                           "ReplayError"):
+        return str(exc)
+    if raised("sqlalchemy.exc", "ArgumentError") or raised("sqlalchemy.exc",
+                                                            "NoSuchModuleError"):
+        return _("database URL: %(error)s") % {"error": exc}
+    if raised("sqlalchemy.exc", "DBAPIError"):
+        return _("database: %(error)s") % {
+            "error": str(exc.orig).strip()}  # type: ignore[attr-defined]
+    if raised("sqlalchemy.exc", "SQLAlchemyError"):
+        return _("database: %(error)s") % {"error": exc}
+    if raised("redis.exceptions", "ConnectionError"):
+        return _("cannot reach Redis: %(error)s") % {"error": exc}
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}"
+    return None
 
 
 def fail(message: str) -> NoReturn:

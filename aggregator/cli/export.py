@@ -74,8 +74,9 @@ def export(
 ) -> None:
     from dataclasses import replace
 
-    from aggregator.export import write_csv, write_ics, write_jsonl
-    from aggregator.query import search
+    from aggregator.export import CSV_COLUMNS, write_csv, write_ics, write_jsonl
+    from aggregator.query import stream
+    from aggregator.query.sql import STREAM_COLUMNS
     from aggregator.store.engine import get_engine
 
     engine = get_engine()
@@ -83,7 +84,9 @@ def export(
     instant, note = reading_instant(engine, as_of)
     if note:
         err_console.print(note, style="yellow", markup=False)
-    listings = search(engine, replace(filter, as_of=instant))
+    # read in batches; CSV and JSON lines read only their own columns
+    columns = STREAM_COLUMNS if format is Format.ics else CSV_COLUMNS
+    listings = stream(engine, replace(filter, as_of=instant), columns=columns)
     count: int
     if format is Format.ics:
         binary: IO[bytes]

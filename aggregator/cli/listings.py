@@ -61,8 +61,8 @@ def with_options(filter: Filter, given: dict[str, str | list[str] | None]) -> Fi
 def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str | None) -> None:
     from dataclasses import replace
 
-    from aggregator.export import write_csv, write_jsonl
-    from aggregator.query import Filter, count, resolve_location, search
+    from aggregator.export import CSV_COLUMNS, write_csv, write_jsonl
+    from aggregator.query import Filter, count, resolve_location, search, stream
     from aggregator.store.engine import get_engine
     from aggregator.terminal.console import err_console
 
@@ -71,15 +71,15 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
     engine = get_engine()
     instant, note = reading_instant(engine, as_of)
     filter = replace(filter, as_of=instant)
-    listings = search(engine, filter)
     if note:  # on stderr when stdout is data
         (err_console if json_lines or csv_out else console).print(safe(note, style="yellow"))
     if json_lines:
-        write_jsonl(listings, sys.stdout)
+        write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
     if csv_out:
-        write_csv(listings, sys.stdout)
+        write_csv(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
+    listings = search(engine, filter)
     for location in filter.locations:
         resolved = resolve_location(location)
         if resolved.ambiguous:

@@ -9,7 +9,7 @@ a bad query is refused then, with the parser's reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -46,12 +46,14 @@ def canonical_query(text: str) -> str:
     return parse_query(text).to_text()
 
 
-def matching(engine: Engine, text: str, now: datetime) -> list[Any]:
-    """Every listing the query matches at ``now`` (no page limit), through aggregator.query:
-    one per duplicate group, the listing that stands for it."""
-    from aggregator.query import search
+def matching(engine: Engine, text: str, now: datetime) -> Iterator[int]:
+    """The ids of every listing the query matches at ``now`` (no page limit), read in batches
+    through aggregator.query: one per duplicate group, the listing that stands for it."""
+    from aggregator.query import stream
+    from aggregator.store.models import Listing
 
-    return search(engine, parse_query(text).page(0, None), now=now)
+    filter = parse_query(text).page(0, None)
+    return (row.id for row in stream(engine, filter, now=now, columns=(Listing.id,)))
 
 
 # --- Validation ---------------------------------------------------------------------------------

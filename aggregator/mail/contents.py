@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from aggregator.mail.alerts import matching
 from aggregator.presentation import closing_soon
 from aggregator.query import listing_groups
+from aggregator.store.batches import batched
 from aggregator.store.models import Alert, AlertSent, Listing
 from aggregator.store.outbox import sent_records
 from aggregator.store.status import deadline_passed
@@ -112,11 +113,10 @@ def build_digest(engine: Engine, alert: Alert, now: datetime,
     """What the alert would send at ``now``; ``broken_sources`` gives the lines naming the
     broken sources (asked only when there is something to send)."""
     digest = Digest(alert.id, alert.name, alert.query, list(alert.recipients), now)
-    matches = matching(engine, alert.query, now)
     sent = sent_records(engine, alert.id)
     watched = [r for r in sent.values() if r.status != "closed" and (
         r.deadline_at is None or r.deadline_at >= now - WATCH_AFTER_DEADLINE)]
-    groups = listing_groups(engine, [m.id for m in matches] + [r.listing_id for r in watched])
+    groups = listing_groups(engine, [r.listing_id for r in watched])
 
     # Changed since sent: compare each watched listing with the values it was sent with.
     changed: dict[int, Entry] = {}
@@ -135,18 +135,21 @@ def build_digest(engine: Engine, alert: Alert, now: datetime,
 
     new: list[Entry] = []
     closing: list[Entry] = []
-    for match in matches:
-        group = groups.get(match.id)
-        if not group or group[0].id in changed:
-            continue
-        root = group[0]
-        records = [sent[m.id] for m in group if m.id in sent]
-        if not records:
-            if root.status == "open":
-                new.append(Entry("new", root, group[1:]))
-        elif closing_soon(root, now) and not any(
-                r.reminded_deadline_at == root.deadline_at for r in records):
-            closing.append(Entry("closing", root, group[1:]))
+    # the matches are read in batches, their groups loaded a batch at a time
+    for match_ids in batched(matching(engine, alert.query, now)):
+        groups = listing_groups(engine, match_ids)
+        for match_id in match_ids:
+            group = groups.get(match_id)
+            if not group or group[0].id in changed:
+                continue
+            root = group[0]
+            records = [sent[m.id] for m in group if m.id in sent]
+            if not records:
+                if root.status == "open":
+                    new.append(Entry("new", root, group[1:]))
+            elif closing_soon(root, now) and not any(
+                    r.reminded_deadline_at == root.deadline_at for r in records):
+                closing.append(Entry("closing", root, group[1:]))
     digest.entries = [*new, *changed.values(), *closing]
     if digest.entries and broken_sources is not None:
         digest.broken_sources = broken_sources()

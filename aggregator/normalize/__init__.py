@@ -18,17 +18,54 @@ rather than guess):
   store's columns.
 
 The French geography (data/geography.json.gz) is loaded on the first place lookup, not at
-import; dateparser is imported only when the fast date paths fail.
+import; dateparser is imported only when the fast date paths fail. The names below are read from
+their modules on first use, so importing one normaliser (``normalize.text``) does not load
+them all.
 """
 
-from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract, parse_working_time
-from aggregator.normalize.countries import resolve_country
-from aggregator.normalize.dates import parse_datetime, parse_deadline
-from aggregator.normalize.listing import NormalizationError, NormalizedListing, normalize_listing
-from aggregator.normalize.location_filter import LocationFilter, resolve_location_filter
-from aggregator.normalize.places import Place, parse_remote, resolve_nuts, resolve_place
-from aggregator.normalize.salary import Salary, parse_salary
-from aggregator.normalize.text import clean_text
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aggregator.normalize.contracts import (
+        CONTRACT_TYPES,
+        parse_contract,
+        parse_working_time,
+    )
+    from aggregator.normalize.countries import resolve_country
+    from aggregator.normalize.dates import parse_datetime, parse_deadline
+    from aggregator.normalize.listing import (
+        NormalizationError,
+        NormalizedListing,
+        normalize_listing,
+    )
+    from aggregator.normalize.location_filter import LocationFilter, resolve_location_filter
+    from aggregator.normalize.places import Place, parse_remote, resolve_nuts, resolve_place
+    from aggregator.normalize.salary import Salary, parse_salary
+    from aggregator.normalize.text import clean_text
+
+# public name → the module that defines it
+_MODULES = {
+    "CONTRACT_TYPES": "contracts", "parse_contract": "contracts",
+    "parse_working_time": "contracts", "resolve_country": "countries",
+    "parse_datetime": "dates", "parse_deadline": "dates", "NormalizationError": "listing",
+    "NormalizedListing": "listing", "normalize_listing": "listing",
+    "LocationFilter": "location_filter", "resolve_location_filter": "location_filter",
+    "Place": "places", "parse_remote": "places", "resolve_nuts": "places",
+    "resolve_place": "places", "Salary": "salary", "parse_salary": "salary",
+    "clean_text": "text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_MODULES[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CONTRACT_TYPES",

@@ -23,9 +23,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import lxml.html
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 # ANSI/VT escape sequences (CSI, OSC, single-character escapes), then any C0/C1 control.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
@@ -63,11 +64,16 @@ _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table",
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters, keep newlines and tabs."""
+    if _CONTROL.search(text) is None:  # the usual case (an escape sequence starts with one)
+        return text
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 def html_to_text(fragment: str) -> str:
     """Render an HTML fragment as plain text: one line per block, a blank line after paragraphs."""
+    import lxml.html  # here: the terminal reads strip_controls from this module, not HTML
+    from lxml import etree
+
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):

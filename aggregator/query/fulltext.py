@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, cast, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import Select, cast, column, func, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -16,11 +16,18 @@ from aggregator.normalize.folding import fold
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
 from aggregator.query.terms import Term
 from aggregator.store.models import Listing
-from aggregator.store.search_index import FTS_TABLE, LIGATURES, PG_CONFIG
+from aggregator.store.search_index import (
+    FTS_TABLE,
+    LIGATURES,
+    PG_CONFIG,
+    PG_DOCUMENT_COLUMN,
+    PG_TITLE_COLUMN,
+)
 
 _LIGATURES = str.maketrans(LIGATURES)  # the index reads œ/æ as oe/ae (store/search_index.py)
-_fts = table(FTS_TABLE, column("rowid"), column("listing_id"), column("document"),
-             column("title"))
+_fts = table(FTS_TABLE, column("rowid"))
+_pg_document = literal_column(f"{Listing.__tablename__}.{PG_DOCUMENT_COLUMN}")
+_pg_title = literal_column(f"{Listing.__tablename__}.{PG_TITLE_COLUMN}")
 
 
 def _fts5_string(term: Term) -> str:
@@ -96,11 +103,14 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id
         return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
     query = _pg_tsquery(terms)
-    empty = func.numnode(query) == 0  # French stop words only ("le"): no text condition
-    matches = Listing.id.in_(select(_fts.c.listing_id).where(
-        or_(empty, _fts.c.document.op("@@")(query))).scalar_subquery())
+    assert query is not None
+    # Only French stop words ("le"): no text condition. Decided here, not in the SQL: an
+    # "OR numnode(q) = 0" would keep PostgreSQL from using the GIN index.
+    if conn is not None and conn.execute(select(func.numnode(query))).scalar_one() == 0:
+        return None
+    # the row's own generated columns: PostgreSQL may read a page in search order and test
+    # each row, or start from the GIN index, as its statistics say
+    matches = _pg_document.op("@@")(query)
     if not positive:
         return TextMatch(matches, None, False)
-    in_title = Listing.id.in_(select(_fts.c.listing_id).where(
-        or_(empty, _fts.c.title.op("@@")(_pg_tsquery(positive)))).scalar_subquery())
-    return TextMatch(matches, in_title, False)
+    return TextMatch(matches, _pg_title.op("@@")(_pg_tsquery(positive)), False)

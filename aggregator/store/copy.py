@@ -221,7 +221,7 @@ def _clear(conn: Connection) -> None:
     its scheduler locks stay: they belong to processes running on the target."""
     tables = copied_tables()
     if conn.dialect.name == "postgresql":
-        names = ", ".join([*(t.name for t in tables), search_index.FTS_TABLE])
+        names = ", ".join(t.name for t in tables)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
     for table in reversed(tables):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from aggregator.config import PoolConfig, database_url, load_config
@@ -87,27 +89,46 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The store's schema revision (None: no schema yet), read without importing Alembic."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def head_revision(engine: Engine) -> str | None:
-    from alembic.script import ScriptDirectory
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*(.+?)\s*$", re.MULTILINE)
 
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+@cache
+def _head_revision() -> str | None:
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"):
+        for name, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            if (revision := ast.literal_eval(value)) is not None:
+                (revisions if name == "revision" else parents).add(revision)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def head_revision(engine: Engine | None = None) -> str | None:
+    """The newest revision of db/versions (one linear chain), read from the revision files
+    instead of through Alembic: every command checks it at start-up."""
+    return _head_revision()
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` with Alembic (no-op when already there)."""
-    from alembic import command
-
     # Alembic's INFO lines ("setup plugin ...") would flood every crawl log.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    head = head_revision()
+    if revision == "head" and head is not None and current_revision(engine) == head:
+        return  # the usual case, without taking the lock
     with _migration_lock(engine):
-        if revision == "head" and current_revision(engine) == head_revision(engine):
+        if revision == "head" and current_revision(engine) == head_revision():
             return
+        from alembic import command
+
         command.upgrade(alembic_config(engine), revision)
 
 

@@ -66,9 +66,14 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    """Alembic autogenerate filter: full-text tables are made by hand (op.execute), so they
-    must not look like tables to drop."""
-    return not (type_ == "table" and name is not None and "_fts" in name)
+    """Alembic autogenerate filter: the full-text tables, PostgreSQL's generated tsvector
+    columns (``fts_*``) and their indexes are made by hand (op.execute), so they must not
+    look like things to drop."""
+    if name is None:
+        return True
+    if type_ == "column":
+        return not name.startswith("fts_")
+    return not (type_ in ("table", "index") and "_fts" in name)
 
 
 class Base(DeclarativeBase):

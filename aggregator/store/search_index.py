@@ -9,13 +9,14 @@
   An FTS5 'delete' must be given the *old* indexed values, which only
   a trigger sees, so updates and deletes of listing text are followed by two small triggers
   that the migration creates (``listings_fts_au``, ``listings_fts_ad``).
-- PostgreSQL: a table ``listings_fts(listing_id, document, title)`` (tsvectors of all the
-  text and of the title alone, each with a GIN index),
-  built with the ``french_unaccent`` text search configuration (French stemming after
-  ``unaccent``). The writer's call fills it for new and changed rows; rows go away with their
-  listing (ON DELETE CASCADE).
+- PostgreSQL: two stored generated columns of ``listings``, ``fts_document`` (all the
+  text, weighted title A > organisation B > description D) and ``fts_title`` (the title
+  alone), each with a GIN index, built with the ``french_unaccent`` text search
+  configuration (French stemming after ``unaccent``). PostgreSQL computes them as a row is
+  written (db/versions/0010): there is nothing to keep in step.
 
-Both tables are named ``*_fts*`` so that Alembic autogenerate leaves them alone (db/env.py).
+The SQLite table and the PostgreSQL columns are named ``*_fts*``/``fts_*`` so that Alembic
+autogenerate leaves them alone (``models.include_name``).
 Searching them is :mod:`aggregator.query`'s job; this module only keeps them in step.
 """
 
@@ -48,40 +49,31 @@ PG_DOCUMENT_SQL = " || ".join(
     for column, weight in zip(INDEXED_COLUMNS, PG_WEIGHT_CLASSES, strict=True))
 
 PG_TITLE_SQL = f"to_tsvector('{PG_CONFIG}', coalesce(title, ''))"
-
-_PG_UPSERT = text(
-    f"INSERT INTO {FTS_TABLE} (listing_id, document, title) "
-    f"SELECT id, {PG_DOCUMENT_SQL}, {PG_TITLE_SQL} FROM listings WHERE id = ANY(:ids) "
-    "ON CONFLICT (listing_id) DO UPDATE SET document = EXCLUDED.document, "
-    "title = EXCLUDED.title")
+# PostgreSQL's generated columns (db/versions/0010)
+PG_DOCUMENT_COLUMN = "fts_document"
+PG_TITLE_COLUMN = "fts_title"
 
 
 def index_written(conn: Connection, new_ids: Sequence[int], changed_ids: Sequence[int]) -> None:
     """Index the listings a writer batch inserted or rewrote, inside its transaction.
 
-    One ``INSERT ... SELECT`` per batch of ids: the text is read back from the pages the batch
-    has just written, so nothing is sent twice over the connection.
+    SQLite: one ``INSERT ... SELECT`` per batch of ids: the text is read back from the pages
+    the batch has just written, so nothing is sent twice over the connection. PostgreSQL
+    computes its generated columns itself.
     """
     dialect = conn.dialect.name
     if dialect == "sqlite":
         # changed rows: the update trigger already swapped old text for new
         for chunk in chunks(new_ids):
             conn.execute(_SQLITE_INSERT, {"ids": chunk})
-    elif dialect == "postgresql":
-        for chunk in chunks([*new_ids, *changed_ids]):
-            conn.execute(_PG_UPSERT, {"ids": chunk})
-    else:  # pragma: no cover - the store supports these two dialects only
+    elif dialect != "postgresql":  # pragma: no cover - the store supports these two dialects only
         raise NotImplementedError(f"no full-text index for {dialect}")
 
 
 def rebuild(conn: Connection) -> None:
     """Re-index every listing (after a bulk load that bypassed the writer, or a repair)."""
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite":  # PostgreSQL's generated columns are never behind
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
-    else:
-        conn.execute(text(f"TRUNCATE {FTS_TABLE}"))
-        conn.execute(text(f"INSERT INTO {FTS_TABLE} (listing_id, document, title) "
-                          f"SELECT id, {PG_DOCUMENT_SQL}, {PG_TITLE_SQL} FROM listings"))
 
 
 def optimize(conn: Connection) -> None:
@@ -89,7 +81,7 @@ def optimize(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
     else:
-        conn.execute(text(f"ANALYZE {FTS_TABLE}"))
+        conn.execute(text("ANALYZE listings"))
 
 
 def check(conn: Connection) -> bool:
@@ -102,8 +94,7 @@ def check(conn: Connection) -> bool:
             return False
         return True
     stale = conn.execute(text(
-        f"SELECT count(*) FROM (SELECT id, {PG_DOCUMENT_SQL} AS document, {PG_TITLE_SQL} "
-        f"AS title FROM listings) l LEFT JOIN {FTS_TABLE} f ON f.listing_id = l.id "
-        "WHERE f.listing_id IS NULL OR f.document IS DISTINCT FROM l.document "
-        "OR f.title IS DISTINCT FROM l.title")).scalar_one()
+        f"SELECT count(*) FROM listings WHERE {PG_DOCUMENT_COLUMN} IS DISTINCT FROM "
+        f"({PG_DOCUMENT_SQL}) OR {PG_TITLE_COLUMN} IS DISTINCT FROM ({PG_TITLE_SQL})")
+    ).scalar_one()
     return stale == 0

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from aggregator.normalize.job_match import Offer, same_offer
 from aggregator.normalize.listing import FIELDS, NormalizedListing
 from aggregator.store.batches import chunks
+from aggregator.store.bulk_insert import copy_insert
 from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
 from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
@@ -263,13 +264,16 @@ class ListingWriter:
                      now: datetime) -> dict[str, int]:
         """Insert ``rows``; returns the ids of those this call inserted, by source_id.
 
-        A row another writer inserted meanwhile is skipped by ON CONFLICT; it is told apart
+        PostgreSQL: through COPY (:func:`copy_insert`). SQLite: batched INSERTs; a row
+        another writer inserted meanwhile is skipped by ON CONFLICT; it is told apart
         from ours by its first_seen_at and content hash, and left out of the result.
         """
         params = [{**{f: r.get(f) for f in STORED_FIELDS}, "content_hash": r["content_hash"],
                    "first_seen_at": now, "last_seen_at": now, "updated_at": now,
                    "missed_crawls": 0, "starred": False, "hidden": False}
                   for r in rows]
+        if conn.dialect.name == "postgresql":  # COPY, then one INSERT: store/bulk_insert.py
+            return copy_insert(conn, listings, list(params[0]), params)
         hashes = {r["source_id"]: r["content_hash"] for r in rows}
         inserted: dict[str, int] = {}
         for chunk in chunks(params):

@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
 from aggregator.i18n import _
-from aggregator.query import Filter, FilterError, count, get_listing, search
+from aggregator.query import Filter, FilterError, count, get_listing, search, stream
 from aggregator.scheduling import health as source_health
 from aggregator.store.flags import set_flags
 from aggregator.tui.actions import bindings
@@ -292,7 +292,7 @@ class AggregatorApp(App[None]):
         from aggregator.export import write_csv, write_ics, write_jsonl
 
         try:
-            listings = search(self.engine, filter.page(0, None))
+            listings = stream(self.engine, filter.page(0, None))  # read in batches
             if fmt == "ics":
                 with path.open("wb") as binary:
                     written = write_ics(listings, binary)

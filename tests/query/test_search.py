@@ -17,6 +17,7 @@ from aggregator.query import (
     listing_groups,
     parse_terms,
     search,
+    stream,
 )
 from aggregator.query.fulltext import text_match
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE
@@ -75,6 +76,20 @@ def found(engine, text: str, **paging) -> list[str]:
     by_id = {listing.id: listing.source_id
              for listing in search(engine, Filter.parse(text, **paging))}
     return list(by_id.values())
+
+
+@pytest.mark.parametrize(("text", "paging"), [
+    ("", {}), ("status:all", {}), ("électricité", {}), ("électricité", {"offset": 1, "limit": 1}),
+    ("électricité -nettoyage dep:13", {}), ("status:all sort:title", {"limit": 2, "offset": 1}),
+    ("-électricité", {})])
+def test_streaming_reads_what_search_pages_in_the_same_order(engine, ids, text, paging):
+    # exports and `search --json` read every match in batches of ``batch`` rows, not as
+    # objects held all at once: a batch smaller than the result proves the batches join up
+    filter = Filter.parse(text, **({"limit": None} | paging))
+    rows = list(stream(engine, filter, batch=2))
+    assert [r.id for r in rows] == [listing.id for listing in search(engine, filter)]
+    assert rows and all(r.title and r.first_seen_at.tzinfo for r in rows)
+    assert "raw" not in rows[0]._fields
 
 
 def test_default_is_every_open_listing_once_soonest_deadline_first(engine, ids):

@@ -43,16 +43,14 @@ def test_user_flags_do_not_touch_the_index(engine):
 
 
 def test_a_row_that_missed_indexing_is_repaired_by_rebuild_or_its_next_change(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL computes its generated tsvector columns: none can be missed")
     ids = write(engine, [item("a", title="Peinture")])
     with engine.begin() as conn:  # a bulk load that bypassed the writer
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("INSERT INTO listings_fts(listings_fts, rowid, title, "
-                              "organization, description) SELECT 'delete', id, title, "
-                              "organization, description FROM listings_fts_content "
-                              "WHERE id = :id"), {"id": ids["a"]})
-        else:
-            conn.execute(text("DELETE FROM listings_fts WHERE listing_id = :id"),
-                         {"id": ids["a"]})
+        conn.execute(text("INSERT INTO listings_fts(listings_fts, rowid, title, "
+                          "organization, description) SELECT 'delete', id, title, "
+                          "organization, description FROM listings_fts_content "
+                          "WHERE id = :id"), {"id": ids["a"]})
     assert titles(engine, "peinture") == []
     write(engine, [item("a", title="Peinture et vitrerie")])  # changed: indexed again
     assert titles(engine, "vitrerie") == ["Peinture et vitrerie"]

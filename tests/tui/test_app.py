@@ -342,7 +342,7 @@ async def test_failing_details_flags_and_export_keep_the_app_running(tui_engine,
         assert any("database is locked" in message and severity == "error"
                    for message, severity in notifications(app))
 
-        fail_once(monkeypatch, "search")
+        fail_once(monkeypatch, "stream")  # the export reads its rows in batches
         await pilot.press("e")
         await pilot.pause()
         app.screen.query_one("#export-path").value = str(tmp_path / "out.csv")
