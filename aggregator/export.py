@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
-from aggregator.presentation import place
+from aggregator.presentation import cpv_labels, place
 from aggregator.store.models import Listing
 
 # The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
@@ -50,7 +50,9 @@ def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
 
 # --- Spreadsheet-safe CSV -------------------------------------------------------------------
 
-CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+# The CSV is read by people: the CPV codes also in words, in the reader's language (the JSON
+# keeps the codes alone).
+CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS, "cpv_labels")
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets
 # (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL): such a cell gets a leading `'`, which the
 # spreadsheet takes as "this is text" and does not show.
@@ -90,7 +92,9 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     writer.writerow(CSV_FIELDS)
     count = 0
     for listing in listings:
-        writer.writerow([_csv_cell(getattr(listing, name)) for name in CSV_FIELDS])
+        labels = "; ".join(cpv_labels(listing.cpv))
+        writer.writerow([_csv_cell(labels if name == "cpv_labels" else getattr(listing, name))
+                         for name in CSV_FIELDS])
         count += 1
     return count
 

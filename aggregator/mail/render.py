@@ -31,6 +31,7 @@ from aggregator.presentation import (
     CLOSING_SOON_DAYS,
     closing_soon,
     countdown,
+    cpv_lines,
     deadline_when,
     local,
     place,
@@ -90,6 +91,7 @@ class EntryView:
     urgent: bool
     status: str
     terms: str
+    cpv: list[str]  # a tender's codes in words, one a line
     url: str | None
     sources: list[SourceView]
     change: str
@@ -133,6 +135,7 @@ def entry_view(entry: Entry, now: datetime) -> EntryView:
         place=clean(place(listing)), deadline=deadline_when(listing),
         days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
         status=clean(listing.status), terms=clean(terms(listing, full=True)),
+        cpv=[clean(line) for line in cpv_lines(listing)],
         url=web_url(listing.url),
         sources=[SourceView(clean(m.source), web_url(m.url))
                  for m in (listing, *entry.members)],

@@ -17,6 +17,7 @@ from rich.text import Text
 from aggregator.presentation import (
     ShownListing,
     closing_soon,
+    cpv_labels,
     deadline_text,
     local,
     place,
@@ -157,7 +158,7 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
             rows.append(("salary", f"{amount} {listing.salary_currency or ''} "
                                    f"{listing.salary_period or ''}".strip()))
     else:
-        rows.append(("CPV", " ".join(listing.cpv or [])))
+        rows.append(("CPV", "\n".join(cpv_labels(listing.cpv))))
         if listing.procedure:
             rows.append(("procedure", listing.procedure))
         if listing.estimated_value:
@@ -196,7 +197,7 @@ def detail_renderable(detail: Detail) -> Group:
             deadline = lot.get("deadline_at")
             lots.add_row(safe(lot.get("id")), safe(lot.get("title")),
                          safe(local(datetime.fromisoformat(deadline)) if deadline else ""),
-                         safe(" ".join(lot.get("cpv") or [])))
+                         safe("\n".join(cpv_labels(lot.get("cpv")))))
         parts.append(lots)
     if listing.description:
         parts.append(Panel(safe(listing.description), title="Description", title_align="left"))
