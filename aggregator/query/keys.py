@@ -93,6 +93,11 @@ def _write_locations(locations: Iterable[str]) -> list[str]:
     return tokens
 
 
+def location_token(location: str) -> str:
+    """One location as the text form writes it: ``dep:13``, ``loc:Marseille``."""
+    return _write_locations([location])[0]
+
+
 def _places(key: str) -> Callable[[str], Sequence[str]]:
     return lambda typed: v.place_names(key, typed)
 
