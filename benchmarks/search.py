@@ -11,11 +11,13 @@
 2. For each typical search, prints p50/p95 of ``aggregator.query.search`` (SQL building,
    execution and ORM loading of one 50-row page) next to the same query written by hand and
    run with the stdlib ``sqlite3`` module on the same file (fetching the same columns).
-3. Prints the TUI's time to its first page on that store (headless Textual app, from
+3. Prints the cost of ``search --why`` (the same page, then ``aggregator.query.why.explain``
+   on it: highlights in one statement over the page's ids) next to the plain search.
+4. Prints the TUI's time to its first page on that store (headless Textual app, from
    construction until the results table holds rows).
 
 Targets (issue 6): p95 ≤ 50 ms per query on SQLite and ≤ 1.5x the hand-written baseline;
-TUI first page < 1 s.
+TUI first page < 1 s. Issue 18: ``--why`` ≤ 1.3x the plain search.
 """
 
 from __future__ import annotations
@@ -301,6 +303,7 @@ def run_queries(url: str, path: str, runs: int, now: datetime) -> list[tuple]:
 
     from aggregator.config import LOCAL_TZ
     from aggregator.query import Filter, search
+    from aggregator.query.why import explain
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)
@@ -330,7 +333,11 @@ def run_queries(url: str, path: str, runs: int, now: datetime) -> list[tuple]:
         ours: list[float] = []
         our_sql: list[float] = []
         hand: list[float] = []
+        why: list[float] = []
         for _ in range(runs):
+            started = time.perf_counter()
+            explain(engine, filter, search(engine, filter, now=now), now=now)
+            why.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             search(engine, filter, now=now)
             ours.append((time.perf_counter() - started) * 1000)
@@ -342,7 +349,7 @@ def run_queries(url: str, path: str, runs: int, now: datetime) -> list[tuple]:
             raw.execute(sql, params).fetchall()
             hand.append((time.perf_counter() - started) * 1000)
         rows.append((name, len(found), len(sent), *_percentiles(ours), *_percentiles(our_sql),
-                     *_percentiles(hand)))
+                     *_percentiles(hand), *_percentiles(why)))
     raw.close()
     return rows
 
@@ -391,13 +398,21 @@ def main() -> None:
     print(f"{'query':<38} {'rows':>4} {'stmts':>5} | {'search() p50':>12} {'p95':>6} | "
           f"{'its SQL p50':>11} {'p95':>6} | {'hand p50':>8} {'p95':>6} | "
           f"{'SQL/hand p95':>12}")
-    for name, found, sent, p50, p95, s50, s95, h50, h95 in run_queries(
-            url, str(path), args.runs, now):
+    measured = run_queries(url, str(path), args.runs, now)
+    for name, found, sent, p50, p95, s50, s95, h50, h95, _w50, _w95 in measured:
         ratio = s95 / h95 if h95 else float("inf")
         # below a millisecond the ratio is timer noise: judge the difference there
         flag = "" if p95 <= 50 and (ratio <= 1.5 or s95 - h95 < 1) else "  <-- over target"
         print(f"{name:<38} {found:>4} {sent:>5} | {p50:>12.1f} {p95:>6.1f} | {s50:>11.1f} "
               f"{s95:>6.1f} | {h50:>8.1f} {h95:>6.1f} | {ratio:>11.2f}x{flag}")
+    print("\nsearch --why: the same page, then why each listing matched (explain). "
+          "Milliseconds.\n")
+    print(f"{'query':<38} | {'search() p50':>12} {'p95':>6} | {'+ why p50':>9} {'p95':>6} | "
+          f"{'why/plain p50':>13} {'p95':>6}")
+    for name, _found, _sent, p50, p95, *_, w50, w95 in measured:
+        flag = "" if w50 / p50 <= 1.3 or w50 - p50 < 1 else "  <-- over 1.3x"
+        print(f"{name:<38} | {p50:>12.1f} {p95:>6.1f} | {w50:>9.1f} {w95:>6.1f} | "
+              f"{w50 / p50:>12.2f}x {w95 / p95:>5.2f}x{flag}")
     first_page = asyncio.run(_tui_first_page(url))
     print(f"\nTUI time to first page: {first_page * 1000:.0f} ms (target < 1000 ms)")
 

@@ -131,7 +131,8 @@ TABLE: tuple[Key | RangeKey, ...] = (
     Key("contract", "contract_types", v.read_contract, "bad contract type",
         aliases=("contract_type", "contracts"), many=True,
         suggest=_choices(*CONTRACT_TYPES)),
-    Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True),
+    # a value may be words: it reads as the prefixes of the codes they name
+    Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True, suggest=v.cpv_values),
     Key("source", "sources", v.read_source, "bad source", aliases=("sources",), many=True),
     Key("status", "status", v.read_status, "bad status", suggest=_choices(*v.STATUSES)),
     Key("starred", "starred", v.read_yes_no_any, "bad starred value", aliases=("star",),
@@ -181,7 +182,7 @@ def read_clause(clause: KeyClause, fields: dict[str, Any]) -> None:
             raise
         raise BadValue(exc.value, exc.expected, key.problem) from None
     if key.many:
-        fields.setdefault(key.field, []).extend(read)
+        fields.setdefault(key.field, []).extend(_flat(read))
     else:
         fields[key.field] = read[0]
 
@@ -221,7 +222,13 @@ def read_option(option: str, name: str, value: str, form: str = ":") -> dict[str
         read = [key.read(item) for item in items]
     except BadValue as exc:
         raise FilterError(f"{option} {exc.value!r}: {exc.expected}") from None
-    return {key.field: tuple(read) if key.many else read[0]}
+    return {key.field: tuple(_flat(read)) if key.many else read[0]}
+
+
+def _flat(values: list[Any]) -> list[Any]:
+    """A list key's values, a value read as several (``cpv:"éclairage public"``) spread."""
+    return [item for value in values
+            for item in (value if isinstance(value, tuple) else (value,))]
 
 
 # --------------------------------------------------------------------------- writing

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Input
 
 from aggregator.i18n import _
 from aggregator.query import Filter, FilterError, count, get_listing, search
+from aggregator.query.completion import hint
 from aggregator.query.why import explain
 from aggregator.scheduling import health as source_health
 from aggregator.store.flags import set_flags
@@ -175,6 +176,13 @@ class AggregatorApp(App[None]):
         self.total = total
         self.status.set_results(len(self.table.listings), total, COUNT_CAP,
                                 self.filter.to_text())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """While a ``cpv:`` value is typed, the status bar says which codes it stands for."""
+        if isinstance(event.input, FilterBar) and event.input.has_focus:
+            shown = hint(event.value)
+            if shown:
+                self.status.set_message(shown)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, FilterBar):
