@@ -105,6 +105,18 @@ def cpv_labels(codes: Sequence[str] | None, lang: str | None = None) -> list[str
     return [with_label(code, lang) for code in codes or ()]
 
 
+def descriptor_texts(details: dict | None) -> list[str]:
+    """A source's own keywords kept in a listing's details: ``365 Voirie`` (the label alone
+    when the source gave no code)."""
+    texts = []
+    for entry in (details or {}).get("descriptors") or ():
+        if isinstance(entry, dict):
+            texts.append(" ".join(str(v) for v in (entry.get("code"), entry.get("label")) if v))
+        elif entry:
+            texts.append(str(entry))  # stored before descriptors had codes
+    return texts
+
+
 def terms(listing: ShownListing, *, full: bool = False) -> str:
     """A job's contract, a tender's CPV codes. Short (a table column): ``cdi`` (the filter's
     ``contract:`` value), ``45310000 45311000``. ``full`` (a digest): a job's ``CDI, full

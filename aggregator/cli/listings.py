@@ -209,6 +209,7 @@ def show(
     if json_out:
         record = listing_record(detail.listing) | {
             "lots": detail.listing.lots,
+            "descriptors": (detail.listing.details or {}).get("descriptors", []),
             "sources": [listing_record(s) for s in detail.sources
                         if s.id != detail.listing.id],
             "changes": [{"changed_at": c.changed_at.isoformat(), "field": c.field,

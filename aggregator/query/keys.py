@@ -133,6 +133,8 @@ TABLE: tuple[Key | RangeKey, ...] = (
         suggest=_choices(*CONTRACT_TYPES)),
     # a value may be words: it reads as the prefixes of the codes they name
     Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True, suggest=v.cpv_values),
+    Key("descriptor", "descriptors", v.read_descriptor, "bad descriptor",
+        aliases=("descripteur", "descriptors"), many=True),
     Key("source", "sources", v.read_source, "bad source", aliases=("sources",), many=True),
     Key("status", "status", v.read_status, "bad status", suggest=_choices(*v.STATUSES)),
     Key("starred", "starred", v.read_yes_no_any, "bad starred value", aliases=("star",),

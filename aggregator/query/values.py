@@ -182,6 +182,15 @@ def cpv_hint(typed: str) -> list[str]:
             for prefix in ((read,) if isinstance(read, str) else read)]
 
 
+def read_descriptor(value: str) -> str:
+    """A source's descriptor, by its label (``Voirie``, any case and accents) or its code
+    (``365``)."""
+    text = " ".join(value.split())
+    if not text or len(text) > 200:
+        raise BadValue(value, "expected a descriptor's label such as Voirie or its code")
+    return text
+
+
 def read_source(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9_]+", value.strip().lower()):
         raise BadValue(value, "expected a spider name such as boamp")

@@ -1,6 +1,7 @@
 """Why a listing matched a filter: the query words found and where (highlighted by the
 full-text engine: FTS5 ``highlight()``/``snippet()``, PostgreSQL ``ts_headline``), the CPV
-codes under a ``cpv:`` prefix, the place and the key that took it in, the deadline window.
+codes under a ``cpv:`` prefix, the place and the key that took it in, the descriptors named
+by ``descriptor:``, the deadline window.
 
 :func:`explain` works on the page being shown, never on the whole result set: the CPV, place
 and deadline parts come from the loaded rows, the highlights from one statement over the
@@ -21,11 +22,11 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from aggregator.i18n import _
 from aggregator.normalize.folding import fold
-from aggregator.presentation import deadline_text
+from aggregator.presentation import deadline_text, descriptor_texts
 from aggregator.query import keys
 from aggregator.query.fulltext import _pg_tsquery, fts5_query
 from aggregator.query.language import Filter
-from aggregator.query.values import resolve_location
+from aggregator.query.values import quote_value, resolve_location
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing
 from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
@@ -82,9 +83,9 @@ class CpvMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class PlaceMatch:
-    place: str  # the listing's place: "Marseille 13e"
-    token: str  # the filter's key that took it in: "dep:13"
+class KeyMatch:
+    what: str  # the listing's place ("Marseille 13e") or descriptor ("365 Voirie")
+    token: str  # the filter's key that took it in: "dep:13", "descriptor:voirie"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ class Why:
 
     text: list[Highlight] = field(default_factory=list)
     cpv: list[CpvMatch] = field(default_factory=list)
-    places: list[PlaceMatch] = field(default_factory=list)
+    places: list[KeyMatch] = field(default_factory=list)
+    descriptors: list[KeyMatch] = field(default_factory=list)
     deadline: DeadlineMatch | None = None
 
     @property
@@ -112,7 +114,7 @@ class Why:
         return list(found.values())
 
     def __bool__(self) -> bool:
-        return bool(self.text or self.cpv or self.places or self.deadline)
+        return bool(self.text or self.cpv or self.places or self.descriptors or self.deadline)
 
     def record(self) -> dict[str, Any]:
         """The ``matched`` object of ``--json --why``."""
@@ -121,7 +123,9 @@ class Why:
             "text": [{"field": h.field, "text": h.text, "highlights": [list(s) for s in h.spans]}
                      for h in self.text],
             "cpv": [{"code": c.code, "label": c.label, "prefix": c.prefix} for c in self.cpv],
-            "places": [{"place": p.place, "filter": p.token} for p in self.places],
+            "places": [{"place": p.what, "filter": p.token} for p in self.places],
+            "descriptors": [{"descriptor": d.what, "filter": d.token}
+                            for d in self.descriptors],
             "deadline": None if self.deadline is None else {
                 "deadline": self.deadline.deadline, "filter": list(self.deadline.tokens)},
         }
@@ -134,7 +138,9 @@ class Why:
         out = [(names[h.field], h.segments()) for h in self.text]
         out += [(_("CPV"), [(f"{c.code} {c.label or ''}".strip(), True),
                             (f" → cpv:{c.prefix}", False)]) for c in self.cpv]
-        out += [(_("place"), [(p.place, True), (f" → {p.token}", False)]) for p in self.places]
+        out += [(_("place"), [(p.what, True), (f" → {p.token}", False)]) for p in self.places]
+        out += [(_("descriptor"), [(d.what, True), (f" → {d.token}", False)])
+                for d in self.descriptors]
         if self.deadline is not None:
             out.append((_("deadline"), [(self.deadline.deadline, True),
                                         (f" → {' '.join(self.deadline.tokens)}", False)]))
@@ -158,8 +164,9 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
     for listing in listings:
         found = why[listing.id]
         found.cpv = _cpv(listing, filter.cpv, lang)
-        found.places = [PlaceMatch(_place(listing), keys.location_token(loc))
+        found.places = [KeyMatch(_place(listing), keys.location_token(loc))
                         for loc, place in places if _in_place(listing, place)]
+        found.descriptors = _descriptors(listing, filter.descriptors)
         if window and listing.deadline_at is not None:
             found.deadline = DeadlineMatch(deadline_text(listing, now=now), window)
     return why
@@ -219,6 +226,20 @@ def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]
         prefix = next((p for p in prefixes if code.startswith(p)), None)
         if prefix is not None:
             found.append(CpvMatch(code, label(code, lang), prefix))
+    return found
+
+
+def _descriptors(listing: Listing, wanted: Sequence[str]) -> list[KeyMatch]:
+    """The listing's descriptors the filter names, by folded label or code."""
+    found = []
+    for entry in (listing.details or {}).get("descriptors") or () if wanted else ():
+        if not isinstance(entry, dict):
+            continue
+        named = next((w for w in wanted if fold(w) == fold(entry.get("label") or "")
+                      or w == entry.get("code")), None)
+        if named is not None:
+            found.append(KeyMatch(descriptor_texts({"descriptors": [entry]})[0],
+                                  f"descriptor:{quote_value(named)}"))
     return found
 
 

@@ -20,6 +20,7 @@ from aggregator.presentation import (
     closing_soon,
     cpv_labels,
     deadline_text,
+    descriptor_texts,
     local,
     place,
     terms,
@@ -75,6 +76,8 @@ class DetailedListing(TableListing, Protocol):
     def currency(self) -> str | None: ...
     @property
     def lots(self) -> Sequence[dict[str, Any]]: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
 
 
 class Change(Protocol):
@@ -189,6 +192,7 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
                                    f"{listing.salary_period or ''}".strip()))
     else:
         rows.append(("CPV", "\n".join(cpv_labels(listing.cpv))))
+        rows.append(("descriptors", "\n".join(descriptor_texts(listing.details))))
         if listing.procedure:
             rows.append(("procedure", listing.procedure))
         if listing.estimated_value:
