@@ -109,6 +109,7 @@ def test_received_digest_parses_with_both_parts_and_both_attachments(
     # why each entry matched the alert's query "dep:13 électri*"
     assert "  Why, title: Travaux d'*électricité* 26-2\r\n" in text
     assert "  Why, place: *Marseille 1er* → dep:13\r\n" in text
+    assert "Why, title: Travaux d&#39;<strong>électricité</strong> 26-2" in got["html"]
     # the sent records: every listing, with the deadline and status it was sent with
     records = sent_records(engine)
     ids = {r.source_id: r.id for r in stored}
