@@ -37,7 +37,7 @@ def fts5_query(terms: Sequence[Term]) -> tuple[str | None, str | None]:
     return (" AND ".join(positive) or None, " OR ".join(negative) or None)
 
 
-def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
+def pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
     config = cast(literal(PG_CONFIG), REGCONFIG)
     query: ColumnElement[Any] | None = None
     for term in terms:
@@ -95,12 +95,12 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         listing_id = unindexed(Listing.id, dialect) if index_driven else Listing.id
         title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id
         return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
-    query = _pg_tsquery(terms)
+    query = pg_tsquery(terms)
     empty = func.numnode(query) == 0  # French stop words only ("le"): no text condition
     matches = Listing.id.in_(select(_fts.c.listing_id).where(
         or_(empty, _fts.c.document.op("@@")(query))).scalar_subquery())
     if not positive:
         return TextMatch(matches, None, False)
     in_title = Listing.id.in_(select(_fts.c.listing_id).where(
-        or_(empty, _fts.c.title.op("@@")(_pg_tsquery(positive)))).scalar_subquery())
+        or_(empty, _fts.c.title.op("@@")(pg_tsquery(positive)))).scalar_subquery())
     return TextMatch(matches, in_title, False)

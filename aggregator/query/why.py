@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
-from aggregator.i18n import _
+from aggregator.i18n import _, language
 from aggregator.normalize.folding import fold
 from aggregator.presentation import deadline_text, descriptor_texts
 from aggregator.query import keys
-from aggregator.query.fulltext import _pg_tsquery, fts5_query
+from aggregator.query.fulltext import fts5_query, pg_tsquery
 from aggregator.query.language import Filter
 from aggregator.query.values import quote_value, resolve_location
 from aggregator.store.batches import chunks
@@ -150,8 +150,6 @@ class Why:
 def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
             now: datetime | None = None, lang: str | None = None) -> dict[int, Why]:
     """Each listing's id → why it matches ``filter`` (the page shown: ``listings``)."""
-    from aggregator.i18n import language
-
     now = now or datetime.now(UTC)
     lang = lang or language()
     why = {listing.id: Why() for listing in listings}
@@ -202,7 +200,7 @@ _SQLITE_MARKED = text(
 
 def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
     config = cast(literal(PG_CONFIG), REGCONFIG)
-    query = _pg_tsquery(terms)
+    query = pg_tsquery(terms)
     marks = f'StartSel="{START}", StopSel="{STOP}"'
     whole = literal(f"HighlightAll=true, {marks}")
     excerpt = literal(f"MaxFragments=2, MaxWords={_SNIPPET_WORDS}, "
