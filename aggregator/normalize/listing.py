@@ -131,6 +131,23 @@ def read_descriptors(value: object) -> list[dict[str, str | None]]:
     return list(found.values())
 
 
+def descriptor_rows(pairs: list[tuple[int, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The store's listing_descriptors rows of (listing id, normalised record): the
+    descriptors :func:`read_descriptors` put in ``details``, one per folded label."""
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for listing_id, record in pairs:
+        for entry in (record.get("details") or {}).get("descriptors") or ():
+            if isinstance(entry, dict) and entry.get("label"):
+                label = str(entry["label"])[:200]
+                folded = fold(label)[:200]
+                code = entry.get("code")
+                if folded:
+                    rows.setdefault((listing_id, folded), {
+                        "listing_id": listing_id, "folded": folded, "label": label,
+                        "code": str(code)[:20] if code else None})
+    return list(rows.values())
+
+
 # The currency a salary without one is in, by the listing's country.
 _EURO = {"FR", "BE", "DE", "AT", "NL", "LU", "IE", "IT", "ES", "PT", "FI", "GR", "SK", "SI",
          "EE", "LV", "LT", "MT", "CY", "HR", "MC", "AD", "SM", "VA"}

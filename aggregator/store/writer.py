@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from aggregator.normalize.folding import fold
 from aggregator.normalize.job_match import Offer, same_offer
-from aggregator.normalize.listing import FIELDS, NormalizedListing
+from aggregator.normalize.listing import FIELDS, NormalizedListing, descriptor_rows
 from aggregator.store.batches import chunks
 from aggregator.store.models import (
     Listing,
@@ -83,23 +82,6 @@ def cpv_stem(code: str) -> str | None:
     CPV filter compares digit strings."""
     stem = str(code).strip()[:8]
     return stem if len(stem) == 8 and stem.isdigit() else None
-
-
-def descriptor_rows(pairs: list[tuple[int, Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """listing_descriptors rows of (listing id, record): the descriptors the normaliser put
-    in ``details``."""
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for listing_id, record in pairs:
-        for entry in (record.get("details") or {}).get("descriptors") or ():
-            if isinstance(entry, dict) and entry.get("label"):
-                label = str(entry["label"])[:200]
-                folded = fold(label)[:200]
-                code = entry.get("code")
-                if folded:
-                    rows.setdefault((listing_id, folded), {
-                        "listing_id": listing_id, "folded": folded, "label": label,
-                        "code": str(code)[:20] if code else None})
-    return list(rows.values())
 
 
 def _json_value(value: Any) -> Any:

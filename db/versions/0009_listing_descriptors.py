@@ -43,8 +43,7 @@ def upgrade() -> None:
 
 
 def _copy_stored_descriptors() -> None:
-    from aggregator.normalize.listing import read_descriptors
-    from aggregator.store.writer import descriptor_rows
+    from aggregator.normalize.listing import descriptor_rows, read_descriptors
 
     conn = op.get_bind()
     listings = sa.table("listings", sa.column("id", sa.Integer),
