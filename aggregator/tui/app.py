@@ -221,7 +221,7 @@ class AggregatorApp(App[None]):
         """The listing's detail and, with the filter it was found by, why it matched."""
         try:
             detail = get_listing(self.engine, listing_id)
-            why = explain(self.engine, filter, [detail.listing])[listing_id] \
+            why = explain(self.engine, filter, [detail.listing], now=filter.as_of)[listing_id] \
                 if detail is not None else None
         except Exception as exc:
             self.call_from_thread(self.detail.show_message,
