@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
-from aggregator.presentation import place
+from aggregator.presentation import cpv_labels, place
 from aggregator.store.models import Listing
 
 if TYPE_CHECKING:
@@ -59,7 +59,9 @@ def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
 
 # --- Spreadsheet-safe CSV -------------------------------------------------------------------
 
-CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+# The CSV is read by people: the CPV codes also in words, in the reader's language (the JSON
+# keeps the codes alone).
+CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS, "cpv_labels")
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets
 # (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL): such a cell gets a leading `'`, which the
 # spreadsheet takes as "this is text" and does not show.
@@ -89,9 +91,10 @@ def _csv_cell(value: Any) -> str | int | float:
     return neutralise_formula(strip_controls(str(value)))
 
 
-_csv_values = attrgetter(*CSV_FIELDS)
+_STORED_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+_csv_values = attrgetter(*_STORED_FIELDS)
 # what CSV and JSON lines read: pass to aggregator.query.stream so that nothing else is read
-CSV_COLUMNS = tuple(Listing.__table__.columns[name] for name in CSV_FIELDS)
+CSV_COLUMNS = tuple(Listing.__table__.columns[name] for name in _STORED_FIELDS)
 
 
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
@@ -108,7 +111,8 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     writer.writerow(CSV_FIELDS)
     count = 0
     for listing in listings:
-        writer.writerow([_csv_cell(value) for value in _csv_values(listing)])
+        labels = "; ".join(cpv_labels(listing.cpv))
+        writer.writerow([*map(_csv_cell, _csv_values(listing)), _csv_cell(labels)])
         count += 1
     return count
 

@@ -51,7 +51,8 @@ class RawListing(scrapy.Item):
 
     # tenders
     cpv = scrapy.Field()  # list of CPV codes
-    descriptors = scrapy.Field()  # list of the source's own keywords (BOAMP descripteurs)
+    # the source's own keywords (BOAMP descripteurs): {"code": "365" or None, "label": "Voirie"}
+    descriptors = scrapy.Field()
     procedure = scrapy.Field()  # "open", "restricted", ... as the source says
     contract_nature = scrapy.Field()  # "works" | "supplies" | "services", as the source says
     estimated_value = scrapy.Field()

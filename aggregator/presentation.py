@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import N_, _, ngettext
+from aggregator.i18n import N_, _, language, ngettext
 
 CLOSING_SOON_DAYS = 7
 DATE_TIME = "%d/%m/%Y %H:%M"
@@ -96,25 +96,52 @@ def place(listing: ShownListing) -> str:
     return " ".join(p for p in parts if p)
 
 
+def cpv_labels(codes: Sequence[str] | None, lang: str | None = None) -> list[str]:
+    """CPV codes as people read them, in the reader's language (``lang``: ``fr``/``en``):
+    ``45310000 Travaux d'installation électrique``; an unknown code stays as it is."""
+    from aggregator.normalize.cpv import with_label
+
+    lang = lang or language()
+    return [with_label(code, lang) for code in codes or ()]
+
+
+def descriptor_texts(details: dict | None) -> list[str]:
+    """A source's own keywords kept in a listing's details: ``365 Voirie`` (the label alone
+    when the source gave no code)."""
+    texts = []
+    for entry in (details or {}).get("descriptors") or ():
+        if isinstance(entry, dict):
+            texts.append(" ".join(str(v) for v in (entry.get("code"), entry.get("label")) if v))
+        elif entry:
+            texts.append(str(entry))  # stored before descriptors had codes
+    return texts
+
+
 def terms(listing: ShownListing, *, full: bool = False) -> str:
     """A job's contract, a tender's CPV codes. Short (a table column): ``cdi`` (the filter's
-    ``contract:`` value), ``45310000 45311000``. ``full`` (a digest): ``CDI, full time``,
-    ``CPV 45310000, 45311000, 45312000, 45315000 (+1)``."""
+    ``contract:`` value), ``45310000 45311000``. ``full`` (a digest): a job's ``CDI, full
+    time``; a tender's codes are :func:`cpv_lines` there."""
     if not full:
         return listing.contract_type or " ".join((listing.cpv or [])[:2])
-    if listing.kind == "job":
-        contract = listing.contract_type or ""
-        parts = [_(CONTRACT_LABELS.get(contract, contract)) if contract else ""]
-        if listing.working_time:
-            time = listing.working_time
-            parts.append(_(WORKING_TIMES[time]) if time in WORKING_TIMES
-                         else time.replace("_", " "))
-        return ", ".join(p for p in parts if p)
-    codes = list(listing.cpv or [])
-    if not codes:
+    if listing.kind != "job":
         return ""
-    more = f" (+{len(codes) - CPV_SHOWN})" if len(codes) > CPV_SHOWN else ""
-    return f"CPV {', '.join(codes[:CPV_SHOWN])}{more}"
+    contract = listing.contract_type or ""
+    parts = [_(CONTRACT_LABELS.get(contract, contract)) if contract else ""]
+    if listing.working_time:
+        time = listing.working_time
+        parts.append(_(WORKING_TIMES[time]) if time in WORKING_TIMES
+                     else time.replace("_", " "))
+    return ", ".join(p for p in parts if p)
+
+
+def cpv_lines(listing: ShownListing) -> list[str]:
+    """A tender's first CPV codes in words, one a line, and how many more: ``CPV 45310000
+    Travaux d'installation électrique``, …, ``(+1)``."""
+    codes = list(listing.cpv or [])
+    lines = [f"CPV {text}" for text in cpv_labels(codes[:CPV_SHOWN])]
+    if len(codes) > CPV_SHOWN:
+        lines.append(f"(+{len(codes) - CPV_SHOWN})")
+    return lines
 
 
 def deadline_when(listing: ShownListing, *, short: bool = False) -> str:

@@ -12,15 +12,17 @@
 2. For each typical search, prints p50/p95 of ``aggregator.query.search`` (SQL building,
    execution and ORM loading of one 50-row page) next to the same query written by hand and
    run with the stdlib ``sqlite3`` module on the same file (fetching the same columns).
-3. With ``--postgres URL``: copies the store into that database with COPY
+3. Prints the cost of ``search --why`` (each timed search, plus ``aggregator.query.why.explain``
+   on its page: highlights in one statement over the page's ids) next to the plain search.
+4. With ``--postgres URL``: copies the store into that database with COPY
    (benchmarks/pg_store.py), then prints the same table for PostgreSQL, next to the queries
    hand-written for PostgreSQL (benchmarks/search_pg.py) and whether SQLite returned the same
    rows; ``--verbose`` prints ``EXPLAIN (ANALYZE, BUFFERS)`` of every statement sent.
-4. Prints the TUI's time to its first page on that store (headless Textual app, from
+5. Prints the TUI's time to its first page on that store (headless Textual app, from
    construction until the results table holds rows).
 
 Targets (issues 6, 16): p95 ≤ 50 ms per query on each backend and ≤ 1.5x the hand-written
-baseline; TUI first page < 1 s.
+baseline; TUI first page < 1 s. Issue 18: ``--why`` ≤ 1.3x the plain search.
 """
 
 from __future__ import annotations
@@ -307,6 +309,7 @@ def run_queries(url: str, path: str, runs: int, now: datetime,
 
     from aggregator.config import LOCAL_TZ
     from aggregator.query import Filter, search
+    from aggregator.query.why import explain
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)
@@ -337,10 +340,16 @@ def run_queries(url: str, path: str, runs: int, now: datetime,
         ours: list[float] = []
         our_sql: list[float] = []
         hand: list[float] = []
+        why: list[float] = []
         for _ in range(runs):
             started = time.perf_counter()
-            search(engine, filter, now=now)
+            page = search(engine, filter, now=now)
             ours.append((time.perf_counter() - started) * 1000)
+            # --why: this very search, then explain its page (timed apart: load on the
+            # machine between two searches would otherwise pass for the cost of --why)
+            started = time.perf_counter()
+            explain(engine, filter, page, now=now)
+            why.append(ours[-1] + (time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             for statement, parameters in sent:
                 raw.execute(statement, parameters).fetchall()
@@ -349,7 +358,7 @@ def run_queries(url: str, path: str, runs: int, now: datetime,
             raw.execute(sql, params).fetchall()
             hand.append((time.perf_counter() - started) * 1000)
         rows.append((name, len(found), len(sent), *_percentiles(ours), *_percentiles(our_sql),
-                     *_percentiles(hand)))
+                     *_percentiles(hand), *_percentiles(why), min(ours), min(why)))
     raw.close()
     return rows
 
@@ -434,7 +443,18 @@ def main() -> None:
     print("SQLite: search() end to end (SQL + ORM objects); its SQL: the statements it sent, "
           "replayed with sqlite3;\nhand: the same query written by hand. Milliseconds.\n")
     ids: dict[str, list[int]] = {}
-    _print_table(run_queries(url, str(path), args.runs, now, ids), "hand", False)
+    measured = run_queries(url, str(path), args.runs, now, ids)
+    _print_table([row[:9] for row in measured], "hand", False)
+    print("\nsearch --why: each timed search plus why its page matched (explain). "
+          "Milliseconds; best: the fastest run\n(on a loaded machine the least disturbed "
+          "one). Target: --why within 1.3x of the plain search.\n")
+    print(f"{'query':<38} | {'search() p50':>12} {'best':>6} | {'+ why p50':>9} {'best':>6} | "
+          f"{'why/plain p50':>13} {'best':>6}")
+    for name, _found, _sent, p50, _p95, *_, w50, _w95, best, why_best in measured:
+        ratio, best_ratio = w50 / p50, why_best / best
+        flag = "" if min(ratio, best_ratio) <= 1.3 else "  <-- over 1.3x"
+        print(f"{name:<38} | {p50:>12.1f} {best:>6.1f} | {w50:>9.1f} {why_best:>6.1f} | "
+              f"{ratio:>12.2f}x {best_ratio:>5.2f}x{flag}")
     if args.postgres:
         _postgres(args.postgres, path, args, now, ids)
     if not args.no_tui:

@@ -109,6 +109,17 @@ def _flags(record: dict[str, Any], gestion: Any) -> set[str]:
     return words
 
 
+def _descriptors(record: dict[str, Any]) -> list[dict[str, str | None]]:
+    """BOAMP's descriptors: ``descripteur_code`` and ``descripteur_libelle`` are parallel
+    lists (``["274", "304"]``, ``["Prestations de services", "Repas, traiteur"]``)."""
+    labels = as_list(record.get("descripteur_libelle"))
+    codes = as_list(record.get("descripteur_code"))
+    if len(codes) != len(labels):  # unpaired: the labels alone say what they are
+        codes = [None] * len(labels)
+    return [{"code": str(code) if code not in (None, "") else None, "label": str(label)}
+            for code, label in zip(codes, labels, strict=True) if str(label).strip()]
+
+
 class BoampSpider(OpenDataSoftSpider):
     name = "boamp"
     kind = "tender"
@@ -256,7 +267,7 @@ class BoampSpider(OpenDataSoftSpider):
             "country": "FR",
             "cpv": list(dict.fromkeys(c for c in cpv if c)),
             # BOAMP's own thesaurus, not CPV: kept apart.
-            "descriptors": as_list(record.get("descripteur_libelle")),
+            "descriptors": _descriptors(record),
             "procedure": (notice.procedure if notice else None) or record.get("type_procedure"),
             "contract_nature": (notice.contract_nature if notice else None)
             or _first(record.get("type_marche")),

@@ -58,28 +58,38 @@ def with_options(filter: Filter, given: dict[str, str | list[str] | None]) -> Fi
     return filter
 
 
-def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str | None) -> None:
+def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str | None,
+                   why: bool = False) -> None:
     from dataclasses import replace
 
-    from aggregator.export import CSV_COLUMNS, write_csv, write_jsonl
+    from aggregator.export import CSV_COLUMNS, listing_record, write_csv, write_jsonl
     from aggregator.query import Filter, count, resolve_location, search, stream
+    from aggregator.query.why import explain
     from aggregator.store.engine import get_engine
     from aggregator.terminal.console import err_console
 
     if json_lines and csv_out:
         raise UserError(_("--json and --csv cannot be used together"))
+    if why and csv_out:
+        raise UserError(_("--why goes with the table or --json, not --csv"))
     engine = get_engine()
     instant, note = reading_instant(engine, as_of)
     filter = replace(filter, as_of=instant)
     if note:  # on stderr when stdout is data
         (err_console if json_lines or csv_out else console).print(safe(note, style="yellow"))
-    if json_lines:
+    if json_lines and not why:
         write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
     if csv_out:
         write_csv(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
     listings = search(engine, filter)
+    matched = explain(engine, filter, listings, now=instant) if why else None  # this page only
+    if json_lines and matched is not None:
+        for listing in listings:
+            record = listing_record(listing) | {"matched": matched[listing.id].record()}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
     for location in filter.locations:
         resolved = resolve_location(location)
         if resolved.ambiguous:
@@ -96,7 +106,7 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
     total = count(engine, filter, cap=10_001)
     about = (_("more than %(n)s") % {"n": number(10_000)} if total > 10_000
              else number(total))
-    console.print(listings_table(listings))
+    console.print(listings_table(listings, why=matched))
     console.print(safe(ngettext("%(first)d-%(last)d of %(total)s · %(query)s",
                                 "%(first)d-%(last)d of %(total)s · %(query)s", total)
                        % {"first": filter.offset + 1, "last": filter.offset + len(listings),
@@ -148,6 +158,9 @@ def search_listings(
     csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
                        ] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    why: Annotated[bool, typer.Option(
+        "--why", help=_("Say why each listing matched: the words found (highlighted), the CPV "
+        "code, the place, the deadline; with --json, a \"matched\" object."))] = False,
 ) -> None:
     filter = with_options(query_filter(query, limit=max(limit, 0), offset=max(offset, 0)), {
         "kind": kind, "location": location, "closing_within": closing_within,
@@ -155,7 +168,7 @@ def search_listings(
         "contract": contract, "cpv": cpv, "source": source, "since": since,
         "new_since": new_since, "status": status, "starred": "yes" if starred else None,
         "sort": sort})
-    _print_results(filter, json_lines, csv_out, as_of)
+    _print_results(filter, json_lines, csv_out, as_of, why)
 
 
 @app.command("list", help=_("The open listings, newest first (`search` without a filter)."))
@@ -196,6 +209,7 @@ def show(
     if json_out:
         record = listing_record(detail.listing) | {
             "lots": detail.listing.lots,
+            "descriptors": (detail.listing.details or {}).get("descriptors", []),
             "sources": [listing_record(s) for s in detail.sources
                         if s.id != detail.listing.id],
             "changes": [{"changed_at": c.changed_at.isoformat(), "field": c.field,

@@ -25,9 +25,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from aggregator.mail.alerts import matching
+from aggregator.mail.alerts import matching, parse_query
 from aggregator.presentation import closing_soon
 from aggregator.query import listing_groups
+from aggregator.query.why import Why, explain
 from aggregator.store.batches import batched
 from aggregator.store.models import Alert, AlertSent, Listing
 from aggregator.store.outbox import sent_records
@@ -50,6 +51,7 @@ class Entry:
     # for "changed": the values as sent, and the listing of the group whose values changed
     previous: dict[str, Any] | None = None
     changed: Listing | None = None
+    why: Why | None = None  # why it matches the alert's query
 
     def group(self) -> list[Listing]:
         return [self.listing, *self.members]
@@ -151,6 +153,9 @@ def build_digest(engine: Engine, alert: Alert, now: datetime,
                     r.reminded_deadline_at == root.deadline_at for r in records):
                 closing.append(Entry("closing", root, group[1:]))
     digest.entries = [*new, *changed.values(), *closing]
+    whys = explain(engine, parse_query(alert.query), [e.listing for e in digest.entries], now=now)
+    for entry in digest.entries:
+        entry.why = whys[entry.listing.id]
     if digest.entries and broken_sources is not None:
         digest.broken_sources = broken_sources()
     return digest

@@ -12,6 +12,7 @@ read as in the CLI and the TUI (aggregator.presentation), in local time (``LOCAL
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -31,6 +32,7 @@ from aggregator.presentation import (
     CLOSING_SOON_DAYS,
     closing_soon,
     countdown,
+    cpv_lines,
     deadline_when,
     local,
     place,
@@ -67,6 +69,11 @@ def clean(value: object) -> str:
     return " ".join(strip_controls(str(value)).split())
 
 
+def _piece(value: str) -> str:
+    """Untrusted text inside a line: as :func:`clean`, but its edges' spaces kept."""
+    return re.sub(r"\s+", " ", strip_controls(value))
+
+
 def web_url(url: str | None) -> str | None:
     """Only http(s) links become links (no ``javascript:``, ``data:``...)."""
     url = clean(url)
@@ -90,6 +97,9 @@ class EntryView:
     urgent: bool
     status: str
     terms: str
+    cpv: list[str]  # a tender's codes in words, one a line
+    # why it matched: (what, [(text, matched)]) per part
+    why: list[tuple[str, list[tuple[str, bool]]]]
     url: str | None
     sources: list[SourceView]
     change: str
@@ -133,6 +143,9 @@ def entry_view(entry: Entry, now: datetime) -> EntryView:
         place=clean(place(listing)), deadline=deadline_when(listing),
         days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
         status=clean(listing.status), terms=clean(terms(listing, full=True)),
+        cpv=[clean(line) for line in cpv_lines(listing)],
+        why=[(clean(label), [(_piece(text), matched) for text, matched in pieces])
+             for label, pieces in (entry.why.lines() if entry.why else [])],
         url=web_url(listing.url),
         sources=[SourceView(clean(m.source), web_url(m.url))
                  for m in (listing, *entry.members)],

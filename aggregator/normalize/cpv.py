@@ -316,3 +316,44 @@ def suggest(words: str | Iterable[str], lang: str = "fr", *,
     kept += ranked["parent"][:limit - len(kept)]
     kept += ranked["some_words"][:limit - len(kept)]
     return kept
+
+
+# --- Words as a filter's prefixes ---------------------------------------------------------
+
+# A ``cpv:"words"`` filter naming more codes than this is too vague to be one filter.
+MAX_PREFIXES = 100
+
+
+@cache
+def prefixes_for(words: str) -> tuple[str, ...]:
+    """The ``cpv:`` prefixes that cover the codes whose labels hold every one of ``words``
+    (French labels, else English ones), none under another: ``éclairage public`` →
+    ``349285``, ``34993``, …; empty when no label holds them."""
+    for lang in LANGUAGES:
+        found = [s.code.prefix for s in suggest(words, lang) if s.match in ("exact", "words")]
+        if found:
+            kept: list[str] = []
+            for prefix in sorted(set(found)):
+                if not any(prefix.startswith(k) for k in kept):
+                    kept.append(prefix)
+            return tuple(kept)
+    return ()
+
+
+def label_completions(typed: str, lang: str = "fr", limit: int = 10) -> list[str]:
+    """Labels starting like ``typed`` (accent- and case-insensitive), shortest first: what
+    the filter bar offers after ``cpv:`` when letters are typed."""
+    start = fold(typed)
+    if len(start) < 2:
+        return []
+    labels = {entry.label(lang) for entry in nomenclature().codes.values()}
+    return sorted((text for text in labels if fold(text).startswith(start) and '"' not in text),
+                  key=lambda text: (len(text), text))[:limit]
+
+
+def code_completions(typed: str, limit: int = 10) -> list[CpvCode]:
+    """Codes whose prefix starts with the digits ``typed``, broadest first."""
+    found = [entry for entry in nomenclature().codes.values()
+             if entry.prefix.startswith(typed) and entry.prefix != typed]
+    return sorted(found, key=lambda entry: (len(entry.prefix), entry.code))[:limit]
+

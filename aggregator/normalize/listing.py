@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 from aggregator.normalize.contracts import parse_contract, parse_working_time
 from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
+from aggregator.normalize.folding import fold
 from aggregator.normalize.places import (
     Place,
     combine_places,
@@ -114,6 +115,37 @@ def _codes(value: object) -> list[str]:
         if text:
             seen.setdefault(text, None)
     return list(seen)
+
+
+def read_descriptors(value: object) -> list[dict[str, str | None]]:
+    """A source's own keywords as ``{"code", "label"}`` (code None when the source gives
+    none; a bare string is a label), each label once."""
+    found: dict[str, dict[str, str | None]] = {}
+    for entry in value if isinstance(value, (list, tuple)) else []:
+        code, label = (entry.get("code"), entry.get("label")) if isinstance(entry, dict) \
+            else (None, entry)
+        label = _one_line(label)
+        if label:
+            code = _one_line(code)
+            found.setdefault(fold(label), {"code": code or None, "label": label})
+    return list(found.values())
+
+
+def descriptor_rows(pairs: list[tuple[int, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The store's listing_descriptors rows of (listing id, normalised record): the
+    descriptors :func:`read_descriptors` put in ``details``, one per folded label."""
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for listing_id, record in pairs:
+        for entry in (record.get("details") or {}).get("descriptors") or ():
+            if isinstance(entry, dict) and entry.get("label"):
+                label = str(entry["label"])[:200]
+                folded = fold(label)[:200]
+                code = entry.get("code")
+                if folded:
+                    rows.setdefault((listing_id, folded), {
+                        "listing_id": listing_id, "folded": folded, "label": label,
+                        "code": str(code)[:20] if code else None})
+    return list(rows.values())
 
 
 # The currency a salary without one is in, by the listing's country.
@@ -249,8 +281,9 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
             details["locations"] = location_texts
     if item.get("nuts"):
         details["nuts"] = _codes(item.get("nuts"))
-    if item.get("descriptors"):
-        details["descriptors"] = _codes(item.get("descriptors"))
+    descriptors = read_descriptors(item.get("descriptors"))
+    if descriptors:
+        details["descriptors"] = descriptors
     if place.ambiguous:
         details["place_ambiguous"] = True
     if place.kind != "unknown":

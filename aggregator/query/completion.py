@@ -7,7 +7,10 @@ import re
 
 from aggregator.normalize.folding import fold
 from aggregator.query import keys
-from aggregator.query.values import quote_value
+from aggregator.query.grammar import KeyClause, parse_clauses
+from aggregator.query.values import cpv_hint, quote_value
+
+_HINTS_SHOWN = 3
 
 
 def complete(text: str, limit: int = 10) -> list[str]:
@@ -30,3 +33,20 @@ def complete(text: str, limit: int = 10) -> list[str]:
     options = key.suggest(partial) if key is not None else ()
     return [head + f"{name}{op}" + quote_value(o) for o in options
             if fold(o).startswith(fold(partial)) and o != partial][:limit]
+
+
+def hint(text: str) -> str | None:
+    """What the last clause being typed stands for, when words cannot show it: a ``cpv:``
+    value's codes with their labels (``45310000 Travaux d'équipement électrique``)."""
+    try:
+        clauses = parse_clauses(text)
+    except ValueError:  # an unclosed quote while typing
+        return None
+    last = clauses[-1] if clauses and not text.endswith(" ") else None
+    if not isinstance(last, KeyClause) or keys.find(last.key) is not keys.find("cpv"):
+        return None
+    lines = [line for value in last.values for line in cpv_hint(value)]
+    if not lines:
+        return None
+    more = f" (+{len(lines) - _HINTS_SHOWN})" if len(lines) > _HINTS_SHOWN else ""
+    return "cpv: " + " · ".join(lines[:_HINTS_SHOWN]) + more

@@ -44,7 +44,7 @@ def fts5_query(terms: Sequence[Term]) -> tuple[str | None, str | None]:
     return (" AND ".join(positive) or None, " OR ".join(negative) or None)
 
 
-def _pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
+def pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
     config = cast(literal(PG_CONFIG), REGCONFIG)
     query: ColumnElement[Any] | None = None
     for term in terms:
@@ -102,7 +102,7 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         listing_id = unindexed(Listing.id, dialect) if index_driven else Listing.id
         title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id
         return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
-    query = _pg_tsquery(terms)
+    query = pg_tsquery(terms)
     assert query is not None
     # Only French stop words ("le"): no text condition. Decided here, not in the SQL: an
     # "OR numnode(q) = 0" would keep PostgreSQL from using the GIN index.
@@ -113,4 +113,4 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
     matches = _pg_document.op("@@")(query)
     if not positive:
         return TextMatch(matches, None, False)
-    return TextMatch(matches, _pg_title.op("@@")(_pg_tsquery(positive)), False)
+    return TextMatch(matches, _pg_title.op("@@")(pg_tsquery(positive)), False)

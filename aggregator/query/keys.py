@@ -93,6 +93,11 @@ def _write_locations(locations: Iterable[str]) -> list[str]:
     return tokens
 
 
+def location_token(location: str) -> str:
+    """One location as the text form writes it: ``dep:13``, ``loc:Marseille``."""
+    return _write_locations([location])[0]
+
+
 def _places(key: str) -> Callable[[str], Sequence[str]]:
     return lambda typed: v.place_names(key, typed)
 
@@ -126,7 +131,10 @@ TABLE: tuple[Key | RangeKey, ...] = (
     Key("contract", "contract_types", v.read_contract, "bad contract type",
         aliases=("contract_type", "contracts"), many=True,
         suggest=_choices(*CONTRACT_TYPES)),
-    Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True),
+    # a value may be words: it reads as the prefixes of the codes they name
+    Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True, suggest=v.cpv_values),
+    Key("descriptor", "descriptors", v.read_descriptor, "bad descriptor",
+        aliases=("descripteur", "descriptors"), many=True),
     Key("source", "sources", v.read_source, "bad source", aliases=("sources",), many=True),
     Key("status", "status", v.read_status, "bad status", suggest=_choices(*v.STATUSES)),
     Key("starred", "starred", v.read_yes_no_any, "bad starred value", aliases=("star",),
@@ -176,7 +184,7 @@ def read_clause(clause: KeyClause, fields: dict[str, Any]) -> None:
             raise
         raise BadValue(exc.value, exc.expected, key.problem) from None
     if key.many:
-        fields.setdefault(key.field, []).extend(read)
+        fields.setdefault(key.field, []).extend(_flat(read))
     else:
         fields[key.field] = read[0]
 
@@ -216,7 +224,13 @@ def read_option(option: str, name: str, value: str, form: str = ":") -> dict[str
         read = [key.read(item) for item in items]
     except BadValue as exc:
         raise FilterError(f"{option} {exc.value!r}: {exc.expected}") from None
-    return {key.field: tuple(read) if key.many else read[0]}
+    return {key.field: tuple(_flat(read)) if key.many else read[0]}
+
+
+def _flat(values: list[Any]) -> list[Any]:
+    """A list key's values, a value read as several (``cpv:"éclairage public"``) spread."""
+    return [item for value in values
+            for item in (value if isinstance(value, tuple) else (value,))]
 
 
 # --------------------------------------------------------------------------- writing

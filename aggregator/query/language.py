@@ -25,6 +25,9 @@ Meanings (all days are calendar days in Europe/Paris; instants are stored in UTC
   anything the place resolver accepts; Paris, Marseille and Lyon include their
   arrondissements; several locations are alternatives;
 - ``cpv:45`` matches every code starting with 45; lists (``cpv:45,71``) are alternatives;
+  ``cpv:"éclairage public"`` reads as the prefixes of the codes whose labels hold the words;
+- ``descriptor:voirie``: a source's own keyword (BOAMP descriptors), by label (any case and
+  accents) or code (``descriptor:365``); lists are alternatives;
 - text: words, ``"phrases"``, ``-exclusions`` (also ``-"a phrase"``), ``prefix*``; accent-
   and case-insensitive; a word starting with a key (``foo:bar``) must be quoted to be text;
   results by relevance when there is text, else by deadline (soonest first, then no deadline
@@ -65,6 +68,7 @@ class Filter:
     seen_since: date | datetime | timedelta | None = None
     contract_types: tuple[str, ...] = ()
     cpv: tuple[str, ...] = ()
+    descriptors: tuple[str, ...] = ()  # the source's own keywords (BOAMP descriptors)
     sources: tuple[str, ...] = ()
     status: str = "open"
     starred: bool | None = None

@@ -23,7 +23,7 @@ from aggregator.query.values import (
     since_instant,
 )
 from aggregator.store.batches import chunks
-from aggregator.store.models import Listing, ListingCpv
+from aggregator.store.models import Listing, ListingCpv, ListingDescriptor
 from aggregator.store.status import changed_status_since, status_condition
 
 
@@ -97,6 +97,13 @@ def conditions(filter: Filter, now: datetime, dialect: str,
         where.append(Listing.contract_type.in_(filter.contract_types))
     if filter.sources:
         where.append(Listing.source.in_(filter.sources))
+    if filter.descriptors:
+        from aggregator.normalize.folding import fold
+
+        named = select(ListingDescriptor.listing_id).where(or_(
+            ListingDescriptor.folded.in_([fold(d) for d in filter.descriptors]),
+            ListingDescriptor.code.in_(filter.descriptors)))
+        where.append(Listing.id.in_(named.scalar_subquery()))
     if filter.cpv:
         # Stored codes are 8 digits (the writer keeps the stem of "45310000-3"): bounds made
         # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).

@@ -133,10 +133,62 @@ def read_contract(value: str) -> str:
     return contract
 
 
-def read_cpv(value: str) -> str:
-    if not re.fullmatch(r"\d{1,8}", value.strip()):
-        raise BadValue(value, "expected 1 to 8 digits, e.g. 45")
-    return value.strip()
+def read_cpv(value: str) -> str | tuple[str, ...]:
+    """A CPV prefix (``4531``), or a trade's words (``"éclairage public"``): the prefixes of
+    the codes whose labels hold them (aggregator.normalize.cpv)."""
+    text = value.strip()
+    if re.fullmatch(r"\d{1,8}", text):
+        return text
+    if re.fullmatch(r"[\d\s-]*", text) or not re.search(r"[^\W\d_]{2}", text):
+        raise BadValue(value, "expected 1 to 8 digits, e.g. 45, or words of a CPV label, "
+                       "e.g. \"éclairage public\"")
+    from aggregator.normalize.cpv import MAX_PREFIXES, prefixes_for
+
+    prefixes = prefixes_for(" ".join(text.split()).lower())
+    if not prefixes:
+        raise BadValue(value, "no CPV label holds these words (aggregator cpv WORDS… "
+                       "suggests codes)")
+    if len(prefixes) > MAX_PREFIXES:
+        raise BadValue(value, f"these words name {len(prefixes)} groups of CPV codes: add a "
+                       "word (aggregator cpv WORDS… shows them)")
+    return prefixes
+
+
+def cpv_values(typed: str) -> list[str]:
+    """What completes a ``cpv:`` value: codes' prefixes after digits, labels after letters,
+    in the reader's language."""
+    from aggregator.i18n import language
+    from aggregator.normalize.cpv import code_completions, label_completions
+
+    text = typed.strip().strip('"')
+    if text.isdigit():
+        return [entry.prefix for entry in code_completions(text)]
+    return label_completions(text, language())
+
+
+def cpv_hint(typed: str) -> list[str]:
+    """The codes a ``cpv:`` value being typed stands for, with their labels (the filter bar
+    shows them): ``4531`` → ``45310000 Travaux d'équipement électrique``, ``"éclairage
+    public"`` → the codes it resolves to."""
+    from aggregator.i18n import language
+    from aggregator.normalize.cpv import with_label
+
+    lang = language()
+    try:
+        read = read_cpv(typed.strip().strip('"')) if typed.strip('" ') else ()
+    except BadValue:
+        return []
+    return [with_label(prefix.ljust(8, "0"), lang)
+            for prefix in ((read,) if isinstance(read, str) else read)]
+
+
+def read_descriptor(value: str) -> str:
+    """A source's descriptor, by its label (``Voirie``, any case and accents) or its code
+    (``365``)."""
+    text = " ".join(value.split())
+    if not text or len(text) > 200:
+        raise BadValue(value, "expected a descriptor's label such as Voirie or its code")
+    return text
 
 
 def read_source(value: str) -> str:

@@ -185,6 +185,19 @@ class ListingCpv(Base):
     code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
 
 
+class ListingDescriptor(Base):
+    """A source's own keywords (BOAMP descriptors) one per row, for the ``descriptor:`` filter:
+    by the source's code or by the label's folded form (``voirie`` finds "Voirie")."""
+
+    __tablename__ = "listing_descriptors"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    folded: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    code: Mapped[str | None] = mapped_column(String(20), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+
+
 class ListingKey(Base):
     """Keys that identify the same offer or procedure across sources (duplicates)."""
 

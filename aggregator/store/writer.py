@@ -19,10 +19,16 @@ from sqlalchemy import Connection, Engine, String, bindparam, delete, select, te
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.normalize.job_match import Offer, same_offer
-from aggregator.normalize.listing import FIELDS, NormalizedListing
+from aggregator.normalize.listing import FIELDS, NormalizedListing, descriptor_rows
 from aggregator.store.batches import chunks
 from aggregator.store.bulk_insert import copy_insert
-from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
+from aggregator.store.models import (
+    Listing,
+    ListingChange,
+    ListingCpv,
+    ListingDescriptor,
+    ListingKey,
+)
 from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
 from aggregator.store.status import effective_status
@@ -31,6 +37,7 @@ listings = Listing.__table__
 changes = ListingChange.__table__
 cpv_table = ListingCpv.__table__
 keys_table = ListingKey.__table__
+descriptors_table = ListingDescriptor.__table__
 
 # Fields whose change a user must be able to see afterwards (a corrigendum moving a deadline).
 TRACKED_FIELDS = (
@@ -126,6 +133,7 @@ class ListingWriter:
                             .on_conflict_do_nothing(index_elements=["source", "source_id"]))
         self._insert_codes = module.insert(cpv_table).on_conflict_do_nothing()
         self._insert_keys = module.insert(keys_table).on_conflict_do_nothing()
+        self._insert_descriptors = module.insert(descriptors_table).on_conflict_do_nothing()
         self._update_changed = (
             update(listings)
             .where(listings.c.id == bindparam("_id"))
@@ -312,12 +320,13 @@ class ListingWriter:
 
     def _replace_codes(self, conn: Connection, pairs: list[tuple[int, Mapping[str, Any]]],
                        *, replace: bool) -> None:
-        """Keep listing_cpv and listing_keys in step with the records' codes and keys."""
+        """Keep listing_cpv, listing_keys and listing_descriptors in step with the records'
+        codes, keys and descriptors."""
         if replace:
             ids = [listing_id for listing_id, _ in pairs]
             for chunk in chunks(ids):
-                conn.execute(delete(cpv_table).where(cpv_table.c.listing_id.in_(chunk)))
-                conn.execute(delete(keys_table).where(keys_table.c.listing_id.in_(chunk)))
+                for table in (cpv_table, keys_table, descriptors_table):
+                    conn.execute(delete(table).where(table.c.listing_id.in_(chunk)))
         codes = [{"listing_id": i, "code": code} for i, r in pairs
                  for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
         keys = [{"listing_id": i, "key": k} for i, r in pairs for k in r.get("match_keys") or ()]
@@ -325,6 +334,8 @@ class ListingWriter:
             conn.execute(self._insert_codes, list(chunk))
         for chunk in chunks(keys):
             conn.execute(self._insert_keys, list(chunk))
+        for chunk in chunks(descriptor_rows(pairs)):
+            conn.execute(self._insert_descriptors, list(chunk))
 
     def _link_duplicates(self, conn: Connection, rows: list[dict[str, Any]],
                          result: WriteResult) -> None:

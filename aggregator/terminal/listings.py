@@ -14,10 +14,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from aggregator.i18n import _
 from aggregator.presentation import (
     ShownListing,
     closing_soon,
+    cpv_labels,
     deadline_text,
+    descriptor_texts,
     local,
     place,
     terms,
@@ -73,6 +76,8 @@ class DetailedListing(TableListing, Protocol):
     def currency(self) -> str | None: ...
     @property
     def lots(self) -> Sequence[dict[str, Any]]: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
 
 
 class Change(Protocol):
@@ -108,7 +113,27 @@ def deadline_cell(listing: ShownListing) -> Text:
     return safe(deadline_text(listing), style="bold red" if closing_soon(listing) else "")
 
 
-def listings_table(listings: Sequence[TableListing], width: int | None = None) -> Table:
+class WhyLines(Protocol):
+    """Why a listing matched (``query.why.Why``): labelled lines of (text, matched) pieces."""
+
+    def lines(self) -> list[tuple[str, list[tuple[str, bool]]]]: ...
+
+
+def why_text(why: WhyLines) -> Text:
+    """Why a listing matched, a part a line, the matched words in bold."""
+    out = Text(style="dim")
+    for index, (label, pieces) in enumerate(why.lines()):
+        if index:
+            out.append("\n")
+        out.append(f"{label}: ", style="italic")
+        for piece, matched in pieces:
+            out.append_text(safe(piece, style="bold yellow" if matched else ""))
+    return out
+
+
+def listings_table(listings: Sequence[TableListing], width: int | None = None,
+                   why: dict[int, WhyLines] | None = None) -> Table:
+    """The results table; with ``why`` (listing id → why it matched), that under each title."""
     width = width or console.width
     hidden = {name for name, below in _OPTIONAL_COLUMNS if width < below}
     table = Table(expand=True, show_lines=False, pad_edge=False)
@@ -124,11 +149,20 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None) -
             table.add_column(name, **options)
     for listing in listings:
         cells = {"id": Text(str(listing.id)), "kind": safe(listing.kind),
-                 "title": safe(listing.title), "organisation": safe(listing.organization),
+                 "title": _title_cell(listing, why.get(listing.id) if why else None),
+                 "organisation": safe(listing.organization),
                  "place": safe(place(listing)), "deadline": deadline_cell(listing),
                  "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
         table.add_row(*(cells[name] for name in shown))
     return table
+
+
+def _title_cell(listing: TableListing, why: WhyLines | None) -> Text:
+    title = safe(listing.title)
+    if why is not None and why.lines():
+        title.append("\n")
+        title.append_text(why_text(why))
+    return title
 
 
 def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
@@ -157,7 +191,8 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
             rows.append(("salary", f"{amount} {listing.salary_currency or ''} "
                                    f"{listing.salary_period or ''}".strip()))
     else:
-        rows.append(("CPV", " ".join(listing.cpv or [])))
+        rows.append(("CPV", "\n".join(cpv_labels(listing.cpv))))
+        rows.append(("descriptors", "\n".join(descriptor_texts(listing.details))))
         if listing.procedure:
             rows.append(("procedure", listing.procedure))
         if listing.estimated_value:
@@ -178,7 +213,8 @@ def _change_value(value: Any) -> str:
     return str(value)
 
 
-def detail_renderable(detail: Detail) -> Group:
+def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
+    """One listing in full; with ``why``, why it matched the filter, under its title."""
     listing = detail.listing
     header = safe(listing.title, style="bold")
     fields = Table.grid(padding=(0, 2))
@@ -187,7 +223,10 @@ def detail_renderable(detail: Detail) -> Group:
     for name, value in _field_rows(listing):
         cell = deadline_cell(listing) if name == "deadline" else safe(value)
         fields.add_row(name, cell)
-    parts: list[RenderableType] = [header, fields]
+    parts: list[RenderableType] = [header]
+    if why is not None and why.lines():
+        parts.append(Panel(why_text(why), title=_("Why it matched"), title_align="left"))
+    parts.append(fields)
     if listing.lots:
         lots = Table(title="Lots", title_justify="left", expand=True)
         for column in ("lot", "title", "deadline", "CPV"):
@@ -196,7 +235,7 @@ def detail_renderable(detail: Detail) -> Group:
             deadline = lot.get("deadline_at")
             lots.add_row(safe(lot.get("id")), safe(lot.get("title")),
                          safe(local(datetime.fromisoformat(deadline)) if deadline else ""),
-                         safe(" ".join(lot.get("cpv") or [])))
+                         safe("\n".join(cpv_labels(lot.get("cpv")))))
         parts.append(lots)
     if listing.description:
         parts.append(Panel(safe(listing.description), title="Description", title_align="left"))

@@ -24,6 +24,8 @@ from textual.widgets import DataTable, Footer, Input
 
 from aggregator.i18n import _
 from aggregator.query import Filter, FilterError, count, get_listing, search, stream
+from aggregator.query.completion import hint
+from aggregator.query.why import explain
 from aggregator.scheduling import health as source_health
 from aggregator.store.flags import set_flags
 from aggregator.tui.actions import bindings
@@ -175,6 +177,13 @@ class AggregatorApp(App[None]):
         self.status.set_results(len(self.table.listings), total, COUNT_CAP,
                                 self.filter.to_text())
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """While a ``cpv:`` value is typed, the status bar says which codes it stands for."""
+        if isinstance(event.input, FilterBar) and event.input.has_focus:
+            shown = hint(event.value)
+            if shown:
+                self.status.set_message(shown)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, FilterBar):
             self.apply_filter_text(event.value)
@@ -205,12 +214,15 @@ class AggregatorApp(App[None]):
         if listing is None:
             self.detail.show_message("No listing.")
             return
-        self.load_detail(listing.id)
+        self.load_detail(listing.id, self.filter)
 
     @work(thread=True, exclusive=True, group="detail")
-    def load_detail(self, listing_id: int) -> None:
+    def load_detail(self, listing_id: int, filter: Filter) -> None:
+        """The listing's detail and, with the filter it was found by, why it matched."""
         try:
             detail = get_listing(self.engine, listing_id)
+            why = explain(self.engine, filter, [detail.listing], now=filter.as_of)[listing_id] \
+                if detail is not None else None
         except Exception as exc:
             self.call_from_thread(self.detail.show_message,
                                   f"Could not read the listing: {problem(exc)}")
@@ -218,7 +230,7 @@ class AggregatorApp(App[None]):
         if detail is None:
             self.call_from_thread(self.detail.show_message, "This listing is no longer stored.")
         else:
-            self.call_from_thread(self.detail.show_detail, detail)
+            self.call_from_thread(self.detail.show_detail, detail, why)
 
     # ---- actions (keys: actions.py)
     def action_focus_filter(self) -> None:

@@ -24,6 +24,7 @@ from aggregator.export import (
     write_ics,
     write_jsonl,
 )
+from aggregator.normalize.cpv import lookup
 from tests.factories import NOW, item, row, write
 from tests.golden import assert_golden
 
@@ -77,11 +78,14 @@ def test_csv_golden():
 
 def test_csv_has_the_json_fields_and_reads_back():
     rows = list(csv.DictReader(io.StringIO(csv_text(sample()))))
-    assert tuple(rows[0]) == CSV_FIELDS == tuple(listing_record(sample()[0]))
+    assert tuple(rows[0]) == CSV_FIELDS == (*listing_record(sample()[0]), "cpv_labels")
     record = listing_record(sample()[0])
     assert rows[0]["title"] == record["title"] == "Travaux d'électricité 1"
     assert rows[0]["deadline_at"] == record["deadline_at"] == "2026-12-15T11:00:00+00:00"
     assert rows[0]["cpv"] == "45310000 45311000"
+    # in the reader's language (the suite reads English), from the shipped nomenclature
+    assert rows[0]["cpv_labels"] == "; ".join(f"{c} {lookup(c).en}"
+                                              for c in ("45310000", "45311000"))
     assert rows[0]["estimated_value"] == "-1250.5"  # a number we computed: left as is
     assert rows[1]["remote"] == "true" and rows[0]["remote"] == "false"
     assert rows[2]["deadline_time_given"] == ""

@@ -105,7 +105,11 @@ def test_received_digest_parses_with_both_parts_and_both_attachments(
     assert text.index("New tenders (2)") < text.index("26-2") < text.index("26-1") \
         < text.index("New jobs (1)") < text.index("J1")
     assert "Deadline: 03/12/2026 12:00 (5 days left)" in text
-    assert "CPV 45311000, 45315000" in text
+    assert "CPV 45311000 Electrical wiring and fitting work\r\n  CPV 45315000 " in text
+    # why each entry matched the alert's query "dep:13 électri*"
+    assert "  Why, title: Travaux d'*électricité* 26-2\r\n" in text
+    assert "  Why, place: *Marseille 1er* → dep:13\r\n" in text
+    assert "Why, title: Travaux d&#39;<strong>électricité</strong> 26-2" in got["html"]
     # the sent records: every listing, with the deadline and status it was sent with
     records = sent_records(engine)
     ids = {r.source_id: r.id for r in stored}

@@ -77,7 +77,8 @@ def test_recorded_records_map_every_field():
         "published_at": "2026-08-12", "modified_at": "2026-08-12",
         "deadline_at": None,  # the lots say it: the earliest open one
         "department": "87", "location": None, "postal_code": None, "nuts": ["FRI23"],
-        "country": "FR", "cpv": ["44113310"], "descriptors": ["Voirie"],
+        "country": "FR", "cpv": ["44113310"],
+        "descriptors": [{"code": "365", "label": "Voirie"}],
         "procedure": "open", "contract_nature": "supplies",
         "estimated_value": None, "currency": None,
         "lots": lots(["1 - MDD de Nantiat", "2 - MDD de Châteauneuf la Forêt",
@@ -105,7 +106,8 @@ def test_recorded_records_map_every_field():
         "published_at": "2026-08-12", "modified_at": "2026-08-12", "deadline_at": None,
         "department": "95", "location": "PONTOISE", "postal_code": "95300",
         "nuts": ["FR108"], "country": "FR", "cpv": ["55521200"],
-        "descriptors": ["Prestations de services", "Repas, traiteur"],
+        "descriptors": [{"code": "274", "label": "Prestations de services"},
+                        {"code": "304", "label": "Repas, traiteur"}],
         "procedure": "open", "contract_nature": "services",
         "estimated_value": None, "currency": None,
         "lots": [{"id": "LOT-0001", "title": "26NOVO18 FOURNITURE ET LIVRAISON REPAS EN "
@@ -138,7 +140,7 @@ def test_normalised_deadline_is_the_exact_instant_not_the_shifted_flat_field():
             second["postal_code"]) == ("95", "11", "Pontoise", "95300")
     assert first["published_at"] == datetime(2026, 8, 11, 22, 0, tzinfo=UTC)
     assert (first["cpv"], first["status"], first["details"]["descriptors"]) == (
-        ["44113310"], "open", ["Voirie"])
+        ["44113310"], "open", [{"code": "365", "label": "Voirie"}])
 
 
 # -- deadline sources, defensive parsing ---------------------------------------------------

@@ -51,6 +51,8 @@ SPECIAL = [
          description="Mise en conformité des tableaux électriques."),
     item("aix", title="Maintenance des ascenseurs", location="Aix-en-Provence (13)",
          description="Y compris l'ÉLECTRICITÉ des machineries.", cpv=["50750000"],
+         # as BOAMP gives them (tests/fixtures/tenders/boamp_explore_v21_records_recent_first2)
+         descriptors=[{"code": "274", "label": "Prestations de services"}],
          deadline_at="2026-03-31T12:00:00+02:00"),
     item("paris11", kind="job", source="francetravail", title="Électricien F/H",
          location="Paris", postal_code="75011", contract_type="CDI",

@@ -63,3 +63,28 @@ def test_sqlite_store_uses_wal_and_foreign_keys(sqlite_url):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_descriptors_stored_before_0009_become_searchable(store_url, clock):
+    """Listings written before listing_descriptors kept their BOAMP descriptors' labels in
+    ``details``: the migration copies them, so ``descriptor:`` finds them."""
+    from sqlalchemy import update
+
+    from aggregator.query import Filter, search
+    from aggregator.store.models import Listing
+    from tests.factories import NOW
+    from tests.query.boamp_listings import store_boamp
+
+    engine = create_store_engine(store_url)
+    upgrade_schema(engine)
+    ids = store_boamp(engine)
+    with engine.begin() as conn:  # as 0005's writer left them: labels only, no rows
+        conn.execute(update(Listing).where(Listing.id == ids["26-79589"]).values(
+            details={"descriptors": ["Voirie"]}))
+    command.downgrade(alembic_config(engine), "0005")
+    assert "listing_descriptors" not in inspect(engine).get_table_names()
+    upgrade_schema(engine)
+    found = search(engine, Filter.parse("descriptor:voirie"), now=NOW)
+    assert [listing.source_id for listing in found] == ["26-79589"]
+    assert [listing.source_id for listing in search(
+        engine, Filter.parse("descriptor:304"), now=NOW)] == ["26-79592"]

@@ -373,3 +373,43 @@ async def test_the_health_tooltip_shows_the_reason_as_typed(tui_engine, monkeypa
         tooltip = app.screen.query_one(Tooltip)
         assert app.is_running and tooltip.display
         assert str(tooltip.render()) == f"boamp: {reason}"
+
+
+@pytest.mark.asyncio
+async def test_details_say_why_the_listing_matched(tui_engine):
+    from aggregator.normalize.cpv import lookup
+
+    app = AggregatorApp(tui_engine, "électricité cpv:4531 dep:13", health=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert titles(app) == ["Travaux d'électricité du groupe scolaire"]
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Why it matched" in text
+        assert "title: Travaux d'électricité du groupe scolaire" in text
+        assert f"CPV: 45310000 {lookup('45310000').en} → cpv:4531" in text
+        assert "place: Marseille 13e → dep:13" in text
+
+
+@pytest.mark.asyncio
+async def test_the_filter_bar_completes_cpv_codes_and_names_them(tui_engine):
+    from aggregator.normalize.cpv import lookup
+
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"cpv:453")
+        await pilot.pause(0.2)
+        await pilot.press("tab")
+        assert app.query_one("#filter").value == "cpv:4531"
+        assert status(app) == f"cpv: 45310000 {lookup('45310000').en}"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert titles(app) == ["Travaux d'électricité du groupe scolaire"]
+        # a label's words: accepted, and the echo shows the codes they stand for
+        await pilot.press("slash", "end", "ctrl+u", *'cpv:"electrical installation work"',
+                          "enter")
+        await settle(pilot)
+        assert titles(app) == ["Travaux d'électricité du groupe scolaire"]
+        assert "· cpv:" in status(app) and "4531" in status(app)
