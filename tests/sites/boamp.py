@@ -2,10 +2,12 @@
 
 The records are the two real ones of tests/fixtures/tenders/boamp_explore_v21_records_
 recent_first2.json (PROVENANCE.md), plus any a test passes in (derived from them in the test
-code). The ``where`` clause the spider sends (``dateparution = date'YYYY-MM-DD'``, optionally
-``AND (...)``, which is ignored here), ``order_by`` (the spider's: ``idweb`` desc or asc),
-``limit`` and ``offset`` are applied as the API documents them, and ``total_count`` is the
-filtered count.
+code). ``site()`` (the all-spiders test and the bundled replay) also serves the other real
+records of the same day, from ``BUNDLED``: three more notices of that recorded response
+(two with lots) and an award notice. The ``where`` clause the spider sends (``dateparution =
+date'YYYY-MM-DD'``, optionally ``AND (...)``, which is ignored here), ``order_by`` (the
+spider's: ``idweb`` desc or asc), ``limit`` and ``offset`` are applied as the API documents
+them, and ``total_count`` is the filtered count.
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ RECORDS_PATH = r"/api/explore/v2\.1/catalog/datasets/boamp/records"
 _DAY = re.compile(r"dateparution\s*=\s*date'(\d{4}-\d{2}-\d{2})'")
 
 
-def recorded() -> list[dict]:
-    return json.loads(fixture("tenders/boamp_explore_v21_records_recent_first2.json"))["results"]
+# Further real /records responses of 2026-08-12 (tests/fixtures/tenders/PROVENANCE.md).
+BUNDLED = ("tenders/boamp_explore_v21_records_recent_records3-5.json",
+           "tenders/boamp_explore_v21_records_awards_first1.json")
+
+
+def recorded(name: str = "tenders/boamp_explore_v21_records_recent_first2.json") -> list[dict]:
+    return json.loads(fixture(name))["results"]
 
 
 class BoampSite(FixtureSite):
@@ -46,8 +53,8 @@ class BoampSite(FixtureSite):
 
 
 def site() -> BoampSite:
-    return BoampSite()
+    return BoampSite([*recorded(), *(r for name in BUNDLED for r in recorded(name))])
 
 
-# The bundled replay: the publication day of the recorded records.
+# The bundled replay: the publication day of all the recorded records.
 REPLAY = {"args": {"since": "2026-08-12", "until": "2026-08-12"}}

@@ -1,7 +1,9 @@
 """TED's Search API v3 (``POST /v3/notices/search``), answering its recorded real page.
 
 The notice is the real one of tests/fixtures/tenders/ted_v3_search_competition_FRA-BEL-LUX_
-first1.json (PROVENANCE.md). A site built with ``pages`` answers them in turn in ITERATION
+first1.json (PROVENANCE.md); ``site()`` (the all-spiders test and the bundled replay) answers
+it as page 1 and the real award notice of ted_v3_search_award_FRA-BEL-LUX_first1.json as
+page 2. A site built with ``pages`` answers them in turn in ITERATION
 mode: page *n* carries ``iterationNextToken`` "page-<n+1>" (null on the last), and a request
 must send the token it was given, as the API requires. Bodies that break the documented
 limits (limit > 250, no fields) get a 400.
@@ -16,8 +18,8 @@ from tests.sites import FixtureSite, Received, Reply, fixture
 SEARCH_PATH = r"/v3/notices/search"
 
 
-def recorded() -> dict:
-    return json.loads(fixture("tenders/ted_v3_search_competition_FRA-BEL-LUX_first1.json"))
+def recorded(name: str = "tenders/ted_v3_search_competition_FRA-BEL-LUX_first1.json") -> dict:
+    return json.loads(fixture(name))
 
 
 class TedSite(FixtureSite):
@@ -45,8 +47,13 @@ class TedSite(FixtureSite):
 
 
 def site() -> TedSite:
-    return TedSite()
+    award = recorded("tenders/ted_v3_search_award_FRA-BEL-LUX_first1.json")
+    return TedSite(pages=[recorded()["notices"], award["notices"]])
 
 
-# The bundled replay: the week the recorded notice was published in.
-REPLAY = {"args": {"since": "2026-08-05", "until": "2026-08-12"}}
+# The bundled replay: the week the recorded notices were published in, asking for award
+# notices (can-standard) too, as the recorded award search did.
+REPLAY = {"args": {"since": "2026-08-05", "until": "2026-08-12", "query": (
+    "(place-of-performance IN (FRA)) AND (notice-type IN (cn-standard cn-social cn-desg "
+    "pin-cfc-standard pin-cfc-social can-standard)) AND (publication-date >= {since}) "
+    "AND (publication-date <= {until})")}}
