@@ -89,6 +89,7 @@ class Listing(Base):
         UniqueConstraint("source", "source_id", name="uq_listings_source_source_id"),
         Index("ix_listings_status_deadline", "status", "deadline_at"),
         Index("ix_listings_kind_published", "kind", "published_at"),
+        Index("ix_listings_buyer_awarded", "buyer_id", "awarded_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -129,6 +130,16 @@ class Listing(Base):
     estimated_value: Mapped[float | None] = mapped_column(Float)
     currency: Mapped[str | None] = mapped_column(String(3))
     lots: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+    # awards (DECP): what the buyer notified; see docs/awards.md
+    buyer_id: Mapped[str | None] = mapped_column(String(20))
+    suppliers: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, nullable=True)
+    amount: Mapped[float | None] = mapped_column(Float)
+    awarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    duration_months: Mapped[int | None] = mapped_column(Integer)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    nature: Mapped[str | None] = mapped_column(String(80))
+    offers_received: Mapped[int | None] = mapped_column(Integer)
 
     status: Mapped[str] = mapped_column(String(10), default="open")
     notice_type: Mapped[str | None] = mapped_column(String(60))
@@ -183,6 +194,16 @@ class ListingCpv(Base):
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+
+
+class AwardSupplier(Base):
+    """The suppliers of an award, one per row, so a supplier's wins are an index lookup."""
+
+    __tablename__ = "award_suppliers"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    supplier_id: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
 class ListingKey(Base):

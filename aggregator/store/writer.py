@@ -22,7 +22,7 @@ from aggregator.normalize.job_match import Offer, same_offer
 from aggregator.normalize.listing import FIELDS, NormalizedListing
 from aggregator.store.batches import chunks
 from aggregator.store.bulk_insert import copy_insert
-from aggregator.store.models import Listing, ListingChange, ListingCpv, ListingKey
+from aggregator.store.models import AwardSupplier, Listing, ListingChange, ListingCpv, ListingKey
 from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
 from aggregator.store.status import effective_status
@@ -31,12 +31,13 @@ listings = Listing.__table__
 changes = ListingChange.__table__
 cpv_table = ListingCpv.__table__
 keys_table = ListingKey.__table__
+suppliers_table = AwardSupplier.__table__
 
 # Fields whose change a user must be able to see afterwards (a corrigendum moving a deadline).
 TRACKED_FIELDS = (
     "title", "organization", "url", "deadline_at", "status", "city", "postal_code",
     "department", "region", "country", "remote", "contract_type", "cpv", "estimated_value",
-    "salary_min", "salary_max",
+    "salary_min", "salary_max", "amount", "duration_months", "ends_at", "suppliers",
 )
 # What makes a listing "changed". Not the raw payload (it may hold counters or relative dates),
 # not published_at (a relative "2 days ago" moves every day), not the source's own timestamp.
@@ -126,6 +127,7 @@ class ListingWriter:
                             .on_conflict_do_nothing(index_elements=["source", "source_id"]))
         self._insert_codes = module.insert(cpv_table).on_conflict_do_nothing()
         self._insert_keys = module.insert(keys_table).on_conflict_do_nothing()
+        self._insert_suppliers = module.insert(suppliers_table).on_conflict_do_nothing()
         self._update_changed = (
             update(listings)
             .where(listings.c.id == bindparam("_id"))
@@ -183,7 +185,7 @@ class ListingWriter:
             return
         self._analyze_at = self.inserted * 2
         with self.engine.begin() as conn:
-            conn.execute(text("ANALYZE listings, listing_cpv, listing_keys"))
+            conn.execute(text("ANALYZE listings, listing_cpv, listing_keys, award_suppliers"))
 
     def _existing(self, conn: Connection, source: str,
                   source_ids: Sequence[str]) -> dict[str, Any]:
@@ -210,8 +212,10 @@ class ListingWriter:
             inserted = self._insert_rows(conn, source, fresh, now)
             result.new = len(inserted)
             result.new_ids = list(inserted.values())
-            self._replace_codes(conn, [(inserted[r["source_id"]], r) for r in fresh
-                                       if r["source_id"] in inserted], replace=False)
+            new_pairs = [(inserted[r["source_id"]], r) for r in fresh
+                         if r["source_id"] in inserted]
+            self._replace_codes(conn, new_pairs, replace=False)
+            self._record_amendments(conn, new_pairs, run_id, now)
             # Rows another writer inserted meanwhile are handled as existing ones.
             raced = [r["source_id"] for r in fresh if r["source_id"] not in inserted]
             if raced:
@@ -318,6 +322,8 @@ class ListingWriter:
             for chunk in chunks(ids):
                 conn.execute(delete(cpv_table).where(cpv_table.c.listing_id.in_(chunk)))
                 conn.execute(delete(keys_table).where(keys_table.c.listing_id.in_(chunk)))
+                conn.execute(delete(suppliers_table)
+                             .where(suppliers_table.c.listing_id.in_(chunk)))
         codes = [{"listing_id": i, "code": code} for i, r in pairs
                  for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
         keys = [{"listing_id": i, "key": k} for i, r in pairs for k in r.get("match_keys") or ()]
@@ -325,6 +331,30 @@ class ListingWriter:
             conn.execute(self._insert_codes, list(chunk))
         for chunk in chunks(keys):
             conn.execute(self._insert_keys, list(chunk))
+        suppliers = [{"listing_id": i, "supplier_id": sid} for i, r in pairs
+                     for sid in dict.fromkeys(s["id"][:40] for s in r.get("suppliers") or ()
+                                              if s.get("id"))]
+        for chunk in chunks(suppliers):
+            conn.execute(self._insert_suppliers, list(chunk))
+
+    def _record_amendments(self, conn: Connection, pairs: list[tuple[int, Mapping[str, Any]]],
+                           run_id: int | None, now: datetime) -> None:
+        """An award first seen with amendments: each one goes to its history, dated."""
+        history = []
+        for listing_id, row in pairs:
+            details = row.get("details") or {}
+            before = dict(details.get("initial") or {})
+            for change in details.get("amendments") or ():
+                for name in ("amount", "duration_months"):
+                    if change[name] is not None and not _same(before[name], change[name]):
+                        history.append({
+                            "listing_id": listing_id, "run_id": run_id, "field": name,
+                            "changed_at": datetime.fromisoformat(change["date"])
+                            if change["date"] else now,
+                            "old_value": before[name], "new_value": change[name]})
+                        before[name] = change[name]
+        for chunk in chunks(history):
+            conn.execute(changes.insert(), list(chunk))
 
     def _link_duplicates(self, conn: Connection, rows: list[dict[str, Any]],
                          result: WriteResult) -> None:
