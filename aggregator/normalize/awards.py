@@ -8,6 +8,7 @@ repaired is; what cannot makes the record fail with a reason (``NormalizationErr
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -31,10 +32,8 @@ def repair_text(value: object) -> str | None:
     Characters already replaced at the source (U+FFFD) cannot be recovered and stay."""
     text = clean_text(value, multiline=False)
     if text and _MOJIBAKE.search(text):
-        try:
+        with contextlib.suppress(UnicodeError):  # not mojibake after all: keep it as it is
             text = text.encode("cp1252").decode("utf-8")
-        except UnicodeError:
-            pass
     return text
 
 
@@ -64,7 +63,7 @@ def identifier(value: object) -> str | None:
 
 def _months(value: object) -> int | None:
     number = read_amount(value)
-    return int(round(number)) if number is not None and number < 1200 else None
+    return round(number) if number is not None and number < 1200 else None
 
 
 def _count(value: object) -> int | None:

@@ -148,7 +148,8 @@ def _order(sort: str) -> list[Any]:
         "published": [Listing.published_at], "seen": [Listing.first_seen_at],
         "title": [Listing.title], "organization": [Listing.organization],
         "place": [Listing.department, Listing.city], "source": [Listing.source],
-        "kind": [Listing.kind]}
+        "kind": [Listing.kind], "awarded": [Listing.awarded_at], "ends": [Listing.ends_at],
+        "amount": [Listing.amount]}
     columns = by_key[key]
     # missing values last whatever the direction, the same on both dialects
     ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
