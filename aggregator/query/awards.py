@@ -231,13 +231,15 @@ def past_awards(engine: Engine, buyer_id: str | None, organization: str | None,
     codes = [c for c in (cpv_class(code) for code in cpv) if c]
     if not codes or not (buyer_id or organization):
         return []
-    who = Listing.buyer_id == buyer_id if buyer_id else Listing.organization == organization
+    # a tender seldom carries the SIRET: its buyer's name, in any case, then stands for it
+    who = Listing.buyer_id == buyer_id if buyer_id else \
+        func.lower(Listing.organization) == (organization or "").strip().lower()
     with Session(engine, expire_on_commit=False) as session:
         for width in (5, 2):
             prefixes = sorted({c[:width] for c in codes})
             coded = select(ListingCpv.listing_id).where(or_(*(
                 ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9")) for p in prefixes)))
-            query = (select(Listing).options(defer(Listing.raw))
+            query = (select(Listing).options(defer(Listing.raw), defer(Listing.details))
                      .where(Listing.kind == "award", who,
                             Listing.id.in_(coded.scalar_subquery()))
                      .order_by(Listing.awarded_at.desc().nulls_last(), Listing.id.desc())

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Unicode,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -167,6 +168,10 @@ class Listing(Base):
 SEARCH_ORDER = (Listing.status, Listing.deadline_at.is_(None), Listing.deadline_at,
                 Listing.published_at.desc())
 Index("ix_listings_search_open", *SEARCH_ORDER)
+# "this buyer before" finds a tender's buyer among the awards by name (tenders seldom carry
+# the SIRET): awards only, case folded
+Index("ix_listings_award_organization", func.lower(Listing.organization),
+      sqlite_where=Listing.kind == "award", postgresql_where=Listing.kind == "award")
 for _place in ("insee_code", "department", "region", "country"):
     Index(f"ix_listings_search_{_place}", Listing.__table__.c[_place], *SEARCH_ORDER)
 

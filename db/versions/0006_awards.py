@@ -32,6 +32,9 @@ def upgrade() -> None:
     op.create_index("ix_listings_buyer_awarded", "listings", ["buyer_id", "awarded_at"])
     op.create_index("ix_listings_awarded_at", "listings", ["awarded_at"])
     op.create_index("ix_listings_ends_at", "listings", ["ends_at"])
+    award = sa.text("kind = 'award'")
+    op.create_index("ix_listings_award_organization", "listings", [sa.text("lower(organization)")],
+                    sqlite_where=award, postgresql_where=award)
     op.create_table(
         "award_suppliers",
         sa.Column("listing_id", sa.Integer(), nullable=False),
@@ -45,6 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("award_suppliers")
+    op.drop_index("ix_listings_award_organization", "listings")
     op.drop_index("ix_listings_ends_at", "listings")
     op.drop_index("ix_listings_awarded_at", "listings")
     op.drop_index("ix_listings_buyer_awarded", "listings")
