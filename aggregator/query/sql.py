@@ -93,7 +93,11 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     if filter.starred is not None:
         where.append(Listing.starred == (true() if filter.starred else false()))
     if filter.kind:
-        where.append(Listing.kind == filter.kind)
+        # an end or award date bound is the narrower index (only awards have those dates)
+        dated = any(getattr(filter, f) is not None for f in (
+            "ending_within", "ends_before", "ends_after", "awarded_before", "awarded_after"))
+        kind = unindexed(Listing.kind, dialect) if dated else Listing.kind
+        where.append(kind == filter.kind)
     if filter.locations:
         where.append(or_(*(_location_condition(loc, dialect) for loc in filter.locations)))
     where += _date_range(Listing.deadline_at, filter.closing_within, filter.deadline_before,
@@ -151,6 +155,12 @@ def _order(sort: str) -> list[Any]:
         "kind": [Listing.kind], "awarded": [Listing.awarded_at], "ends": [Listing.ends_at],
         "amount": [Listing.amount]}
     columns = by_key[key]
+    if key == "ends":
+        # read in the order of ix_listings_ends_at, so that renewals (an ends window: no
+        # missing end) stop after a page instead of sorting the window; NULLs would come
+        # first on SQLite and last on PostgreSQL
+        return [Listing.ends_at.desc() if desc else Listing.ends_at.asc(),
+                Listing.id.desc() if desc else Listing.id]
     # missing values last whatever the direction, the same on both dialects
     ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
     return [*ordered, Listing.id.desc() if desc else Listing.id]
