@@ -33,6 +33,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from aggregator.config import SourceConfig
 from aggregator.items import RawListing
 from spiders.base.json_stream import BrokenDocument, check_document, stream_records
 from spiders.base.listing_spider import ListingSpider
@@ -109,11 +110,21 @@ class DecpSpider(ListingSpider):
     endpoint_setting = "DECP_API_URL"
     endpoint_default = "https://data.economie.gouv.fr/api/explore/v2.1"
 
+    @classmethod
+    def needs(cls) -> str | None:
+        return "urls (DECP JSON files), or -a urls=..."
+
+    @classmethod
+    def configuration_problem(cls, source_config: SourceConfig,
+                              args: dict[str, Any]) -> str | None:
+        if args.get("urls") or source_config.params.get("urls"):
+            return super().configuration_problem(source_config, args)
+        return "no DECP files given ([sources.decp] urls, or -a urls=...)"
+
     async def start(self) -> Any:
         urls = self.list_param("urls")
         if not urls:
-            self.unconfigured("reading the consolidated DECP dataset needs urls= for now "
-                              "(DECP JSON files)")
+            self.unconfigured("no DECP files given ([sources.decp] urls, or -a urls=...)")
             return
         for url in urls:
             yield Request(url, callback=self.parse_file, errback=self.file_failed,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, defer
 from aggregator.config import LOCAL_TZ
 from aggregator.query.language import Filter
 from aggregator.query.sql import search
+from aggregator.store.batches import chunks
 from aggregator.store.models import AwardSupplier, Listing, ListingCpv
 from aggregator.store.status import status_condition
 
@@ -203,8 +204,10 @@ def buyer_dossier(engine: Engine, buyer_id: str, now: datetime) -> Dossier:
 def supplier_dossier(engine: Engine, supplier_id: str, now: datetime) -> Dossier:
     """A supplier's wins: buyers, amounts, places, CPV classes, contracts ending soon."""
     with Session(engine) as session:
-        won = select(AwardSupplier.listing_id).where(AwardSupplier.supplier_id == supplier_id)
-        rows = _awards(session, Listing.id.in_(won.scalar_subquery()))
+        # the ids first: SQLite would otherwise read every award and probe the subquery
+        won = list(session.scalars(select(AwardSupplier.listing_id)
+                                   .where(AwardSupplier.supplier_id == supplier_id)))
+        rows = [row for chunk in chunks(won) for row in _awards(session, Listing.id.in_(chunk))]
     names = Counter(s.get("name") for r in rows for s in r.suppliers or ()
                     if s.get("id") == supplier_id and s.get("name"))
     dossier = Dossier("supplier", supplier_id, names.most_common(1)[0][0] if names

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import Engine, Row, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,6 +77,12 @@ def _date_range(column_: Any, within: timedelta | None, before: date | datetime 
     return where
 
 
+def _dated(filter: Filter) -> bool:
+    """Whether ``filter`` bounds an award's end or notification date."""
+    return any(getattr(filter, f) is not None for f in (
+        "ending_within", "ends_before", "ends_after", "awarded_before", "awarded_after"))
+
+
 def conditions(filter: Filter, now: datetime, dialect: str,
                conn: Any = None) -> list[ColumnElement[bool]]:
     """The WHERE conditions of ``filter`` except its free text (``conn``: to choose plans)."""
@@ -94,9 +100,7 @@ def conditions(filter: Filter, now: datetime, dialect: str,
         where.append(Listing.starred == (true() if filter.starred else false()))
     if filter.kind:
         # an end or award date bound is the narrower index (only awards have those dates)
-        dated = any(getattr(filter, f) is not None for f in (
-            "ending_within", "ends_before", "ends_after", "awarded_before", "awarded_after"))
-        kind = unindexed(Listing.kind, dialect) if dated else Listing.kind
+        kind = unindexed(Listing.kind, dialect) if _dated(filter) else Listing.kind
         where.append(kind == filter.kind)
     if filter.locations:
         where.append(or_(*(_location_condition(loc, dialect) for loc in filter.locations)))
@@ -125,6 +129,11 @@ def conditions(filter: Filter, now: datetime, dialect: str,
         # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).
         ranges = [ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9"))
                   for p in filter.cpv]
+        if _dated(filter):
+            # renewals read a date index in order: probe each row's codes, a page is soon
+            # full, instead of listing every listing of the CPV prefix first
+            where.append(exists().where(ListingCpv.listing_id == Listing.id, or_(*ranges)))
+            return where
         coded = select(ListingCpv.listing_id).where(or_(*ranges))
         many = conn is not None and more_than(conn, coded, INDEX_DRIVEN_ABOVE)
         listing_id = unindexed(Listing.id, dialect) if many else Listing.id
