@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, defer
 
 from aggregator.config import LOCAL_TZ
 from aggregator.query.language import Filter
+from aggregator.query.planner import unindexed
 from aggregator.query.sql import search
 from aggregator.store.batches import chunks
 from aggregator.store.models import AwardSupplier, Listing, ListingCpv
@@ -124,8 +125,10 @@ def find_supplier(engine: Engine, text: str) -> str | None:
 
 
 def _awards(session: Session, condition: Any) -> list[Any]:
+    # the buyer's index or the ids are narrower than "every award": keep SQLite off the kind
+    kind = unindexed(Listing.kind, session.get_bind().dialect.name)
     return list(session.execute(select(*_AWARD_COLUMNS).where(
-        Listing.kind == "award", (Listing.duplicate_of + 0).is_(None), condition)))
+        kind == "award", (Listing.duplicate_of + 0).is_(None), condition)))
 
 
 def _summary(dossier: Dossier, rows: list[Any]) -> None:
