@@ -94,7 +94,7 @@ def test_copy_into_postgresql_prints_its_checks(source_url, empty_postgres, monk
     assert rows["listing_changes"] == ["33", "33", "33", "0", "ok"]
     assert rows["alert_sent"] == ["5", "5", "5", "0", "ok"]
     assert rows["alert_deliveries"] == ["3", "3", "3", "0", "ok"]
-    assert rows["crawl_runs"] == ["7", "7", "7", "0", "ok"]
+    assert rows["crawl_runs"] == ["8", "8", "8", "0", "ok"]
     assert rows["scheduler_locks"][:2] == ["1", "0"]
     assert "not copied" in rows["scheduler_locks"][-1]
     assert "full-text index rebuilt on the target: ok" in result.output
