@@ -98,7 +98,7 @@ def test_copy_into_postgresql_prints_its_checks(source_url, empty_postgres, monk
     assert rows["scheduler_locks"][:2] == ["1", "0"]
     assert "not copied" in rows["scheduler_locks"][-1]
     assert "full-text index rebuilt on the target: ok" in result.output
-    assert "ids continue at: alerts 3, crawl_runs 8, listings 1,208" in result.output
+    assert "ids continue at: alerts 3, crawl_runs 9, listings 1,208" in result.output
     assert "Done. To use it, set url =" in result.output
 
     with pytest.raises(UserError, match="target database is not empty: alerts"):
