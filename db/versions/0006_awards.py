@@ -2,7 +2,7 @@
 buyer, supplier and renewal queries read
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
