@@ -31,6 +31,9 @@ LISTING_FIELDS = (
 EXTRA_FIELDS = (
     "id", "insee_code", "deadline_time_given", "working_time", "salary_min", "salary_max",
     "salary_currency", "salary_period", "procedure", "estimated_value", "currency",
+    # awards (docs/awards.md)
+    "buyer_id", "suppliers", "amount", "awarded_at", "duration_months", "ends_at", "nature",
+    "offers_received",
 )
 
 
@@ -86,7 +89,9 @@ def _csv_cell(value: Any) -> str | int | float:
         return value  # numbers we computed ourselves: never a formula
     if cls is datetime:
         return value.isoformat()
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value):
+        value = json.dumps(value, ensure_ascii=False)  # suppliers: one cell a program can read
+    elif isinstance(value, (list, tuple)):
         value = " ".join(str(v) for v in value)
     return neutralise_formula(strip_controls(str(value)))
 

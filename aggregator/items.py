@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import scrapy
 
-KINDS = ("job", "tender")
+KINDS = ("job", "tender", "award")
 STATUSES = ("open", "closed", "cancelled")
 
 
@@ -58,6 +58,16 @@ class RawListing(scrapy.Item):
     estimated_value = scrapy.Field()
     currency = scrapy.Field()
     lots = scrapy.Field()  # list of dicts: {id, title, deadline_at (raw), cpv, estimated_value}
+
+    # awards (DECP: a notified contract or concession), raw as the source gives them
+    buyer_id = scrapy.Field()  # the buyer's SIRET as given
+    suppliers = scrapy.Field()  # list of {id, id_type, name}
+    amount = scrapy.Field()  # montant, or valeurGlobale for a concession
+    awarded_at = scrapy.Field()  # dateNotification, or dateSignature for a concession
+    duration_months = scrapy.Field()
+    nature = scrapy.Field()  # "Marché", "Accord-cadre", "Marché subséquent", "Concession…"
+    offers_received = scrapy.Field()
+    amendments = scrapy.Field()  # list of {date, amount, duration_months, object}
 
     # lifecycle
     status = scrapy.Field()  # "open" (default), "closed", "cancelled"

@@ -190,3 +190,30 @@ def closing_soon(listing: ShownListing, now: datetime | None = None) -> bool:
     deadline = listing.deadline_at
     return (listing.status == "open" and deadline is not None and deadline > now
             and (days_left(deadline, now) or 0) <= CLOSING_SOON_DAYS)
+
+
+def winners(suppliers: Sequence[dict[str, str | None]] | None) -> str:
+    """An award's suppliers by name (their identifier when the name is missing)."""
+    return ", ".join(s.get("name") or s.get("id") or "?" for s in suppliers or ())
+
+
+def amount_text(amount: float | None) -> str:
+    return "" if amount is None else f"{amount:,.0f} €".replace(",", "\u202f")
+
+
+class PastAward(Protocol):
+    awarded_at: datetime | None
+    amount: float | None
+    suppliers: list[dict[str, str | None]] | None
+
+
+def buyer_before_line(awards: Sequence[PastAward]) -> str:
+    """"This buyer before" in one line: its latest award of the kind, and how many more."""
+    if not awards:
+        return ""
+    latest = awards[0]
+    line = " · ".join(part for part in (
+        local(latest.awarded_at, "%d/%m/%Y") if latest.awarded_at else "",
+        winners(latest.suppliers), amount_text(latest.amount)) if part)
+    more = len(awards) - 1
+    return line + (f" (+{more})" if more else "")

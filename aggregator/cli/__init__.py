@@ -40,7 +40,8 @@ def _options(
 # command (or command group) → the module that defines it: a command imports its own module
 # only, so `aggregator list` does not pay for Scrapy, Textual or the scheduler.
 COMMAND_MODULES = {
-    "alerts": "alerts", "cpv": "cpv", "crawl": "crawl", "db": "db", "export": "export",
+    "alerts": "alerts", "buyer": "awards", "supplier": "awards", "renewals": "awards",
+    "cpv": "cpv", "crawl": "crawl", "db": "db", "export": "export",
     "search": "listings", "list": "listings", "show": "listings", "runs": "runs",
     "schedule": "schedule", "sources": "sources", "tui": "tui", "worker": "worker",
 }

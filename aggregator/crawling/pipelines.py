@@ -67,7 +67,8 @@ class ValidatePipeline(_Pipeline):
             raise self.drop("invalid url", item)
         if item.get("status") not in (None, *STATUSES):
             raise self.drop("invalid status", item)
-        for name in ("cpv", "nuts", "match_keys", "descriptors", "lots"):
+        for name in ("cpv", "nuts", "match_keys", "descriptors", "lots", "suppliers",
+                     "amendments"):
             if item.get(name) is not None and not isinstance(item[name], (list, tuple)):
                 raise self.drop(f"invalid {name}", item)
         return item

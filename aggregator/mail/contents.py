@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from aggregator.mail.alerts import matching, parse_query
 from aggregator.presentation import closing_soon
 from aggregator.query import listing_groups
+from aggregator.query.awards import past_awards
 from aggregator.query.why import Why, explain
 from aggregator.store.batches import batched
 from aggregator.store.models import Alert, AlertSent, Listing
@@ -52,6 +53,8 @@ class Entry:
     previous: dict[str, Any] | None = None
     changed: Listing | None = None
     why: Why | None = None  # why it matches the alert's query
+    # a new tender's buyer before: its past awards of the kind (aggregator.query.awards)
+    buyer_before: list[Listing] = field(default_factory=list)
 
     def group(self) -> list[Listing]:
         return [self.listing, *self.members]
@@ -147,8 +150,11 @@ def build_digest(engine: Engine, alert: Alert, now: datetime,
             root = group[0]
             records = [sent[m.id] for m in group if m.id in sent]
             if not records:
-                if root.status == "open":
-                    new.append(Entry("new", root, group[1:]))
+                # an award is never open: an alert on awards (renewals) sends each one once
+                if root.status == "open" or root.kind == "award":
+                    new.append(Entry("new", root, group[1:], buyer_before=past_awards(
+                        engine, root.buyer_id, root.organization, root.cpv or (), limit=3)
+                        if root.kind == "tender" else []))
             elif closing_soon(root, now) and not any(
                     r.reminded_deadline_at == root.deadline_at for r in records):
                 closing.append(Entry("closing", root, group[1:]))

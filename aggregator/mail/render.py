@@ -30,6 +30,8 @@ from aggregator.mail.contents import Digest, Entry
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import (
     CLOSING_SOON_DAYS,
+    amount_text,
+    buyer_before_line,
     closing_soon,
     countdown,
     cpv_lines,
@@ -37,6 +39,7 @@ from aggregator.presentation import (
     local,
     place,
     terms,
+    winners,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +49,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A first digest of a broad search can hold thousands of listings: the body shows the soonest
 # of each section, the CSV and calendar attachments hold them all (about 1.3 KB per listing).
 SECTION_LIMIT = 100
-_KIND_PLURAL = {"tender": ("tender", "tenders"), "job": ("job", "jobs")}
+_KIND_PLURAL = {"tender": ("tender", "tenders"), "job": ("job", "jobs"),
+                "award": ("contract", "contracts")}
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -103,6 +107,8 @@ class EntryView:
     url: str | None
     sources: list[SourceView]
     change: str
+    # a tender: "this buyer before" in one line; an award: when it ends, who holds it
+    awards_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,18 @@ def entry_view(entry: Entry, now: datetime) -> EntryView:
         url=web_url(listing.url),
         sources=[SourceView(clean(m.source), web_url(m.url))
                  for m in (listing, *entry.members)],
-        change=_change_text(entry))
+        change=_change_text(entry), awards_note=_awards_note(entry))
+
+
+def _awards_note(entry: Entry) -> str:
+    listing = entry.listing
+    if listing.kind == "award":
+        ends = local(listing.ends_at, "%d/%m/%Y") if listing.ends_at else "?"
+        return clean(" · ".join(p for p in (f"ends {ends}", winners(listing.suppliers),
+                                            amount_text(listing.amount)) if p))
+    if entry.buyer_before:
+        return clean(f"This buyer before: {buyer_before_line(entry.buyer_before)}")
+    return ""
 
 
 def _sort_key(entry: Entry) -> tuple[Any, ...]:
@@ -167,7 +184,7 @@ def subject_line(digest: Digest) -> str:
     """`3 new tenders, 5 new jobs — Électricité 13` (plus changed / closing counts)."""
     parts = []
     new = [e for e in digest.entries if e.section == "new"]
-    for kind in ("tender", "job"):
+    for kind in ("tender", "job", "award"):
         n = sum(1 for e in new if e.listing.kind == kind)
         if n:
             parts.append(_count(n, kind))
@@ -184,6 +201,7 @@ def digest_view(digest: Digest) -> DigestView:
     """What both parts show: sections by kind, each sorted by deadline (soonest first)."""
     sections = []
     titles = [("new", "tender", "New tenders"), ("new", "job", "New jobs"),
+              ("new", "award", "Contracts to renew"),
               ("changed", None, "Changed since sent"),
               ("closing", None, f"Closing within {CLOSING_SOON_DAYS} days")]
     for section, kind, title in titles:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypedDict
 
+from aggregator.normalize.awards import AwardError, award_fields, repair_text
 from aggregator.normalize.contracts import parse_contract, parse_working_time
 from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
@@ -33,7 +34,7 @@ class ListingContent(TypedDict):
     """What a listing says, normalised: the columns of the store's ``listings`` table, minus
     bookkeeping (the ORM row is ``aggregator.store.models.Listing``)."""
 
-    kind: str  # "job" | "tender"
+    kind: str  # "job" | "tender" | "award"
     source: str
     source_id: str
     url: str
@@ -66,7 +67,16 @@ class ListingContent(TypedDict):
     estimated_value: float | None
     currency: str | None
     lots: list[dict[str, Any]]
-    status: str  # "open" | "closed" | "cancelled", as the source says
+    # awards (aggregator/normalize/awards.py); None or empty for the other kinds
+    buyer_id: str | None
+    suppliers: list[dict[str, Any]]
+    amount: float | None
+    awarded_at: datetime | None
+    duration_months: int | None
+    ends_at: datetime | None  # awarded_at + duration_months, amendments included
+    nature: str | None
+    offers_received: int | None
+    status: str  # "open" | "closed" | "cancelled" as the source says; "awarded" for awards
     notice_type: str | None
     details: dict[str, Any]
     raw: Any  # the source's payload, kept to re-derive fields without a new crawl
@@ -243,10 +253,33 @@ def _earliest_open_deadline(lots: list[dict[str, Any]],
     return chosen, any(given for instant, given in deadlines if instant == chosen)
 
 
+_NO_AWARD = {"buyer_id": None, "suppliers": [], "amount": None, "awarded_at": None,
+             "duration_months": None, "ends_at": None, "nature": None,
+             "offers_received": None}
+
+
+def _award(item: Mapping[str, Any], tz: str, details: dict[str, Any]) -> dict[str, Any]:
+    """The award columns of an award item (amendments and repairs noted in ``details``)."""
+    if item.get("kind") != "award":
+        return _NO_AWARD
+    try:
+        fields = award_fields(item, tz)
+    except AwardError as exc:
+        raise NormalizationError(str(exc)) from None
+    amendments, initial, repaired = (fields.pop(k) for k in ("amendments", "initial", "repaired"))
+    if amendments:
+        details["amendments"] = amendments
+        details["initial"] = initial
+    if repaired:
+        details["repaired"] = repaired
+    return fields
+
+
 def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
                       tz: str = "Europe/Paris") -> NormalizedListing:
     """The store record for a raw item. Raises NormalizationError with the drop reason."""
-    title = _one_line(item.get("title"))
+    award = item.get("kind") == "award"
+    title = repair_text(item.get("title")) if award else _one_line(item.get("title"))
     if not title:
         raise NormalizationError("empty title")
 
@@ -272,9 +305,10 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
 
     currency = _CURRENCY.get(place.country or "", "EUR" if place.country in _EURO else None)
     salary = parse_salary(item.get("salary"), currency_hint=currency if place.country else "EUR")
-    status = item.get("status") or "open"
+    status = "awarded" if award else item.get("status") or "open"
 
     details: dict[str, Any] = {}
+    award_columns = _award(item, tz, details)
     if location_texts:
         details["location_text"] = location_texts[0]
         if len(location_texts) > 1:
@@ -302,7 +336,7 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "source_id": str(item.get("source_id")).strip(),
         "url": str(item.get("url")).strip(),
         "title": title,
-        "organization": _one_line(item.get("organization")),
+        "organization": (repair_text if award else _one_line)(item.get("organization")),
         "description": clean_text(item.get("description")),
         "city": place.city,
         "postal_code": place.postal_code,
@@ -313,7 +347,7 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "remote": remote,
         "latitude": _coordinate(item.get("latitude"), 90),
         "longitude": _coordinate(item.get("longitude"), 180),
-        "published_at": published or crawled_at,
+        "published_at": published or award_columns["awarded_at"] or crawled_at,
         "modified_at": parse_datetime(item.get("modified_at"), tz=tz, relative_base=crawled_at),
         "deadline_at": deadline_at,
         "deadline_time_given": time_given,
@@ -332,6 +366,7 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "estimated_value": read_amount(item.get("estimated_value")),
         "currency": _one_line(item.get("currency")),
         "lots": lots,
+        **award_columns,  # type: ignore[typeddict-item]
         "status": status,
         "notice_type": _one_line(item.get("notice_type")),
         "details": details,

@@ -136,6 +136,14 @@ TABLE: tuple[Key | RangeKey, ...] = (
     Key("descriptor", "descriptors", v.read_descriptor, "bad descriptor",
         aliases=("descripteur", "descriptors"), many=True),
     Key("source", "sources", v.read_source, "bad source", aliases=("sources",), many=True),
+    Key("buyer", "buyer_ids", v.read_identifier, "bad buyer", aliases=("acheteur",),
+        many=True),
+    Key("supplier", "supplier_ids", v.read_identifier, "bad supplier",
+        aliases=("titulaire", "winner"), many=True),
+    RangeKey("awarded", before="awarded_before", after="awarded_after", within=None,
+             problem="bad award date", aliases=("notified",)),
+    RangeKey("ends", before="ends_before", after="ends_after", within="ending_within",
+             problem="bad end date", aliases=("ending",), suggest=_choices("90d", "365d")),
     Key("status", "status", v.read_status, "bad status", suggest=_choices(*v.STATUSES)),
     Key("starred", "starred", v.read_yes_no_any, "bad starred value", aliases=("star",),
         write=v.write_yes_no_any, suggest=_choices("yes", "no", "any")),
@@ -157,7 +165,8 @@ def find(name: str) -> Key | RangeKey | None:
 
 def _range_names() -> str:
     names = [k.name for k in TABLE if isinstance(k, RangeKey)]
-    return " and ".join(names) + (" takes" if len(names) == 1 else " take")
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return listed + (" takes" if len(names) == 1 else " take")
 
 
 # --------------------------------------------------------------------------- reading

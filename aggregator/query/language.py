@@ -70,6 +70,14 @@ class Filter:
     cpv: tuple[str, ...] = ()
     descriptors: tuple[str, ...] = ()  # the source's own keywords (BOAMP descriptors)
     sources: tuple[str, ...] = ()
+    # awards: buyer and supplier SIRETs, notification and end dates
+    buyer_ids: tuple[str, ...] = ()
+    supplier_ids: tuple[str, ...] = ()
+    awarded_before: date | datetime | None = None
+    awarded_after: date | datetime | None = None
+    ends_before: date | datetime | None = None
+    ends_after: date | datetime | None = None
+    ending_within: timedelta | None = None
     status: str = "open"
     starred: bool | None = None
     hidden: bool | None = False  # False: hide hidden listings; True: only them; None: both

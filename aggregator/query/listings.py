@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, or_, select
@@ -18,6 +18,8 @@ class ListingDetail:
     listing: Listing
     sources: list[Listing]  # its duplicate group: the listing that stands for it first
     changes: list[ListingChange]  # of every listing of the group, oldest first
+    # a tender's buyer before: its past awards in the same CPV class (query/awards.py)
+    buyer_before: list[Listing] = field(default_factory=list)
 
 
 def listing_groups(engine: Engine, listing_ids: Iterable[int]) -> dict[int, list[Listing]]:
@@ -65,4 +67,8 @@ def get_listing(engine: Engine, listing_id: int, *,
     if as_of is not None and any(c.listing_id == listing.id and c.field == "status"
                                  and c.changed_at > as_of for c in changes):
         listing.status = "open"  # as it stood then (store/status.py); never written back
-    return ListingDetail(listing, group, changes)
+    from aggregator.query.awards import past_awards
+
+    before = past_awards(engine, listing.buyer_id, listing.organization, listing.cpv or ()) \
+        if listing.kind == "tender" else []
+    return ListingDetail(listing, group, changes, before)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import Engine, Row, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,7 +23,7 @@ from aggregator.query.values import (
     since_instant,
 )
 from aggregator.store.batches import chunks
-from aggregator.store.models import Listing, ListingCpv, ListingDescriptor
+from aggregator.store.models import AwardSupplier, Listing, ListingCpv, ListingDescriptor
 from aggregator.store.status import changed_status_since, status_condition
 
 
@@ -61,6 +61,28 @@ def _deadline_bound(value: date | datetime, *, after: bool) -> datetime:
     return local_midnight(value + timedelta(days=1) if after else value)
 
 
+def _date_range(column_: Any, within: timedelta | None, before: date | datetime | None,
+                after: date | datetime | None, now: datetime) -> list[ColumnElement[bool]]:
+    """``column`` within ``within`` local days from now, before and after the bounds."""
+    where: list[ColumnElement[bool]] = []
+    if within is not None:
+        last_day = local_today(now) + within
+        where.append(and_(column_ > now,
+                          column_ < local_midnight(last_day + timedelta(days=1))))
+    if before is not None:
+        where.append(column_ < _deadline_bound(before, after=False))
+    if after is not None:
+        bound = _deadline_bound(after, after=True)
+        where.append(column_ > bound if isinstance(after, datetime) else column_ >= bound)
+    return where
+
+
+def _dated(filter: Filter) -> bool:
+    """Whether ``filter`` bounds an award's end or notification date."""
+    return any(getattr(filter, f) is not None for f in (
+        "ending_within", "ends_before", "ends_after", "awarded_before", "awarded_after"))
+
+
 def conditions(filter: Filter, now: datetime, dialect: str,
                conn: Any = None) -> list[ColumnElement[bool]]:
     """The WHERE conditions of ``filter`` except its free text (``conn``: to choose plans)."""
@@ -68,7 +90,8 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     # index, which would fetch almost every row (most are NULL). PostgreSQL's statistics
     # know that already, and an expression there would hide them (47 rows expected of 50,000)
     where: list[ColumnElement[bool]] = [unindexed(Listing.duplicate_of, dialect).is_(None)]
-    status = status_condition(filter.status, now, as_of=filter.as_of is not None)
+    status = status_condition(filter.status, now, as_of=filter.as_of is not None,
+                              kind=filter.kind)
     if status is not None:
         where.append(status)
     if filter.hidden is not None:
@@ -76,19 +99,23 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     if filter.starred is not None:
         where.append(Listing.starred == (true() if filter.starred else false()))
     if filter.kind:
-        where.append(Listing.kind == filter.kind)
+        # an end or award date bound is the narrower index (only awards have those dates)
+        kind = unindexed(Listing.kind, dialect) if _dated(filter) else Listing.kind
+        where.append(kind == filter.kind)
     if filter.locations:
         where.append(or_(*(_location_condition(loc, dialect) for loc in filter.locations)))
-    if filter.closing_within is not None:
-        last_day = local_today(now) + filter.closing_within
-        where.append(and_(Listing.deadline_at > now,
-                          Listing.deadline_at < local_midnight(last_day + timedelta(days=1))))
-    if filter.deadline_before is not None:
-        where.append(Listing.deadline_at < _deadline_bound(filter.deadline_before, after=False))
-    if filter.deadline_after is not None:
-        bound = _deadline_bound(filter.deadline_after, after=True)
-        where.append(Listing.deadline_at > bound if isinstance(filter.deadline_after, datetime)
-                     else Listing.deadline_at >= bound)
+    where += _date_range(Listing.deadline_at, filter.closing_within, filter.deadline_before,
+                         filter.deadline_after, now)
+    where += _date_range(Listing.awarded_at, None, filter.awarded_before,
+                         filter.awarded_after, now)
+    where += _date_range(Listing.ends_at, filter.ending_within, filter.ends_before,
+                         filter.ends_after, now)
+    if filter.buyer_ids:
+        where.append(Listing.buyer_id.in_(filter.buyer_ids))
+    if filter.supplier_ids:
+        where.append(Listing.id.in_(select(AwardSupplier.listing_id)
+                                    .where(AwardSupplier.supplier_id.in_(filter.supplier_ids))
+                                    .scalar_subquery()))
     if filter.published_since is not None:
         where.append(Listing.published_at >= since_instant(filter.published_since, now))
     if filter.seen_since is not None:
@@ -109,6 +136,11 @@ def conditions(filter: Filter, now: datetime, dialect: str,
         # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).
         ranges = [ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9"))
                   for p in filter.cpv]
+        if _dated(filter):
+            # renewals read a date index in order: probe each row's codes, a page is soon
+            # full, instead of listing every listing of the CPV prefix first
+            where.append(exists().where(ListingCpv.listing_id == Listing.id, or_(*ranges)))
+            return where
         coded = select(ListingCpv.listing_id).where(or_(*ranges))
         many = conn is not None and more_than(conn, coded, INDEX_DRIVEN_ABOVE)
         listing_id = unindexed(Listing.id, dialect) if many else Listing.id
@@ -136,8 +168,15 @@ def _order(sort: str) -> list[Any]:
         "published": [Listing.published_at], "seen": [Listing.first_seen_at],
         "title": [Listing.title], "organization": [Listing.organization],
         "place": [Listing.department, Listing.city], "source": [Listing.source],
-        "kind": [Listing.kind]}
+        "kind": [Listing.kind], "awarded": [Listing.awarded_at], "ends": [Listing.ends_at],
+        "amount": [Listing.amount]}
     columns = by_key[key]
+    if key == "ends":
+        # read in the order of ix_listings_ends_at, so that renewals (an ends window: no
+        # missing end) stop after a page instead of sorting the window; NULLs would come
+        # first on SQLite and last on PostgreSQL
+        return [Listing.ends_at.desc() if desc else Listing.ends_at.asc(),
+                Listing.id.desc() if desc else Listing.id]
     # missing values last whatever the direction, the same on both dialects
     ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
     return [*ordered, Listing.id.desc() if desc else Listing.id]

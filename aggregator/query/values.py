@@ -16,12 +16,12 @@ from aggregator.config import LOCAL_TZ
 from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract
 from aggregator.query.errors import BadValue
 
-KINDS = ("job", "tender")
+KINDS = ("job", "tender", "award")
 STATUSES = ("open", "closed", "cancelled", "all")
 # sort key → does its natural order put the largest first? ("-key" reverses it)
 SORTS = {"relevance": False, "deadline": False, "published": True, "seen": True,
          "title": False, "organization": False, "place": False, "source": False,
-         "kind": False}
+         "kind": False, "awarded": True, "ends": False, "amount": True}
 _YES = {"yes": True, "true": True, "1": True, "y": True, "oui": True,
         "no": False, "false": False, "0": False, "n": False, "non": False}
 _ANY = ("any", "all")
@@ -121,8 +121,16 @@ def write_since(value: date | datetime | timedelta) -> str:
 def read_kind(value: str) -> str:
     kind = value.strip().lower().rstrip("s")
     if kind not in KINDS:
-        raise BadValue(value, "expected job or tender")
+        raise BadValue(value, "expected job, tender or award")
     return kind
+
+
+def read_identifier(value: str) -> str:
+    """A SIRET (or another identifier of a buyer or supplier), spaces removed."""
+    identifier = re.sub(r"\s+", "", value)
+    if not identifier or len(identifier) > 40:
+        raise BadValue(value, "expected a SIRET such as 21590392300013")
+    return identifier
 
 
 def read_contract(value: str) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Unicode,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -89,6 +90,7 @@ class Listing(Base):
         UniqueConstraint("source", "source_id", name="uq_listings_source_source_id"),
         Index("ix_listings_status_deadline", "status", "deadline_at"),
         Index("ix_listings_kind_published", "kind", "published_at"),
+        Index("ix_listings_buyer_awarded", "buyer_id", "awarded_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -130,6 +132,16 @@ class Listing(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     lots: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
 
+    # awards (DECP): what the buyer notified; see docs/awards.md
+    buyer_id: Mapped[str | None] = mapped_column(String(20))
+    suppliers: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, nullable=True)
+    amount: Mapped[float | None] = mapped_column(Float)
+    awarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    duration_months: Mapped[int | None] = mapped_column(Integer)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    nature: Mapped[str | None] = mapped_column(String(80))
+    offers_received: Mapped[int | None] = mapped_column(Integer)
+
     status: Mapped[str] = mapped_column(String(10), default="open")
     notice_type: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -156,6 +168,10 @@ class Listing(Base):
 SEARCH_ORDER = (Listing.status, Listing.deadline_at.is_(None), Listing.deadline_at,
                 Listing.published_at.desc())
 Index("ix_listings_search_open", *SEARCH_ORDER)
+# "this buyer before" finds a tender's buyer among the awards by name (tenders seldom carry
+# the SIRET): awards only, case folded
+Index("ix_listings_award_organization", func.lower(Listing.organization),
+      sqlite_where=Listing.kind == "award", postgresql_where=Listing.kind == "award")
 for _place in ("insee_code", "department", "region", "country"):
     Index(f"ix_listings_search_{_place}", Listing.__table__.c[_place], *SEARCH_ORDER)
 
@@ -196,6 +212,16 @@ class ListingDescriptor(Base):
     folded: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
     code: Mapped[str | None] = mapped_column(String(20), index=True)
     label: Mapped[str] = mapped_column(String(200))
+
+
+class AwardSupplier(Base):
+    """The suppliers of an award, one per row, so a supplier's wins are an index lookup."""
+
+    __tablename__ = "award_suppliers"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    supplier_id: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
 class ListingKey(Base):

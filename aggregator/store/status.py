@@ -8,6 +8,9 @@ already judges it closed.
 Read "as of" an instant (``aggregator search --as-of 2026-09-01``), the rule is judged at that
 instant from the history: a listing first seen after it did not exist yet, and one whose
 status changed after it (closed by the store or by its source since) was still open then.
+
+An award (a notified contract) is neither open nor closed: its status is ``awarded``, and a
+search for awards ignores the status filter.
 """
 
 from __future__ import annotations
@@ -52,11 +55,14 @@ def changed_status_since(conn: Connection, ids: list[int], instant: datetime) ->
         ListingChange.changed_at > instant)))
 
 
-def status_condition(status: str, now: datetime, *,
-                     as_of: bool = False) -> ColumnElement[bool] | None:
-    """The listings whose effective status at ``now`` is ``status`` (None for ``all``).
+def status_condition(status: str, now: datetime, *, as_of: bool = False,
+                     kind: str | None = None) -> ColumnElement[bool] | None:
+    """The listings whose effective status at ``now`` is ``status`` (None for ``all``, and for
+    awards, which have no open or closed).
 
     ``as_of``: ``now`` is a past instant, judged from the history (see the module doc)."""
+    if kind == "award":
+        status = "all"
     stored: ColumnElement[str] = _status_at(now) if as_of else Listing.status  # type: ignore[assignment]
     condition: ColumnElement[bool] | None
     if status == "open":

@@ -23,6 +23,7 @@ from aggregator.normalize.listing import FIELDS, NormalizedListing, descriptor_r
 from aggregator.store.batches import chunks
 from aggregator.store.bulk_insert import copy_insert
 from aggregator.store.models import (
+    AwardSupplier,
     Listing,
     ListingChange,
     ListingCpv,
@@ -38,12 +39,13 @@ changes = ListingChange.__table__
 cpv_table = ListingCpv.__table__
 keys_table = ListingKey.__table__
 descriptors_table = ListingDescriptor.__table__
+suppliers_table = AwardSupplier.__table__
 
 # Fields whose change a user must be able to see afterwards (a corrigendum moving a deadline).
 TRACKED_FIELDS = (
     "title", "organization", "url", "deadline_at", "status", "city", "postal_code",
     "department", "region", "country", "remote", "contract_type", "cpv", "estimated_value",
-    "salary_min", "salary_max",
+    "salary_min", "salary_max", "amount", "duration_months", "ends_at", "suppliers",
 )
 # What makes a listing "changed". Not the raw payload (it may hold counters or relative dates),
 # not published_at (a relative "2 days ago" moves every day), not the source's own timestamp.
@@ -134,6 +136,7 @@ class ListingWriter:
         self._insert_codes = module.insert(cpv_table).on_conflict_do_nothing()
         self._insert_keys = module.insert(keys_table).on_conflict_do_nothing()
         self._insert_descriptors = module.insert(descriptors_table).on_conflict_do_nothing()
+        self._insert_suppliers = module.insert(suppliers_table).on_conflict_do_nothing()
         self._update_changed = (
             update(listings)
             .where(listings.c.id == bindparam("_id"))
@@ -191,7 +194,7 @@ class ListingWriter:
             return
         self._analyze_at = self.inserted * 2
         with self.engine.begin() as conn:
-            conn.execute(text("ANALYZE listings, listing_cpv, listing_keys"))
+            conn.execute(text("ANALYZE listings, listing_cpv, listing_keys, award_suppliers"))
 
     def _existing(self, conn: Connection, source: str,
                   source_ids: Sequence[str]) -> dict[str, Any]:
@@ -218,8 +221,10 @@ class ListingWriter:
             inserted = self._insert_rows(conn, source, fresh, now)
             result.new = len(inserted)
             result.new_ids = list(inserted.values())
-            self._replace_codes(conn, [(inserted[r["source_id"]], r) for r in fresh
-                                       if r["source_id"] in inserted], replace=False)
+            new_pairs = [(inserted[r["source_id"]], r) for r in fresh
+                         if r["source_id"] in inserted]
+            self._replace_codes(conn, new_pairs, replace=False)
+            self._record_amendments(conn, new_pairs, run_id, now)
             # Rows another writer inserted meanwhile are handled as existing ones.
             raced = [r["source_id"] for r in fresh if r["source_id"] not in inserted]
             if raced:
@@ -325,7 +330,7 @@ class ListingWriter:
         if replace:
             ids = [listing_id for listing_id, _ in pairs]
             for chunk in chunks(ids):
-                for table in (cpv_table, keys_table, descriptors_table):
+                for table in (cpv_table, keys_table, descriptors_table, suppliers_table):
                     conn.execute(delete(table).where(table.c.listing_id.in_(chunk)))
         codes = [{"listing_id": i, "code": code} for i, r in pairs
                  for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
@@ -336,6 +341,30 @@ class ListingWriter:
             conn.execute(self._insert_keys, list(chunk))
         for chunk in chunks(descriptor_rows(pairs)):
             conn.execute(self._insert_descriptors, list(chunk))
+        suppliers = [{"listing_id": i, "supplier_id": sid} for i, r in pairs
+                     for sid in dict.fromkeys(s["id"][:40] for s in r.get("suppliers") or ()
+                                              if s.get("id"))]
+        for chunk in chunks(suppliers):
+            conn.execute(self._insert_suppliers, list(chunk))
+
+    def _record_amendments(self, conn: Connection, pairs: list[tuple[int, Mapping[str, Any]]],
+                           run_id: int | None, now: datetime) -> None:
+        """An award first seen with amendments: each one goes to its history, dated."""
+        history = []
+        for listing_id, row in pairs:
+            details = row.get("details") or {}
+            before = dict(details.get("initial") or {})
+            for change in details.get("amendments") or ():
+                for name in ("amount", "duration_months"):
+                    if change[name] is not None and not _same(before[name], change[name]):
+                        history.append({
+                            "listing_id": listing_id, "run_id": run_id, "field": name,
+                            "changed_at": datetime.fromisoformat(change["date"])
+                            if change["date"] else now,
+                            "old_value": before[name], "new_value": change[name]})
+                        before[name] = change[name]
+        for chunk in chunks(history):
+            conn.execute(changes.insert(), list(chunk))
 
     def _link_duplicates(self, conn: Connection, rows: list[dict[str, Any]],
                          result: WriteResult) -> None:

@@ -17,6 +17,7 @@ from rich.text import Text
 from aggregator.i18n import _
 from aggregator.presentation import (
     ShownListing,
+    amount_text,
     closing_soon,
     cpv_labels,
     deadline_text,
@@ -24,6 +25,7 @@ from aggregator.presentation import (
     local,
     place,
     terms,
+    winners,
 )
 from aggregator.terminal.console import console, safe
 
@@ -103,6 +105,8 @@ class Detail(Protocol):
     def sources(self) -> Sequence[DetailedListing]: ...
     @property
     def changes(self) -> Sequence[Change]: ...
+    @property
+    def buyer_before(self) -> Sequence[Any]: ...  # past awards (store rows)
 
 # columns dropped first when the terminal is narrow (title and deadline always stay)
 _OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organisation", 72),
@@ -213,6 +217,18 @@ def _change_value(value: Any) -> str:
     return str(value)
 
 
+def buyer_before_table(awards: Sequence[Any]) -> Table:
+    """"This buyer before": its past awards in the tender's CPV class, winners and amounts."""
+    table = Table(title=_("This buyer before"), title_justify="left", expand=True)
+    for column in (_("awarded"), _("title"), _("winners"), _("amount")):
+        table.add_column(column, overflow="fold")
+    for award in awards:
+        table.add_row(safe(local(award.awarded_at, "%d/%m/%Y") if award.awarded_at else ""),
+                      safe(award.title), safe(winners(award.suppliers)),
+                      safe(amount_text(award.amount)))
+    return table
+
+
 def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
     """One listing in full; with ``why``, why it matched the filter, under its title."""
     listing = detail.listing
@@ -248,6 +264,8 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
                 sources.add_row(str(other.id), safe(other.source), safe(other.source_id),
                                 safe(local(other.first_seen_at)), safe(other.url))
         parts.append(sources)
+    if detail.buyer_before:
+        parts.append(buyer_before_table(detail.buyer_before))
     if detail.changes:
         history = Table(title="Changes", title_justify="left", expand=True)
         for column in ("when", "field", "before", "after"):

@@ -60,7 +60,7 @@ def test_typed_forms_read_to_one_canonical_text(typed, canonical):
     ("starred:maybe", "bad starred value 'maybe'"),
     ("sort:colour", "bad sort 'colour'"),
     ("since:yesterday", "bad since date 'yesterday'"),
-    ("kind<job", "only deadline takes < or >"),
+    ("kind<job", "only deadline, awarded and ends take < or >"),
     ("kind:", "kind needs a value"),
 ])
 def test_unknown_keys_and_bad_values_are_named_in_the_error(text, message):
@@ -154,7 +154,7 @@ def test_an_option_sets_the_field_its_key_sets(option, key, form, value, fields)
     ("--closing-within", "deadline", "within", "2026-12-01",
      "--closing-within '2026-12-01': expected a number of days"),
     ("--deadline-before", "deadline", "<", "15d", "--deadline-before '15d': expected a date"),
-    ("--kind", "kind", ":", "boat", "--kind 'boat': expected job or tender"),
+    ("--kind", "kind", ":", "boat", "--kind 'boat': expected job, tender or award"),
     ("--cpv", "cpv", ":", ",", "--cpv ',': expected a value"),
     ("--since", "since", ":", "hier", "--since 'hier': expected a number of days such as 7d"),
 ])

@@ -29,7 +29,8 @@ from aggregator.store.writer import ListingWriter
 from tests.factories import NOW, item
 from tests.mail.conftest import SmtpServer, config_for
 
-BULK = 1200  # enough rows for several copy batches and a sample spread over the range
+# with the 8 others, 1,207 rows: several copy batches and a sample spread over the range
+BULK = 1199
 TOWNS = ["Marseille 13e", "Nice (06)", "Lyon 3e", "Paris", "Bordeaux", "Rennes"]
 
 
@@ -71,6 +72,15 @@ DUPLICATES = [  # the same procedure on two more sources, crawled later
 ]
 
 
+AWARDS = [  # a DECP contract, amended once: award columns, suppliers and dated history
+    item("21590392300013-2018A9FKRZH5Sn00", kind="award", source="decp",
+         title="Vidéo surveillance", buyer_id="21590392300013", amount=14786,
+         awarded_at="2018-09-24", duration_months=3, nature="Marché", offers_received=2,
+         suppliers=[{"id": "42241454000035", "id_type": "SIRET", "name": "EURO IIS"}],
+         amendments=[{"date": "2018-11-23", "amount": 15786, "duration_months": 4}]),
+]
+
+
 def _records(items: list[dict], crawled: datetime) -> list[dict]:
     return [normalize_listing(i, crawled_at=crawled) | {"scope": None} for i in items]
 
@@ -92,6 +102,7 @@ def fill(engine: Engine) -> None:
     day1, day2 = NOW - timedelta(days=2), NOW - timedelta(days=1)
     _crawl(engine, "boamp", SPECIAL + bulk_items(), day1)
     _crawl(engine, "ted", DUPLICATES[:1], day1 + timedelta(hours=1))
+    _crawl(engine, "decp", AWARDS, day1 + timedelta(hours=2))
     # A re-crawl: a corrigendum moves a deadline and renames a title → listing_changes rows
     moved = [i | {"deadline_at": "2026-04-10T12:00:00+02:00"} if i["source_id"] == "elec-13e"
              else i for i in SPECIAL]

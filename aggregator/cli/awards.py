@@ -1,0 +1,166 @@
+"""`aggregator buyer`, `aggregator supplier`, `aggregator renewals`: what the stored awards
+(DECP) say about a buyer, a competitor, and the contracts that will come up for renewal.
+
+    aggregator buyer 21590392300013
+    aggregator buyer "ville de maubeuge" --json
+    aggregator supplier 42241454000035
+    aggregator renewals dep:59 cpv:45 --within 6m
+
+The figures come from aggregator/query/awards.py (docs/awards.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from aggregator.cli import UserError, app
+from aggregator.cli.query_words import QueryCommand, query_filter
+from aggregator.i18n import _
+from aggregator.terminal.console import console, safe
+
+if TYPE_CHECKING:
+    from aggregator.query.awards import Dossier
+
+_WINDOW = re.compile(r"(\d{1,3})\s*([dwmy])", re.I)
+_DAYS = {"d": 1, "w": 7, "m": 30.4375, "y": 365.25}
+
+
+def read_window(value: str) -> timedelta:
+    """``12m``, ``90d``, ``2w``, ``1y`` as a length of time; UserError otherwise."""
+    found = _WINDOW.fullmatch(value.strip())
+    if not found or int(found.group(1)) == 0:
+        raise UserError(_("--within %(value)r: expected a length such as 12m, 90d, 2w or 1y")
+                        % {"value": value})
+    return timedelta(days=round(int(found.group(1)) * _DAYS[found.group(2).lower()]))
+
+
+def _money(amount: float | None) -> str:
+    return "" if amount is None else f"{amount:,.0f} €".replace(",", " ")
+
+
+def _day(iso: str | None) -> str:
+    """The local day of an instant."""
+    from aggregator.config import LOCAL_TZ
+
+    return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).date().isoformat() if iso else ""
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=safe(title), title_justify="left")
+    for name in columns:
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*(safe(cell) for cell in row))
+    return table
+
+
+def _print_dossier(dossier: Dossier) -> None:
+    console.print(safe(f"{dossier.name} ({dossier.id})", style="bold"))
+    console.print(safe(_("%(awards)d awards, %(amount)s in total") % {
+        "awards": dossier.awards, "amount": _money(dossier.amount_total)}))
+    if dossier.single_bid_rate is not None:
+        console.print(safe(_("single bid: %(rate).0f%% · mean offers %(mean).1f") % {
+            "rate": dossier.single_bid_rate * 100, "mean": dossier.mean_offers or 0}))
+    console.print(_table(_("By year"), [_("year"), _("awards"), _("amount")], [
+        [y["year"] or "?", y["awards"], _money(y["amount"])] for y in dossier.by_year]))
+    console.print(_table(_("CPV classes"), [_("class"), _("awards"), _("amount")], [
+        [c["class"], c["awards"], _money(c["amount"])] for c in dossier.cpv]))
+    partners = _("Suppliers") if dossier.kind == "buyer" else _("Buyers")
+    console.print(_table(partners, [_("id"), _("name"), _("wins"), _("amount"), _("last win")], [
+        [p["id"], p["name"] or "", p["wins"], _money(p["amount"]), _day(p["last_win"])]
+        for p in dossier.partners]))
+    if dossier.places:
+        console.print(safe(_("Places: %(places)s") % {"places": ", ".join(
+            f"{p['department']} ({p['awards']})" for p in dossier.places)}))
+    if dossier.kind == "buyer":
+        console.print(_table(_("Open tenders now"), [_("id"), _("title"), _("deadline")], [
+            [t["id"], t["title"], _day(t["deadline_at"])] for t in dossier.open_tenders]))
+    console.print(_table(_("Contracts ending within 12 months"),
+                         [_("id"), _("title"), _("ends"), _("amount"), _("suppliers")], [
+        [r["id"], r["title"], _day(r["ends_at"]), _money(r["amount"]),
+         ", ".join(filter(None, r["suppliers"]))] for r in dossier.renewals]))
+
+
+def _dossier(kind: str, who: str, json_out: bool) -> None:
+    from aggregator.query.awards import (
+        buyer_dossier,
+        find_buyer,
+        find_supplier,
+        supplier_dossier,
+    )
+    from aggregator.store.engine import get_engine
+
+    if not who.strip():
+        raise UserError(_("give a SIRET or words of a name"))
+    engine = get_engine()
+    found = (find_buyer if kind == "buyer" else find_supplier)(engine, who)
+    if found is None:
+        raise UserError(_("no %(kind)s named %(who)r among the stored awards")
+                        % {"kind": kind, "who": who})
+    now = datetime.now(UTC)
+    dossier = (buyer_dossier if kind == "buyer" else supplier_dossier)(engine, found, now)
+    if json_out:
+        sys.stdout.write(json.dumps(dossier.record(), ensure_ascii=False) + "\n")
+    else:
+        _print_dossier(dossier)
+
+
+@app.command("buyer")
+def buyer(
+    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help="The buyer's SIRET or "
+                                       "words of its name.")],
+    json_out: Annotated[bool, typer.Option("--json", help="As one JSON object.")] = False,
+) -> None:
+    """A buyer's awards by year, CPV classes, suppliers, single-bid rate, open tenders and
+    contracts ending within 12 months."""
+    _dossier("buyer", who, json_out)
+
+
+@app.command("supplier")
+def supplier(
+    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help="The supplier's SIRET or "
+                                       "words of its name.")],
+    json_out: Annotated[bool, typer.Option("--json", help="As one JSON object.")] = False,
+) -> None:
+    """A supplier's wins: buyers, amounts, places, CPV classes."""
+    _dossier("supplier", who, json_out)
+
+
+@app.command("renewals", cls=QueryCommand)
+def renewals(
+    query: Annotated[list[str] | None, typer.Argument(
+        help="The same query language as search: dep:59 cpv:45 buyer:SIRET words…")] = None,
+    within: Annotated[str, typer.Option(help="How far ahead: 12m, 6m, 90d, 1y.")] = "12m",
+    limit: Annotated[int, typer.Option(min=1, help="How many contracts to show.")] = 50,
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
+                          ] = False,
+) -> None:
+    """Contracts whose end (notification + duration, amendments included) falls within the
+    window: the tenders that will come."""
+    from aggregator.export import write_jsonl
+    from aggregator.query.awards import renewals as ending
+    from aggregator.store.engine import get_engine
+
+    window = read_window(within)
+    filter = query_filter(query, limit=limit)
+    found = ending(get_engine(), filter, window, datetime.now(UTC))
+    if json_lines:
+        write_jsonl(found, sys.stdout)
+        return
+    if not found:
+        console.print(safe(_("No contract ends within %(within)s.") % {"within": within}))
+        return
+    console.print(_table(_("Contracts ending within %(within)s") % {"within": within},
+                         [_("id"), _("ends"), _("buyer"), _("title"), _("amount"),
+                          _("suppliers")], [
+        [a.id, _day(a.ends_at.isoformat() if a.ends_at else None),
+         a.organization or a.buyer_id or "", a.title, _money(a.amount),
+         ", ".join(s.get("name") or s.get("id") or "" for s in a.suppliers or ())]
+        for a in found]))

@@ -1,0 +1,142 @@
+"""`aggregator buyer`, `supplier` and `renewals` on a known set of awards: the same answers on
+SQLite and PostgreSQL; names found from SIRETs and SIRETs from names; one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from aggregator.cli import _register, app
+from tests.factories import item, write
+
+_register()
+runner = CliRunner()
+BUYER, OTHER = "21590392300013", "20006787400012"
+WINNER = {"id": "42241454000035", "id_type": "SIRET", "name": "EURO IIS"}
+RIVAL = {"id": "69850349700035", "id_type": "SIRET", "name": "ELECTRIFICATION INDUSTRIELLE"}
+
+
+def award(source_id: str, **fields) -> dict:
+    return item(source_id, **{"kind": "award", "source": "decp", "organization": None,
+                              "location": None, "country": "FR", "buyer_id": BUYER,
+                              "department": "59", "nature": "Marché",
+                              "duration_months": 12} | fields)
+
+
+ITEMS = [
+    award("a1", title="Électricité de l'école", organization="COMMUNE DE MAUBEUGE",
+          awarded_at="2024-03-01", amount=100000, suppliers=[WINNER], cpv=["45310000"],
+          offers_received=1),
+    award("a2", title="Câblage du gymnase", awarded_at="2025-06-01", amount=50000,
+          suppliers=[WINNER, RIVAL], cpv=["45311000-0"], offers_received=3),
+    award("a3", title="Nettoyage des écoles", awarded_at="2025-09-15", amount=25000,
+          suppliers=[RIVAL], cpv=["90910000"], duration_months=48),
+    award("a4", title="Couverture", buyer_id=OTHER, organization="CA HAGUENAU",
+          department="67", awarded_at="2025-01-10", amount=70000, suppliers=[RIVAL],
+          duration_months=18),
+    item("t-open", title="Éclairage du stade", organization="COMMUNE DE MAUBEUGE",
+         deadline_at="2026-04-30T12:00:00+02:00", cpv=["45316000"]),
+    item("t-closed", title="Voirie", organization="COMMUNE DE MAUBEUGE", status="closed"),
+]
+
+
+@pytest.fixture
+def store(engine, clock):
+    return write(engine, ITEMS)
+
+
+def run_json(*args: str) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_buyer_dossier(store):
+    dossier = run_json("buyer", BUYER)
+    assert dossier == {
+        "buyer_id": BUYER, "name": "COMMUNE DE MAUBEUGE", "awards": 3,
+        "amount_total": 175000.0,
+        "by_year": [{"year": 2024, "awards": 1, "amount": 100000.0},
+                    {"year": 2025, "awards": 2, "amount": 75000.0}],
+        "cpv": [{"class": "45310", "awards": 1, "amount": 100000.0},
+                {"class": "45311", "awards": 1, "amount": 50000.0},
+                {"class": "90910", "awards": 1, "amount": 25000.0}],
+        "suppliers": [
+            {"id": WINNER["id"], "name": "EURO IIS", "wins": 2, "amount": 150000.0,
+             "last_win": "2025-05-31T22:00:00+00:00"},
+            {"id": RIVAL["id"], "name": RIVAL["name"], "wins": 2, "amount": 75000.0,
+             "last_win": "2025-09-14T22:00:00+00:00"}],
+        "single_bid_rate": 0.5, "mean_offers": 2.0,
+        "open_tenders": [{"id": store["t-open"], "title": "Éclairage du stade",
+                          "deadline_at": "2026-04-30T10:00:00+00:00"}],
+        "renewals": [{"id": store["a2"], "title": "Câblage du gymnase", "buyer_id": BUYER,
+                      "ends_at": "2026-05-31T22:00:00+00:00", "amount": 50000.0,
+                      "suppliers": ["EURO IIS", RIVAL["name"]]}],
+    }
+
+
+def test_a_buyer_is_found_by_words_of_its_name(store):
+    assert run_json("buyer", "maubeuge")["buyer_id"] == BUYER
+    assert run_json("buyer", "2159 0392 3000 13")["awards"] == 3
+
+
+def test_a_buyer_without_a_name_shows_its_siret(engine, clock):
+    write(engine, [award("x", title="Sans nom", awarded_at="2025-01-01", amount=1,
+                         buyer_id="11111111111111", suppliers=[WINNER])])
+    assert run_json("buyer", "11111111111111")["name"] == "11111111111111"
+
+
+def test_supplier_dossier(store):
+    dossier = run_json("supplier", RIVAL["id"])
+    assert dossier["name"] == RIVAL["name"] and dossier["awards"] == 3
+    assert dossier["amount_total"] == 145000.0
+    assert [(b["id"], b["wins"], b["amount"]) for b in dossier["buyers"]] == [
+        (BUYER, 2, 75000.0), (OTHER, 1, 70000.0)]
+    assert dossier["places"] == [{"department": "59", "awards": 2},
+                                 {"department": "67", "awards": 1}]
+    assert [r["id"] for r in dossier["renewals"]] == [store["a2"], store["a4"]]
+    assert run_json("supplier", "electrification")["supplier_id"] == RIVAL["id"]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ([], ["a2", "a4"]),  # 12 months by default, soonest end first
+    (["dep:67"], ["a4"]),
+    ([f"buyer:{BUYER}", "--within", "1y"], ["a2"]),
+    (["câblage"], ["a2"]),
+    (["--within", "90d"], ["a2"]),
+    (["--within", "2m"], []),
+])
+def test_renewals(store, args, expected):
+    result = runner.invoke(app, ["renewals", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    ids = {v: k for k, v in store.items()}
+    assert [ids[json.loads(line)["id"]] for line in result.output.splitlines()] == expected
+
+
+def test_the_tables_read_at_80_columns(store):
+    result = runner.invoke(app, ["buyer", BUYER], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "COMMUNE DE MAUBEUGE" in result.output and "EURO IIS" in result.output
+    result = runner.invoke(app, ["renewals"], env={"COLUMNS": "80"})
+    assert "Câblage" in result.output and "2026-06-01" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["buyer", "nobody here"], "no buyer named 'nobody here'"),
+    (["renewals", "--within", "soon"], "expected a length such as 12m"),
+    (["renewals", "kind:"], "invalid query"),
+])
+def test_mistakes_are_one_line(store, args, message):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from aggregator.config import PROJECT_ROOT
+
+    command = str(Path(sys.executable).with_name("aggregator"))
+    result = subprocess.run([command, *args], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0 and message in result.stderr
+    assert "Traceback" not in result.stderr
