@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
-from aggregator.presentation import place
+from aggregator.presentation import department_name, place, region_name
 from aggregator.store.models import Listing
 
 # The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
@@ -50,7 +50,18 @@ def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
 
 # --- Spreadsheet-safe CSV -------------------------------------------------------------------
 
-CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
+# For a person reading the sheet: the names beside the department and region codes, and
+# where the place came from when the notice named none ("buyer address").
+_CSV_NAMES = {"department": "department_name", "region": "region_name"}
+CSV_FIELDS = (*(f for name in LISTING_FIELDS for f in (name, _CSV_NAMES.get(name)) if f),
+              *EXTRA_FIELDS, "place_source")
+
+
+def _csv_values(listing: Listing) -> dict[str, Any]:
+    """The CSV-only fields of ``listing`` (the rest are its attributes)."""
+    return {"department_name": department_name(listing.department),
+            "region_name": region_name(listing.region),
+            "place_source": (listing.details or {}).get("place_source")}
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets
 # (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL): such a cell gets a leading `'`, which the
 # spreadsheet takes as "this is text" and does not show.
@@ -90,7 +101,9 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     writer.writerow(CSV_FIELDS)
     count = 0
     for listing in listings:
-        writer.writerow([_csv_cell(getattr(listing, name)) for name in CSV_FIELDS])
+        extra = _csv_values(listing)
+        writer.writerow([_csv_cell(extra[name] if name in extra else getattr(listing, name))
+                         for name in CSV_FIELDS])
         count += 1
     return count
 

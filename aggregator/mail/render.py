@@ -130,7 +130,7 @@ def entry_view(entry: Entry, now: datetime) -> EntryView:
     listing = entry.listing
     return EntryView(
         kind=listing.kind, title=clean(listing.title), organization=clean(listing.organization),
-        place=clean(place(listing)), deadline=deadline_when(listing),
+        place=clean(place(listing, named=True)), deadline=deadline_when(listing),
         days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
         status=clean(listing.status), terms=clean(terms(listing, full=True)),
         url=web_url(listing.url),
