@@ -211,16 +211,29 @@ def _calendar(listings: Iterable[Listing], now: datetime | None,
     return calendar, events
 
 
+def deadline_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
+                      tz: tzinfo = LOCAL_TZ) -> tuple[bytes, int]:
+    """The iCalendar text of the deadlines of ``listings`` and how many events it holds
+    (with none, the text is no valid calendar: check the count before writing it)."""
+    calendar, events = _calendar(listings, now, tz)
+    return calendar.to_ical(), events
+
+
 def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
-                 tz: tzinfo = LOCAL_TZ) -> bytes:
-    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
-    return _calendar(listings, now, tz)[0].to_ical()
+                 tz: tzinfo = LOCAL_TZ) -> bytes | None:
+    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``; None when
+    none of them has a deadline (RFC 5545 wants at least one component: an empty calendar
+    is not a valid file)."""
+    text, events = deadline_calendar(listings, now=now, tz=tz)
+    return text if events else None
 
 
 def write_ics(listings: Iterable[Listing], out: IO[bytes], *,
               now: datetime | None = None) -> int:
     """Write the deadlines of ``listings`` as iCalendar; returns how many events (counted
-    as they are built: the text may hold "BEGIN:VEVENT" too, in a title)."""
-    calendar, events = _calendar(listings, now, LOCAL_TZ)
-    out.write(calendar.to_ical())
+    as they are built: the text may hold "BEGIN:VEVENT" too, in a title). With no deadline,
+    writes nothing and returns 0."""
+    text, events = deadline_calendar(listings, now=now)
+    if events:
+        out.write(text)
     return events

@@ -22,7 +22,7 @@ from aggregator.cli import app
 from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, ngettext
-from aggregator.terminal.console import err_console
+from aggregator.terminal.console import err_console, safe
 
 
 class Format(StrEnum):
@@ -74,7 +74,7 @@ def export(
 ) -> None:
     from dataclasses import replace
 
-    from aggregator.export import write_csv, write_ics, write_jsonl
+    from aggregator.export import deadline_calendar, write_csv, write_jsonl
     from aggregator.query import search
     from aggregator.store.engine import get_engine
 
@@ -86,9 +86,18 @@ def export(
     listings = search(engine, replace(filter, as_of=instant))
     count: int
     if format is Format.ics:
+        # Built before any file is opened: with no deadline there is no valid calendar
+        # (RFC 5545), so nothing is written at all.
+        calendar, count = deadline_calendar(listings)
+        if not count:
+            message = _("Nothing to export: no listing matching %(query)s has a deadline; "
+                        "no calendar written.")
+            err_console.print(safe(message % {"query": filter.to_text() or _("open listings")}),
+                              soft_wrap=True)
+            raise typer.Exit(1)
         binary: IO[bytes]
         with _binary_output(output) as binary:
-            count = write_ics(listings, binary)
+            binary.write(calendar)
         what = ngettext("%(n)d deadline event written to %(path)s",
                         "%(n)d deadline events written to %(path)s", count)
     else:
@@ -98,4 +107,4 @@ def export(
         what = ngettext("%(n)d listing written to %(path)s",
                         "%(n)d listings written to %(path)s", count)
     if output is not None:
-        err_console.print(what % {"n": count, "path": output})
+        err_console.print(safe(what % {"n": count, "path": output}), soft_wrap=True)

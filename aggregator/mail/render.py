@@ -218,7 +218,9 @@ def build_message(digest: Digest, *, sender: str, message_id: str) -> bytes:
                             cte="quoted-printable")
     message.add_attachment(csv_attachment(listings), maintype="text", subtype="csv",
                            filename="matches.csv", params={"charset": "utf-8"})
-    message.add_attachment(ics_calendar(listings, now=digest.now), maintype="text",
-                           subtype="calendar", filename="deadlines.ics",
-                           params={"charset": "utf-8", "method": "PUBLISH"})
+    calendar = ics_calendar(listings, now=digest.now)
+    if calendar is not None:  # no deadline, no calendar: an empty one is not valid
+        message.add_attachment(calendar, maintype="text", subtype="calendar",
+                               filename="deadlines.ics",
+                               params={"charset": "utf-8", "method": "PUBLISH"})
     return message.as_bytes()
