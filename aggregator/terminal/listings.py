@@ -109,6 +109,9 @@ class Detail(Protocol):
 # title keeps room to read.
 _OPTIONAL_COLUMNS = (("source", 130), ("contract/CPV", 112), ("kind", 96),
                      ("organisation", 88))
+_WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
+TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
+_SHARED = ("title", "organisation", "place")
 _COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
     ("title", {"ratio": 3}), ("organisation", {"ratio": 2}), ("place", {"ratio": 1}),
@@ -119,13 +122,27 @@ def deadline_cell(listing: ShownListing) -> Text:
     return safe(deadline_text(listing), style="bold red" if closing_soon(listing) else "")
 
 
+def _least_width(name: str, cells: list[Text]) -> int:
+    """How narrow a column may get: a shared column as its longest word (the title keeps
+    TITLE_MIN), any other as its widest cell; its heading in any case."""
+    if name in _SHARED:
+        words = max((len(w) for cell in cells for w in cell.plain.split()), default=1)
+        least = TITLE_MIN if name == "title" else min(words, _WORD_MAX)
+    else:
+        least = max((cell.cell_len for cell in cells), default=1)
+    return max(least, len(name))
+
+
 def _table(rows: list[dict[str, Text]], shown: list[str]) -> Table:
     # Wrapped cells break between words; a word longer than its column ends in "…"
-    # rather than going on the next line ("Arlingto / n").
+    # rather than going on the next line ("Arlingto / n"). Rich shares the width by ratio
+    # from each shared column's ``width``, and measures the others from ``min_width``.
     table = Table(expand=True, show_lines=False, pad_edge=False)
     for name, options in _COLUMNS:
         if name in shown:
-            table.add_column(name, overflow="ellipsis", **options)
+            least = _least_width(name, [r[name] for r in rows])
+            key = "width" if name in _SHARED else "min_width"
+            table.add_column(name, overflow="ellipsis", **options, **{key: least})
     for cells in rows:
         table.add_row(*(cells[name] for name in shown))
     return table

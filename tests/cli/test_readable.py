@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aggregator.cli import _register, app
+from aggregator.terminal import console as output
 from tests.factories import item, write
 
 _register()
@@ -34,6 +35,13 @@ ITEMS = [
          location="Marseille 13e", postal_code="13013",
          deadline_at="2026-04-03T12:00:00+02:00", cpv=["45310000"]),
 ]
+
+
+@pytest.fixture(autouse=True)
+def terminal_width_from_columns(monkeypatch):
+    """COLUMNS decides the width, as in a terminal (a test that set ``console.width``
+    leaves it pinned: monkeypatch restores a property through its setter)."""
+    monkeypatch.setattr(output.console, "_width", None)
 
 
 @pytest.fixture
@@ -68,6 +76,7 @@ def test_every_row_shows_id_title_place_and_deadline(ids, columns):
     header = out.splitlines()[1]
     for name in ("id", "title", "place", "deadline"):
         assert name in header
+    assert "…" not in out  # no heading, place, deadline or word cut
     for source_id, place, deadline in (("arl", "Arlington US", "30/04/2026 23:00"),
                                        ("hyeres", "Hyères (83)", "16/04/2026 16:30"),
                                        ("var", "Var (83)", "02/05/2026 12:00"),
@@ -91,7 +100,13 @@ def test_columns_shrink_by_priority(ids):
 
     assert header(160) == ["id", "kind", "title", "organisation", "place", "deadline",
                            "contract/CPV", "source"]
-    assert header(100) == ["id", "kind", "title", "organisation", "place", "deadline"]
+    # a narrower terminal only ever leaves columns out, least useful first
+    dropped = ["source", "contract/CPV", "kind", "organisation"]
+    for columns in range(80, 170, 10):
+        shown = header(columns)
+        gone = [name for name in dropped if name not in shown]
+        assert gone == dropped[:len(gone)], (columns, shown)
+        assert {"id", "title", "place", "deadline"} <= set(shown)
     assert header(80) == ["id", "title", "place", "deadline"]
 
 
