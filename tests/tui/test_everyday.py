@@ -10,7 +10,7 @@ from aggregator.tui.app import AggregatorApp
 from aggregator.tui.filter_history import load_history
 from aggregator.tui.results_table import ResultsTable
 from tests.factories import item, write
-from tests.tui.test_app import settle, status, titles
+from tests.tui.test_app import screen_text, settle, status, titles
 
 EXTRA = [
     item("ft", kind="job", source="francetravail", title="Électricien bâtiment H/F",
@@ -37,12 +37,6 @@ def column_text(app: AggregatorApp, key: str) -> list[str]:
     return [str(rows.get_cell(str(listing.id), key)) for listing in rows.listings]
 
 
-def screen(app: AggregatorApp) -> str:
-    from tests.tui.test_app import screen_text
-
-    return screen_text(app)
-
-
 @pytest.mark.asyncio
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)])
 async def test_no_column_is_cut(engine_plus, size):
@@ -55,7 +49,7 @@ async def test_no_column_is_cut(engine_plus, size):
             if key in rows.widths:
                 widest = max(len(text) for text in column_text(app, key))
                 assert rows.columns[key].width >= widest
-        shown = screen(app)
+        shown = screen_text(app)
         if "source" in rows.widths:
             assert "francetravail" in shown and "contract/CPV" in shown
         assert "francetravai " not in shown and "contract/C " not in shown
@@ -86,7 +80,7 @@ async def test_the_footer_fits_80_columns(engine_plus):
     app = AggregatorApp(engine_plus, health=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        footer = screen(app).splitlines()[-1]
+        footer = screen_text(app).splitlines()[-1]
         for label in ("Filter", "Export", "Sort", "Help", "Quit"):
             assert label in footer
 
