@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import strip_controls
-from aggregator.presentation import cpv_labels, place
+from aggregator.presentation import cpv_labels, department_name, place, region_name
 from aggregator.store.models import Listing
 
 if TYPE_CHECKING:
@@ -62,9 +62,20 @@ def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
 
 # --- Spreadsheet-safe CSV -------------------------------------------------------------------
 
-# The CSV is read by people: the CPV codes also in words, in the reader's language (the JSON
-# keeps the codes alone).
-CSV_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS, "cpv_labels")
+# For a person reading the sheet: the names beside the department and region codes, where
+# the place came from when the notice named none ("buyer address"), and the CPV codes in words
+# in the reader's language (the JSON keeps codes alone).
+_CSV_NAMES = {"department": "department_name", "region": "region_name"}
+CSV_FIELDS = (*(f for name in LISTING_FIELDS for f in (name, _CSV_NAMES.get(name)) if f),
+              *EXTRA_FIELDS, "place_source", "cpv_labels")
+
+
+def _read_only_fields(listing: Listing) -> dict[str, Any]:
+    """The CSV-only fields of ``listing`` (the rest are its attributes)."""
+    return {"department_name": department_name(listing.department),
+            "region_name": region_name(listing.region),
+            "place_source": (listing.details or {}).get("place_source"),
+            "cpv_labels": "; ".join(cpv_labels(listing.cpv))}
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets
 # (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL): such a cell gets a leading `'`, which the
 # spreadsheet takes as "this is text" and does not show.
@@ -96,10 +107,9 @@ def _csv_cell(value: Any) -> str | int | float:
     return neutralise_formula(strip_controls(str(value)))
 
 
-_STORED_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
-_csv_values = attrgetter(*_STORED_FIELDS)
 # what CSV and JSON lines read: pass to aggregator.query.stream so that nothing else is read
-CSV_COLUMNS = tuple(Listing.__table__.columns[name] for name in _STORED_FIELDS)
+CSV_COLUMNS = tuple(Listing.__table__.columns[name]
+                    for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
 
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
@@ -116,8 +126,9 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     writer.writerow(CSV_FIELDS)
     count = 0
     for listing in listings:
-        labels = "; ".join(cpv_labels(listing.cpv))
-        writer.writerow([*map(_csv_cell, _csv_values(listing)), _csv_cell(labels)])
+        extra = _read_only_fields(listing)
+        writer.writerow([_csv_cell(extra[name] if name in extra else getattr(listing, name))
+                         for name in CSV_FIELDS])
         count += 1
     return count
 
@@ -222,11 +233,12 @@ def _empty_calendar() -> Calendar:
 
 
 def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
-                 tz: tzinfo = LOCAL_TZ) -> bytes:
-    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``."""
+                 tz: tzinfo = LOCAL_TZ) -> bytes | None:
+    """An iCalendar (RFC 5545) file with one event per deadline of ``listings``; None when
+    none of them has a deadline (RFC 5545 wants at least one component: an empty calendar
+    is not a valid file)."""
     buffer = io.BytesIO()
-    write_ics(listings, buffer, now=now, tz=tz)
-    return buffer.getvalue()
+    return buffer.getvalue() if write_ics(listings, buffer, now=now, tz=tz) else None
 
 
 _CALENDAR_END = b"END:VCALENDAR\r\n"
@@ -236,15 +248,18 @@ def write_ics(listings: Iterable[Listing], out: IO[bytes], *, now: datetime | No
               tz: tzinfo = LOCAL_TZ) -> int:
     """Write the deadlines of ``listings`` as iCalendar, one event at a time (the calendar is
     never held whole); returns how many events (counted as they are built: the text may hold
-    "BEGIN:VEVENT" too, in a title)."""
+    "BEGIN:VEVENT" too, in a title). With no deadline it writes nothing at all: an empty
+    calendar is no valid file (RFC 5545)."""
     now = now or datetime.now(UTC)
-    head = _empty_calendar().to_ical()
-    assert head.endswith(_CALENDAR_END)
-    out.write(head[:-len(_CALENDAR_END)])
     events = 0
     for listing in listings:
         for event in deadline_events(listing, now, tz):
+            if not events:  # the calendar's head, once there is an event to follow it
+                head = _empty_calendar().to_ical()
+                assert head.endswith(_CALENDAR_END)
+                out.write(head[:-len(_CALENDAR_END)])
             out.write(event.to_ical())
             events += 1
-    out.write(_CALENDAR_END)
+    if events:
+        out.write(_CALENDAR_END)
     return events

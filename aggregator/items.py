@@ -38,6 +38,9 @@ class RawListing(scrapy.Item):
     postal_code = scrapy.Field()
     insee_code = scrapy.Field()  # commune INSEE code when the source has it
     department = scrapy.Field()  # department code when the source has it (BOAMP)
+    # the buyer's address (town, postal code): where a tender is when it names no place
+    buyer_location = scrapy.Field()
+    buyer_postal_code = scrapy.Field()
     nuts = scrapy.Field()  # list of NUTS codes (TED place of performance)
     country = scrapy.Field()  # code or name
     latitude = scrapy.Field()

@@ -44,6 +44,8 @@ class ShownListing(Protocol):
     @property
     def department(self) -> str | None: ...
     @property
+    def region(self) -> str | None: ...
+    @property
     def country(self) -> str | None: ...
     @property
     def remote(self) -> bool: ...
@@ -83,15 +85,41 @@ def days_left(deadline: datetime | None, now: datetime | None = None) -> int | N
     return (deadline.astimezone(LOCAL_TZ).date() - now.astimezone(LOCAL_TZ).date()).days
 
 
-def place(listing: ShownListing) -> str:
-    """``Marseille 13e (13)``, ``Bruxelles BE``, ``remote``: short, for a column or a line."""
+def department_name(code: str | None) -> str | None:
+    """``Bouches-du-Rhône`` for ``13``; None for no code or one the geography lacks."""
+    from aggregator.normalize.geography import geography
+
+    found = geography().departments.get(code) if code else None
+    return found.name if found else None
+
+
+def region_name(code: str | None) -> str | None:
+    """``Provence-Alpes-Côte d'Azur`` for ``93``; None for no code or an unknown one."""
+    from aggregator.normalize.geography import geography
+
+    found = geography().regions.get(code) if code else None
+    return found.name if found else None
+
+
+def place(listing: ShownListing, *, named: bool = False) -> str:
+    """``Marseille 13e (13)``, ``Var (83)`` (no commune), ``Bruxelles BE``, ``remote``:
+    short, for a column or a line. ``named`` (a digest's line): the department by its name,
+    ``Marseille 13e (Bouches-du-Rhône)``, ``Var, Provence-Alpes-Côte d'Azur``."""
     # "Marseille 13e Arrondissement" → "Marseille 13e": the column is narrow
-    parts = [(listing.city or "").replace(" Arrondissement", "")]
+    city = (listing.city or "").replace(" Arrondissement", "")
+    if named and listing.department:
+        department = department_name(listing.department) or listing.department
+        if city:
+            return f"{city} ({department})"
+        return ", ".join(p for p in (department, region_name(listing.region)) if p)
+    parts = [city or (department_name(listing.department) or "")]
     if listing.department:
         parts.append(f"({listing.department})")
     elif listing.country and listing.country != "FR":
         parts.append(listing.country)
-    elif listing.remote and not listing.city:
+    elif not city and listing.region:
+        parts.append(region_name(listing.region) or "")
+    elif listing.remote and not city:
         parts.append(_("remote"))
     return " ".join(p for p in parts if p)
 
@@ -115,6 +143,34 @@ def descriptor_texts(details: dict | None) -> list[str]:
         elif entry:
             texts.append(str(entry))  # stored before descriptors had codes
     return texts
+
+
+def place_in_full(listing: ShownListing, postal_code: str | None = None) -> str:
+    """Where, with names, for someone reading one listing (``show``, a digest):
+    ``Marseille 13e, 13013 — Bouches-du-Rhône (13), Provence-Alpes-Côte d'Azur``;
+    ``Var (83), Provence-Alpes-Côte d'Azur`` when no commune is known."""
+    commune = ", ".join(p for p in (listing.city, postal_code) if p)
+    department = department_name(listing.department)
+    if department:
+        department = f"{department} ({listing.department})"
+    elif listing.department:
+        department = _("department %(code)s") % {"code": listing.department}
+    area = ", ".join(p for p in (department, region_name(listing.region)) if p)
+    where = " — ".join(p for p in (commune, area) if p)
+    if listing.country and listing.country != "FR":
+        where = f"{where} {listing.country}" if where else listing.country
+    if listing.remote:
+        where = (_("%(place)s (remote)") % {"place": where}) if where else _("remote")
+    return where
+
+
+def place_source(details: dict | None) -> str:
+    """Where a listing's place was taken from when not from the notice's place of work
+    (``details["place_source"]``), as a reader says it; "" otherwise."""
+    from aggregator.normalize.listing import PLACE_FROM_BUYER
+
+    source = (details or {}).get("place_source")
+    return _("the buyer's address") if source == PLACE_FROM_BUYER else (source or "")
 
 
 def terms(listing: ShownListing, *, full: bool = False) -> str:

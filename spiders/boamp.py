@@ -45,8 +45,8 @@ _CUT = re.compile(r"(\.\.\.|…)\s*$")
 _EMPTY = (None, "", [], {})
 # What an older notice may fill in a newer one's listing (the rest is the newer one's word).
 _FILLABLE = ("title", "organization", "description", "deadline_at", "location", "postal_code",
-             "department", "nuts", "cpv", "descriptors", "procedure", "contract_nature",
-             "estimated_value", "currency", "lots")
+             "buyer_location", "buyer_postal_code", "department", "nuts", "cpv", "descriptors",
+             "procedure", "contract_nature", "estimated_value", "currency", "lots")
 
 
 def json_field(record: dict[str, Any], name: str) -> tuple[Any, bool]:
@@ -244,10 +244,11 @@ class BoampSpider(OpenDataSoftSpider):
             cpv = notice.cpv
             value, currency = notice.estimated_value
             town, postal = notice.place
+            buyer_town, buyer_postal = notice.buyer_address
         else:
             cpv = [text(code) for part in ("PRINCIPAL", "SUPPLEMENTAIRE")
                    for code in walk(legacy, "CPV", part) if text(code)]
-            value = currency = town = postal = None
+            value = currency = town = postal = buyer_town = buyer_postal = None
         departments = _departments(record)
         match_deadline = (notice.deadline_dates[0] if notice and notice.deadline_dates
                           else gestion_deadline or record.get("datelimitereponse"))
@@ -263,6 +264,8 @@ class BoampSpider(OpenDataSoftSpider):
             "department": departments[0] if departments else None,
             "location": town,
             "postal_code": postal,
+            "buyer_location": buyer_town,
+            "buyer_postal_code": buyer_postal,
             "nuts": notice.nuts if notice else [],
             "country": "FR",
             "cpv": list(dict.fromkeys(c for c in cpv if c)),

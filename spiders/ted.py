@@ -45,6 +45,9 @@ FIELDS = [
     "links",
     # what cross-source matching and the listing title need
     "procedure-identifier", "title-proc", "estimated-value-proc", "estimated-value-cur-proc",
+    # the buyer's address: where the listing is when the notice names no place of work
+    # (``buyer-city`` is multilingual, often ``{"mul": [...]}``; ``buyer-post-code`` a list)
+    "buyer-city", "buyer-post-code",
 ]
 
 
@@ -157,6 +160,8 @@ class TedSpider(ListingSpider):
             nuts=list(dict.fromkeys(places)),
             # The buyer's country only says where the work is when no place is given.
             country=None if places else one(notice.get("buyer-country")),
+            buyer_location=one(notice.get("buyer-city")),
+            buyer_postal_code=one(notice.get("buyer-post-code")),
             cpv=list(dict.fromkeys(many(notice.get("classification-cpv")))),
             procedure=one(notice.get("procedure-type")),
             contract_nature=one(notice.get("contract-nature")),

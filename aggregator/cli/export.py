@@ -22,7 +22,7 @@ from aggregator.cli import app
 from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, ngettext
-from aggregator.terminal.console import err_console
+from aggregator.terminal.console import err_console, safe
 
 
 class Format(StrEnum):
@@ -46,14 +46,31 @@ def _text_output(path: Path | None):
         yield stream
 
 
+class _FileOnFirstWrite:
+    """A binary file created by its first write, so that writing nothing leaves no file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: IO[bytes] | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.file is None:
+            self.file = self.path.open("wb")
+        return self.file.write(data)
+
+
 @contextmanager
 def _binary_output(path: Path | None):
     if path is None:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    with path.open("wb") as stream:
-        yield stream
+    output = _FileOnFirstWrite(path)
+    try:
+        yield output
+    finally:
+        if output.file is not None:
+            output.file.close()
 
 
 @app.command("export", cls=QueryCommand,
@@ -89,9 +106,16 @@ def export(
     listings = stream(engine, replace(filter, as_of=instant), columns=columns)
     count: int
     if format is Format.ics:
-        binary: IO[bytes]
+        # Streamed, and the file opened at the first event: with no deadline there is no
+        # valid calendar (RFC 5545), so nothing is written at all.
         with _binary_output(output) as binary:
             count = write_ics(listings, binary)
+        if not count:
+            message = _("Nothing to export: no listing matching %(query)s has a deadline; "
+                        "no calendar written.")
+            err_console.print(safe(message % {"query": filter.to_text() or _("open listings")}),
+                              soft_wrap=True)
+            raise typer.Exit(1)
         what = ngettext("%(n)d deadline event written to %(path)s",
                         "%(n)d deadline events written to %(path)s", count)
     else:
@@ -101,4 +125,4 @@ def export(
         what = ngettext("%(n)d listing written to %(path)s",
                         "%(n)d listings written to %(path)s", count)
     if output is not None:
-        err_console.print(what % {"n": count, "path": output})
+        err_console.print(safe(what % {"n": count, "path": output}), soft_wrap=True)

@@ -146,7 +146,7 @@ def entry_view(entry: Entry, now: datetime) -> EntryView:
     listing = entry.listing
     return EntryView(
         kind=listing.kind, title=clean(listing.title), organization=clean(listing.organization),
-        place=clean(place(listing)), deadline=deadline_when(listing),
+        place=clean(place(listing, named=True)), deadline=deadline_when(listing),
         days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
         status=clean(listing.status), terms=clean(terms(listing, full=True)),
         cpv=[clean(line) for line in cpv_lines(listing)],
@@ -249,7 +249,9 @@ def build_message(digest: Digest, *, sender: str, message_id: str) -> bytes:
                             cte="quoted-printable")
     message.add_attachment(csv_attachment(listings), maintype="text", subtype="csv",
                            filename="matches.csv", params={"charset": "utf-8"})
-    message.add_attachment(ics_calendar(listings, now=digest.now), maintype="text",
-                           subtype="calendar", filename="deadlines.ics",
-                           params={"charset": "utf-8", "method": "PUBLISH"})
+    calendar = ics_calendar(listings, now=digest.now)
+    if calendar is not None:  # no deadline, no calendar: an empty one is not valid
+        message.add_attachment(calendar, maintype="text", subtype="calendar",
+                               filename="deadlines.ics",
+                               params={"charset": "utf-8", "method": "PUBLISH"})
     return message.as_bytes()

@@ -164,6 +164,8 @@ _EURO = {"FR", "BE", "DE", "AT", "NL", "LU", "IE", "IT", "ES", "PT", "FI", "GR",
 _CURRENCY = {"GB": "GBP", "US": "USD", "CH": "CHF", "CA": "CAD", "AU": "AUD", "NZ": "NZD",
              "SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
              "RO": "RON", "BG": "BGN", "IN": "INR", "SG": "SGD", "JP": "JPY"}
+# details["place_source"] of a listing placed at its buyer's address
+PLACE_FROM_BUYER = "buyer address"
 _INSEE = re.compile(r"[0-9][0-9AB][0-9]{3}")
 
 
@@ -179,6 +181,22 @@ def _country(value: object) -> str | None:
             if code:
                 return code
     return None
+
+
+def _from_buyer(item: Mapping[str, Any], place: Place) -> Place | None:
+    """The buyer's commune, when the notice names no commune of its own and the buyer's
+    address lies inside whatever area it does name (a department, a region, a country)."""
+    if place.kind in ("commune", "city", "remote") or not (
+            item.get("buyer_location") or item.get("buyer_postal_code")):
+        return None
+    buyer = resolve_place(_one_line(item.get("buyer_location")),
+                          postal_code=_one_line(item.get("buyer_postal_code")),
+                          country_hint=place.country or "FR")
+    if buyer.kind != "commune" or any(
+            getattr(place, level) not in (None, getattr(buyer, level))
+            for level in ("department", "region", "country")):
+        return None
+    return buyer
 
 
 def _place(item: Mapping[str, Any]) -> tuple[Place, list[str]]:
@@ -297,6 +315,9 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         deadline_at, time_given = _earliest_open_deadline(lots, crawled_at) or (None, None)
 
     place, location_texts = _place(item)
+    buyer_place = _from_buyer(item, place)
+    if buyer_place is not None:
+        place = buyer_place
     # A flag or a raw word: booleans, schema.org jobLocationType "TELECOMMUTE", Lever
     # workplaceType "hybrid", Teamtailor remoteStatus "none", "Télétravail".
     remote = parse_remote(item.get("remote"))
@@ -320,6 +341,8 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         details["descriptors"] = descriptors
     if place.ambiguous:
         details["place_ambiguous"] = True
+    if buyer_place is not None:
+        details["place_source"] = PLACE_FROM_BUYER
     if place.kind != "unknown":
         details["place_kind"] = place.kind
         details["place_confidence"] = place.confidence

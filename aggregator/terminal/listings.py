@@ -24,6 +24,8 @@ from aggregator.presentation import (
     descriptor_texts,
     local,
     place,
+    place_in_full,
+    place_source,
     terms,
     winners,
 )
@@ -108,9 +110,18 @@ class Detail(Protocol):
     @property
     def buyer_before(self) -> Sequence[Any]: ...  # past awards (store rows)
 
-# columns dropped first when the terminal is narrow (title and deadline always stay)
-_OPTIONAL_COLUMNS = (("source", 110), ("contract/CPV", 96), ("id", 84), ("organisation", 72),
-                     ("kind", 60), ("place", 48))
+# Optional columns, dropped first to last when the table does not fit (id, title, place and
+# deadline always stay), each with the width below which it is dropped anyway so that the
+# title keeps room to read.
+_OPTIONAL_COLUMNS = (("source", 130), ("contract/CPV", 112), ("kind", 96),
+                     ("organisation", 88))
+_WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
+TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
+_SHARED = ("title", "organisation", "place")
+_COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
+    ("title", {"ratio": 3}), ("organisation", {"ratio": 2}), ("place", {"ratio": 1}),
+    ("deadline", {"no_wrap": True}), ("contract/CPV", {}), ("source", {"no_wrap": True}))
 
 
 def deadline_cell(listing: ShownListing) -> Text:
@@ -135,28 +146,28 @@ def why_text(why: WhyLines) -> Text:
     return out
 
 
-def listings_table(listings: Sequence[TableListing], width: int | None = None,
-                   why: dict[int, WhyLines] | None = None) -> Table:
-    """The results table; with ``why`` (listing id → why it matched), that under each title."""
-    width = width or console.width
-    hidden = {name for name, below in _OPTIONAL_COLUMNS if width < below}
+def _least_width(name: str, cells: list[Text]) -> int:
+    """How narrow a column may get: a shared column as its longest word (the title keeps
+    TITLE_MIN), any other as its widest cell; its heading in any case."""
+    if name in _SHARED:
+        words = max((len(w) for cell in cells for w in cell.plain.split()), default=1)
+        least = TITLE_MIN if name == "title" else min(words, _WORD_MAX)
+    else:
+        least = max((cell.cell_len for cell in cells), default=1)
+    return max(least, len(name))
+
+
+def _table(rows: list[dict[str, Text]], shown: list[str]) -> Table:
+    # Wrapped cells break between words; a word longer than its column ends in "…"
+    # rather than going on the next line ("Arlingto / n"). Rich shares the width by ratio
+    # from each shared column's ``width``, and measures the others from ``min_width``.
     table = Table(expand=True, show_lines=False, pad_edge=False)
-    columns: list[tuple[str, dict[str, Any]]] = [
-        ("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
-        ("title", {"ratio": 3, "overflow": "fold"}),
-        ("organisation", {"ratio": 2, "overflow": "fold"}),
-        ("place", {"ratio": 1, "overflow": "fold"}), ("deadline", {"no_wrap": True}),
-        ("contract/CPV", {"overflow": "fold"}), ("source", {"no_wrap": True})]
-    shown = [name for name, _ in columns if name not in hidden]
-    for name, options in columns:
+    for name, options in _COLUMNS:
         if name in shown:
-            table.add_column(name, **options)
-    for listing in listings:
-        cells = {"id": Text(str(listing.id)), "kind": safe(listing.kind),
-                 "title": _title_cell(listing, why.get(listing.id) if why else None),
-                 "organisation": safe(listing.organization),
-                 "place": safe(place(listing)), "deadline": deadline_cell(listing),
-                 "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
+            least = _least_width(name, [r[name] for r in rows])
+            key = "width" if name in _SHARED else "min_width"
+            table.add_column(name, overflow="ellipsis", **options, **{key: least})
+    for cells in rows:
         table.add_row(*(cells[name] for name in shown))
     return table
 
@@ -169,18 +180,36 @@ def _title_cell(listing: TableListing, why: WhyLines | None) -> Text:
     return title
 
 
+def listings_table(listings: Sequence[TableListing], width: int | None = None,
+                   why: dict[int, WhyLines] | None = None) -> Table:
+    """The results table for a terminal ``width`` wide: the optional columns that do not
+    fit are left out, least useful first, so that no word has to be split. With ``why``
+    (listing id → why it matched), that under each title."""
+    width = width or console.width
+    rows = [{"id": Text(str(listing.id)), "kind": safe(listing.kind),
+             "title": _title_cell(listing, why.get(listing.id) if why else None),
+             "organisation": safe(listing.organization),
+             "place": safe(place(listing)), "deadline": deadline_cell(listing),
+             "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
+            for listing in listings]
+    shown = [name for name, _ in _COLUMNS]
+    options = console.options.update_width(width)
+    for name, below in _OPTIONAL_COLUMNS:
+        table = _table(rows, shown)
+        # the table's own measure: Measurement.get would clamp its minimum to the width
+        if width >= below and table.__rich_measure__(console, options).minimum <= width:
+            return table
+        shown.remove(name)
+    return _table(rows, shown)
+
+
 def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
     rows = [("kind", listing.kind), ("status", listing.status),
             ("organisation", listing.organization or "")]
-    where = ", ".join(p for p in (listing.city, listing.postal_code) if p)
-    if listing.department:
-        where += f" — department {listing.department}"
-    if listing.region:
-        where += f", region {listing.region}"
-    if listing.country and listing.country != "FR":
-        where += f" {listing.country}"
-    if listing.remote:
-        where += " (remote)" if where else "remote"
+    where = place_in_full(listing, listing.postal_code)
+    source = place_source(listing.details)
+    if where and source:
+        where = _("%(place)s (from %(source)s)") % {"place": where, "source": source}
     rows.append(("place", where))
     rows.append(("deadline", deadline_text(listing) + (
         " (date only)" if listing.deadline_at and listing.deadline_time_given is False else "")))

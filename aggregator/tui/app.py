@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
-from aggregator.i18n import _
+from aggregator.i18n import _, ngettext
 from aggregator.query import Filter, FilterError, count, get_listing, search, stream
 from aggregator.query.completion import hint
 from aggregator.query.why import explain
@@ -39,6 +39,8 @@ from aggregator.tui.status_bar import StatusBar
 HERE = Path(__file__).parent
 PAGE_SIZE = 100
 COUNT_CAP = 10_001
+NARROW = 120  # below this width, the details pane opens under the results
+SORT_CYCLE = ("deadline", "published", "title")  # what `S` steps through
 HEALTH_EVERY = 300  # seconds between two looks at source health
 
 
@@ -78,9 +80,10 @@ class AggregatorApp(App[None]):
             yield ResultsTable(id="results")
             yield DetailPane(id="detail")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.on_resize()
         self.table.load_more_within = min(self.table.load_more_within, self.page_size // 2)
         self.table.focus()
         self.apply_filter_text(self.initial_query)
@@ -89,6 +92,10 @@ class AggregatorApp(App[None]):
         if self.health:
             self.load_source_health()
             self.set_interval(HEALTH_EVERY, self.load_source_health)
+
+    def on_resize(self) -> None:
+        # the details pane beside the results leaves a narrow terminal too little of both
+        self.query_one("#main").set_class(self.size.width < NARROW, "-narrow")
 
     # ---- widgets
     @property
@@ -112,10 +119,17 @@ class AggregatorApp(App[None]):
         try:
             parsed = Filter.parse(text, limit=self.page_size, as_of=self.as_of)
         except FilterError as exc:
+            # the old results would read as this filter's: gone, and the reason shown
+            self.generation += 1
+            self.total = None
             self.filter_bar.mark_invalid(True)
-            self.status.set_message(str(exc), error=True)
+            self.table.clear_listings()
+            self.detail.show_message(_("No listing."))
+            self.status.set_message(_("Filter not run: %(reason)s") % {"reason": exc},
+                                    error=True)
             return
         self.filter_bar.mark_invalid(False)
+        self.filter_bar.remember(text)
         self.start_search(parsed)
 
     def start_search(self, filter: Filter) -> None:
@@ -195,7 +209,9 @@ class AggregatorApp(App[None]):
 
     def on_results_table_sort_requested(self, event: ResultsTable.SortRequested) -> None:
         current = self.filter.sort or ""
-        sort = f"-{event.sort}" if current == event.sort else event.sort
+        self.sort_by(f"-{event.sort}" if current == event.sort else event.sort)
+
+    def sort_by(self, sort: str) -> None:
         filter = replace(self.filter, sort=sort)
         self.filter_bar.value = filter.to_text()
         self.start_search(filter)
@@ -243,6 +259,12 @@ class AggregatorApp(App[None]):
             self.detail.remove_class("-open")
             self.table.focus()
 
+    def action_cycle_sort(self) -> None:
+        """The next of SORT_CYCLE after the current order (the first from any other)."""
+        current = (self.filter.sort or "").lstrip("-")
+        following = SORT_CYCLE.index(current) + 1 if current in SORT_CYCLE else 0
+        self.sort_by(SORT_CYCLE[following % len(SORT_CYCLE)])
+
     def action_refresh(self) -> None:
         self.start_search(self.filter)
 
@@ -285,6 +307,9 @@ class AggregatorApp(App[None]):
             shown = self.filter.hidden is None or self.filter.hidden == hidden
             if not shown:
                 self.table.remove_listing(listing.id)
+                if self.total is not None and self.total < COUNT_CAP:
+                    self.total -= 1
+                self._show_count(self.generation, self.total)
                 self.notify(f"Hidden: {listing.title}  (hidden:yes lists hidden listings)",
                             markup=False)
             else:
@@ -301,23 +326,34 @@ class AggregatorApp(App[None]):
 
     @work(thread=True, group="export")
     def export(self, filter: Filter, path: Path, fmt: str) -> None:
-        from aggregator.export import write_csv, write_ics, write_jsonl
+        from aggregator.export import ics_calendar, write_csv, write_jsonl
 
         try:
             listings = stream(self.engine, filter.page(0, None))  # read in batches
             if fmt == "ics":
-                with path.open("wb") as binary:
-                    written = write_ics(listings, binary)
+                calendar = ics_calendar(listings)
+                if calendar is None:  # an empty calendar is no valid file: none is written
+                    self.call_from_thread(
+                        self.notify, _("Nothing to export: none of these listings has a "
+                                       "deadline; %(path)s not written.") % {"path": path},
+                        severity="warning", markup=False)
+                    return
+                written = calendar.count(b"\r\nBEGIN:VEVENT\r\n")
+                path.write_bytes(calendar)
+                message = ngettext("%(n)d deadline event written to %(path)s",
+                                   "%(n)d deadline events written to %(path)s", written)
             else:
                 with path.open("w", encoding="utf-8", newline="") as out:
                     written = (write_csv(listings, out) if fmt == "csv"
                                else write_jsonl(listings, out))
+                message = ngettext("%(n)d listing written to %(path)s",
+                                   "%(n)d listings written to %(path)s", written)
         except Exception as exc:  # a file or a store error
             self.call_from_thread(self.notify, f"Export failed: {problem(exc)}",
                                   severity="error", markup=False)
             return
-        self.call_from_thread(self.notify, f"{written} written to {path}", title="Exported",
-                              markup=False)
+        self.call_from_thread(self.notify, message % {"n": written, "path": path},
+                              title=_("Exported"), markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -1,10 +1,13 @@
-"""The filter bar: the compact filter text (aggregator/query), completed as you type."""
+"""The filter bar: the compact filter text (aggregator/query), completed as you type; ↑ and ↓
+go through the filters run before (filter_history, kept across sessions)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.suggester import Suggester
 from textual.widgets import Input
+
+from aggregator.tui.filter_history import load_history, remembered, save_history
 
 PLACEHOLDER = 'kind:tender dep:13 deadline<15d cpv:45 "électricité" -nettoyage   (? for help)'
 
@@ -24,11 +27,32 @@ class FilterSuggester(Suggester):
 
 
 class FilterBar(Input):
-    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False),
+                Binding("up", "history(-1)", "Earlier filter", show=False),
+                Binding("down", "history(1)", "Later filter", show=False)]
 
     def __init__(self, value: str = "", **kwargs) -> None:
         super().__init__(value, placeholder=PLACEHOLDER, suggester=FilterSuggester(),
                          select_on_focus=False, **kwargs)
+        self.history = load_history()
+        self.position = len(self.history)  # len(history): the text being typed
+        self.draft = value
+
+    def remember(self, text: str) -> None:
+        """A filter that ran: the newest of the history, saved."""
+        history = remembered(self.history, text)
+        if history != self.history:
+            self.history = history
+            save_history(history)
+        self.position = len(self.history)
+
+    def action_history(self, step: int) -> None:
+        if self.position == len(self.history):
+            self.draft = self.value  # what is being typed comes back after the newest
+        self.position = min(max(self.position + step, 0), len(self.history))
+        self.value = (self.history[self.position] if self.position < len(self.history)
+                      else self.draft)
+        self.cursor_position = len(self.value)
 
     def action_complete(self) -> None:
         """Tab takes the suggestion (like → at the end of the line)."""

@@ -1,5 +1,10 @@
 """The results: one row per listing, filled page by page from the database as the cursor
-nears the end; clicking a column header sorts by it (in the database, not on the page)."""
+nears the end; clicking a column header sorts by it (in the database, not on the page).
+
+No column is ever cut: the short ones (kind, deadline, contract/CPV, source) are as wide as
+their widest cell, title, organisation and place share the rest, and when that leaves the
+title too little room (a small terminal, the details pane open) the optional columns are
+left out, least useful first. Closed and cancelled listings are dimmed."""
 
 from __future__ import annotations
 
@@ -26,9 +31,38 @@ COLUMNS = (
 )
 SORT_KEYS = {key: sort for key, _, sort in COLUMNS if sort}
 LOAD_MORE_WITHIN = 20  # rows from the end at which the next page is fetched
-_WIDTHS = {"star": 1, "kind": 6, "deadline": 20, "terms": 10, "source": 12}
-_SHARES = (("title", 0.5), ("organization", 0.3), ("place", 0.2))
-NARROW = 100  # below this width, contract/CPV and source make room for the text columns
+_FITTED = ("star", "kind", "deadline", "terms", "source")
+_OPTIONAL = ("source", "terms", "kind", "organization")  # left out first to last
+_TITLE_MIN = 30
+_ORGANIZATION = (0.35, 12)  # its share of what title and organisation share, its minimum
+_PLACE = (0.25, 10)  # its share when it cannot be whole, its minimum
+_PADDING = 2  # DataTable's cell padding, each side together
+_SCROLLBAR = 2
+
+
+def fit_columns(width: int, content: dict[str, int]) -> dict[str, int]:
+    """The columns shown in a table ``width`` cells wide and each one's width, given how
+    wide the content of the fitted columns and of the place is (0: an empty column, left
+    out). Optional columns go, least useful first, while the title would get less than its
+    minimum; the place is cut only when nothing is left to drop. The title gets the rest."""
+    shown = [key for key, _, _ in COLUMNS if content.get(key, 1)]
+    for optional in (None, *_OPTIONAL):
+        if optional in shown:
+            shown.remove(optional)
+        fixed = sum(content[k] for k in shown if k in _FITTED)
+        free = width - _SCROLLBAR - fixed - _PADDING * len(shown)
+        share = _ORGANIZATION[0] if "organization" in shown else 0
+        place = content.get("place", 0)
+        if optional == _OPTIONAL[-1] and int((free - place) * (1 - share)) < _TITLE_MIN:
+            place = max(min(place, int(free * _PLACE[0])), _PLACE[1])
+        flexible = {"place": place}
+        if share:
+            flexible["organization"] = int((free - place) * share)
+        flexible["title"] = free - sum(flexible.values())
+        if flexible["title"] >= _TITLE_MIN and flexible.get(
+                "organization", _ORGANIZATION[1]) >= _ORGANIZATION[1]:
+            break
+    return {k: max(flexible[k], 1) if k in flexible else content[k] for k in shown}
 
 
 class ResultsTable(DataTable):
@@ -49,6 +83,7 @@ class ResultsTable(DataTable):
         self.has_more = False
         self.loading_more = False
         self.load_more_within = LOAD_MORE_WITHIN
+        self.widths: dict[str, int] = {}  # the columns shown and their widths
 
     @property
     def next_offset(self) -> int:
@@ -56,39 +91,74 @@ class ResultsTable(DataTable):
         skipped (they come back in a later page when a crawl inserts rows above them)."""
         return len(self.listings) + self.skipped
 
-    def on_mount(self) -> None:
-        for key, label, _ in COLUMNS:
-            self.add_column(Text(label), key=key, width=_WIDTHS.get(key))
-
     def on_resize(self) -> None:
         self._fit_columns()
 
+    # ---- columns
+    def _fitted_widths(self) -> dict[str, int]:
+        """How wide the content of each fitted column and of the place is (its label too;
+        0 when every cell is empty: "deadline" over jobs takes no room)."""
+        labels = {key: label for key, label, _ in COLUMNS}
+        widths = dict.fromkeys((*_FITTED, "place"), 0)
+        for listing in self.listings:
+            cells = self._cells(listing)
+            for key in widths:
+                widths[key] = max(widths[key], cells[key].cell_len)
+        widths = {k: max(w, len(labels[k])) if w else 0 for k, w in widths.items()}
+        # the star is always there (starring moves no column); so is the place
+        return widths | {"star": 1, "place": max(widths["place"], len("place"))}
+
     def _fit_columns(self) -> None:
-        """Title, organisation and place share what the fixed columns leave."""
-        widths = dict(_WIDTHS)
-        if self.size.width < NARROW:
-            widths.update(terms=0, source=0)
-        free = self.size.width - sum(widths.values()) - 2 * len(COLUMNS) - 2
-        widths.update({key: max(int(max(free, 24) * share), 6) for key, share in _SHARES})
+        if not self.size.width:
+            return
+        widths = fit_columns(self.size.width, self._fitted_widths())
+        if list(widths) != list(self.widths):
+            self._rebuild(widths)
+            return
+        self.widths = widths
         for key, width in widths.items():
             self.columns[key].width = width
             self.columns[key].auto_width = False
         self._require_update_dimensions = True
         self.refresh()
 
+    def _rebuild(self, widths: dict[str, int]) -> None:
+        """Another set of columns: the rows are added again, the cursor stays."""
+        row = self.cursor_row
+        self.widths = widths
+        labels = {key: label for key, label, _ in COLUMNS}
+        # the same listing stays highlighted: nothing for the details pane to reload
+        with self.prevent(DataTable.RowHighlighted):
+            self.clear(columns=True)
+            for key, width in widths.items():
+                self.add_column(Text(labels[key]), key=key, width=width)
+            for listing in self.listings:
+                self._add(listing)
+            if self.listings:
+                self.move_cursor(row=min(max(row, 0), len(self.listings) - 1))
+
     # ---- rows
-    def _cells(self, listing: Listing) -> list[Text]:
+    def _cells(self, listing: Listing) -> dict[str, Text]:
         soon = closing_soon(listing)
-        return [
-            Text("★" if listing.starred else "", style="yellow"),
-            safe(listing.kind),
-            safe(listing.title),
-            safe(listing.organization),
-            safe(place(listing)),
-            safe(deadline_text(listing, short=True), style="bold red" if soon else ""),
-            safe(terms(listing)),
-            safe(listing.source),
-        ]
+        cells = {
+            "star": Text("★" if listing.starred else "", style="yellow"),
+            "kind": safe(listing.kind),
+            "title": safe(listing.title),
+            "organization": safe(listing.organization),
+            "place": safe(place(listing)),
+            "deadline": safe(deadline_text(listing, short=True),
+                             style="bold red" if soon else ""),
+            "terms": safe(terms(listing)),
+            "source": safe(listing.source),
+        }
+        if listing.status != "open":  # closed, cancelled: still listed, read as past
+            for cell in cells.values():
+                cell.stylize("dim")
+        return cells
+
+    def _add(self, listing: Listing) -> None:
+        cells = self._cells(listing)
+        self.add_row(*(cells[key] for key in self.widths), key=str(listing.id))
 
     def show_page(self, listings: Sequence[Listing], *, reset: bool, has_more: bool) -> None:
         if reset:
@@ -98,17 +168,30 @@ class ResultsTable(DataTable):
         # Pages are read by offset while a crawl may be writing: rows inserted above the
         # shown ones push rows already shown into the next page. Each listing is shown once.
         shown = {listing.id for listing in self.listings}
+        added = []
         for listing in listings:
             if listing.id in shown:
                 self.skipped += 1
                 continue
             shown.add(listing.id)
-            self.add_row(*self._cells(listing), key=str(listing.id))
             self.listings.append(listing)
+            added.append(listing)
         self.has_more = has_more
         self.loading_more = False
+        before = dict(self.widths)
+        self._fit_columns()
+        if list(before) == list(self.widths):  # else _rebuild added every row
+            for listing in added:
+                self._add(listing)
         if not reset:  # a page of rows already shown adds nothing: the cursor is still near
             self._load_more_near(self.cursor_row)
+
+    def clear_listings(self) -> None:
+        """No rows (a filter that cannot be run leaves no stale results on screen)."""
+        self.clear()
+        self.listings = []
+        self.skipped = 0
+        self.has_more = False
 
     def page_failed(self) -> None:
         """The next page could not be read: the next cursor move asks for it again."""
@@ -120,9 +203,9 @@ class ResultsTable(DataTable):
         return self.listings[self.cursor_row]
 
     def update_listing(self, listing: Listing) -> None:
-        key = str(listing.id)
-        for column, cell in zip((c[0] for c in COLUMNS), self._cells(listing), strict=True):
-            self.update_cell(key, column, cell)
+        cells = self._cells(listing)
+        for key in self.widths:
+            self.update_cell(str(listing.id), key, cells[key])
 
     def remove_listing(self, listing_id: int) -> None:
         self.remove_row(str(listing_id))

@@ -194,9 +194,8 @@ class EformsNotice:
                 return town, postal
         return None, None
 
-    @property
-    def buyer_name(self) -> str | None:
-        """The buyer's official name: the organisation the contracting party points to."""
+    def _buyer(self) -> dict[str, Any] | None:
+        """The organisation the contracting party points to (``efac:Company``)."""
         buyer_id = text(first(self.root, "cac:ContractingParty", "cac:Party",
                               "cac:PartyIdentification", "cbc:ID"))
         organisations = list(walk(self.root, "ext:UBLExtensions", "ext:UBLExtension",
@@ -208,8 +207,21 @@ class EformsNotice:
                 continue
             if buyer_id and text(first(company, "cac:PartyIdentification", "cbc:ID")) != buyer_id:
                 continue
-            return text(first(company, "cac:PartyName", "cbc:Name"))
+            return company
         return None
+
+    @property
+    def buyer_name(self) -> str | None:
+        """The buyer's official name."""
+        return text(first(self._buyer(), "cac:PartyName", "cbc:Name"))
+
+    @property
+    def buyer_address(self) -> tuple[str | None, str | None]:
+        """(town, postal code) of the buyer's address (BT-513, BT-512)."""
+        address = first(self._buyer(), "cac:PostalAddress")
+        if not isinstance(address, dict):
+            return None, None
+        return text(address.get("cbc:CityName")), text(address.get("cbc:PostalZone"))
 
     # -- lots ----------------------------------------------------------------------------
 

@@ -109,7 +109,7 @@ def test_options_and_the_text_form_build_the_same_filter(store):
      "error: --closing-within 'abc': expected a number of days such as 7d or 2w"),
     (["--deadline-before", "soon"], "error: --deadline-before 'soon': expected a date such as "
                                     "2026-12-01 or a local time such as 2026-12-01T12:00"),
-    (["--kind", "boat"], "error: --kind 'boat': expected job or tender"),
+    (["--kind", "boat"], "error: --kind 'boat': expected job, tender or award"),
     (["--cpv", "45,4a"], "error: --cpv '4a': expected 1 to 8 digits, e.g. 45"),
     (["--location", "Atlantis"], "error: --location 'Atlantis': expected a commune, postal "
                                  "code, department (13 or Bouches-du-Rhône), region (PACA, "

@@ -78,8 +78,17 @@ def test_csv_golden():
 
 def test_csv_has_the_json_fields_and_reads_back():
     rows = list(csv.DictReader(io.StringIO(csv_text(sample()))))
-    assert tuple(rows[0]) == CSV_FIELDS == (*listing_record(sample()[0]), "cpv_labels")
+    assert tuple(rows[0]) == CSV_FIELDS
+    assert CSV_FIELDS[-2:] == ("place_source", "cpv_labels")
     record = listing_record(sample()[0])
+    # the JSON fields in their order; beside the codes, their names; where the place came
+    # from; the CPV codes in words
+    assert [f for f in CSV_FIELDS if f in record] == list(record)
+    assert [f for f in CSV_FIELDS if f not in record] == [
+        "department_name", "region_name", "place_source", "cpv_labels"]
+    assert CSV_FIELDS.index("department_name") == CSV_FIELDS.index("department") + 1
+    assert (rows[0]["department"], rows[0]["department_name"]) == ("13", "Bouches-du-Rhône")
+    assert (rows[0]["region"], rows[0]["region_name"]) == ("93", "Provence-Alpes-Côte d'Azur")
     assert rows[0]["title"] == record["title"] == "Travaux d'électricité 1"
     assert rows[0]["deadline_at"] == record["deadline_at"] == "2026-12-15T11:00:00+00:00"
     assert rows[0]["cpv"] == "45310000 45311000"
@@ -207,10 +216,33 @@ def test_export_json_to_stdout(cli, exported):
 
 def test_export_ics(cli, exported, tmp_path):
     target = tmp_path / "deadlines.ics"
-    assert cli("export", "", "-f", "ics", "-o", str(target)).exit_code == 0
+    result = cli("export", "", "-f", "ics", "-o", str(target))
+    assert result.exit_code == 0
+    assert f"3 deadline events written to {target}" in result.output
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     assert sorted(str(e["UID"]) for e in calendar.walk("VEVENT")) == sorted(
         event_uid("boamp", i) for i in ("26-1", "26-2", "26-3"))
+
+
+def test_export_ics_of_no_deadline_writes_nothing_and_says_so(cli, exported, engine, tmp_path):
+    write(engine, [item("J1", kind="job", source="lever", title="Électricien", location="Lyon")])
+    target = tmp_path / "jobs.ics"
+    # jobs without a deadline, then no match at all: no calendar (an empty one is invalid)
+    for query in ("kind:job", "dep:Var"):
+        result = cli("export", query, "-f", "ics", "-o", str(target))
+        assert result.exit_code == 1, result.output
+        assert "Nothing to export" in result.output and "has a deadline" in result.output
+        assert "0 " not in result.output and "written to" not in result.output
+        assert not target.exists()
+    result = cli("export", "kind:job", "-f", "ics")  # to stdout: not a byte of calendar
+    assert result.exit_code == 1 and "BEGIN:VCALENDAR" not in result.output
+
+
+def test_no_deadline_no_calendar():
+    job = row(9, kind="job", deadline_at=None, lots=[])
+    assert ics_calendar([job], now=NOW) is None
+    out = io.BytesIO()
+    assert write_ics([job], out, now=NOW) == 0 and out.getvalue() == b""
 
 
 def test_export_refuses_a_bad_query_with_the_reason(cli, store_url):
@@ -237,3 +269,4 @@ def test_a_lot_deadline_without_a_time_is_a_day_in_the_calendar():
     listing_event, lot_event = deadline_events(listing, datetime(2026, 8, 7, tzinfo=UTC))
     assert listing_event.decoded("dtstart") == datetime(2026, 9, 16, 14, 30, tzinfo=UTC)
     assert lot_event.decoded("dtstart") == date(2026, 9, 20)
+

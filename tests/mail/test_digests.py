@@ -121,6 +121,20 @@ def test_received_digest_parses_with_both_parts_and_both_attachments(
     assert delivery.sent_at == NOW
 
 
+def test_a_digest_with_no_deadline_attaches_no_calendar(engine, stored, smtp_server,
+                                                       mail_config):
+    # the job has no deadline: an empty calendar is not valid iCalendar (RFC 5545)
+    add_alert(engine, "Emplois", "kind:job dep:13", TO)
+
+    assert send_due_digests(engine, mail_config, NOW).sent == 1
+    (received,) = smtp_server.handler.received
+    msg = message(received.data)
+    attachments = {a.get_filename(): a for a in msg.iter_attachments()}
+    assert set(attachments) == {"matches.csv"}
+    assert "Électricien bâtiment J1" in msg.get_body(("plain",)).get_content()
+    assert b"BEGIN:VCALENDAR" not in received.data
+
+
 def test_html_escapes_hostile_listing_text(engine, stored, smtp_server, mail_config):
     ids = {r.source_id: r.id for r in stored}
     with engine.begin() as conn:  # as if a source had sent these (the renderer must cope)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 from datetime import UTC, datetime
 from email.policy import default as default_policy
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -135,22 +136,25 @@ def test_a_huge_digest_lists_the_soonest_and_attaches_everything(monkeypatch):
 
 # --- The digest reads as the CLI and the TUI (one set of helpers: aggregator.presentation) ---
 
-def test_places_read_as_in_the_cli():
+def test_places_read_by_name():
     remote = listing(1, kind="job", title="Développeur Python", organization="ACME", city=None,
                      postal_code=None, department=None, region=None, country=None,
                      remote=True, deadline_at=None, cpv=[], contract_type="cdi")
     arrondissement = listing(2, city="Marseille 13e Arrondissement", postal_code="13013")
     abroad = listing(3, city="Bruxelles", postal_code="1000", department=None, region=None,
                      country="BE")
+    no_commune = listing(4, city=None, postal_code=None, department="83", region="93")
     digest = Digest(1, "BTP", "", [], NOW, entries=[
-        Entry("new", item) for item in (remote, arrondissement, abroad)])
+        Entry("new", item) for item in (remote, arrondissement, abroad, no_commune)])
     text = render_text(digest_view(digest))
     html = render_html(digest_view(digest))
     for item, shown in ((remote, "ACME — remote"),
-                        (arrondissement, "Ville de Marseille — Marseille 13e (13)"),
-                        (abroad, "Ville de Marseille — Bruxelles BE")):
-        assert f"\n  {shown}\n" in text and f"<div>{shown}</div>" in html
-        assert shown.endswith(place(item))  # the `aggregator search` column
+                        (arrondissement, "Ville de Marseille — Marseille 13e (Bouches-du-Rhône)"),
+                        (abroad, "Ville de Marseille — Bruxelles BE"),
+                        (no_commune, "Ville de Marseille — Var, Provence-Alpes-Côte d&#39;Azur")):
+        plain = html_unescape(shown)
+        assert f"\n  {plain}\n" in text and f"<div>{shown}</div>" in html
+        assert plain.endswith(place(item, named=True))
 
 
 def test_a_deadline_passed_today_is_passed_everywhere():

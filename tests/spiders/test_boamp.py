@@ -77,6 +77,8 @@ def test_recorded_records_map_every_field():
         "published_at": "2026-08-12", "modified_at": "2026-08-12",
         "deadline_at": None,  # the lots say it: the earliest open one
         "department": "87", "location": None, "postal_code": None, "nuts": ["FRI23"],
+        # no place of work named: the buyer's address says where (the normaliser's choice)
+        "buyer_location": "Limoges", "buyer_postal_code": "87000",
         "country": "FR", "cpv": ["44113310"],
         "descriptors": [{"code": "365", "label": "Voirie"}],
         "procedure": "open", "contract_nature": "supplies",
@@ -105,6 +107,7 @@ def test_recorded_records_map_every_field():
                        "UNITES DE L'HOPITAL NOVO",
         "published_at": "2026-08-12", "modified_at": "2026-08-12", "deadline_at": None,
         "department": "95", "location": "PONTOISE", "postal_code": "95300",
+        "buyer_location": "PONTOISE", "buyer_postal_code": "95300",
         "nuts": ["FR108"], "country": "FR", "cpv": ["55521200"],
         "descriptors": [{"code": "274", "label": "Prestations de services"},
                         {"code": "304", "label": "Repas, traiteur"}],
@@ -136,6 +139,9 @@ def test_normalised_deadline_is_the_exact_instant_not_the_shifted_flat_field():
     assert (first["deadline_time_given"], second["deadline_time_given"]) == (True, True)
     assert [lot["deadline_at"] for lot in first["lots"]] == ["2026-09-22T12:00:00+02:00"] * 4
     assert (first["department"], first["region"], first["country"]) == ("87", "75", "FR")
+    # 26-79589 names no place of work but the Haute-Vienne: its buyer is in Limoges
+    assert (first["city"], first["details"]["place_source"]) == ("Limoges", "buyer address")
+    assert "place_source" not in second["details"]  # it names its own (Pontoise)
     assert (second["department"], second["region"], second["city"],
             second["postal_code"]) == ("95", "11", "Pontoise", "95300")
     assert first["published_at"] == datetime(2026, 8, 11, 22, 0, tzinfo=UTC)

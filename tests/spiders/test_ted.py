@@ -69,6 +69,8 @@ def test_recorded_notice_maps_every_field():
         # every place code as given (["FRL05", "FRA", "FRL05", "FRA"]); no country: the
         # places say it (the buyer's country is not where the work is done)
         "nuts": ["FRL05", "FRA"], "country": None,
+        # the recorded request did not ask for buyer-city and buyer-post-code
+        "buyer_location": None, "buyer_postal_code": None,
         "cpv": ["31600000", "51110000", "71318100", "51100000"],
         "procedure": "open", "contract_nature": "supplies",
         "estimated_value": None, "currency": None,
@@ -96,6 +98,24 @@ def test_normalised_deadline_place_and_country():
     assert (record["department"], record["region"], record["country"]) == ("83", "93", "FR")
     assert record["published_at"] == datetime(2026, 8, 5, 22, 0, tzinfo=UTC)
     assert record["details"]["nuts"] == ["FRL05", "FRA"]
+
+
+def test_the_buyers_address_places_a_notice_that_names_no_commune():
+    # the place of work is only FRL05 (the Var); TED gives the buyer's town multilingual,
+    # often as {"mul": [...]}, and its postal code as a list
+    derived = notice() | {"buyer-city": {"mul": ["Hyères"]}, "buyer-post-code": ["83400"]}
+    _, (item,), _ = parse([derived])
+    assert (item["buyer_location"], item["buyer_postal_code"]) == ("Hyères", "83400")
+    record = normalized(item)
+    assert (record["city"], record["insee_code"], record["department"]) == (
+        "Hyères", "83069", "83")
+    assert record["details"]["place_source"] == "buyer address"
+    # an address outside the named area is not taken
+    _, (item,), _ = parse([notice() | {"buyer-city": {"mul": ["Lyon"]},
+                                       "buyer-post-code": ["69001"]}])
+    record = normalized(item)
+    assert (record["city"], record["department"]) == (None, "83")
+    assert "place_source" not in record["details"]
 
 
 @pytest.mark.parametrize("places, nuts, expected", [
@@ -181,7 +201,8 @@ def test_start_builds_the_default_expert_query():
                     "fields": FIELDS, "limit": 250, "paginationMode": "ITERATION"}
     assert "(place-of-performance IN (FRA))" in body["query"]
     assert "(publication-date >= 20260805)" in body["query"]
-    assert len(FIELDS) == len(set(FIELDS)) == 30
+    assert len(FIELDS) == len(set(FIELDS)) == 32
+    assert {"buyer-city", "buyer-post-code"} <= set(FIELDS)  # the place when none is named
     assert spider.run_args == {"since": "2026-08-05", "until": "2026-08-13"}
 
 

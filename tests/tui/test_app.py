@@ -77,9 +77,11 @@ async def test_typing_a_filter_runs_it_and_bad_filters_say_why(tui_engine):
         assert app.focused is app.query_one(ResultsTable)
         await pilot.press("slash", "end", "ctrl+u", *"electricite dpt:13", "enter")
         await settle(pilot)
+        assert status(app).startswith("Filter not run: ")
         assert "unknown key 'dpt'" in status(app)
         assert app.query_one("#filter").has_class("-invalid")
-        assert titles(app) == ["Développeur Python F/H", "[bold]Évil[/bold] red"]  # kept
+        # the previous filter's results are not left on screen as if they were this one's
+        assert titles(app) == [] and "Développeur" not in screen_text(app)
         await pilot.press(*["backspace"] * 7, "enter")
         await settle(pilot)
         assert titles(app) == ["Travaux d'électricité du groupe scolaire"]

@@ -1,0 +1,132 @@
+"""Readable in an ordinary terminal: at 80 columns and more every row of the results shows
+its id, title, place and deadline, words are never split, and places read by name (with the
+buyer's address standing in when a tender names no commune)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from typer.testing import CliRunner
+
+from aggregator.cli import _register, app
+from aggregator.terminal import console as output
+from tests.factories import item, write
+
+_register()
+runner = CliRunner()
+
+LONG_TITLE = ("Supply, installation and maintenance of playground equipment and surfacing "
+              "for the parks and recreation department of Arlington County")
+ITEMS = [
+    item("arl", source="ocds", title=LONG_TITLE, organization="Arlington County Government",
+         location="Arlington", country="US", deadline_at="2026-04-30T17:00:00-04:00",
+         cpv=["37535200", "45112723", "50870000"]),
+    # TED's Commune d'Hyères notice: the place of work is only FRL05 (the Var); the buyer's
+    # address says Hyères
+    item("hyeres", source="ted", title="Location de matériel électrique et d'éclairage",
+         organization="Commune d'Hyères", location=None, nuts=["FRL05", "FRA"],
+         buyer_location="Hyères", buyer_postal_code="83400",
+         deadline_at="2026-04-16T16:30:00+02:00", cpv=["31600000"]),
+    item("var", title="Entretien des routes départementales", organization="Département du Var",
+         location=None, department="83", deadline_at="2026-05-02T12:00:00+02:00"),
+    item("marseille", title="Travaux d'électricité", organization="Ville de Marseille",
+         location="Marseille 13e", postal_code="13013",
+         deadline_at="2026-04-03T12:00:00+02:00", cpv=["45310000"]),
+]
+
+
+@pytest.fixture(autouse=True)
+def terminal_width_from_columns(monkeypatch):
+    """COLUMNS decides the width, as in a terminal (a test that set ``console.width``
+    leaves it pinned: monkeypatch restores a property through its setter)."""
+    monkeypatch.setattr(output.console, "_width", None)
+
+
+@pytest.fixture
+def ids(engine, clock):
+    return write(engine, ITEMS)
+
+
+def run(*args: str, columns: int = 160) -> str:
+    result = runner.invoke(app, list(args), env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def rows(out: str) -> list[str]:
+    """The table's body lines (between its header rule and its bottom rule)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("┡"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("└"))
+    return lines[start + 1:end]
+
+
+def cells(out: str, name: str) -> str:
+    """The words of one column, every row's lines joined."""
+    column = [c.strip() for c in out.splitlines()[1].split("┃")].index(name)
+    return " ".join(line.split("│")[column].strip() for line in rows(out))
+
+
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_every_row_shows_id_title_place_and_deadline(ids, columns):
+    out = run("search", "status:all", columns=columns)
+    assert max(len(line) for line in out.splitlines()) <= columns
+    header = out.splitlines()[1]
+    for name in ("id", "title", "place", "deadline"):
+        assert name in header
+    assert "…" not in out  # no heading, place, deadline or word cut
+    for source_id, place, deadline in (("arl", "Arlington US", "30/04/2026 23:00"),
+                                       ("hyeres", "Hyères (83)", "16/04/2026 16:30"),
+                                       ("var", "Var (83)", "02/05/2026 12:00"),
+                                       ("marseille", "Marseille 13e (13)", "03/04/2026 12:00")):
+        first = next(line for line in rows(out)
+                     if line.split("│")[1].strip() == str(ids[source_id]))
+        assert deadline in first
+        assert place.split()[0] in first
+    words = cells(out, "title").split()
+    # the long title's every word is whole (neither "Arlingto" nor a lone "n")
+    for word in LONG_TITLE.replace(",", "").split():
+        assert word in words or f"{word}," in words or any(
+            w.endswith("…") and word.startswith(w[:-1]) for w in words)
+    assert "Arlingto" not in words and "n" not in words
+
+
+def test_columns_shrink_by_priority(ids):
+    def header(columns: int) -> list[str]:
+        return run("search", "status:all", columns=columns).splitlines()[1].replace(
+            "┃", " ").split()
+
+    assert header(160) == ["id", "kind", "title", "organisation", "place", "deadline",
+                           "contract/CPV", "source"]
+    # a narrower terminal only ever leaves columns out, least useful first
+    dropped = ["source", "contract/CPV", "kind", "organisation"]
+    for columns in range(80, 170, 10):
+        shown = header(columns)
+        gone = [name for name in dropped if name not in shown]
+        assert gone == dropped[:len(gone)], (columns, shown)
+        assert {"id", "title", "place", "deadline"} <= set(shown)
+    assert header(80) == ["id", "title", "place", "deadline"]
+
+
+def test_show_names_the_department_and_region(ids):
+    out = run("show", str(ids["marseille"]))
+    assert "Marseille 13e Arrondissement, 13013 — Bouches-du-Rhône (13), " \
+           "Provence-Alpes-Côte d'Azur" in out
+    assert "department 13" not in out and "region 93" not in out
+    out = run("show", str(ids["var"]))  # no commune: no empty " — "
+    place = next(line for line in out.splitlines() if line.startswith("place"))
+    assert place.split(None, 1)[1].strip() == "Var (83), Provence-Alpes-Côte d'Azur"
+
+
+def test_the_buyers_address_places_a_tender_that_names_no_commune(ids):
+    out = run("search", "--location", "Hyères")
+    assert "Location de matériel électrique" in out
+    assert "Entretien des routes" not in out  # the Var, but not Hyères
+    out = run("show", str(ids["hyeres"]))
+    assert "Hyères, 83400 — Var (83), Provence-Alpes-Côte d'Azur (from the buyer's address)" in out
+    sheet = list(csv.DictReader(io.StringIO(run("search", "--location", "Hyères", "--csv"))))
+    assert [(r["city"], r["department"], r["department_name"], r["region_name"],
+             r["place_source"]) for r in sheet] == [
+        ("Hyères", "83", "Var", "Provence-Alpes-Côte d'Azur", "buyer address")]

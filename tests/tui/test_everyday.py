@@ -1,0 +1,185 @@
+"""The TUI in an ordinary terminal: nothing cut, closed rows read as closed, the count and
+the filter say what is on screen, vi keys, filter history, a sort key, and an export that
+says what it did."""
+
+from __future__ import annotations
+
+import pytest
+
+from aggregator.tui.app import AggregatorApp
+from aggregator.tui.filter_history import load_history
+from aggregator.tui.results_table import ResultsTable
+from tests.factories import item, write
+from tests.tui.test_app import screen_text, settle, status, titles
+
+EXTRA = [
+    item("ft", kind="job", source="francetravail", title="Électricien bâtiment H/F",
+         location="Aix-en-Provence", postal_code="13090", organization="Elec Sud",
+         contract_type="CDD", published_at="2026-03-26T10:00:00+01:00"),
+    item("done", title="Réfection de toiture (attribué)", location="Toulon (83)",
+         organization="Ville de Toulon", deadline_at="2026-03-01T12:00:00+01:00",
+         cpv=["45261000", "45261210"], status="closed"),
+]
+
+
+@pytest.fixture
+def engine_plus(tui_engine):
+    write(tui_engine, EXTRA)
+    return tui_engine
+
+
+def table(app: AggregatorApp) -> ResultsTable:
+    return app.query_one(ResultsTable)
+
+
+def column_text(app: AggregatorApp, key: str) -> list[str]:
+    rows = table(app)
+    return [str(rows.get_cell(str(listing.id), key)) for listing in rows.listings]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)])
+async def test_no_column_is_cut(engine_plus, size):
+    app = AggregatorApp(engine_plus, query="status:all", health=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        rows = table(app)
+        assert "title" in rows.widths and "place" in rows.widths and "deadline" in rows.widths
+        for key in ("kind", "place", "deadline", "terms", "source"):
+            if key in rows.widths:
+                widest = max(len(text) for text in column_text(app, key))
+                assert rows.columns[key].width >= widest
+        shown = screen_text(app)
+        if "source" in rows.widths:
+            assert "francetravail" in shown and "contract/CPV" in shown
+        assert "francetravai " not in shown and "contract/C " not in shown
+        assert rows.widths["title"] >= 30
+    if size[0] >= 160:
+        assert set(rows.widths) == {"star", "kind", "title", "organization", "place",
+                                    "deadline", "terms", "source"}
+
+
+@pytest.mark.asyncio
+async def test_the_details_pane_takes_room_from_the_least_useful_columns(engine_plus):
+    app = AggregatorApp(engine_plus, query="kind:job", health=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        # jobs have no deadline: the empty column takes no room
+        assert "deadline" not in table(app).widths
+        before = set(table(app).widths)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one("#detail").has_class("-open")
+        assert table(app).widths["title"] >= 30
+        assert "source" not in table(app).widths  # gone first
+        assert set(table(app).widths) < before
+
+
+@pytest.mark.asyncio
+async def test_the_footer_fits_80_columns(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for label in ("Filter", "Export", "Sort", "Help", "Quit"):
+            assert label in footer
+
+
+@pytest.mark.asyncio
+async def test_closed_listings_are_dimmed(engine_plus):
+    app = AggregatorApp(engine_plus, query="status:all kind:tender", health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        rows = table(app)
+        for listing in rows.listings:
+            cell = rows.get_cell(str(listing.id), "title")
+            dimmed = any("dim" in str(span.style) for span in cell.spans)
+            assert dimmed == (listing.status != "open"), listing.title
+
+
+@pytest.mark.asyncio
+async def test_hiding_updates_the_count(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert status(app) == "6 of 6 · open listings"
+        await pilot.press("h")
+        await settle(pilot)
+        assert status(app) == "5 of 5 · open listings"
+
+
+@pytest.mark.asyncio
+async def test_j_and_k_move_the_cursor(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        assert table(app).cursor_row == 2
+        await pilot.press("k")
+        assert table(app).cursor_row == 1
+
+
+@pytest.mark.asyncio
+async def test_filter_history_goes_back_and_is_kept(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        for query in ("kind:job", "dep:13", "dpt:13"):  # the last one is refused
+            await pilot.press("slash", "end", "ctrl+u", *query, "enter")
+            await settle(pilot)
+        await pilot.press("slash", "end", "ctrl+u", *"pein")
+        await pilot.press("up")
+        assert app.filter_bar.value == "dep:13"
+        await pilot.press("up")
+        assert app.filter_bar.value == "kind:job"
+        await pilot.press("up")  # the oldest stays
+        assert app.filter_bar.value == "kind:job"
+        await pilot.press("down", "down")
+        assert app.filter_bar.value == "pein"  # what was being typed
+    assert load_history() == ["kind:job", "dep:13"]
+    again = AggregatorApp(engine_plus, health=False)
+    async with again.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "up")
+        assert again.filter_bar.value == "dep:13"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sorted(titles(again)) == ["Travaux d'électricité du groupe scolaire",
+                                         "Électricien bâtiment H/F"]
+        assert status(again).endswith("· dep:13")
+
+
+@pytest.mark.asyncio
+async def test_S_cycles_the_sort(engine_plus):
+    app = AggregatorApp(engine_plus, query="kind:tender", health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        seen = []
+        for _ in range(4):
+            await pilot.press("S")
+            await settle(pilot)
+            seen.append(app.filter.sort)
+            assert f"sort:{app.filter.sort}" in app.filter_bar.value
+        assert seen == ["deadline", "published", "title", "deadline"]
+        await pilot.press("S", "S")
+        await settle(pilot)
+        assert app.filter.sort == "title"
+        assert titles(app) == ["Maîtrise d'œuvre du stade", "Peinture des écoles",
+                               "Travaux d'électricité du groupe scolaire"]
+
+
+@pytest.mark.asyncio
+async def test_exporting_jobs_to_a_calendar_says_there_is_nothing(engine_plus, tmp_path):
+    app = AggregatorApp(engine_plus, query="kind:job", health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(tmp_path / "jobs.ics")
+        await pilot.press("enter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    assert not (tmp_path / "jobs.ics").exists()
+    assert any(m.startswith("Nothing to export: none of these listings has a deadline")
+               for m in messages), messages
+    assert not any("0 " in m and "written" in m and "not written" not in m for m in messages)
