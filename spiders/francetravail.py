@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -54,6 +54,13 @@ from spiders.base.oauth import (
 from spiders.base.scopes import ScopeProgress
 
 CREDENTIALS = ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET")
+
+
+def credential(name: str, settings: Mapping[str, Any]) -> str | None:
+    """One rule, for the "unconfigured" check and the crawl alike: a ``-s NAME=VALUE`` setting
+    wins (tests and the replay builder pass dummy values that way), else the environment.
+    Real secrets belong in the environment."""
+    return settings.get(name) or os.environ.get(name) or None
 # The OAuth2 client-credentials token endpoint of the /partenaire realm.
 TOKEN_ENDPOINT = Endpoint(
     "FRANCE_TRAVAIL_TOKEN_URL",
@@ -147,25 +154,19 @@ class FranceTravailSpider(ListingSpider):
 
     @classmethod
     def needs(cls) -> str | None:
-        return f"{' and '.join(CREDENTIALS)} in the environment"
+        return f"{' and '.join(CREDENTIALS)} in the environment (or -s NAME=VALUE)"
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
-        problem = super().configuration_problem(source_config, args)
-        if problem:
-            return problem
-        missing = [name for name in CREDENTIALS if not os.environ.get(name)]
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
+        missing = [name for name in CREDENTIALS if not credential(name, settings or {})]
         if missing:
             return (f"{' and '.join(missing)} not set (France Travail API credentials, "
                     "from francetravail.io)")
         return None
 
     def credentials(self) -> tuple[str, str] | None:
-        # An explicit -s setting wins: tests and the replay builder pass dummy values that
-        # way. Real secrets belong in the environment.
-        client_id, secret = (self.settings.get(name) or os.environ.get(name)
-                             for name in CREDENTIALS)
+        client_id, secret = (credential(name, self.settings) for name in CREDENTIALS)
         if client_id and secret:
             return client_id, secret
         # A replay sends nothing: its recorded token response is found without credentials.

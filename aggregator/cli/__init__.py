@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from aggregator.config import CONFIG_ENV, ConfigError
+from aggregator.config import CONFIG_ENV, ConfigError, load_config
 from aggregator.i18n import N_, _
 
 ABOUT = N_("Local-first aggregator of job offers and public tenders.")
@@ -35,6 +35,10 @@ def _options(
 ) -> None:
     if config is not None:
         os.environ[CONFIG_ENV] = str(config)
+    # Every command reads and validates the file (one named with --config always, even when
+    # AGGREGATOR_DATABASE_URL means the store needs nothing from it): a broken file is refused
+    # whatever the command, not only by those that use the broken key.
+    load_config()
 
 
 def _register() -> None:

@@ -40,10 +40,12 @@ def spider_class(name: str) -> type:
     return spider_loader().load(name)
 
 
-def configuration_problem(name: str, config: Config, args: dict[str, Any]) -> str | None:
-    """Why ``name`` cannot run as configured (missing credentials, no boards), or None."""
+def configuration_problem(name: str, config: Config, args: dict[str, Any],
+                          settings: dict[str, Any] | None = None) -> str | None:
+    """Why ``name`` cannot run as configured (missing credentials, no boards), or None;
+    ``settings``: the crawl's ``-s`` ones (a credential may be given that way)."""
     check = getattr(spider_class(name), "configuration_problem", None)
-    return check(config.source(name), args) if check else None
+    return check(config.source(name), args, settings or {}) if check else None
 
 
 def enabled_sources(config: Config | None = None) -> list[str]:

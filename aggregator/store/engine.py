@@ -6,7 +6,6 @@ import contextlib
 import fcntl
 import logging
 from collections.abc import Iterator
-from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ def create_store_engine(url: str | None = None, *, pool: PoolConfig | None = Non
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    settings = asdict(pool or load_config().pool) | pool_options
+    settings = (pool or load_config().pool).model_dump() | pool_options
     # pre-ping: a connection the server or a proxy closed meanwhile is replaced, not an error.
     return create_engine(url, pool_pre_ping=True, **settings)
 
