@@ -132,6 +132,8 @@ class DistributedConfig(_Section):
 
 
 class UiSection(_Section):
+    """[ui]: read by aggregator.i18n before anything else (so --help speaks it too)."""
+
     language: Annotated[Literal["en", "fr"] | None, _expect('"fr" or "en"')] = None
 
 
@@ -166,7 +168,6 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     distributed: DistributedConfig = field(default_factory=DistributedConfig)
-    language: str | None = None  # [ui] language
 
     def source(self, name: str) -> SourceConfig:
         return self.sources.get(name) or SourceConfig(name=name)
@@ -220,7 +221,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     return Config(path=path, database_url=database.url,
                   pool=PoolConfig(**database.model_dump(exclude={"url"})), sources=sources,
                   schedule=checked.schedule, smtp=checked.smtp,
-                  distributed=checked.distributed, language=checked.ui.language)
+                  distributed=checked.distributed)
 
 
 def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:

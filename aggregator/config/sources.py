@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 from aggregator.i18n import _
 
 
-def _url(value: str) -> str:
+def endpoint_url(value: str) -> str:
     """An endpoint: an http(s) address (a template keeps its ``{board}``)."""
     if not re.match(r"https?://[^\s/]+", value.strip()):
         raise ValueError("not an http(s) URL")
@@ -39,7 +39,7 @@ def is_clock_time(value: str) -> bool:
     return bool(match) and int(match[1]) < 24 and int(match[2]) < 60
 
 
-Url = Annotated[str, AfterValidator(_url), Field(json_schema_extra={
+Url = Annotated[str, AfterValidator(endpoint_url), Field(json_schema_extra={
     "expected": "an http(s) URL in quotes"})]
 Texts = Annotated[list[str] | str, Field(json_schema_extra={
     "expected": 'a list of texts (["a", "b"]) or one text'})]
