@@ -52,6 +52,7 @@ from spiders.base.oauth import (
     enable_oauth_middleware,
 )
 from spiders.base.scopes import ScopeProgress
+from spiders.base.values import as_mapping, record_id
 
 CREDENTIALS = ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET")
 
@@ -355,13 +356,16 @@ class FranceTravailSpider(ListingSpider):
         if not isinstance(offer, dict) or not offer.get("id"):
             self.drop_record("offer without id")
             return None
-        offer_id = str(offer["id"])
+        offer_id = record_id(offer["id"])
+        if offer_id is None:
+            self.drop_record("offer id is not a text or number")
+            return None
         if offer_id in self.seen:  # overlapping windows and shifting pages repeat offers
             return None
         self.seen.add(offer_id)
-        place = offer.get("lieuTravail") or {}
-        company = offer.get("entreprise") or {}
-        origin = offer.get("origineOffre") or {}
+        place = as_mapping(offer.get("lieuTravail"), "libelle")
+        company = as_mapping(offer.get("entreprise"), "nom")
+        origin = as_mapping(offer.get("origineOffre"), "urlOrigine")
         contract = [offer["typeContrat"]] if offer.get("typeContrat") else []
         if offer.get("alternance") is True:
             contract.append("alternance")
