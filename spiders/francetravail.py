@@ -26,7 +26,6 @@ The client secret and the tokens are added to the requests inside the downloader
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -49,6 +48,7 @@ from spiders.base.oauth import (
     OAUTH_META,
     ClientCredentials,
     TokenError,
+    credential,
     enable_oauth_middleware,
 )
 from spiders.base.scopes import ScopeProgress
@@ -56,12 +56,6 @@ from spiders.base.values import as_mapping, record_id
 
 CREDENTIALS = ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET")
 
-
-def credential(name: str, settings: Mapping[str, Any]) -> str | None:
-    """One rule, for the "unconfigured" check and the crawl alike: a ``-s NAME=VALUE`` setting
-    wins (tests and the replay builder pass dummy values that way), else the environment.
-    Real secrets belong in the environment."""
-    return settings.get(name) or os.environ.get(name) or None
 # The OAuth2 client-credentials token endpoint of the /partenaire realm.
 TOKEN_ENDPOINT = Endpoint(
     "FRANCE_TRAVAIL_TOKEN_URL",

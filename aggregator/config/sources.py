@@ -121,6 +121,16 @@ class LeverSection(ApiBoardsSection):
     eu_api_url: Url | None = None
 
 
+class ApecSection(SourceSection):
+    """APEC: searches, not boards."""
+
+    api_url: Url | None = None
+    keywords: Texts = []
+    places: Texts = []
+    page_size: Count | None = None
+    max_pages: Count | None = None
+
+
 SECTIONS: dict[str, type[SourceSection]] = {
     "boamp": BoamSection,
     "ted": TedSection,
@@ -136,6 +146,11 @@ SECTIONS: dict[str, type[SourceSection]] = {
     "recruitee": TemplateBoardsSection,
     "teamtailor": BoardsSection,
     "workday": BoardsSection,
+    "apec": ApecSection,
+    "bamboohr": TemplateBoardsSection,
+    "personio": TemplateBoardsSection,
+    "successfactors": BoardsSection,
+    "talentsoft": BoardsSection,
 }
 
 def expected_value(model: type[BaseModel], name: str) -> str | None:
