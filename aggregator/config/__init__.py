@@ -31,6 +31,7 @@ from pydantic import (
 
 from aggregator.config.errors import ConfigError, describe, unknown_name
 from aggregator.config.sources import SECTIONS, SourceSection, is_clock_time
+from aggregator.i18n import _
 
 __all__ = ["LOCAL_TZ", "Config", "ConfigError", "DistributedConfig", "PoolConfig",
            "ScheduleConfig", "SmtpConfig", "SourceConfig", "database_url", "load_config"]
@@ -190,7 +191,7 @@ def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | N
     if explicit or os.environ.get(CONFIG_ENV):
         path = Path(explicit or os.environ[CONFIG_ENV]).expanduser()
         if not path.is_file():
-            raise ConfigError(f"configuration file not found: {path}")
+            raise ConfigError(_("configuration file not found: %(path)s") % {"path": path})
         return path
     for candidate in (PROJECT_ROOT / CONFIG_NAME,
                       Path(platformdirs.user_config_dir("aggregator")) / CONFIG_NAME):

@@ -227,3 +227,24 @@ def test_a_retry_after_beyond_the_cap_fails_the_request_and_the_crawl_goes_on():
     assert run.errors >= 1 and run.items_new > 0  # the other board was read
     assert front.count(r"/v1/boards/busy/jobs") == 1  # asked once, never waited for
     assert (run.finished_at - run.started_at).total_seconds() < 60
+
+
+@pytest.mark.asyncio
+async def test_the_tui_shows_no_bidirectional_control(sqlite_url, clock):
+    from sqlalchemy import update
+
+    from aggregator.store.models import Listing
+    from aggregator.tui.app import AggregatorApp
+    from aggregator.tui.results_table import ResultsTable
+
+    engine = get_engine(sqlite_url)
+    write(engine, [item("26-1", deadline_at="2026-04-30T12:00:00+02:00")])
+    with engine.begin() as conn:
+        conn.execute(update(Listing).values(title=f"Marché {BIDI}de voirie",
+                                            organization=f"Ville{BIDI} de Lyon"))
+    app = AggregatorApp(engine, query="", health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        cells = [cell.plain for cell in app.query_one(ResultsTable).get_row_at(0)]
+    assert "Marché de voirie" in cells and "Ville de Lyon" in cells
