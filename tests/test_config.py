@@ -164,8 +164,8 @@ def test_every_section_and_key_of_the_schema_is_documented():
     ("[sources.boamp]\npage_sise = 3", "[sources.boamp] page_sise: unknown key (did you mean "
                                        "page_size?)"),
     ('[schedule]\ntime = "25:99"', "[schedule] time must be \"HH:MM\" (00:00 to 23:59)"),
-    ('[sources.ted]\nschedule = "tomorrow"', "[sources.ted] schedule must be \"HH:MM\" or a "
-                                              "5-field cron expression"),
+    ('[sources.ted]\nschedule = "tomorrow"', "[sources.ted] schedule must be \"HH:MM\" (00:00 "
+                                              "to 23:59) or a 5-field cron expression"),
     ('[sources.boamp]\napi_url = "notaurl"', "[sources.boamp] api_url must be an http(s) URL"),
     ('[sources.francetravail]\nclient_secret = "s3cret"',
      "set FRANCE_TRAVAIL_CLIENT_SECRET in the environment"),

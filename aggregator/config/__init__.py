@@ -30,7 +30,12 @@ from pydantic import (
 )
 
 from aggregator.config.errors import ConfigError, describe, unknown_name
-from aggregator.config.sources import SECTIONS, SourceSection, is_clock_time
+from aggregator.config.sources import (
+    SCHEDULE_EXPECTED,
+    SECTIONS,
+    SourceSection,
+    schedule_spec,
+)
 from aggregator.i18n import _
 
 __all__ = ["LOCAL_TZ", "Config", "ConfigError", "DistributedConfig", "PoolConfig",
@@ -48,12 +53,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 def _expect(text: str, **constraints: Any) -> Any:
     return Field(json_schema_extra={"expected": text}, **constraints)
-
-
-def _clock_time(value: str) -> str:
-    if not is_clock_time(value):
-        raise ValueError("not HH:MM")
-    return value
 
 
 def _time_zone(value: str) -> str:
@@ -95,8 +94,8 @@ class DatabaseSection(PoolConfig):
 
 
 class ScheduleConfig(_Section):
-    time: Annotated[str, AfterValidator(_clock_time), _expect('"HH:MM" (00:00 to 23:59)')] = (
-        "06:00")
+    # every day at HH:MM, or a 5-field cron expression
+    time: Annotated[str, AfterValidator(schedule_spec), _expect(SCHEDULE_EXPECTED)] = "06:00"
     timezone: Annotated[str, AfterValidator(_time_zone),
                         _expect('a time zone like "Europe/Paris"')] = "Europe/Paris"
     timeout_minutes: Annotated[Number, _expect("a number of minutes > 0", gt=0)] = 60

@@ -25,20 +25,21 @@ def endpoint_url(value: str) -> str:
     return value
 
 
-def _schedule(value: str) -> str:
-    """A source's own schedule, "HH:MM" or 5 cron fields (their values are checked by
+def schedule_spec(value: str) -> str:
+    """A schedule, "HH:MM" or 5 cron fields (their values are checked by
     APScheduler when the scheduler builds the trigger)."""
-    if len(value.split()) == 5 or is_clock_time(value):
+    if len(value.split()) == 5 or _is_clock_time(value):
         return value
     raise ValueError("not HH:MM or a 5-field cron expression")
 
 
-def is_clock_time(value: str) -> bool:
+def _is_clock_time(value: str) -> bool:
     """ "HH:MM" of a 24-hour day: "06:00", "7:30"; not "25:99"."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
     return bool(match) and int(match[1]) < 24 and int(match[2]) < 60
 
 
+SCHEDULE_EXPECTED = '"HH:MM" (00:00 to 23:59) or a 5-field cron expression'
 Url = Annotated[str, AfterValidator(endpoint_url), Field(json_schema_extra={
     "expected": "an http(s) URL in quotes"})]
 Texts = Annotated[list[str] | str, Field(json_schema_extra={
@@ -54,8 +55,8 @@ class SourceSection(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     enabled: Flag = True
-    schedule: Annotated[str | None, AfterValidator(lambda v: v and _schedule(v)), Field(
-        json_schema_extra={"expected": '"HH:MM" or a 5-field cron expression'})] = None
+    schedule: Annotated[str | None, AfterValidator(lambda v: v and schedule_spec(v)), Field(
+        json_schema_extra={"expected": SCHEDULE_EXPECTED})] = None
     # With [distributed] enabled: false keeps this source crawled by the scheduler itself.
     distributed: Flag = True
     full: Flag = False  # read everything (slow): the only crawl that closes vanished listings
@@ -170,6 +171,12 @@ def expected_value(model: type[BaseModel], name: str) -> str | None:
         if isinstance(extra, dict) and extra.get("expected"):
             return str(extra["expected"])
     return None
+
+
+def register_section(name: str, section: type[SourceSection] = SourceSection) -> None:
+    """Declare the ``[sources.NAME]`` section of a spider that is not one of the project's
+    (one from another module, ``-s SPIDER_MODULES=...``): its module calls this on import."""
+    SECTIONS.setdefault(name, section)
 
 
 # Spider arguments that are not configuration keys: the window of one run.

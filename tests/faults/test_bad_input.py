@@ -70,7 +70,8 @@ def stored_runs() -> int:
     ('[sources.greenhouse]\nbord = ["x"]\n',
      "[sources.greenhouse] bord: unknown key (did you mean boards?)"),
     ('[schedule]\ntime = "25:99"\n',
-     "[schedule] time must be \"HH:MM\" (00:00 to 23:59), not '25:99'"),
+     "[schedule] time must be \"HH:MM\" (00:00 to 23:59) or a 5-field cron expression, "
+     "not '25:99'"),
 ])
 @pytest.mark.parametrize("command", [["list"], ["runs"], ["alerts", "list"], ["sources", "list"]])
 def test_a_broken_configuration_is_refused_by_every_command(isolated_environment, text,
