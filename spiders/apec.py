@@ -19,6 +19,7 @@ page was read, so the offers it no longer lists are counted missed (closed at th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from aggregator.config import SourceConfig
@@ -49,9 +50,9 @@ class ApecSpider(PostPagedJsonSpider):
         return None
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
-        return ListingSpider.configuration_problem.__func__(cls, source_config, args)
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
+        return ListingSpider.configuration_problem.__func__(cls, source_config, args, settings)
 
     def configured_boards(self) -> list[Board]:
         """One search per place (all of France without places), each a scope."""

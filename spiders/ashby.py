@@ -21,6 +21,7 @@ from typing import Any
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
+from spiders.base.values import record_id
 
 
 class AshbySpider(JsonListSpider):
@@ -44,7 +45,7 @@ class AshbySpider(JsonListSpider):
                        if part.get("compensationType") == "Salary"), None)
         employment = record.get("employmentType")  # "FullTime", "Contract", "Intern"...
         return self.listing(
-            source_id=record["id"],
+            source_id=record_id(record["id"]),
             url=record["jobUrl"],
             title=record["title"],
             organization=board.slug,

@@ -20,6 +20,7 @@ from typing import Any
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
+from spiders.base.values import as_mapping, record_id
 
 
 class BreezySpider(JsonListSpider):
@@ -37,11 +38,11 @@ class BreezySpider(JsonListSpider):
 
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
                    detail: Any = None) -> RawListing | None:
-        place = record.get("location") or {}
+        place = as_mapping(record.get("location"), "city")
         country = place.get("country") or {}
         kind = record.get("type")  # {"id": "fullTime", "name": "Full-Time"}
         return self.listing(
-            source_id=str(record["id"]),
+            source_id=record_id(record["id"]),
             url=record["url"],
             title=record["name"],
             organization=(record.get("company") or {}).get("name") or board.slug,

@@ -26,9 +26,8 @@ The client secret and the tokens are added to the requests inside the downloader
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -49,11 +48,14 @@ from spiders.base.oauth import (
     OAUTH_META,
     ClientCredentials,
     TokenError,
+    credential,
     enable_oauth_middleware,
 )
 from spiders.base.scopes import ScopeProgress
+from spiders.base.values import as_mapping, record_id
 
 CREDENTIALS = ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET")
+
 # The OAuth2 client-credentials token endpoint of the /partenaire realm.
 TOKEN_ENDPOINT = Endpoint(
     "FRANCE_TRAVAIL_TOKEN_URL",
@@ -147,25 +149,19 @@ class FranceTravailSpider(ListingSpider):
 
     @classmethod
     def needs(cls) -> str | None:
-        return f"{' and '.join(CREDENTIALS)} in the environment"
+        return f"{' and '.join(CREDENTIALS)} in the environment (or -s NAME=VALUE)"
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
-        problem = super().configuration_problem(source_config, args)
-        if problem:
-            return problem
-        missing = [name for name in CREDENTIALS if not os.environ.get(name)]
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
+        missing = [name for name in CREDENTIALS if not credential(name, settings or {})]
         if missing:
             return (f"{' and '.join(missing)} not set (France Travail API credentials, "
                     "from francetravail.io)")
         return None
 
     def credentials(self) -> tuple[str, str] | None:
-        # An explicit -s setting wins: tests and the replay builder pass dummy values that
-        # way. Real secrets belong in the environment.
-        client_id, secret = (self.settings.get(name) or os.environ.get(name)
-                             for name in CREDENTIALS)
+        client_id, secret = (credential(name, self.settings) for name in CREDENTIALS)
         if client_id and secret:
             return client_id, secret
         # A replay sends nothing: its recorded token response is found without credentials.
@@ -354,13 +350,16 @@ class FranceTravailSpider(ListingSpider):
         if not isinstance(offer, dict) or not offer.get("id"):
             self.drop_record("offer without id")
             return None
-        offer_id = str(offer["id"])
+        offer_id = record_id(offer["id"])
+        if offer_id is None:
+            self.drop_record("offer id is not a text or number")
+            return None
         if offer_id in self.seen:  # overlapping windows and shifting pages repeat offers
             return None
         self.seen.add(offer_id)
-        place = offer.get("lieuTravail") or {}
-        company = offer.get("entreprise") or {}
-        origin = offer.get("origineOffre") or {}
+        place = as_mapping(offer.get("lieuTravail"), "libelle")
+        company = as_mapping(offer.get("entreprise"), "nom")
+        origin = as_mapping(offer.get("origineOffre"), "urlOrigine")
         contract = [offer["typeContrat"]] if offer.get("typeContrat") else []
         if offer.get("alternance") is True:
             contract.append("alternance")

@@ -25,6 +25,7 @@ from typing import Any
 from aggregator.items import RawListing
 from spiders.base.boards import Board
 from spiders.base.json_list import JsonListSpider
+from spiders.base.values import as_mapping, record_id
 
 _CONTRACT_FIELD = re.compile(r"employment|contract|job type|type of (?:job|position)", re.I)
 
@@ -54,13 +55,13 @@ class GreenhouseSpider(JsonListSpider):
                     and _CONTRACT_FIELD.search(str(m.get("name") or ""))]
         content = record.get("content")
         return self.listing(
-            source_id=str(record["id"]),
+            source_id=record_id(record["id"]),
             url=record["absolute_url"],
             title=record["title"],
             organization=record.get("company_name") or board.slug,
             # The API escapes the HTML once more ("&lt;p&gt;"): undo that transport escape.
             description=html.unescape(content) if content else None,
-            location=(record.get("location") or {}).get("name"),
+            location=as_mapping(record.get("location"), "name").get("name"),
             contract_type=contract or None,
             salary=record.get("pay_input_ranges") or None,
             published_at=record.get("first_published"),

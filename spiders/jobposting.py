@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -125,8 +125,8 @@ class JobPostingSpider(ListingSpider):
         return "sites (career site URLs), or -a urls=..."
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
         if args.get("urls") or source_config.params.get("urls"):
             return None
         entries = source_config.params.get("sites")

@@ -17,6 +17,7 @@ from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, joined
 from spiders.base.json_list import JsonListSpider
 from spiders.base.listing_spider import Endpoint
+from spiders.base.values import record_id
 
 # Boards written "eu:SITE" live on Lever's EU instance.
 EU_ENDPOINT = Endpoint("LEVER_EU_API_URL", "https://api.eu.lever.co/v0", "eu_api_url")
@@ -63,7 +64,7 @@ class LeverSpider(JsonListSpider):
         parts.append(record.get("additional"))
         salary_text = record.get("salaryDescriptionPlain") or record.get("salaryDescription")
         return self.listing(
-            source_id=record["id"],
+            source_id=record_id(record["id"]),
             url=record["hostedUrl"],
             title=record["text"],
             organization=board.slug,

@@ -12,6 +12,7 @@ from typing import Any
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
+from spiders.base.values import record_id
 
 
 class RecruiteeSpider(JsonListSpider):
@@ -33,7 +34,7 @@ class RecruiteeSpider(JsonListSpider):
         salary = record.get("salary") or {}
         employment = record.get("employment_type_code")  # "fulltime_permanent", "contract"...
         return self.listing(
-            source_id=str(record["id"]),
+            source_id=record_id(record["id"]),
             url=record["careers_url"],
             title=record["title"],
             organization=record.get("company_name") or board.slug,

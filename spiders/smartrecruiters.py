@@ -13,6 +13,7 @@ from typing import Any
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.paged_json import OffsetPagedJsonSpider
+from spiders.base.values import as_mapping, record_id
 
 # The job ad's sections, in the order the public page shows them.
 SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
@@ -40,7 +41,7 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
     def parse_item(self, record: dict[str, Any], board: Board, page: Any,
                    detail: Any = None) -> RawListing | None:
         posting = {**record, **(detail or {})}
-        place = posting.get("location") or {}
+        place = as_mapping(posting.get("location"), "fullLocation")
         company = posting.get("company") or {}
         employment = posting.get("typeOfEmployment") or {}
         sections = ((posting.get("jobAd") or {}).get("sections")) or {}
@@ -48,7 +49,7 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
             f"<h3>{sections[name].get('title') or ''}</h3>{sections[name].get('text') or ''}"
             for name in SECTIONS if (sections.get(name) or {}).get("text")), sep="\n")
         return self.listing(
-            source_id=str(posting["id"]),
+            source_id=record_id(posting["id"]),
             url=posting.get("postingUrl")
             or f"https://jobs.smartrecruiters.com/{company.get('identifier') or board.slug}"
                f"/{posting['id']}",

@@ -21,9 +21,8 @@ tests/fixtures/jobs/talentsoft_francetravail-career_offers.json.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,6 +39,7 @@ from spiders.base.oauth import (
     OAUTH_META,
     ClientCredentials,
     TokenError,
+    credential,
     enable_oauth_middleware,
 )
 
@@ -85,20 +85,17 @@ class TalentsoftSpider(BoardSpider):
         return f"{super().needs()}; {' and '.join(CREDENTIALS)} in the environment"
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
         problem = super().configuration_problem(source_config, args)
-        missing = [name for name in CREDENTIALS if not os.environ.get(name)]
+        missing = [name for name in CREDENTIALS if not credential(name, settings or {})]
         if problem or not missing:
             return problem
         return (f"{' and '.join(missing)} not set (the API client of the career site, "
                 "from its Talentsoft administrator)")
 
     def credentials(self) -> tuple[str, str]:
-        # -s settings first (tests and the replay builder pass dummy values so), then the
-        # environment (real secrets).
-        client_id, secret = (self.settings.get(name) or os.environ.get(name) or ""
-                             for name in CREDENTIALS)
+        client_id, secret = (credential(name, self.settings) or "" for name in CREDENTIALS)
         return client_id, secret
 
     def oauth_for(self, request: Request) -> ClientCredentials | None:

@@ -135,3 +135,51 @@ def test_wrong_types_and_values_are_refused_naming_the_key(tmp_path, monkeypatch
         load_config()
     assert message in str(error.value)
     assert "hunter2" not in str(error.value)
+
+
+def test_every_section_and_key_of_the_schema_is_documented():
+    from aggregator.config import PROJECT_ROOT, ConfigFile
+    from aggregator.config.sources import SECTIONS
+
+    text = (PROJECT_ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = []
+    for section, field in ConfigFile.model_fields.items():
+        if f"## `[{section}" not in text:
+            missing.append(f"[{section}]")
+        model = field.annotation
+        for name, key in getattr(model, "model_fields", {}).items():
+            if f"`{key.alias or name}`" not in text:
+                missing.append(f"[{section}] {key.alias or name}")
+    from aggregator.crawling.registry import spider_names
+
+    for source in spider_names():
+        missing += [f"[sources.{source}] {name}" for name in SECTIONS[source].model_fields
+                    if f"`{name}`" not in text]
+        if source not in text:
+            missing.append(f"[sources.{source}]")
+    assert not missing, f"docs/configuration.md lacks {missing}"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[databse]\nurl = 'x'", "[databse]: unknown section (did you mean [database]?)"),
+    ("[sources.boampp]", "[sources.boampp]: unknown source (did you mean [sources.boamp]?)"),
+    ("[sources.boamp]\npage_sise = 3", "[sources.boamp] page_sise: unknown key (did you mean "
+                                       "page_size?)"),
+    ('[schedule]\ntime = "25:99"', "[schedule] time must be \"HH:MM\" (00:00 to 23:59)"),
+    ('[sources.ted]\nschedule = "tomorrow"', "[sources.ted] schedule must be \"HH:MM\" (00:00 "
+                                              "to 23:59) or a 5-field cron expression"),
+    ('[sources.boamp]\napi_url = "notaurl"', "[sources.boamp] api_url must be an http(s) URL"),
+    ('[sources.francetravail]\nclient_secret = "s3cret"',
+     "set FRANCE_TRAVAIL_CLIENT_SECRET in the environment"),
+    ('[distributed]\nredis_url = "notredis://x"', "[distributed] redis_url must be a redis://"),
+    ('[ui]\nlanguage = "de"', '[ui] language must be "fr" or "en"'),
+    ("[sources]\nboamp = 3", "[sources.boamp] must be a table"),
+])
+def test_the_schema_names_the_key_and_the_closest_valid_name(tmp_path, monkeypatch, text,
+                                                             message):
+    path = write(tmp_path / "bad.toml", text)
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(path))
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value).startswith(f"{path}: ") and message in str(error.value)
+    assert "s3cret" not in str(error.value)

@@ -6,6 +6,7 @@ Heavy imports (Scrapy, SQLAlchemy, Textual) happen inside the commands, so that
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from aggregator.config import CONFIG_ENV, ConfigError
+from aggregator.config import CONFIG_ENV, ConfigError, load_config
 from aggregator.i18n import N_, _
 
 ABOUT = N_("Local-first aggregator of job offers and public tenders.")
@@ -35,6 +36,25 @@ def _options(
 ) -> None:
     if config is not None:
         os.environ[CONFIG_ENV] = str(config)
+    # Every command reads and validates the file (one named with --config always, even when
+    # AGGREGATOR_DATABASE_URL means the store needs nothing from it): a broken file is refused
+    # whatever the command, not only by those that use the broken key. Spiders of other
+    # modules (-s SPIDER_MODULES=...) declare their [sources.NAME] sections on import.
+    modules = _spider_modules(sys.argv[1:])
+    if modules:
+        from aggregator.crawling.registry import spider_loader
+
+        spider_loader(modules)
+    load_config()
+
+
+def _spider_modules(argv: list[str]) -> tuple[str, ...] | None:
+    """The modules of a ``-s SPIDER_MODULES=a,b`` (``--set``) on the command line, if any."""
+    for flag, value in itertools.pairwise(argv):
+        name, _sep, modules = value.partition("=")
+        if flag in ("-s", "--set") and name == "SPIDER_MODULES":
+            return tuple(m.strip() for m in modules.split(",") if m.strip())
+    return None
 
 
 # command (or command group) → the module that defines it: a command imports its own module

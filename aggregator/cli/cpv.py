@@ -122,7 +122,8 @@ def cpv(
     lang: Annotated[str | None, typer.Option(
         "--lang", help=_("Labels in fr or en (default: the language messages are in)."))
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help=_("How many codes to suggest."))] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=10_000,
+                                               help=_("How many codes to suggest."))] = 20,
     json_out: Annotated[bool, typer.Option(
         "--json", help=_("One JSON object per code (per line); with a code, one object."))
     ] = False,

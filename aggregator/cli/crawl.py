@@ -91,13 +91,16 @@ def crawl(
     distributed: Annotated[bool, typer.Option(
         "--distributed", help=_("Seed a distributed crawl: queue the start requests in Redis "
         "for `aggregator worker` processes to crawl."))] = False,
-    jobs: Annotated[int, typer.Option(help=_("Sources crawled at the same time."))] = 4,
-    timeout: Annotated[float, typer.Option(help=_("Time limit per source, in minutes."))] = 60,
+    jobs: Annotated[int, typer.Option(min=1, max=64,
+                                      help=_("Sources crawled at the same time."))] = 4,
+    timeout: Annotated[float, typer.Option(
+        min=0.1, max=7 * 24 * 60, help=_("Time limit per source, in minutes."))] = 60,
 ) -> None:
     from aggregator.config import load_config
+    from aggregator.config.sources import check_arguments
     from aggregator.crawling import registry
     from aggregator.crawling import runner as crawling
-    from aggregator.crawling.options import parse_pairs
+    from aggregator.crawling.options import check_settings, parse_pairs
     from aggregator.crawling.replay import BUNDLED_REPLAY, network_available, read_manifest
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import get_run
@@ -109,6 +112,7 @@ def crawl(
     try:
         args = parse_pairs(arg or [], "-a")
         settings = parse_pairs(setting or [], "-s")
+        check_settings(settings, registry.endpoint_defaults(), registry.project_settings())
     except ValueError as exc:
         raise UserError(str(exc)) from None
     if fallback_replay and replay is None and record is None and not network_available():
@@ -126,13 +130,19 @@ def crawl(
     if unknown:
         raise UserError(_("unknown source %(unknown)s (known: %(known)s)")
                         % {"unknown": ", ".join(unknown), "known": ", ".join(known)})
+    for name in names:  # before any run is recorded
+        try:
+            check_arguments(name, args)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
 
     config = load_config()
     engine = get_engine()
     run_ids: dict[str, int | None] = {}
     requests = []
     for name in names:
-        problem = None if replay else registry.configuration_problem(name, config, args)
+        problem = None if replay else registry.configuration_problem(name, config, args,
+                                                                       settings)
         if problem:
             run_ids[name] = crawling.record_unconfigured(name, problem)
         else:

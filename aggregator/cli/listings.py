@@ -119,6 +119,12 @@ QUERY_HELP = N_("Words, \"phrases\", -exclusions, prefix*, and keys such as kind
                 "the shell splits it. A word starting with - is an exclusion, not an option.")
 
 
+# Bounded: a database integer holds at most 2**63 - 1, and nobody reads a million rows.
+MAX_ROWS = 1_000_000
+Limit = Annotated[int, typer.Option(min=1, max=MAX_ROWS, help=_("How many listings to show."))]
+Offset = Annotated[int, typer.Option(min=0, max=MAX_ROWS, help=_("Skip this many first."))]
+
+
 @app.command("search", cls=QueryCommand,
     help=_("Search the stored listings (open ones by default)."))
 def search_listings(
@@ -151,8 +157,8 @@ def search_listings(
     sort: Annotated[str | None, typer.Option(
         help=_("relevance, deadline, published, seen, title, organization, place, source, kind;"
              " a leading - reverses it."))] = None,
-    limit: Annotated[int, typer.Option(min=1, help=_("How many listings to show."))] = 50,
-    offset: Annotated[int, typer.Option(help=_("Skip this many first."))] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     json_lines: Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))
                           ] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
@@ -162,7 +168,7 @@ def search_listings(
         "--why", help=_("Say why each listing matched: the words found (highlighted), the CPV "
         "code, the place, the deadline; with --json, a \"matched\" object."))] = False,
 ) -> None:
-    filter = with_options(query_filter(query, limit=max(limit, 0), offset=max(offset, 0)), {
+    filter = with_options(query_filter(query, limit=limit, offset=offset), {
         "kind": kind, "location": location, "closing_within": closing_within,
         "deadline_before": deadline_before, "deadline_after": deadline_after,
         "contract": contract, "cpv": cpv, "source": source, "since": since,
@@ -176,8 +182,8 @@ def list_listings(
     sort: Annotated[str | None, typer.Option(
         help=_("published (default: newest first), deadline, seen, title, ...; a leading - "
         "reverses it."))] = "published",
-    limit: Annotated[int, typer.Option(min=1, help=_("How many listings to show."))] = 50,
-    offset: Annotated[int, typer.Option(help=_("Skip this many first."))] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     json_lines: Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))
                           ] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help=_("CSV with the --json fields."))
@@ -186,7 +192,7 @@ def list_listings(
 ) -> None:
     from aggregator.query import Filter
 
-    filter = with_options(Filter(limit=max(limit, 0), offset=max(offset, 0)), {"sort": sort})
+    filter = with_options(Filter(limit=limit, offset=offset), {"sort": sort})
     _print_results(filter, json_lines, csv_out, as_of)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aggregator.cli import UserError, app
+from aggregator.cli import app
 from aggregator.i18n import _
 from aggregator.presentation import local
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
@@ -50,13 +50,12 @@ def runs_table(runs: list) -> Table:
 def runs(
     source: Annotated[str | None, typer.Option("--source", help=_("Only this source's runs."))
                       ] = None,
-    limit: Annotated[int, typer.Option("--limit", help=_("How many runs to show."))] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1_000_000,
+                                       help=_("How many runs to show."))] = 20,
 ) -> None:
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import recent_runs
 
-    if limit < 1:
-        raise UserError(_("--limit must be at least 1"))
     found = recent_runs(get_engine(), source=source, limit=limit)
     if not found:
         console.print(_("No crawl run of %(source)s yet.") % {"source": source} if source

@@ -27,10 +27,11 @@ def worker(
 
     from aggregator.crawling import registry
     from aggregator.crawling.distributed.worker import run_worker
-    from aggregator.crawling.options import parse_pairs
+    from aggregator.crawling.options import check_settings, parse_pairs
 
     try:
         overrides = parse_pairs(setting or [], "-s")
+        check_settings(overrides, registry.endpoint_defaults(), registry.project_settings())
     except ValueError as exc:
         raise UserError(str(exc)) from None
     names = [s.strip() for s in sources.split(",") if s.strip()] if sources else \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -11,10 +12,13 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
+logger = logging.getLogger(__name__)
 
-def retry_after_seconds(value: bytes | str | None, *, default: float, maximum: float,
+
+def retry_after_seconds(value: bytes | str | None, *, default: float,
                         now: datetime | None = None) -> float:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), bounded."""
+    """Seconds a Retry-After header (delta-seconds or HTTP-date) asks to wait; ``default``
+    when it is absent or unreadable."""
     if isinstance(value, bytes):
         value = value.decode("latin-1")
     delay = default
@@ -31,19 +35,21 @@ def retry_after_seconds(value: bytes | str | None, *, default: float, maximum: f
                 if when.tzinfo is None:
                     when = when.replace(tzinfo=UTC)
                 delay = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(0.0, min(delay, maximum))
+    return max(0.0, delay)
 
 
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retries, but a 429 or 503 first waits as long as the server asks.
 
-    The wait is bounded by RETRY_AFTER_MAX_SECONDS; without the header it backs off
-    exponentially from RETRY_AFTER_DEFAULT_SECONDS.
+    Without the header it backs off exponentially from RETRY_AFTER_DEFAULT_SECONDS. A request
+    waits RETRY_AFTER_MAX_SECONDS at most over all its retries: a server that asks for more
+    (``Retry-After: 86400``) is not waited for; the request counts as failed (an error of
+    the run) and the crawl goes on with the others.
     """
 
     def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
         super().__init__(settings)
-        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX_SECONDS", 600)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300)
         self.retry_after_default = settings.getfloat("RETRY_AFTER_DEFAULT_SECONDS", 5)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -51,16 +57,29 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         if response.status in (429, 503) and response.status in self.retry_http_codes:
             retries = request.meta.get("retry_times", 0)
-            if retries < request.meta.get("max_retry_times", self.max_retry_times):
-                delay = retry_after_seconds(
-                    response.headers.get("Retry-After"),
-                    default=self.retry_after_default * 2 ** retries,
-                    maximum=self.retry_after_max)
-                if self.crawler.stats:
-                    self.crawler.stats.inc_value("retry_after/waits")
-                await self._wait(delay)
-            return self._retry(request, response_status_message(response.status)) or response
+            if retries >= request.meta.get("max_retry_times", self.max_retry_times):
+                return self._retry(request, response_status_message(response.status)) or response
+            delay = retry_after_seconds(response.headers.get("Retry-After"),
+                                        default=self.retry_after_default * 2 ** retries)
+            waited = request.meta.get("retry_after_waited", 0.0)
+            if waited + delay > self.retry_after_max:
+                self._count("retry_after/gave_up")
+                logger.error("Gave up %s after HTTP %s: the server asks to wait %.0f s, more "
+                             "than RETRY_AFTER_MAX_SECONDS (%.0f s)", request.url,
+                             response.status, delay, self.retry_after_max)
+                return response
+            self._count("retry_after/waits")
+            await self._wait(delay)
+            retry = self._retry(request, response_status_message(response.status))
+            if retry is None:
+                return response
+            retry.meta["retry_after_waited"] = waited + delay
+            return retry
         return super().process_response(request, response)
+
+    def _count(self, key: str) -> None:
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(key)
 
     async def _wait(self, seconds: float) -> None:
         """Sleep, but stop waiting when the crawl is being stopped: a clean shutdown waits

@@ -55,6 +55,8 @@ class ValidatePipeline(_Pipeline):
             value = item.get(name)
             if isinstance(value, int) and not isinstance(value, bool) and name == "source_id":
                 item[name] = value = str(value)
+            if value not in (None, "") and not isinstance(value, str):
+                raise self.drop(f"invalid {name}", item)  # a table is no id, title or URL
             if not isinstance(value, str) or not value.strip():
                 raise self.drop(f"missing {name}", item)
         if len(item["source_id"]) > 512:
@@ -93,6 +95,8 @@ class NormalizePipeline(_Pipeline):
             logger.exception("normalising %s %s failed", item.get("source"),
                              item.get("source_id"))
             raise self.drop("normalize error", item) from None
+        for name in record["details"].get("unreadable", ()):  # left empty, the listing kept
+            self.crawler.stats.inc_value(f"aggregator/unreadable/{name}")
         record["scope"] = item.get("scope")
         record["amends"] = bool(item.get("amends"))
         return record

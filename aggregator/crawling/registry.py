@@ -18,15 +18,21 @@ from aggregator.config import Config, load_config
 SETTINGS_MODULE = "aggregator.crawling.settings"
 
 
+def project_settings() -> Any:
+    """The project's Scrapy settings (aggregator.crawling.settings over Scrapy's defaults)."""
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
+    return get_project_settings()
+
+
 @cache
 def spider_loader(spider_modules: tuple[str, ...] | None = None) -> Any:
     """Scrapy's loader of the project's spiders (``spider_modules`` replaces
     SPIDER_MODULES, as ``-s SPIDER_MODULES=...`` does for a crawl); built once per process."""
     from scrapy.spiderloader import SpiderLoader
-    from scrapy.utils.project import get_project_settings
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
-    settings = get_project_settings()
+    settings = project_settings()
     if spider_modules is not None:
         settings.set("SPIDER_MODULES", list(spider_modules), priority="cmdline")
     return SpiderLoader.from_settings(settings)
@@ -40,10 +46,12 @@ def spider_class(name: str) -> type:
     return spider_loader().load(name)
 
 
-def configuration_problem(name: str, config: Config, args: dict[str, Any]) -> str | None:
-    """Why ``name`` cannot run as configured (missing credentials, no boards), or None."""
+def configuration_problem(name: str, config: Config, args: dict[str, Any],
+                          settings: dict[str, Any] | None = None) -> str | None:
+    """Why ``name`` cannot run as configured (missing credentials, no boards), or None;
+    ``settings``: the crawl's ``-s`` ones (a credential may be given that way)."""
     check = getattr(spider_class(name), "configuration_problem", None)
-    return check(config.source(name), args) if check else None
+    return check(config.source(name), args, settings or {}) if check else None
 
 
 def enabled_sources(config: Config | None = None) -> list[str]:

@@ -32,7 +32,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_AFTER_MAX_SECONDS = 600
+# the most one request waits over its retries: a server asking for more is not waited for
+RETRY_AFTER_MAX_SECONDS = 300
 RETRY_AFTER_DEFAULT_SECONDS = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

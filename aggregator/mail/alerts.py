@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from email.utils import getaddresses
 from typing import Any
 
 from sqlalchemy import Engine
 
+from aggregator.i18n import _
+from aggregator.normalize.text import strip_controls
 from aggregator.store.alerts import AlertError, save_alert, update_alert
 from aggregator.store.models import Alert
 
@@ -22,8 +25,6 @@ EVERY_CHOICES = ("daily", "weekly")
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 # One address: no spaces, quotes, brackets or separators (they would let a header be forged);
 # the domain part ASCII (an IDN can be written in its xn-- form).
-_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 NAME_MAX = 80
 
 
@@ -58,28 +59,51 @@ def matching(engine: Engine, text: str, now: datetime) -> Iterator[int]:
 
 # --- Validation ---------------------------------------------------------------------------------
 
+def _printable(text: str) -> bool:
+    """No control character, bidirectional control nor line break (a new header)."""
+    return strip_controls(text) == text and not any(c in text for c in "\r\n\t")
+
+
 def check_name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > NAME_MAX or _CONTROL.search(name) or name.startswith("-"):
+    if not name or len(name) > NAME_MAX or not _printable(name) or name.startswith("-"):
         raise AlertError(f"an alert name is 1 to {NAME_MAX} printable characters, not "
                          f"starting with '-': {name!r}")
     return name
 
 
 def parse_recipients(value: str | Iterable[str]) -> list[str]:
-    """``a@x.fr,b@y.fr`` (or a list) → the addresses, checked, duplicates removed."""
-    parts = value.split(",") if isinstance(value, str) else [p for v in value
-                                                            for p in v.split(",")]
+    """``a@x.fr, Jean Dupont <jean@example.fr>`` (or a list of such texts) → the recipients,
+    each checked (email-validator, no DNS) and written ``Name <address>`` when it has a
+    display name; duplicates (the same address) removed."""
+    texts = [value] if isinstance(value, str) else list(value)
     seen: dict[str, str] = {}
-    for part in (p.strip() for p in parts):
-        if not part:
+    for text in texts:
+        if not text.strip(" ,"):
             continue
-        if not _ADDRESS.fullmatch(part):
-            raise AlertError(f"not an e-mail address: {part!r}")
-        seen.setdefault(part.lower(), part)
+        for name, address in getaddresses([text]):
+            seen.setdefault(*_recipient(name, address, text))
     if not seen:
-        raise AlertError("an alert needs at least one recipient (--to ADDR[,ADDR])")
+        raise AlertError(_("an alert needs at least one recipient (--to ADDR[,ADDR])"))
     return list(seen.values())
+
+
+def _recipient(name: str, address: str, text: str) -> tuple[str, str]:
+    """(the address folded for comparison, the recipient as stored)."""
+    from email.headerregistry import Address
+
+    from email_validator import EmailNotValidError, validate_email
+
+    if not address or not _printable(text):  # (a line break would add a header)
+        raise AlertError(_("not an e-mail address: %(text)r") % {"text": text})
+    try:
+        checked = validate_email(address, check_deliverability=False,
+                                 globally_deliverable=False)  # a local server is fine
+    except EmailNotValidError as exc:
+        raise AlertError(_("not an e-mail address: %(address)r (%(reason)s)") % {
+            "address": address, "reason": exc}) from None
+    recipient = str(Address(display_name=name.strip(), addr_spec=checked.normalized))
+    return checked.normalized.lower(), recipient
 
 
 def check_every(value: str) -> str:

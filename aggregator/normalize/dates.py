@@ -29,7 +29,10 @@ from zoneinfo import ZoneInfo
 
 from aggregator.normalize.folding import strip_accents
 
-_MIN_YEAR, _MAX_YEAR = 1900, 2200
+# Plausible instants of a listing: none was published before 1990 nor closes after 2100. A
+# value outside (9999-12-31, 0001-01-01, the number 12345 read as seconds since 1970) is an
+# unreadable value, not an instant.
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
 # "Thu, 23 Jul 2026 11:20:15 +0100" (RFC 2822 / RFC 9110 dates; the weekday is optional)
 _RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}"
                       r"(?::\d{2})?\s+(?:[+-]\d{4}|GMT|UTC?|Z|[ECMP][SD]T)$")
@@ -218,9 +221,10 @@ def _textual(text: str, zone: tzinfo) -> _Parsed | None:
 
 def _from_epoch(number: float, zone: tzinfo) -> _Parsed | None:
     seconds = number / 1000 if abs(number) >= 1e11 else number
-    if not 0 < seconds < 7.2e9:  # 1970 .. 2198
+    if not 6e8 < seconds < 4.2e9:  # 1989 .. 2103, then the years exactly
         return None
-    return datetime.fromtimestamp(seconds, UTC).astimezone(zone), True
+    dt = _valid(datetime.fromtimestamp(seconds, UTC).astimezone(zone))
+    return (dt, True) if dt else None
 
 
 def _parse_time(text: str) -> tuple[int, int, int, tzinfo | None] | None:
@@ -370,7 +374,7 @@ def _parse(value: object, zone: tzinfo, base: datetime | None, *,
         parsed = _parse_mapping(value, zone, base)
     else:
         return None
-    if parsed is None or parsed[0] is None:
+    if parsed is None or _valid(parsed[0]) is None:
         return None
     return _end_of_day(parsed) if deadline else parsed
 

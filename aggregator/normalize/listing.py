@@ -301,15 +301,23 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
     if not title:
         raise NormalizationError("empty title")
 
-    published = parse_datetime(item.get("published_at"), tz=tz, relative_base=crawled_at)
-    if item.get("published_at") not in (None, "") and published is None:
-        raise NormalizationError("unreadable published_at")
+    # An optional field that cannot be read (a date of 9999-12-31, of 0001-01-01, a number
+    # that is no instant) is left empty and named in details["unreadable"], which the crawl
+    # counts: the rest of the listing is kept.
+    unreadable: list[str] = []
 
+    def read(name: str, parse: Any) -> Any:
+        value = item.get(name)
+        if value in (None, ""):
+            return None
+        parsed = parse(value, tz=tz, relative_base=crawled_at)
+        if parsed is None:
+            unreadable.append(name)
+        return parsed
+
+    published = read("published_at", parse_datetime)
     lots = _lots(item.get("lots"), tz, crawled_at)
-    deadline = parse_deadline(item.get("deadline_at"), tz=tz, relative_base=crawled_at) \
-        if item.get("deadline_at") not in (None, "") else None
-    if item.get("deadline_at") not in (None, "") and deadline is None:
-        raise NormalizationError("unreadable deadline_at")
+    deadline = read("deadline_at", parse_deadline)
     deadline_at, time_given = deadline if deadline else (None, None)
     if deadline_at is None and lots:
         deadline_at, time_given = _earliest_open_deadline(lots, crawled_at) or (None, None)
@@ -352,6 +360,9 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         details["salary_months"] = salary.months
     if item.get("extra"):
         details["extra"] = dict(item["extra"])
+    modified = read("modified_at", parse_datetime)
+    if unreadable:
+        details["unreadable"] = unreadable
 
     return {
         "kind": item.get("kind"),
@@ -371,7 +382,7 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         "latitude": _coordinate(item.get("latitude"), 90),
         "longitude": _coordinate(item.get("longitude"), 180),
         "published_at": published or award_columns["awarded_at"] or crawled_at,
-        "modified_at": parse_datetime(item.get("modified_at"), tz=tz, relative_base=crawled_at),
+        "modified_at": modified,
         "deadline_at": deadline_at,
         "deadline_time_given": time_given,
         "contract_type": parse_contract(item.get("contract_type")),

@@ -28,9 +28,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lxml import etree
 
-# ANSI/VT escape sequences (CSI, OSC, single-character escapes), then any C0/C1 control.
+# ANSI/VT escape sequences (CSI, OSC, single-character escapes), then any C0/C1 control and
+# the Unicode bidirectional controls (embeddings and overrides U+202A-U+202E, isolates
+# U+2066-U+2069, the LRM/RLM/ALM marks), with which a title could display reversed or
+# pretend to be another text ("Trojan Source").
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # Entities with their semicolon only: "&copy2024" or "Marks&notes" are words, not entities.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _MARKUP_ENTITIES = {"<", ">"}
@@ -63,7 +67,9 @@ _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table",
 
 
 def strip_controls(text: str) -> str:
-    """Remove terminal escape sequences and control characters, keep newlines and tabs."""
+    """The one safe-text function: remove terminal escape sequences, control characters and
+    bidirectional controls; keep newlines and tabs. Everything that shows listing text (CLI,
+    TUI, CSV, ICS, both parts of an e-mail) goes through it, as the normalisers do."""
     if _CONTROL.search(text) is None:  # the usual case (an escape sequence starts with one)
         return text
     return _CONTROL.sub("", _ANSI.sub("", text))

@@ -8,15 +8,22 @@ import fcntl
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from aggregator.config import PoolConfig, database_url, load_config
+from aggregator.config import (
+    ConfigError,
+    PoolConfig,
+    database_url,
+    default_sqlite_path,
+    load_config,
+)
+from aggregator.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "db"
 
@@ -32,6 +39,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# What the store runs on: backend → the drivers it is tested with.
+SUPPORTED = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+
+
+def checked_url(url: str) -> URL:
+    """``url`` parsed, if it names a supported database; a SQLite file's folder must exist,
+    except the default db/ one (created). ConfigError otherwise, in one line."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(_("database URL %(url)r: not a URL such as sqlite:///PATH or "
+                            "postgresql+psycopg://USER@HOST/DATABASE") % {"url": url}) from None
+    if parsed.get_driver_name() not in SUPPORTED.get(parsed.get_backend_name(), ()):
+        raise ConfigError(_("database URL %(url)s: unsupported database %(name)r (supported: "
+                            "SQLite, sqlite:///PATH; PostgreSQL, postgresql+psycopg://USER@HOST"
+                            "/DATABASE)") % {"url": parsed.render_as_string(hide_password=True),
+                                             "name": parsed.drivername})
+    database = parsed.database
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" and not (
+            database.startswith("file:")):
+        folder = Path(database).expanduser().parent
+        if folder == default_sqlite_path().parent:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            raise ConfigError(_("database URL %(url)s: the folder %(folder)s does not exist "
+                                "(create it first)") % {"url": url, "folder": folder})
+    return parsed
+
+
 def create_store_engine(url: str | None = None, *, pool: PoolConfig | None = None,
                         **pool_options: Any) -> Engine:
     """An engine for ``url`` (default: the configured database), without touching the schema.
@@ -41,14 +77,12 @@ def create_store_engine(url: str | None = None, *, pool: PoolConfig | None = Non
     SQLite ignores them: its file is opened per connection and has no server to time out.
     """
     url = url or database_url()
-    parsed = make_url(url)
+    parsed = checked_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    settings = asdict(pool or load_config().pool) | pool_options
+    settings = (pool or load_config().pool).model_dump() | pool_options
     # pre-ping: a connection the server or a proxy closed meanwhile is replaced, not an error.
     return create_engine(url, pool_pre_ping=True, **settings)
 

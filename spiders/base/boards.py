@@ -23,7 +23,7 @@ list a board and where its records are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -90,12 +90,9 @@ class BoardSpider(ListingSpider):
         return f"boards: {cls.board_help}"
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
         """Why this spider cannot run as configured (no or unusable boards), or None."""
-        problem = super().configuration_problem(source_config, args)
-        if problem:
-            return problem
         texts = text_list(args.get("boards") or source_config.params.get("boards"))
         if not texts:
             return (f"no boards configured: add some with `aggregator sources add {cls.name} "

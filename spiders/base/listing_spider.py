@@ -89,15 +89,11 @@ class ListingSpider(scrapy.Spider):
         return None
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
-        """Why this spider cannot run as configured, or None. Here: an endpoint key of its
-        ``[sources.NAME]`` section that holds no URL (subclasses check their own needs)."""
-        for endpoint in cls.endpoints():
-            value = source_config.params.get(endpoint.key)
-            if value is not None and not _is_url(value):
-                return (f"[sources.{cls.name}] {endpoint.key} must be a URL in quotes, "
-                        f"not {value!r}")
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
+        """Why this spider cannot run as configured (credentials, boards...), or None.
+        ``settings`` are the crawl's ``-s`` ones. (The configuration's own schema has
+        already refused values of the wrong kind, such as an endpoint key holding no URL.)"""
         return None
 
     @classmethod
@@ -109,7 +105,7 @@ class ListingSpider(scrapy.Spider):
         for endpoint in cls.endpoints():
             settings.set(endpoint.setting, endpoint.default, priority="default")
             configured = params.get(endpoint.key)
-            if _is_url(configured):  # (anything else: configuration_problem says so)
+            if configured:  # a URL: the configuration's schema says so
                 settings.set(endpoint.setting, configured.strip(), priority="spider")
 
     @property
@@ -243,10 +239,6 @@ class ListingSpider(scrapy.Spider):
         """Count a record the spider could not turn into a listing (and say which)."""
         self.logger.warning("dropped %s record %s: %s", self.name, record_id or "?", reason)
         self.crawler.stats.inc_value(f"aggregator/dropped/{reason}")
-
-
-def _is_url(value: object) -> bool:
-    return isinstance(value, str) and "://" in value
 
 
 def _day(value: object, name: str) -> date:

@@ -32,7 +32,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
@@ -211,3 +214,10 @@ def enable_oauth_middleware(settings: BaseSettings) -> None:
     addons[OAuthAddon] = 0
     priority = max(settings.getpriority("ADDONS") or 0, SETTINGS_PRIORITIES["spider"])
     settings.set("ADDONS", addons, priority)
+
+
+def credential(name: str, settings: Mapping[str, Any]) -> str | None:
+    """One rule for an API credential, for the "unconfigured" check and the crawl alike: a
+    ``-s NAME=VALUE`` setting wins (tests and the replay builder pass dummy values that way),
+    else the environment. Real secrets belong in the environment."""
+    return settings.get(name) or os.environ.get(name) or None

@@ -44,3 +44,21 @@ def in_preferred_language(by_language: Mapping[str, Any]) -> Any:
         if language in present:
             return present[language]
     return next(iter(present.values()), None)
+
+
+def record_id(value: Any) -> str | None:
+    """A record's id as text: a string or a whole number; anything else (a table, a list, a
+    boolean) is no id, so the listing is dropped as such rather than stored as "{'a': 1}"."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).strip() or None
+
+
+def as_mapping(value: Any, text_key: str) -> Mapping[str, Any]:
+    """A nested object (a place, a company) that a source may also give as plain text:
+    the text becomes its ``text_key`` (``"Marseille"`` → ``{"name": "Marseille"}``)."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str) and value.strip():
+        return {text_key: value}
+    return {}

@@ -32,7 +32,7 @@ def test_add_stores_the_canonical_query_and_the_recipients(engine):
     stored = get_alert(engine, "Électricité 13")
     assert stored.id == alert.id
     assert stored.query == 'kind:tender dep:13 cpv:45 "électricité"'
-    assert stored.recipients == ["achats@example.fr", "Bureau@Example.fr"]
+    assert stored.recipients == ["achats@example.fr", "Bureau@example.fr"]  # domain folded
     assert stored.every == "weekly"
     assert stored.created_at == NOW and stored.last_run_at is None
 
@@ -52,11 +52,19 @@ def test_a_bad_query_is_refused_at_add_with_the_reason(engine, query, reason):
 
 @pytest.mark.parametrize("recipients", [
     "", " , ", "not-an-address", "a@example.fr\r\nBcc: victim@example.org",
-    "a@example.fr;b@example.fr", "Name <a@example.fr>", "a@b@example.fr",
+    "a@example.fr;b@example.fr", "a@b@example.fr", "Jean <jean@example.fr> junk",
+    "Jean\u202e <jean@example.fr>",
 ])
 def test_bad_recipients_are_refused(recipients):
     with pytest.raises(AlertError):
         parse_recipients(recipients)
+
+
+def test_display_names_are_kept():
+    assert parse_recipients(['Jean Dupont <jean@example.fr>, "Dupont, Marie" <m@example.fr>',
+                             "Élise Été <e@example.fr>"]) == [
+        "Jean Dupont <jean@example.fr>", '"Dupont, Marie" <m@example.fr>',
+        "Élise Été <e@example.fr>"]
 
 
 @pytest.mark.parametrize("every", ["hourly", "24:00", "7:5", "monday", ""])

@@ -157,14 +157,23 @@ def test_relative_publication_dates_count_from_the_crawl():
     assert out["published_at"].date() == (CRAWL - timedelta(days=2)).date()
 
 
-@pytest.mark.parametrize("fields, reason", [
-    ({"title": "  "}, "empty title"),
-    ({"published_at": "not a date"}, "unreadable published_at"),
-    ({"deadline_at": "bientôt"}, "unreadable deadline_at"),
+def test_an_item_without_a_title_cannot_be_a_listing():
+    with pytest.raises(NormalizationError, match="empty title"):
+        normalize_listing(base(title="  "), crawled_at=CRAWL)
+
+
+@pytest.mark.parametrize("fields", [
+    {"published_at": "not a date"}, {"published_at": "9999-12-31"},
+    {"published_at": "0001-01-01T00:00:00Z"}, {"published_at": 12345},
+    {"deadline_at": "bientôt"}, {"deadline_at": 12345}, {"deadline_at": "2101-01-01"},
+    {"deadline_at": "1989-12-31"}, {"modified_at": "9999-12-31"},
 ])
-def test_items_that_cannot_be_listings_raise_with_the_reason(fields, reason):
-    with pytest.raises(NormalizationError, match=reason):
-        normalize_listing(base(**fields), crawled_at=CRAWL)
+def test_an_unreadable_optional_field_is_left_empty_and_named_not_the_listing_dropped(fields):
+    (name, _), = fields.items()
+    out = normalize_listing(base(**fields), crawled_at=CRAWL)
+    assert out["title"] and out["details"]["unreadable"] == [name]
+    expected = CRAWL if name == "published_at" else None  # (as when the source gives none)
+    assert out[name] == expected
 
 
 # --- deadlines from lots (review finding 2) ---------------------------------------------------

@@ -56,7 +56,7 @@ def run_pipelines(items, store_url: str, batch_size: int = 4):
     ({"kind": "internship"}, "invalid kind"),
     ({"source_id": None}, "missing source_id"),
     ({"cpv": "45310000"}, "invalid cpv"),
-    ({"published_at": "not a date at all"}, "unreadable published_at"),
+    ({"source_id": {"nested": 1}}, "invalid source_id"),  # never stored as "{'nested': 1}"
 ])
 def test_a_malformed_item_is_dropped_and_counted_while_the_rest_is_stored(
         store_url, broken, reason):
@@ -75,6 +75,21 @@ def test_a_malformed_item_is_dropped_and_counted_while_the_rest_is_stored(
         stored = session.scalars(select(StoredListing.source_id)).all()
     assert len(stored) == len(items) - 1  # the good copy of items[3] is there
     assert str(items[3]["source_id"]) in stored
+
+
+def test_an_unreadable_optional_date_is_counted_and_the_listing_stored(store_url):
+    items = greenhouse_items()
+    items[3]["published_at"] = "9999-12-31"
+    items[4]["deadline_at"] = 12345  # not 1970-01-01T03:25:45Z
+    stats, dropped = run_pipelines(items, store_url)
+    assert dropped == [] and stats["aggregator/items_new"] == len(items)
+    assert (stats["aggregator/unreadable/published_at"],
+            stats["aggregator/unreadable/deadline_at"]) == (1, 1)
+    from aggregator.store.engine import get_engine
+    with Session(get_engine(store_url)) as session:
+        row = session.scalars(select(StoredListing).where(
+            StoredListing.source_id == str(items[4]["source_id"]))).one()
+    assert row.deadline_at is None and row.status == "open"
 
 
 def test_items_are_written_in_batches_and_counted_on_a_second_crawl(store_url):

@@ -19,9 +19,14 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.base import BaseScheduler
 
 from aggregator.config import load_config
+from aggregator.config.sources import register_section
 from aggregator.scheduling.service import Scheduler
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import finish_run, start_run
+from tests.scheduler import spiders_for_tests  # noqa: F401  (declares the test spiders' sections)
+
+for _fake in ("alpha", "beta"):  # the sources of the schedulers built below, without spiders
+    register_section(_fake)
 
 
 class ManualScheduler(BaseScheduler):

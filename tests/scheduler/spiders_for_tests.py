@@ -24,6 +24,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from aggregator.config.sources import register_section
 from spiders.base.listing_spider import ListingSpider
 
 SPIDER_MODULES = "spiders,tests.scheduler.spiders_for_tests"
@@ -71,3 +72,7 @@ class NoticesSpider(_TestSpider):
             yield self.listing(source_id=record["id"], url=record["url"],
                                title=record["title"], published_at=record["published"],
                                deadline_at=record.get("deadline"), raw=record)
+
+
+for _spider in (CrashingSpider, HangingSpider, StallingSpider, NoticesSpider):
+    register_section(_spider.name)  # their [sources.NAME] sections in the tests' files

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from aggregator.config import load_config
+from aggregator.config import ConfigError, load_config
 from aggregator.crawling.registry import (
-    configuration_problem,
     endpoint_defaults,
     spider_class,
     spider_names,
@@ -64,15 +63,26 @@ def test_the_default_then_the_configuration_then_the_command_line(
 
 @pytest.mark.parametrize("name, text", [("ocds", "api_url = 5"),
                                         ("greenhouse", 'api_url = "boards-api"')])
-def test_an_endpoint_key_without_a_url_is_a_configuration_problem(
+def test_an_endpoint_key_without_a_url_is_refused_with_the_file(
         name: str, text: str, isolated_environment: Path) -> None:
     (isolated_environment / "aggregator.toml").write_text(
-        f'[sources.{name}]\nboards = ["codepath"]\n{text}\n', encoding="utf-8")
+        f'[sources.{name}]\n{text}\n', encoding="utf-8")
     value = text.split(" = ")[1].strip('"')
-    assert configuration_problem(name, load_config(), {}) == (
-        f"[sources.{name}] api_url must be a URL in quotes, not "
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value).endswith(
+        f"[sources.{name}] api_url must be an http(s) URL in quotes, not "
         f"{int(value) if value.isdigit() else value!r}")
-    assert _endpoint(name) == spider_class(name).endpoint_default  # never used
+
+
+def test_every_spider_has_a_configuration_section_with_its_endpoint_keys() -> None:
+    """The declared schema (aggregator.config.sources) and the spiders agree."""
+    from aggregator.config.sources import SECTIONS
+
+    assert set(spider_names()) <= set(SECTIONS)
+    for name in spider_names():
+        keys = set(SECTIONS[name].model_fields)
+        assert {endpoint.key for endpoint in spider_class(name).endpoints()} <= keys, name
 
 
 @pytest.mark.slow

@@ -372,7 +372,7 @@ def test_an_offer_that_cannot_be_read_is_dropped_and_the_page_goes_on(monkeypatc
     spider = make_spider(full="true", until="2025-11-14")
     (query,) = spider.queries()
     spider.scopes.started(query.scope)
-    broken = {**FIRST_PAGE["resultats"][1], "lieuTravail": "75 - Paris"}  # not an object
+    broken = {**FIRST_PAGE["resultats"][1], "salaire": ["not", "an", "object"]}
     body = json.dumps({"resultats": [FIRST_PAGE["resultats"][0], broken,
                                      FIRST_PAGE["resultats"][2]]}).encode()
     out = run(spider.parse_page(page(query.url(API, 0), 206, body, "offres 0-149/200"),
@@ -384,6 +384,21 @@ def test_an_offer_that_cannot_be_read_is_dropped_and_the_page_goes_on(monkeypatc
         "aggregator/dropped/unreadable record (AttributeError)") == 1
     # the offer was not read, not gone: its scope cannot be complete
     assert query.scope in spider.scopes.incomplete and spider.partial
+
+
+def test_a_place_given_as_text_is_read_as_the_place_not_a_dropped_offer():
+    spider = make_spider(full="true", until="2025-11-14")
+    (query,) = spider.queries()
+    spider.scopes.started(query.scope)
+    textual = {**FIRST_PAGE["resultats"][1], "lieuTravail": "75 - Paris"}  # not an object
+    nested = {**FIRST_PAGE["resultats"][2], "id": {"nested": 1}}
+    body = json.dumps({"resultats": [textual, nested]}).encode()
+    out = run(spider.parse_page(page(query.url(API, 0), 206, body, "offres 0-149/200"),
+                                query=query, offset=0, total=None))
+    (listing,) = [o for o in out if not isinstance(o, Request)]
+    assert (listing["source_id"], listing["location"]) == (textual["id"], "75 - Paris")
+    assert spider.crawler.stats.get_value(
+        "aggregator/dropped/offer id is not a text or number") == 1
 
 
 def test_a_department_added_since_the_last_crawl_starts_like_a_first_crawl():

@@ -33,7 +33,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from aggregator.config import Config, load_config
+from aggregator.config import Config, ConfigError, load_config
+from aggregator.i18n import _
 
 REDIS_URL_ENV = "AGGREGATOR_REDIS_URL"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -52,7 +53,11 @@ def connect(url: str) -> Any:
     """A Redis client (by URL: scrapy-redis' host/port path warns with redis-py 8)."""
     import redis
 
-    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+    try:
+        return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+    except ValueError:  # redis-py's "Redis URL must specify one of the following schemes"
+        raise ConfigError(_("Redis URL %(url)r: expected redis://HOST:PORT/DB, rediss:// "
+                            "(TLS) or unix://PATH") % {"url": url}) from None
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,11 @@ def test_an_unusable_board_is_a_configuration_problem() -> None:
                        "name (expected BOARD)")
 
 
-def test_boards_come_from_the_argument_else_the_configuration(isolated_environment) -> None:
+def test_boards_come_from_the_argument_else_the_configuration(isolated_environment,
+                                                              monkeypatch) -> None:
+    from aggregator.config.sources import SECTIONS, BoardsSection
+
+    monkeypatch.setitem(SECTIONS, "listed_test", BoardsSection)  # its configuration section
     (isolated_environment / "aggregator.toml").write_text(
         '[sources.listed_test]\nboards = ["codepath", "other"]\n', encoding="utf-8")
     assert [b.key for b in make_spider(Listed).configured_boards()] == ["codepath", "other"]
