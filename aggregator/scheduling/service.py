@@ -84,15 +84,16 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
     """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
     source is running right now, e.g. a manual `aggregator crawl`)."""
     from aggregator.store.run_outcome import RunOutcome
-    from aggregator.store.runs import slot_runs
+    from aggregator.store.runs import close_dead_runs, slot_runs
 
+    close_dead_runs(engine)  # a crawl whose process died is not "busy"
     rows = slot_runs(engine, source, slot)
     for run in rows:
         if run.outcome is RunOutcome.RUNNING:
             if now - run.started_at < stale_after:
                 return "busy"
             continue  # its process died without closing the record: says nothing
-        if run.started_at >= slot and run.outcome.settles_slot:
+        if run.started_at >= slot and run.outcome.settles_slot and not run.replayed:
             return "done"
     return "due"
 
