@@ -213,8 +213,10 @@ def _print_as_they_finish(progress: dict, done: threading.Event, engine: object)
                 console.print(safe(f"{p.source}: {p.state}"), soft_wrap=True)
                 continue
             note = (run.error_summary or "").strip().splitlines()
-            console.print(safe(f"{p.source}: {run.outcome} — {run.items_seen} listing(s)"
-                               + (f" — {note[0]}" if note else "")), soft_wrap=True)
+            line = ngettext("%(source)s: %(outcome)s — %(count)d listing",
+                            "%(source)s: %(outcome)s — %(count)d listings", run.items_seen) % {
+                "source": p.source, "outcome": run.outcome, "count": run.items_seen}
+            console.print(safe(line + (f" — {note[0]}" if note else "")), soft_wrap=True)
 
     while not done.wait(0.5):
         show_finished()

@@ -289,9 +289,19 @@ def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
 
 def record_unconfigured(source: str, reason: str, database_url: str | None = None) -> int:
     """A run record for a source that cannot run as configured (so health can say so)."""
+    return _record_not_run(source, RunOutcome.UNCONFIGURED, reason, database_url)
+
+
+def record_failed(source: str, reason: str, database_url: str | None = None) -> int:
+    """A ``failed`` run record for a crawl that could not be started (Redis unreachable)."""
+    return _record_not_run(source, RunOutcome.FAILED, reason, database_url)
+
+
+def _record_not_run(source: str, outcome: RunOutcome, reason: str,
+                    database_url: str | None) -> int:
     from aggregator.store.engine import get_engine
 
     engine = get_engine(database_url)
     run_id = start_run(engine, source)
-    finish_run(engine, run_id, outcome=RunOutcome.UNCONFIGURED, error_summary=reason)
+    finish_run(engine, run_id, outcome=outcome, error_summary=reason)
     return run_id

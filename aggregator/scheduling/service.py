@@ -363,9 +363,7 @@ class Scheduler:
                 continue
             ran = False
             try:
-                ran = self.crawl_source(source) is not None
-            except Exception:
-                logger.exception("%s: the crawl could not be run", source)
+                ran = self._safe_crawl(source) is not None
             finally:
                 with self._cond:
                     self._active.discard(source)
@@ -530,8 +528,16 @@ class Scheduler:
         return {source: run_id for source, run_id in results.items() if run_id is not None}
 
     def _safe_crawl(self, source: str) -> int | None:
+        from redis.exceptions import RedisError
+
         try:
             return self.crawl_source(source)
+        except RedisError as exc:  # [distributed] enabled, Redis unreachable: health shows it
+            from aggregator.crawling.runner import record_failed
+
+            why = f"cannot reach Redis: {exc}"
+            logger.error("%s: not crawled, %s", source, why)
+            return record_failed(source, why, database_url=self.database_url)
         except Exception:
             logger.exception("%s: the crawl could not be run", source)
             return None

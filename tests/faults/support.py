@@ -24,6 +24,7 @@ from tests.sites import FixtureSite, Received, Reply
 from tests.sites.greenhouse import content_list
 
 AGGREGATOR = str(Path(sys.executable).with_name("aggregator"))
+SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 BOARDS = 30  # boards crawled one after another: long enough to be killed mid-way
 JOBS_PER_BOARD = len(content_list()["jobs"])
 # One request at a time, small store batches: a kill lands between stored batches.
