@@ -84,10 +84,10 @@ def test_sigkill_of_parent_and_child_at_any_moment(sqlite_url, tally, moment):
         _rerun_stores_everything_once(base, sqlite_url, tally)
 
 
-def test_sigkill_of_the_child_only_is_recorded_with_what_it_stored(sqlite_url, tally):
+def test_sigkill_of_the_child_only_is_recorded_with_what_it_stored(store_url, tally):
     with serve(boards_site()) as base:
         process = start_crawl(base)
-        wait_for(lambda: _moment_reached("first batches stored", process, sqlite_url),
+        wait_for(lambda: _moment_reached("first batches stored", process, store_url),
                  what="stored listings")
         child = crawl_child(process)
         assert child is not None
@@ -95,17 +95,17 @@ def test_sigkill_of_the_child_only_is_recorded_with_what_it_stored(sqlite_url, t
         tally["kills"] += 1
         out, err = process.communicate(timeout=120)
         assert process.returncode == 1, out + err
-        (run,) = all_runs(sqlite_url)
+        (run,) = all_runs(store_url)
         assert run.outcome == "interrupted"
         assert run.error_summary == "the crawl process was killed (SIGKILL)"
-        assert run.items_new == stored_count(sqlite_url) > 0
-        _rerun_stores_everything_once(base, sqlite_url, tally)
+        assert run.items_new == stored_count(store_url) > 0
+        _rerun_stores_everything_once(base, store_url, tally)
 
 
-def test_sigkill_of_the_parent_stops_its_child_and_frees_the_lock(sqlite_url, tally):
+def test_sigkill_of_the_parent_stops_its_child_and_frees_the_lock(store_url, tally):
     with serve(boards_site()) as base:
         process = start_crawl(base)
-        wait_for(lambda: _moment_reached("first batches stored", process, sqlite_url),
+        wait_for(lambda: _moment_reached("first batches stored", process, store_url),
                  what="stored listings")
         child = crawl_child(process)
         assert child is not None
@@ -116,10 +116,10 @@ def test_sigkill_of_the_parent_stops_its_child_and_frees_the_lock(sqlite_url, ta
         wait_for(lambda: gone(child.pid), timeout=60, what="the orphaned crawl to stop")
         # it closed its run itself (`stopped`), or `aggregator runs` finds its owner dead
         assert "running" not in aggregator("runs").stdout
-        (run,) = all_runs(sqlite_url)
+        (run,) = all_runs(store_url)
         assert run.outcome in ("stopped", "interrupted") and run.finished_at is not None
         tally["open_runs"] += run.outcome == "running"
-        _rerun_stores_everything_once(base, sqlite_url, tally)
+        _rerun_stores_everything_once(base, store_url, tally)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -165,3 +165,52 @@ def test_a_skipped_crawl_exits_non_zero(sqlite_url):
     assert process.returncode == 1, out + err
     assert "skipped: being crawled by this test (alive)" in err
     assert holder(engine, "crawl:greenhouse") == "this test (alive)"
+
+
+def test_the_note_of_a_crashed_crawl_is_the_exception_that_ended_it(tmp_path):
+    from aggregator.crawling.runner import _ending
+
+    log = tmp_path / "crawl.log"
+    log.write_text(
+        "2026-12-04 01:00:00 [boamp] ERROR: HTTP 500 from page 3 (an ordinary Error line)\n"
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1, in <module>\n'
+        "    raise OSError(28, 'No space left on device')\n"
+        "OSError: [Errno 28] No space left on device\n"
+        "2026-12-04 01:00:01 [scrapy.core.engine] ERROR: Error while closing\n",
+        encoding="utf-8")
+    assert _ending(None, 1, log) == ("failed", "crashed",
+                                     "OSError: [Errno 28] No space left on device")
+    assert _ending(None, -9, log) == ("interrupted", "interrupted",
+                                      "the crawl process was killed (SIGKILL)")
+    log.write_text("no traceback at all\n", encoding="utf-8")
+    assert _ending(None, 70, log)[2] == "the crawl process exited with 70"
+
+
+def test_after_a_killed_crawl_the_scheduler_crawls_at_once(sqlite_url, tmp_path, tally):
+    from tests.faults.support import SLOW, board_names
+    from tests.scheduler.conftest import write_config
+    from tests.scheduler.test_processes import a_minute_ago, config_with_only
+
+    boards = ", ".join(f'"{name}"' for name in board_names().split(","))
+    write_config(config_with_only("greenhouse", extra=(
+        f'[schedule]\ntime = "{a_minute_ago()}"\nlog_file = "{tmp_path}/scheduler.log"\n'
+        f'[sources.greenhouse]\nboards = [{boards}]\n')))
+    with serve(boards_site()) as base:
+        process = start_crawl(base)
+        wait_for(lambda: _moment_reached("first batches stored", process, sqlite_url),
+                 what="stored listings")
+        child = crawl_child(process)
+        kill(process.pid)
+        if child is not None:
+            kill(child.pid)
+        tally["kills"] += 2
+        process.communicate(timeout=60)
+        # not "Nothing was due." for an hour: the dead run settles nothing, its lock is free
+        result = aggregator("schedule", "--once", "-s", f"GREENHOUSE_API_URL={base}/v1", *SLOW)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Nothing was due" not in result.stdout
+    first, second = all_runs(sqlite_url)
+    assert first.outcome == "interrupted" and second.outcome == "ok"
+    assert stored_count(sqlite_url) == EVERY_LISTING and duplicates(sqlite_url) == 0
+    tally["listings"] += EVERY_LISTING
