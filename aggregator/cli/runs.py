@@ -38,7 +38,7 @@ def runs_table(runs: list) -> Table:
                                             in sorted(run.dropped_reasons.items()))]
         table.add_row(str(run.id), safe(run.source), local(run.started_at),
                       duration_text(run.duration_seconds),
-                      safe(f"{run.outcome}{_(' (replayed)')}" if run.replayed else run.outcome,
+                      safe(run.outcome + (_(" (replayed)") if run.replayed else ""),
                            style=OUTCOME_STYLES.get(run.outcome, "")),
                       str(run.items_seen), str(run.items_new), str(run.items_updated),
                       str(run.items_unchanged), str(run.items_dropped), str(run.errors),
