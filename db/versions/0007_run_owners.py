@@ -1,7 +1,7 @@
 """crawl runs and locks know their owner: process start time, heartbeat; replayed runs
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-04
 
 A run or a lock whose owner is gone (its process no longer exists on this host, or its
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
