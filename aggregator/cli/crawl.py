@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from rich.table import Table
 from aggregator.cli import UserError, app
 from aggregator.config import LOCAL_TZ
 from aggregator.i18n import _, long_date, ngettext
-from aggregator.terminal.console import OUTCOME_STYLES, console, safe
+from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
 
 
 def _progress_table(progress: dict) -> Table:
@@ -115,6 +116,9 @@ def crawl(
         check_settings(settings, registry.endpoint_defaults(), registry.project_settings())
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    # One store per command: `-s DATABASE_URL=...` is where this command locks, records and
+    # reports as well as where its crawls write.
+    database_url = settings.pop("DATABASE_URL", None) or None
     if fallback_replay and replay is None and record is None and not network_available():
         replay = BUNDLED_REPLAY
         console.print(_("No network: replaying the bundled recorded responses from "
@@ -137,14 +141,14 @@ def crawl(
             raise UserError(str(exc)) from None
 
     config = load_config()
-    engine = get_engine()
+    engine = get_engine(database_url)
     run_ids: dict[str, int | None] = {}
     requests = []
     for name in names:
         problem = None if replay else registry.configuration_problem(name, config, args,
                                                                        settings)
         if problem:
-            run_ids[name] = crawling.record_unconfigured(name, problem)
+            run_ids[name] = crawling.record_unconfigured(name, problem, database_url)
         else:
             requests.append(crawling.CrawlRequest(name, args=args, settings=settings,
                                                   seed=distributed))
@@ -158,31 +162,34 @@ def crawl(
         try:
             run_ids.update(crawling.run_crawls(requests, jobs=jobs, replay=replay, record=record,
                                                timeout=timeout * 60, on_start=progress.update,
-                                               stop_event=stop))
+                                               stop_event=stop, database_url=database_url))
         except BaseException as exc:  # shown by the main thread
             failures.append(exc)
         finally:
             done.set()
 
+    def on_signal(signum: int, _frame: object) -> None:
+        # The crawls run in their own sessions (a Ctrl-C reaches only this process): stop
+        # them cleanly, keeping what they stored, within runner.STOP_GRACE_SECONDS.
+        if not stop.is_set():
+            console.print(_("Stopping the crawls (what they stored is kept)…"))
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     try:
-        with Live(_progress_table(progress), console=console, refresh_per_second=4,
-                  transient=True) as live:
-            while not done.wait(0.25):
-                live.update(_progress_table(progress))
-    except KeyboardInterrupt:
-        # The crawls run in their own sessions (no Ctrl-C of theirs): stop them cleanly,
-        # keeping what they stored, within aggregator.crawling.runner.STOP_GRACE_SECONDS.
-        stop.set()
-        console.print(_("Stopping the crawls (what they stored is kept)…"))
-        while True:
-            try:
-                if done.wait(0.5):
-                    break
-            except KeyboardInterrupt:
-                console.print(_("Still stopping: the crawls are closing…"))
-    worker.join()
+        if console.is_terminal:
+            with Live(_progress_table(progress), console=console, refresh_per_second=4,
+                      transient=True) as live:
+                while not done.wait(0.25):
+                    live.update(_progress_table(progress))
+        else:
+            _print_as_they_finish(progress, done, engine)
+        worker.join()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if failures:
         raise failures[0]
     runs = [run for name in names if (run_id := run_ids.get(name)) is not None
@@ -190,10 +197,37 @@ def crawl(
     console.print(summary_table(runs))
     if not distributed:
         _note_what_the_store_holds(engine, runs, replay)
-    for p in progress.values():
-        if p.state.startswith("skipped"):
-            console.print(f"{p.source}: {p.state}")
+    skipped = [p for p in progress.values() if p.state.startswith("skipped")]
+    for p in skipped:
+        err_console.print(f"{p.source}: {p.state}")
     if stop.is_set():
         raise typer.Exit(130)
-    if any(run.outcome.fails_command for run in runs):
+    # a source not crawled is work not done: cron must see it
+    if skipped or any(run.outcome.fails_command for run in runs):
         raise typer.Exit(1)
+
+
+def _print_as_they_finish(progress: dict, done: threading.Event, engine: object) -> None:
+    """Output piped or redirected (cron, a log): one line per source as soon as it ends."""
+    from aggregator.store.runs import get_run
+
+    shown: set[str] = set()
+
+    def show_finished() -> None:
+        for p in list(progress.values()):
+            if p.source in shown or not (p.state == "done" or p.state.startswith("skipped")):
+                continue
+            shown.add(p.source)
+            run = get_run(engine, p.run_id) if p.run_id is not None else None
+            if run is None:
+                console.print(safe(f"{p.source}: {p.state}"), soft_wrap=True)
+                continue
+            note = (run.error_summary or "").strip().splitlines()
+            line = ngettext("%(source)s: %(outcome)s — %(count)d listing",
+                            "%(source)s: %(outcome)s — %(count)d listings", run.items_seen) % {
+                "source": p.source, "outcome": run.outcome, "count": run.items_seen}
+            console.print(safe(line + (f" — {note[0]}" if note else "")), soft_wrap=True)
+
+    while not done.wait(0.5):
+        show_finished()
+    show_finished()

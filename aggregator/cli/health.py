@@ -28,7 +28,8 @@ WIDE = 110  # below this many columns, one block per source instead of the table
 
 def _cells(row) -> dict[str, str]:
     return {
-        "last run": (f"{row.last_outcome} {local(row.last_run_at, '%d/%m %H:%M')}"
+        "last run": (row.last_outcome + (_(" (replayed)") if row.last_replayed else "")
+                     + f" {local(row.last_run_at, '%d/%m %H:%M')}"
                      if row.last_outcome else _("never")),
         "last success": local(row.last_success_at) or _("never"),
         "items": "" if row.items_last_run is None else str(row.items_last_run),

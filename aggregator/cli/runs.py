@@ -38,7 +38,8 @@ def runs_table(runs: list) -> Table:
                                             in sorted(run.dropped_reasons.items()))]
         table.add_row(str(run.id), safe(run.source), local(run.started_at),
                       duration_text(run.duration_seconds),
-                      safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
+                      safe(run.outcome + (_(" (replayed)") if run.replayed else ""),
+                           style=OUTCOME_STYLES.get(run.outcome, "")),
                       str(run.items_seen), str(run.items_new), str(run.items_updated),
                       str(run.items_unchanged), str(run.items_dropped), str(run.errors),
                       safe(note[0][:200] if note else ""))
@@ -54,9 +55,11 @@ def runs(
                                        help=_("How many runs to show."))] = 20,
 ) -> None:
     from aggregator.store.engine import get_engine
-    from aggregator.store.runs import recent_runs
+    from aggregator.store.runs import close_dead_runs, recent_runs
 
-    found = recent_runs(get_engine(), source=source, limit=limit)
+    engine = get_engine()
+    close_dead_runs(engine)  # a crawl killed earlier shows `interrupted`, not `running`
+    found = recent_runs(engine, source=source, limit=limit)
     if not found:
         console.print(_("No crawl run of %(source)s yet.") % {"source": source} if source
                       else _("No crawl run yet."))

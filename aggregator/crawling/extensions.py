@@ -17,8 +17,9 @@ from aggregator.crawling.outcome import CrawlCounts, judge_crawl
 from aggregator.crawling.pipelines import DROPPED_PREFIX, STORE_ERROR
 from aggregator.store.engine import get_engine
 from aggregator.store.lifecycle import expire_missing
+from aggregator.store.owners import HEARTBEAT_SECONDS
 from aggregator.store.run_outcome import RunOutcome
-from aggregator.store.runs import finish_run
+from aggregator.store.runs import beat, finish_run
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class CrawlRunRecorder:
         self.run_id: int | None = None
         self.started_at: datetime | None = None
         self.errors = _ErrorCollector()
+        self.heartbeat: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -79,9 +81,21 @@ class CrawlRunRecorder:
         # Listings seen before this instant and missing from a complete scope are missed.
         self.started_at = datetime.now(UTC)
         logging.getLogger().addHandler(self.errors)
+        # the run's owner says it is alive (a run whose owner fell silent is dead elsewhere)
+        self.heartbeat = LoopingCall(self._beat)
+        self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+
+    def _beat(self) -> None:
+        try:
+            assert self.run_id is not None
+            beat(self.engine, self.run_id)
+        except Exception:  # a database hiccup: the next beat will do
+            logger.warning("could not renew the run's heartbeat", exc_info=True)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         logging.getLogger().removeHandler(self.errors)
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
         if self.run_id is None:
             return
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
@@ -134,8 +148,11 @@ def run_args(spider: Spider) -> dict[str, Any]:
 
 def write_progress(event: str, **fields: Any) -> None:
     """One JSON progress line on stdout, read by the parent (aggregator.crawling.runner)."""
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the parent is gone: the crawl is being stopped
+        pass
 
 
 class ProgressReporter:

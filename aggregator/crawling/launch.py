@@ -61,10 +61,11 @@ def store_arguments(engine: Engine, source: str) -> dict[str, Any]:
             "last_published_by_scope": latest_published_by_scope(engine, source)}
 
 
-def open_crawl(engine: Engine, source: str, args: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
-    """Open the run record of a crawl asked for with ``args``; returns its id and every
-    argument its spider is created with."""
-    run_id = start_run(engine, source, args=dict(args))
+def open_crawl(engine: Engine, source: str, args: Mapping[str, str], *,
+               replayed: bool = False) -> tuple[int, dict[str, Any]]:
+    """Open the run record of a crawl asked for with ``args`` (``replayed``: from a replay
+    set); returns its id and every argument its spider is created with."""
+    run_id = start_run(engine, source, args=dict(args), replayed=replayed)
     return run_id, {**args, **store_arguments(engine, source), "crawl_run_id": run_id}
 
 

@@ -33,6 +33,9 @@ _EXCEPTION_PREFIX = "downloader/exception_type_count/"
 _HOST = re.compile(r"<[A-Z]+ https?://([^/:>]+)")
 # Scrapy's close reason when the process was asked to stop (SIGTERM, SIGINT)
 STOP_REASON = "shutdown"
+# the close reason of a crawl whose first requests could not reach their host
+# (aggregator.crawling.offline.OfflineMiddleware)
+OFFLINE_REASON = "offline"
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,15 @@ def judge_crawl(counts: CrawlCounts) -> tuple[RunOutcome, str | None]:
         return RunOutcome.UNCONFIGURED, counts.unconfigured
     first_error = counts.error_lines[0] if counts.error_lines else None
     network = ", ".join(sorted(counts.network))
+    if counts.reason == OFFLINE_REASON or (
+            counts.items == 0 and counts.responses == 0 and counts.network
+            and counts.reason in ("finished", None)):
+        hosts = sorted({m.group(1) for line in counts.error_lines if (m := _HOST.search(line))})
+        where = f" ({', '.join(hosts[:3])})" if hosts else ""
+        return RunOutcome.OFFLINE, f"network unreachable: {network or 'no network'}{where}"
     if counts.reason not in ("finished", None):
         outcome = RunOutcome.STOPPED if counts.reason == STOP_REASON else RunOutcome.FAILED
         return outcome, f"stopped: {counts.reason}" + (f" — {first_error}" if first_error else "")
-    if counts.items == 0 and counts.responses == 0 and counts.network:
-        hosts = sorted({m.group(1) for line in counts.error_lines if (m := _HOST.search(line))})
-        where = f" ({', '.join(hosts[:3])})" if hosts else ""
-        return RunOutcome.OFFLINE, f"network unreachable: {network}{where}"
     if counts.items == 0 and (counts.errors or counts.network):
         return RunOutcome.FAILED, first_error or (
             f"no listing: {network}" if network else "errors and no listing")

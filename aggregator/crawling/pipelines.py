@@ -109,8 +109,6 @@ class StorePipeline(_Pipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 500)
-        # a distributed worker adds its counts to the shared run as it stores them
-        self.count_in_run = crawler.settings.get("DISTRIBUTED_ROLE") == "worker"
         self.buffer: list[NormalizedListing] = []
         self.writer: ListingWriter | None = None
         crawler.signals.connect(self.flush, signal=signals.spider_idle)
@@ -148,7 +146,9 @@ class StorePipeline(_Pipeline):
         self.crawler.signals.send_catch_log(signal=batch_stored)
 
     def _write(self, batch: list[NormalizedListing], run_id: int | None) -> None:
-        self._count(self.writer.write(batch, run_id=run_id, count_in_run=self.count_in_run,
+        # The run's counts grow with each batch stored, in its transaction: a crawl killed
+        # mid-way leaves a run that says what it stored (distributed workers share one run).
+        self._count(self.writer.write(batch, run_id=run_id, count_in_run=True,
                                       now=crawl_clock(self.crawler.settings)))
 
     def _count(self, result: WriteResult) -> None:

@@ -42,7 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress", action="store_true")
     parser.add_argument("--seed", action="store_true",
                         help="queue the start requests of a distributed crawl in Redis")
+    parser.add_argument("--parent", type=int, metavar="PID",
+                        help="stop (SIGTERM) when this process, the one that started it, dies")
     options = parser.parse_args(argv)
+    if options.parent is not None:
+        from aggregator.crawling.parent_watch import die_with_parent
+
+        die_with_parent(options.parent)
 
     try:
         args = parse_pairs(options.args, "-a")
@@ -82,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(options.source)
     engine = get_engine(settings.get("DATABASE_URL"))
-    run_id, spider_arguments = open_crawl(engine, options.source, args)
+    run_id, spider_arguments = open_crawl(engine, options.source, args,
+                                          replayed=options.replay is not None)
     if options.progress:  # the parent learns the run before anything can go wrong
         write_progress("started", run_id=run_id)
     task = process.crawl(crawler, **spider_arguments)

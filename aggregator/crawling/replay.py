@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scrapy.extensions.httpcache import FilesystemCacheStorage
+from scrapy.http import Request, Response, TextResponse
+
 MANIFEST = "manifest.json"
+# request.meta keys: a response never written to a replay set (an OAuth token: a replay set
+# is safe to share), and the body a replay answers such a request with instead.
+NOT_RECORDED_META = "dont_record"
+STAND_IN_META = "replay_stand_in"
 # The replay set shipped for offline use, built from tests/fixtures by tests/build_replay.py.
 BUNDLED_REPLAY = Path(__file__).resolve().parent / "bundled_replay"
 # Hosts whose reachability tells "online" (the default endpoints of the tender sources).
@@ -72,7 +79,7 @@ def cache_settings(directory: Path, *, replay: bool) -> dict[str, Any]:
     return {
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_DIR": str(directory.resolve()),
-        "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+        "HTTPCACHE_STORAGE": "aggregator.crawling.replay.ReplaySetStorage",
         "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy",
         "HTTPCACHE_EXPIRATION_SECS": 0,
         "HTTPCACHE_IGNORE_HTTP_CODES": [],
@@ -81,6 +88,29 @@ def cache_settings(directory: Path, *, replay: bool) -> dict[str, Any]:
         # Replays need no politeness delay: nothing leaves the machine.
         **({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False} if replay else {}),
     }
+
+
+class ReplaySetStorage(FilesystemCacheStorage):
+    """Scrapy's filesystem cache, but a request marked ``dont_record`` (a token request) is
+    never written; replayed, it is answered with its ``replay_stand_in`` body (sets recorded
+    before keep answering with what they hold)."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        # replaying (cache_settings): nothing missing is fetched; recording: all is
+        self.replaying = settings.getbool("HTTPCACHE_IGNORE_MISSING")
+
+    def store_response(self, spider: Any, request: Request, response: Response) -> None:
+        if not request.meta.get(NOT_RECORDED_META):
+            super().store_response(spider, request, response)
+
+    def retrieve_response(self, spider: Any, request: Request) -> Response | None:
+        recorded = super().retrieve_response(spider, request)
+        stand_in = request.meta.get(STAND_IN_META)
+        if recorded is not None or stand_in is None or not self.replaying:
+            return recorded
+        return TextResponse(request.url, status=200, body=stand_in, encoding="utf-8",
+                            headers={"Content-Type": "application/json"}, request=request)
 
 
 def network_available(hosts: tuple[str, ...] | None = None, timeout: float = 3.0) -> bool:

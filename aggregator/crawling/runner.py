@@ -27,7 +27,14 @@ from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, in_checkout
 from aggregator.crawling.outcome import STOP_REASON
 from aggregator.crawling.registry import SETTINGS_MODULE
 from aggregator.store.run_outcome import RunOutcome
-from aggregator.store.runs import finish_run, get_run, start_run
+from aggregator.store.runs import (
+    close_dead_runs,
+    close_run,
+    finish_run,
+    get_run,
+    hand_over,
+    start_run,
+)
 
 LOG_KEEP_DAYS = 30  # a crawl's own log file is deleted after this many days
 STOP_GRACE_SECONDS = 20  # after SIGTERM, how long a crawl may take to close cleanly
@@ -62,7 +69,8 @@ def log_dir() -> Path:
 
 
 def _command(request: CrawlRequest, *, replay: Path | None, record: Path | None) -> list[str]:
-    command = [sys.executable, "-m", "aggregator.crawling.process", request.source, "--progress"]
+    command = [sys.executable, "-m", "aggregator.crawling.process", request.source, "--progress",
+               "--parent", str(os.getpid())]
     for key, value in request.args.items():
         command += ["-a", f"{key}={value}"]
     for key, value in request.settings.items():
@@ -145,28 +153,41 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
             else:
                 time.sleep(0.1)
         reader.join(timeout=5)
-    progress.state = "done"
     announced = progress.run_id is not None
     if progress.run_id is None:  # the child died before it opened its run: record it here
         progress.run_id = start_run(engine, request.source, args=request.args,
-                                    started_at=started_at)
+                                    started_at=started_at, replayed=replay is not None)
     run_id = progress.run_id
     run = get_run(engine, run_id)
     if ended is RunOutcome.TIMEOUT:
         finish_run(engine, run_id, outcome=ended, finish_reason="timeout",
                    error_summary=f"stopped after the time limit of {timeout:.0f} s")
-    elif run is not None and run.outcome is RunOutcome.RUNNING and not (
-            request.seed and announced and process.returncode == 0):
-        # killed, stopped or crashed mid-way (a clean seeding leaves its run to the workers)
-        finish_run(engine, run_id, outcome=ended or RunOutcome.FAILED,
-                   finish_reason=STOP_REASON if ended else "crashed",
-                   error_summary=_log_tail(log_path)
-                   or f"crawl process exited with {process.returncode}")
+    elif request.seed and announced and process.returncode == 0:
+        if run is not None and run.outcome is RunOutcome.RUNNING:
+            hand_over(engine, run_id)  # a clean seeding leaves its run to the workers
+    elif run is not None and run.outcome is RunOutcome.RUNNING:
+        # killed, stopped or crashed mid-way; the run keeps the counts it stored
+        outcome, reason, note = _ending(ended, process.returncode, log_path)
+        close_run(engine, run_id, outcome, note, reason)
         if request.seed and announced:
             from aggregator.crawling.distributed.seeding import Seeding
 
             Seeding(_redis_of(request), request.source).abandon(run_id)
+    progress.state = "done"  # after the run's record is complete
     return run_id
+
+
+def _ending(ended: RunOutcome | None, returncode: int,
+            log_path: Path) -> tuple[RunOutcome, str, str]:
+    """(outcome, finish reason, note) of a child that ended without closing its run."""
+    if ended is not None:
+        return ended, STOP_REASON, "stopped before the crawl could close its run"
+    if returncode < 0:  # killed by a signal from outside: says nothing of the source
+        name = signal.Signals(-returncode).name
+        return (RunOutcome.INTERRUPTED, "interrupted",
+                f"the crawl process was killed ({name})")
+    return (RunOutcome.FAILED, "crashed",
+            _exception_line(log_path) or f"the crawl process exited with {returncode}")
 
 
 def _redis_of(request: CrawlRequest) -> str:
@@ -203,14 +224,20 @@ def prune_logs(directory: Path, keep_days: float = LOG_KEEP_DAYS) -> int:
     return removed
 
 
-def _log_tail(path: Path, lines: int = 3) -> str | None:
-    """The last traceback or error lines of a child's log, for a crash summary."""
+def _exception_line(path: Path) -> str | None:
+    """The exception that ended a crashed child: the last line of the last traceback in its
+    log (``ValueError: ...``), not any line that happens to contain "Error"."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    interesting = [line for line in text if "Error" in line or "Traceback" in line]
-    return "\n".join((interesting or text)[-lines:]) or None
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
+    if not starts:
+        return None
+    for line in lines[starts[-1] + 1:]:
+        if line and not line[0].isspace():  # the first unindented line ends the traceback
+            return line.strip()[:500]
+    return None
 
 
 def run_locked_crawl(request: CrawlRequest, *, owner: str, progress: CrawlProgress,
@@ -243,9 +270,11 @@ def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
     """Run crawls, at most ``jobs`` at a time, each under its source's lock; returns each
     source's run id (None for a source another process was crawling). Setting ``stop_event``
     stops the running crawls cleanly and starts no other."""
+    from aggregator.store.engine import get_engine
     from aggregator.store.locks import new_owner
 
     owner = new_owner()
+    close_dead_runs(get_engine(database_url))  # crawls killed earlier: closed `interrupted`
     progress = {r.source: CrawlProgress(r.source) for r in requests}
     if on_start:
         on_start(progress)
@@ -260,9 +289,19 @@ def run_crawls(requests: Sequence[CrawlRequest], *, jobs: int = 4,
 
 def record_unconfigured(source: str, reason: str, database_url: str | None = None) -> int:
     """A run record for a source that cannot run as configured (so health can say so)."""
+    return _record_not_run(source, RunOutcome.UNCONFIGURED, reason, database_url)
+
+
+def record_failed(source: str, reason: str, database_url: str | None = None) -> int:
+    """A ``failed`` run record for a crawl that could not be started (Redis unreachable)."""
+    return _record_not_run(source, RunOutcome.FAILED, reason, database_url)
+
+
+def _record_not_run(source: str, outcome: RunOutcome, reason: str,
+                    database_url: str | None) -> int:
     from aggregator.store.engine import get_engine
 
     engine = get_engine(database_url)
     run_id = start_run(engine, source)
-    finish_run(engine, run_id, outcome=RunOutcome.UNCONFIGURED, error_summary=reason)
+    finish_run(engine, run_id, outcome=outcome, error_summary=reason)
     return run_id

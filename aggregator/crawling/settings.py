@@ -38,7 +38,11 @@ RETRY_AFTER_DEFAULT_SECONDS = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "aggregator.crawling.middlewares.RetryAfterMiddleware": 550,
+    "aggregator.crawling.offline.OfflineMiddleware": 560,
 }
+# No network: the crawl stops as `offline` once this many requests (retries included) failed
+# to reach their host before any response came (0: never).
+OFFLINE_AFTER = 2
 
 ITEM_PIPELINES = {
     "aggregator.crawling.pipelines.ValidatePipeline": 100,

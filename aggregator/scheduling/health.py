@@ -31,7 +31,12 @@ from sqlalchemy import Engine
 
 from aggregator.config import Config, load_config
 from aggregator.store.run_outcome import RunOutcome
-from aggregator.store.runs import open_listings_by_source, recent_runs, sources_with_runs
+from aggregator.store.runs import (
+    close_dead_runs,
+    open_listings_by_source,
+    recent_runs,
+    sources_with_runs,
+)
 
 VERDICTS = ("ok", "degraded", "broken", "unconfigured", "unknown")
 BASELINE_RUNS = 7  # successful runs whose median is the usual item count
@@ -46,6 +51,7 @@ class RunLike(Protocol):
     error_summary: str | None
     started_at: datetime
     finished_at: datetime | None
+    replayed: bool  # read a replay set: says nothing of the source
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class SourceHealth:
     reason: str  # why, in one line ("" when ok)
     last_run_at: datetime | None  # start of the latest run, whatever its outcome
     last_outcome: RunOutcome | None
+    last_replayed: bool  # the latest run read a replay set, not the source
     last_success_at: datetime | None  # end of the latest ok run
     items_last_run: int | None  # items of the latest run that judges the source
     median_items: float | None  # the usual count it is compared with
@@ -64,7 +71,7 @@ class SourceHealth:
 
 
 def _judged(runs: Sequence[RunLike]) -> list[RunLike]:
-    return [run for run in runs if run.outcome.judges_source]
+    return [run for run in runs if run.outcome.judges_source and not run.replayed]
 
 
 def _failed(run: RunLike) -> bool:
@@ -123,6 +130,7 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
     """Every source (each spider, and any source that has runs), sorted by name."""
     config = config or load_config()
     spiders = _spiders()
+    close_dead_runs(engine)  # a crawl killed earlier shows `interrupted`, not `running`
     open_counts = open_listings_by_source(engine)
     result = []
     for name in sorted(set(spiders) | sources_with_runs(engine)):
@@ -132,7 +140,7 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
         problem = check(source_config, {}) if check else None
         runs = recent_runs(engine, source=name, limit=HISTORY)
         judged = _judged(runs)
-        success = next((run for run in runs if run.outcome is RunOutcome.OK), None)
+        success = next((run for run in judged if run.outcome is RunOutcome.OK), None)
         state, reason = verdict(runs, problem)
         result.append(SourceHealth(
             source=name,
@@ -142,6 +150,7 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
             reason=reason,
             last_run_at=runs[0].started_at if runs else None,
             last_outcome=runs[0].outcome if runs else None,
+            last_replayed=bool(runs and runs[0].replayed),
             last_success_at=(success.finished_at or success.started_at) if success else None,
             items_last_run=judged[0].items_seen if judged else None,
             median_items=baseline(judged[1:]),

@@ -84,15 +84,16 @@ def crawl_state(engine: Engine, source: str, slot: datetime, *, now: datetime,
     """``due``, ``done`` (a run since ``slot`` settles it) or ``busy`` (a crawl of the
     source is running right now, e.g. a manual `aggregator crawl`)."""
     from aggregator.store.run_outcome import RunOutcome
-    from aggregator.store.runs import slot_runs
+    from aggregator.store.runs import close_dead_runs, slot_runs
 
+    close_dead_runs(engine)  # a crawl whose process died is not "busy"
     rows = slot_runs(engine, source, slot)
     for run in rows:
         if run.outcome is RunOutcome.RUNNING:
             if now - run.started_at < stale_after:
                 return "busy"
             continue  # its process died without closing the record: says nothing
-        if run.started_at >= slot and run.outcome.settles_slot:
+        if run.started_at >= slot and run.outcome.settles_slot and not run.replayed:
             return "done"
     return "due"
 
@@ -362,9 +363,7 @@ class Scheduler:
                 continue
             ran = False
             try:
-                ran = self.crawl_source(source) is not None
-            except Exception:
-                logger.exception("%s: the crawl could not be run", source)
+                ran = self._safe_crawl(source) is not None
             finally:
                 with self._cond:
                     self._active.discard(source)
@@ -529,8 +528,16 @@ class Scheduler:
         return {source: run_id for source, run_id in results.items() if run_id is not None}
 
     def _safe_crawl(self, source: str) -> int | None:
+        from redis.exceptions import RedisError
+
         try:
             return self.crawl_source(source)
+        except RedisError as exc:  # [distributed] enabled, Redis unreachable: health shows it
+            from aggregator.crawling.runner import record_failed
+
+            why = f"cannot reach Redis: {exc}"
+            logger.error("%s: not crawled, %s", source, why)
+            return record_failed(source, why, database_url=self.database_url)
         except Exception:
             logger.exception("%s: the crawl could not be run", source)
             return None

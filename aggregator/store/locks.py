@@ -5,7 +5,9 @@ statement — an INSERT (the primary key lets only one process create the row) o
 row exists, an UPDATE that only matches an expired lock or one we already own — so two
 processes can never both believe they hold it. A holder renews its lease while it works
 (``held_lock`` does it from a thread); a holder that dies stops renewing, and the lock is
-free again once its lease has run out. No file locks: the processes may be on different
+free again once its lease has run out — or at once when the holder's process is gone from
+this host (aggregator.store.owners: host, pid and start time are kept with the lock). No file
+locks: the processes may be on different
 machines sharing one PostgreSQL database (leases then assume clocks kept by NTP).
 """
 
@@ -24,6 +26,7 @@ from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aggregator.store.models import SchedulerLock
+from aggregator.store.owners import is_alive, this_process
 
 logger = logging.getLogger(__name__)
 locks = SchedulerLock.__table__
@@ -40,10 +43,13 @@ def acquire(engine: Engine, name: str, owner: str, *, lease: timedelta = DEFAULT
             now: datetime | None = None) -> bool:
     """Take ``name`` for ``owner`` until now + ``lease``; False when someone else holds it.
 
-    Taking a lock one already holds renews it.
+    Taking a lock one already holds renews it; a lock whose holder's process is gone from
+    this host is taken over at once.
     """
     now = now or datetime.now(UTC)
-    values = {"owner": owner, "acquired_at": now, "expires_at": now + lease}
+    process = this_process()
+    values = {"owner": owner, "acquired_at": now, "expires_at": now + lease,
+              "host": process.host, "pid": process.pid, "pid_started": process.started}
     try:
         with engine.begin() as conn:
             conn.execute(locks.insert().values(name=name, **values))
@@ -56,7 +62,19 @@ def acquire(engine: Engine, name: str, owner: str, *, lease: timedelta = DEFAULT
             .where(locks.c.name == name,
                    or_(locks.c.expires_at < now, locks.c.owner == owner))
             .values(**values))
-        return taken.rowcount == 1
+        if taken.rowcount == 1:
+            return True
+        held = conn.execute(select(locks.c.owner, locks.c.host, locks.c.pid,
+                                   locks.c.pid_started).where(locks.c.name == name)).first()
+    if held is None or is_alive(held.host, held.pid, held.pid_started, None):
+        return False
+    with engine.begin() as conn:  # only if the dead holder still has it (one taker wins)
+        taken = conn.execute(update(locks)
+                             .where(locks.c.name == name, locks.c.owner == held.owner)
+                             .values(**values))
+    if taken.rowcount == 1:
+        logger.info("lock %s taken over from %s (its process is gone)", name, held.owner)
+    return taken.rowcount == 1
 
 
 def renew(engine: Engine, name: str, owner: str, *, lease: timedelta = DEFAULT_LEASE,

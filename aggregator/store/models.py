@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Unicode,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -262,8 +263,14 @@ class CrawlRun(Base):
     finish_reason: Mapped[str | None] = mapped_column(String(60))
     args: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # the process that owns the run while it is ``running`` (aggregator.store.owners): a
+    # run whose owner is gone is closed ``interrupted``; no pid: owned by distributed workers
     host: Mapped[str | None] = mapped_column(String(120))
     pid: Mapped[int | None] = mapped_column(Integer)
+    pid_started: Mapped[float | None] = mapped_column(Float)  # the process's start time
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # read a replay set, not the source: settles no schedule, says nothing of its health
+    replayed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def duration_seconds(self) -> float | None:
@@ -286,6 +293,10 @@ class SchedulerLock(Base):
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the holding process (aggregator.store.owners): gone from this host, the lock is free
+    host: Mapped[str | None] = mapped_column(String(120))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    pid_started: Mapped[float | None] = mapped_column(Float)
 
 
 class SchedulerJob(Base):

@@ -31,6 +31,8 @@ class RunOutcome(StrEnum):
     OFFLINE = "offline",             False,  False,   True,  False  # this machine had no network
     # stopped from outside (SIGTERM, Ctrl-C, a scheduler shutdown): says nothing of the source
     STOPPED = "stopped",             False,  False,   True,  False
+    # its process died without closing it (SIGKILL, power loss): aggregator.store.owners
+    INTERRUPTED = "interrupted",     False,  False,   True,  False
 
     def __new__(cls, value: str, judges_source: bool, settles_slot: bool,
                 fails_command: bool, read_source: bool) -> RunOutcome:

@@ -6,8 +6,6 @@ How a run ended is a ``RunOutcome`` (aggregator.store.run_outcome).
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.store.models import CrawlRun, Listing
+from aggregator.store.owners import is_alive, this_process
 from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.status import status_condition
 
@@ -23,16 +22,63 @@ runs = CrawlRun.__table__
 
 
 def start_run(engine: Engine, source: str, *, args: dict[str, Any] | None = None,
-              started_at: datetime | None = None) -> int:
+              started_at: datetime | None = None, replayed: bool = False) -> int:
+    """Open a ``running`` run owned by this process (aggregator.store.owners)."""
+    owner = this_process()
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         return conn.execute(
             runs.insert().returning(runs.c.id),
-            {"source": source, "started_at": started_at or datetime.now(UTC),
+            {"source": source, "started_at": started_at or now,
              "outcome": RunOutcome.RUNNING, "complete": False, "items_seen": 0, "items_new": 0,
              "items_updated": 0, "items_unchanged": 0, "items_dropped": 0,
              "dropped_reasons": {}, "errors": 0, "requests": 0, "args": args or {},
-             "stats": {}, "host": socket.gethostname(), "pid": os.getpid()},
+             "stats": {}, "host": owner.host, "pid": owner.pid,
+             "pid_started": owner.started, "heartbeat_at": now, "replayed": replayed},
         ).scalar_one()
+
+
+def beat(engine: Engine, run_id: int) -> None:
+    """The run's owner is alive (renewed every owners.HEARTBEAT_SECONDS while it runs)."""
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id)
+                     .values(heartbeat_at=datetime.now(UTC)))
+
+
+def hand_over(engine: Engine, run_id: int) -> None:
+    """The run is no longer its process's: distributed workers fill and close it."""
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(pid=None))
+
+
+def close_run(engine: Engine, run_id: int, outcome: RunOutcome, note: str,
+              finish_reason: str) -> bool:
+    """Close a run that is still ``running`` from outside it, keeping the counts it stored
+    (the store adds them to the run as it writes); False when it had already ended."""
+    with engine.begin() as conn:
+        closed = conn.execute(
+            update(runs).where(runs.c.id == run_id, runs.c.outcome == RunOutcome.RUNNING)
+            .values(outcome=outcome, finish_reason=finish_reason, error_summary=note,
+                    finished_at=datetime.now(UTC)))
+        return closed.rowcount == 1
+
+
+def close_dead_runs(engine: Engine, *, now: datetime | None = None) -> list[int]:
+    """Close ``interrupted`` every running run whose owner is dead (killed, power loss);
+    returns their ids. Cheap: it reads only the running runs."""
+    with engine.connect() as conn:
+        running = conn.execute(
+            select(runs.c.id, runs.c.host, runs.c.pid, runs.c.pid_started,
+                   runs.c.heartbeat_at)
+            .where(runs.c.outcome == RunOutcome.RUNNING, runs.c.pid.is_not(None))).all()
+    closed = []
+    for run in running:
+        if is_alive(run.host, run.pid, run.pid_started, run.heartbeat_at, now=now):
+            continue
+        note = f"its process {run.host}:{run.pid} ended without closing it (killed?)"
+        if close_run(engine, run.id, RunOutcome.INTERRUPTED, note, "interrupted"):
+            closed.append(run.id)
+    return closed
 
 
 def finish_run(engine: Engine, run_id: int, **values: Any) -> None:
@@ -113,10 +159,10 @@ def latest_published(engine: Engine, source: str) -> datetime | None:
 
 def slot_runs(engine: Engine, source: str, slot: datetime) -> list[Any]:
     """The runs of ``source`` that may settle its slot starting at ``slot`` — started since,
-    or still ``running`` — newest first (outcome, started_at)."""
+    or still ``running`` — newest first (outcome, started_at, replayed)."""
     with engine.connect() as conn:
         return list(conn.execute(
-            select(CrawlRun.outcome, CrawlRun.started_at)
+            select(CrawlRun.outcome, CrawlRun.started_at, CrawlRun.replayed)
             .where(CrawlRun.source == source,
                    or_(CrawlRun.started_at >= slot, CrawlRun.outcome == RunOutcome.RUNNING))
             .order_by(CrawlRun.started_at.desc())).all())

@@ -21,4 +21,5 @@ def safe(value: object, *, style: str = "") -> Text:
 # How a crawl run's outcome is shown (crawl summary, runs, sources).
 # (keyed by aggregator.store.run_outcome.RunOutcome's values; an outcome not here is plain)
 OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "timeout": "red",
-                  "offline": "red", "unconfigured": "dim", "running": "cyan", "stopped": "yellow"}
+                  "offline": "red", "unconfigured": "dim", "running": "cyan", "stopped": "yellow",
+                  "interrupted": "yellow"}

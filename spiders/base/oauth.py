@@ -24,7 +24,10 @@ token:
 A spider using it sets ``self.oauth`` (a :class:`ClientCredentials`), or defines
 ``oauth_for(request)`` when each site has its own (Talentsoft), and calls
 :func:`enable_oauth_middleware` in its ``update_settings``. What a replay set does keep is the
-recorded token *response*, whose access token expired minutes after the recording.
+A replay set keeps no token either: the token request is marked ``dont_record`` (the replay
+set's storage, aggregator.crawling.replay, never writes its response) and carries the body a
+replay answers it with instead — a stand-in token that no server accepts, never sent anyway
+(a replay sends nothing).
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ OAUTH_META = "oauth"  # request.meta key: TOKEN_REQUEST or BEARER
 TOKEN_REQUEST = "token"
 BEARER = "bearer"
 GENERATION_META = "oauth_generation"  # the generation of the token a request was sent with
+# A token response is never written to a replay set; a replay answers with this (RFC 6749 §5.1).
+REPLAY_STAND_IN = json.dumps({"access_token": "replayed-no-token", "token_type": "Bearer",
+                              "expires_in": 3600}).encode()
 # After the HTTP cache middleware (900), so that neither the secret nor the token is cached.
 MIDDLEWARE_PRIORITY = 910
 
@@ -92,7 +98,8 @@ class ClientCredentials:
             headers={"Content-Type": "application/x-www-form-urlencoded",
                      "Accept": "application/json"},
             # An authentication endpoint, not a page to crawl: robots.txt does not apply.
-            meta={"dont_obey_robotstxt": True, OAUTH_META: TOKEN_REQUEST}, dont_filter=True)
+            meta={"dont_obey_robotstxt": True, OAUTH_META: TOKEN_REQUEST,
+                  "dont_record": True, "replay_stand_in": REPLAY_STAND_IN}, dont_filter=True)
 
     async def _fetch(self, *, stale: int | None) -> str:
         self._lock = self._lock or asyncio.Lock()

@@ -66,7 +66,10 @@ def test_unreachable_network_is_one_line_per_source_not_a_traceback(sqlite_url):
                         "-s", "RETRY_TIMES=0", *FAST)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    lines = [line for line in result.stdout.splitlines() if "network unreachable" in line]
+    # piped: one line per source as it ends (then the summary table)
+    lines = [line for line in result.stdout.splitlines()
+             if line.startswith(("greenhouse: offline", "lever: offline"))
+             and "network unreachable" in line]
     assert len(lines) == 2, result.stdout
     assert {run.outcome for run in runs(sqlite_url)} == {"offline"}
 

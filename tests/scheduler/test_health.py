@@ -112,6 +112,7 @@ class Run:
     def __init__(self, outcome, items=0, errors=0, error_summary=None):
         self.outcome, self.items_seen, self.errors = RunOutcome(outcome), items, errors
         self.error_summary = error_summary
+        self.replayed = False
 
 
 @pytest.mark.parametrize("runs, expected", [

@@ -19,7 +19,7 @@ def test_what_each_outcome_means():
     # under way, nor one that met no network or was stopped from outside.
     assert outcomes("judges_source") == outcomes("settles_slot") == finished
     # `aggregator crawl` and `schedule --once` exit with 1 when a crawl did not get through.
-    assert outcomes("fails_command") == {"failed", "timeout", "offline", "stopped"}
+    assert outcomes("fails_command") == {"failed", "timeout", "offline", "stopped", "interrupted"}
     # Only these read the source through: zero items then means the source had none.
     assert outcomes("read_source") == {"ok", "partial"}
 
