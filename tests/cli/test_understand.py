@@ -105,7 +105,7 @@ def test_search_why_prints_the_reasons_under_each_row(boamp, monkeypatch):
     out = run("search", "--why", "bitume cpv:4411 dep:87 deadline<200d")
     assert "title: FOURNITURE ET LIVRAISON DE MATERIAUX ENROBES DENSES A L'EMULSION DE" in out
     assert f"CPV: 44113310 {cpv.lookup('44113310').en} → cpv:4411" in out
-    assert "place: 87 → dep:87" in out
+    assert "place: Limoges → dep:87" in out  # placed at its buyer's address
     assert "deadline: 22/09/2026 12:00 (179d) → deadline<200d" in out
     assert "→" not in run("search", "bitume")  # without --why, no reasons
 
