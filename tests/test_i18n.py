@@ -144,3 +144,13 @@ def test_the_command_speaks_french_by_default_and_english_on_request(tmp_path):
                     aggregator("--config", str(config), "search", "électricité")):
         assert "No listings yet: run `aggregator crawl` first." in english.stdout
     assert "default: 50" in aggregator("list", "--help", AGGREGATOR_LANGUAGE="en").stdout
+
+
+def test_digest_subjects_count_in_french(language):
+    from aggregator.mail.render import _count
+
+    language("fr")
+    assert [_count(n, "job") for n in (1, 3)] == ["1 nouvelle offre", "3 nouvelles offres"]
+    assert _count(2, "tender") == "2 nouveaux appels d'offres"
+    language("en")
+    assert [_count(n, "job") for n in (1, 3)] == ["1 new job", "3 new jobs"]

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from aggregator.config import LOCAL_TZ
 from aggregator.export import ics_calendar, write_csv
-from aggregator.i18n import _, ngettext
+from aggregator.i18n import _, language, ngettext
 from aggregator.mail.contents import Digest, Entry
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import (
@@ -49,8 +49,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A first digest of a broad search can hold thousands of listings: the body shows the soonest
 # of each section, the CSV and calendar attachments hold them all (about 1.3 KB per listing).
 SECTION_LIMIT = 100
-_KIND_PLURAL = {"tender": ("tender", "tenders"), "job": ("job", "jobs"),
-                "award": ("contract", "contracts")}
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -64,6 +62,7 @@ _env = Environment(
 )
 # {% trans %} and _() in the templates read the same catalogue as the code
 _env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+_env.globals["language"] = language
 
 
 def clean(value: object) -> str:
@@ -176,8 +175,11 @@ def _sort_key(entry: Entry) -> tuple[Any, ...]:
 
 
 def _count(n: int, kind: str) -> str:
-    one, many = _KIND_PLURAL.get(kind, (kind, kind + "s"))
-    return f"{n} new {one if n == 1 else many}"
+    if kind == "tender":
+        return ngettext("%(n)d new tender", "%(n)d new tenders", n) % {"n": n}
+    if kind == "job":
+        return ngettext("%(n)d new job", "%(n)d new jobs", n) % {"n": n}
+    return ngettext("%(n)d new contract", "%(n)d new contracts", n) % {"n": n}
 
 
 def subject_line(digest: Digest) -> str:
@@ -191,19 +193,20 @@ def subject_line(digest: Digest) -> str:
     changed = sum(1 for e in digest.entries if e.section == "changed")
     closing = sum(1 for e in digest.entries if e.section == "closing")
     if changed:
-        parts.append(f"{changed} changed")
+        parts.append(ngettext("%(n)d changed", "%(n)d changed", changed) % {"n": changed})
     if closing:
-        parts.append(f"{closing} closing soon")
-    return f"{', '.join(parts) or 'Nothing new'} — {clean(digest.alert_name)}"
+        parts.append(ngettext("%(n)d closing soon", "%(n)d closing soon", closing)
+                     % {"n": closing})
+    return f"{', '.join(parts) or _('Nothing new')} — {clean(digest.alert_name)}"
 
 
 def digest_view(digest: Digest) -> DigestView:
     """What both parts show: sections by kind, each sorted by deadline (soonest first)."""
     sections = []
-    titles = [("new", "tender", "New tenders"), ("new", "job", "New jobs"),
-              ("new", "award", "Contracts to renew"),
-              ("changed", None, "Changed since sent"),
-              ("closing", None, f"Closing within {CLOSING_SOON_DAYS} days")]
+    titles = [("new", "tender", _("New tenders")), ("new", "job", _("New jobs")),
+              ("new", "award", _("Contracts to renew")),
+              ("changed", None, _("Changed since sent")),
+              ("closing", None, _("Closing within %(n)d days") % {"n": CLOSING_SOON_DAYS})]
     for section, kind, title in titles:
         entries = sorted((e for e in digest.entries if e.section == section
                           and (kind is None or e.listing.kind == kind)), key=_sort_key)

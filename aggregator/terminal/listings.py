@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.i18n import _
+from aggregator.i18n import N_, _
 from aggregator.presentation import (
     ShownListing,
     amount_text,
@@ -118,6 +118,19 @@ _OPTIONAL_COLUMNS = (("source", 130), ("contract/CPV", 112), ("kind", 96),
 _WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
 TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
 _SHARED = ("title", "organisation", "place")
+# what each column and field is called where a person reads it
+HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
+            "organisation": N_("organisation"), "place": N_("place"),
+            "deadline": N_("deadline"), "contract/CPV": N_("contract/CPV"),
+            "source": N_("source"), "status": N_("status"), "published": N_("published"),
+            "seen": N_("seen"), "contract": N_("contract"), "salary": N_("salary"),
+            "CPV": N_("CPV"), "descriptors": N_("descriptors"), "procedure": N_("procedure"),
+            "estimated value": N_("estimated value"), "url": N_("url")}
+
+
+def heading(name: str) -> str:
+    """A column's or field's name in the reader's language."""
+    return _(HEADINGS[name]) if name in HEADINGS else name
 _COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
     ("title", {"ratio": 3}), ("organisation", {"ratio": 2}), ("place", {"ratio": 1}),
@@ -146,7 +159,7 @@ def why_text(why: WhyLines) -> Text:
     return out
 
 
-def _least_width(name: str, cells: list[Text]) -> int:
+def _least_width(name: str, cells: list[Text], title: str) -> int:
     """How narrow a column may get: a shared column as its longest word (the title keeps
     TITLE_MIN), any other as its widest cell; its heading in any case."""
     if name in _SHARED:
@@ -154,7 +167,7 @@ def _least_width(name: str, cells: list[Text]) -> int:
         least = TITLE_MIN if name == "title" else min(words, _WORD_MAX)
     else:
         least = max((cell.cell_len for cell in cells), default=1)
-    return max(least, len(name))
+    return max(least, len(title))
 
 
 def _table(rows: list[dict[str, Text]], shown: list[str]) -> Table:
@@ -164,9 +177,10 @@ def _table(rows: list[dict[str, Text]], shown: list[str]) -> Table:
     table = Table(expand=True, show_lines=False, pad_edge=False)
     for name, options in _COLUMNS:
         if name in shown:
-            least = _least_width(name, [r[name] for r in rows])
+            title = heading(name)
+            least = _least_width(name, [r[name] for r in rows], title)
             key = "width" if name in _SHARED else "min_width"
-            table.add_column(name, overflow="ellipsis", **options, **{key: least})
+            table.add_column(title, overflow="ellipsis", **options, **{key: least})
     for cells in rows:
         table.add_row(*(cells[name] for name in shown))
     return table
@@ -212,7 +226,8 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
         where = _("%(place)s (from %(source)s)") % {"place": where, "source": source}
     rows.append(("place", where))
     rows.append(("deadline", deadline_text(listing) + (
-        " (date only)" if listing.deadline_at and listing.deadline_time_given is False else "")))
+        " " + _("(date only)") if listing.deadline_at and listing.deadline_time_given is False
+        else "")))
     rows.append(("published", local(listing.published_at)))
     rows.append(("seen", f"{local(listing.first_seen_at)} → {local(listing.last_seen_at)}"))
     if listing.kind == "job":
@@ -267,14 +282,14 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
     fields.add_column(overflow="fold")
     for name, value in _field_rows(listing):
         cell = deadline_cell(listing) if name == "deadline" else safe(value)
-        fields.add_row(name, cell)
+        fields.add_row(heading(name), cell)
     parts: list[RenderableType] = [header]
     if why is not None and why.lines():
         parts.append(Panel(why_text(why), title=_("Why it matched"), title_align="left"))
     parts.append(fields)
     if listing.lots:
-        lots = Table(title="Lots", title_justify="left", expand=True)
-        for column in ("lot", "title", "deadline", "CPV"):
+        lots = Table(title=_("Lots"), title_justify="left", expand=True)
+        for column in (_("lot"), _("title"), _("deadline"), _("CPV")):
             lots.add_column(column, overflow="fold")
         for lot in listing.lots:
             deadline = lot.get("deadline_at")
@@ -283,10 +298,11 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
                          safe("\n".join(cpv_labels(lot.get("cpv")))))
         parts.append(lots)
     if listing.description:
-        parts.append(Panel(safe(listing.description), title="Description", title_align="left"))
+        parts.append(Panel(safe(listing.description), title=_("Description"),
+                           title_align="left"))
     if len(detail.sources) > 1:
-        sources = Table(title="Also published by", title_justify="left", expand=True)
-        for column in ("id", "source", "source id", "first seen", "url"):
+        sources = Table(title=_("Also published by"), title_justify="left", expand=True)
+        for column in (_("id"), _("source"), _("source id"), _("first seen"), _("url")):
             sources.add_column(column, overflow="fold")
         for other in detail.sources:
             if other.id != listing.id:
@@ -296,8 +312,8 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
     if detail.buyer_before:
         parts.append(buyer_before_table(detail.buyer_before))
     if detail.changes:
-        history = Table(title="Changes", title_justify="left", expand=True)
-        for column in ("when", "field", "before", "after"):
+        history = Table(title=_("Changes"), title_justify="left", expand=True)
+        for column in (_("when"), _("field"), _("before"), _("after")):
             history.add_column(column, overflow="fold")
         for change in detail.changes:
             history.add_row(safe(local(change.changed_at)), safe(change.field),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from aggregator.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Action:
@@ -20,26 +22,30 @@ class Action:
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("focus_filter", "slash", "Filter", "Edit the filter (Enter runs it, Esc leaves it)",
+    Action("focus_filter", "slash", N_("Filter"),
+           N_("Edit the filter (Enter runs it, Esc leaves it)"),
            key_display="/"),
-    Action("select_cursor", "enter", "Details", "Show the highlighted listing's details",
+    Action("select_cursor", "enter", N_("Details"), N_("Show the highlighted listing's details"),
            scope="table", key_display="⏎"),
-    Action("cursor_down", "j", "Down", "Next listing (as ↓)", scope="table", show=False),
-    Action("cursor_up", "k", "Up", "Previous listing (as ↑)", scope="table", show=False),
-    Action("open_link", "o", "Open", "Open the listing's page in the web browser"),
-    Action("toggle_star", "s", "Star", "Star or unstar the listing (starred:yes lists them)"),
-    Action("toggle_hide", "h", "Hide", "Hide the listing (hidden:yes shows hidden ones)"),
-    Action("export", "e", "Export", "Export every result of the filter (CSV, JSON, iCal)"),
-    Action("cycle_sort", "S", "Sort", "Sort by deadline, then published, then title",
+    Action("cursor_down", "j", N_("Down"), N_("Next listing (as ↓)"), scope="table", show=False),
+    Action("cursor_up", "k", N_("Up"), N_("Previous listing (as ↑)"), scope="table", show=False),
+    Action("open_link", "o", N_("Open"), N_("Open the listing's page in the web browser")),
+    Action("toggle_star", "s", N_("Star"),
+           N_("Star or unstar the listing (starred:yes lists them)")),
+    Action("toggle_hide", "h", N_("Hide"), N_("Hide the listing (hidden:yes shows hidden ones)")),
+    Action("export", "e", N_("Export"), N_("Export every result of the filter (CSV, JSON, iCal)")),
+    Action("cycle_sort", "S", N_("Sort"), N_("Sort by deadline, then published, then title"),
            key_display="S"),
-    Action("refresh", "r", "Refresh", "Run the filter again (new crawl results)", show=False),
-    Action("close_details", "escape", "Close", "Close the details pane", show=False),
-    Action("help", "question_mark", "Help", "This help (↑ ↓ in the filter: earlier filters)",
+    Action("refresh", "r", N_("Refresh"),
+           N_("Run the filter again (new crawl results)"), show=False),
+    Action("close_details", "escape", N_("Close"), N_("Close the details pane"), show=False),
+    Action("help", "question_mark", N_("Help"),
+           N_("This help (↑ ↓ in the filter: earlier filters)"),
            key_display="?"),
-    Action("quit", "q", "Quit", "Quit"),
+    Action("quit", "q", N_("Quit"), N_("Quit")),
 )
 
 
 def bindings(scope: str) -> list[Binding]:
-    return [Binding(a.key, a.name, a.label, show=a.show, key_display=a.key_display)
+    return [Binding(a.key, a.name, _(a.label), show=a.show, key_display=a.key_display)
             for a in ACTIONS if a.scope == scope]

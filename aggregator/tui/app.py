@@ -228,7 +228,7 @@ class AggregatorApp(App[None]):
     def _load_detail_at_cursor(self) -> None:
         listing = self.table.listing_at_cursor()
         if listing is None:
-            self.detail.show_message("No listing.")
+            self.detail.show_message(_("No listing."))
             return
         self.load_detail(listing.id, self.filter)
 
@@ -241,10 +241,12 @@ class AggregatorApp(App[None]):
                 if detail is not None else None
         except Exception as exc:
             self.call_from_thread(self.detail.show_message,
-                                  f"Could not read the listing: {problem(exc)}")
+                                  _("Could not read the listing: %(problem)s")
+                                  % {"problem": problem(exc)})
             return
         if detail is None:
-            self.call_from_thread(self.detail.show_message, "This listing is no longer stored.")
+            self.call_from_thread(self.detail.show_message,
+                                  _("This listing is no longer stored."))
         else:
             self.call_from_thread(self.detail.show_detail, detail, why)
 
@@ -273,7 +275,7 @@ class AggregatorApp(App[None]):
         url = listing.url if listing is not None else ""
         if url and url.lower().startswith(("https://", "http://")):
             self.open_url(url)
-            self.notify(url, title="Opening", markup=False)
+            self.notify(url, title=_("Opening"), markup=False)
 
     def action_toggle_star(self) -> None:
         listing = self.table.listing_at_cursor()
@@ -291,9 +293,8 @@ class AggregatorApp(App[None]):
         try:
             set_flags(self.engine, [listing.id], starred=starred, hidden=hidden)
         except Exception as exc:
-            what = ("star" if starred else "unstar") if starred is not None else (
-                "hide" if hidden else "unhide")
-            self.call_from_thread(self.notify, f"Could not {what} the listing: {problem(exc)}",
+            self.call_from_thread(self.notify, _("Could not change the listing: %(problem)s")
+                                  % {"problem": problem(exc)},
                                   severity="error", markup=False)
             return
         self.call_from_thread(self._flags_written, listing, starred, hidden)
@@ -310,7 +311,8 @@ class AggregatorApp(App[None]):
                 if self.total is not None and self.total < COUNT_CAP:
                     self.total -= 1
                 self._show_count(self.generation, self.total)
-                self.notify(f"Hidden: {listing.title}  (hidden:yes lists hidden listings)",
+                self.notify(_("Hidden: %(title)s  (hidden:yes lists hidden listings)")
+                            % {"title": listing.title},
                             markup=False)
             else:
                 self.table.update_listing(listing)
@@ -349,7 +351,8 @@ class AggregatorApp(App[None]):
                 message = ngettext("%(n)d listing written to %(path)s",
                                    "%(n)d listings written to %(path)s", written)
         except Exception as exc:  # a file or a store error
-            self.call_from_thread(self.notify, f"Export failed: {problem(exc)}",
+            self.call_from_thread(self.notify,
+                                  _("Export failed: %(problem)s") % {"problem": problem(exc)},
                                   severity="error", markup=False)
             return
         self.call_from_thread(self.notify, message % {"n": written, "path": path},

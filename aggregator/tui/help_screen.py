@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from aggregator.i18n import _
 from aggregator.tui.actions import ACTIONS
 
 FILTER_HELP = (
@@ -40,14 +41,14 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column(style="bold", no_wrap=True)
         keys.add_column()
         for action in ACTIONS:
-            keys.add_row(Text(_keys(action.key, action.key_display)), Text(action.help))
+            keys.add_row(Text(_keys(action.key, action.key_display)), Text(_(action.help)))
         syntax = Table.grid(padding=(0, 2))
         syntax.add_column(style="bold")
         syntax.add_column()
         for example, meaning in FILTER_HELP:
             syntax.add_row(Text(example), Text(meaning))
         with VerticalScroll(id="help-body"):
-            yield Static(Text("Keys", style="bold underline"))
+            yield Static(Text(_("Keys"), style="bold underline"))
             yield Static(keys)
             yield Static(Text("\nFilter", style="bold underline"))
             yield Static(syntax)
