@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from aggregator.i18n import N_, _
 from aggregator.presentation import closing_soon, deadline_text, place, terms
 from aggregator.terminal.console import safe
 from aggregator.tui.actions import bindings
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
 
 # (column key, label, the filter's sort key or None when it cannot sort)
 COLUMNS = (
-    ("star", "★", None), ("kind", "kind", "kind"), ("title", "title", "title"),
-    ("organization", "organisation", "organization"), ("place", "place", "place"),
-    ("deadline", "deadline", "deadline"), ("terms", "contract/CPV", None),
-    ("source", "source", "source"),
+    ("star", "★", None), ("kind", N_("kind"), "kind"), ("title", N_("title"), "title"),
+    ("organization", N_("organisation"), "organization"), ("place", N_("place"), "place"),
+    ("deadline", N_("deadline"), "deadline"), ("terms", N_("contract/CPV"), None),
+    ("source", N_("source"), "source"),
 )
-SORT_KEYS = {key: sort for key, _, sort in COLUMNS if sort}
+SORT_KEYS = {key: sort for key, _label, sort in COLUMNS if sort}
 LOAD_MORE_WITHIN = 20  # rows from the end at which the next page is fetched
 _FITTED = ("star", "kind", "deadline", "terms", "source")
 _OPTIONAL = ("source", "terms", "kind", "organization")  # left out first to last
@@ -45,7 +46,7 @@ def fit_columns(width: int, content: dict[str, int]) -> dict[str, int]:
     wide the content of the fitted columns and of the place is (0: an empty column, left
     out). Optional columns go, least useful first, while the title would get less than its
     minimum; the place is cut only when nothing is left to drop. The title gets the rest."""
-    shown = [key for key, _, _ in COLUMNS if content.get(key, 1)]
+    shown = [key for key, _label, _sort in COLUMNS if content.get(key, 1)]
     for optional in (None, *_OPTIONAL):
         if optional in shown:
             shown.remove(optional)
@@ -98,7 +99,7 @@ class ResultsTable(DataTable):
     def _fitted_widths(self) -> dict[str, int]:
         """How wide the content of each fitted column and of the place is (its label too;
         0 when every cell is empty: "deadline" over jobs takes no room)."""
-        labels = {key: label for key, label, _ in COLUMNS}
+        labels = {key: _(label) for key, label, _sort in COLUMNS}
         widths = dict.fromkeys((*_FITTED, "place"), 0)
         for listing in self.listings:
             cells = self._cells(listing)
@@ -126,7 +127,7 @@ class ResultsTable(DataTable):
         """Another set of columns: the rows are added again, the cursor stays."""
         row = self.cursor_row
         self.widths = widths
-        labels = {key: label for key, label, _ in COLUMNS}
+        labels = {key: _(label) for key, label, _sort in COLUMNS}
         # the same listing stays highlighted: nothing for the details pane to reload
         with self.prevent(DataTable.RowHighlighted):
             self.clear(columns=True)

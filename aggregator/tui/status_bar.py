@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from aggregator.i18n import _, number
 from aggregator.terminal.console import safe
 
 
@@ -27,10 +28,11 @@ class StatusBar(Horizontal):
         if total is None:
             about = "…"
         elif total >= cap:
-            about = f"more than {cap - 1:,}"
+            about = _("more than %(n)s") % {"n": number(cap - 1)}
         else:
-            about = f"{total:,}"
-        self.set_message(f"{shown:,} of {about} · {filter_text or 'open listings'}")
+            about = number(total)
+        self.set_message(_("%(shown)s of %(total)s · %(query)s") % {
+            "shown": number(shown), "total": about, "query": filter_text or _("open listings")})
 
     def set_source_health(self, health: Sequence[Any]) -> None:
         """Broken sources (aggregator.scheduling.health.broken_sources): their listings may
