@@ -115,10 +115,10 @@ class DecpSpider(ListingSpider):
         return "urls (DECP JSON files), or -a urls=..."
 
     @classmethod
-    def configuration_problem(cls, source_config: SourceConfig,
-                              args: dict[str, Any]) -> str | None:
+    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
+                              settings: Mapping[str, Any] | None = None) -> str | None:
         if args.get("urls") or source_config.params.get("urls"):
-            return super().configuration_problem(source_config, args)
+            return super().configuration_problem(source_config, args, settings)
         return "no DECP files given ([sources.decp] urls, or -a urls=...)"
 
     async def start(self) -> Any:

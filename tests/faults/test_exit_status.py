@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def test_schedule_once_with_redis_unreachable_fails_in_one_line_and_records_it(sqlite_url,
                                                                                tmp_path):
     due = a_minute_ago()
-    write_config(config_with_only("greenhouse", extra=(
+    write_config(config_with_only("greenhouse", test_spiders=False, extra=(
         f'[schedule]\ntime = "{due}"\nlog_file = "{tmp_path}/scheduler.log"\n'
         '[distributed]\nenabled = true\nredis_url = "redis://127.0.0.1:1/0"\n'
         '[sources.greenhouse]\nboards = ["codepath"]\n')))

@@ -193,7 +193,7 @@ def test_after_a_killed_crawl_the_scheduler_crawls_at_once(sqlite_url, tmp_path,
     from tests.scheduler.test_processes import a_minute_ago, config_with_only
 
     boards = ", ".join(f'"{name}"' for name in board_names().split(","))
-    write_config(config_with_only("greenhouse", extra=(
+    write_config(config_with_only("greenhouse", test_spiders=False, extra=(
         f'[schedule]\ntime = "{a_minute_ago()}"\nlog_file = "{tmp_path}/scheduler.log"\n'
         f'[sources.greenhouse]\nboards = [{boards}]\n')))
     with serve(boards_site()) as base:

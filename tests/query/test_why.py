@@ -58,7 +58,8 @@ def test_cpv_place_descriptor_and_deadline_say_what_matched(engine, boamp):
     record = found.record()
     assert record["cpv"] == [{"code": "44113310", "label": lookup("44113310").en,
                               "prefix": "4411"}]
-    assert record["places"] == [{"place": "87", "filter": "dep:87"}]  # no town: the department
+    # no place of work named: placed at its buyer's address in Limoges
+    assert record["places"] == [{"place": "Limoges", "filter": "dep:87"}]
     assert record["descriptors"] == [{"descriptor": "365 Voirie",
                                       "filter": "descriptor:voirie"}]
     assert record["deadline"] == {"deadline": "22/09/2026 12:00 (179d)",
@@ -73,7 +74,7 @@ def test_a_commune_is_named_with_the_key_that_took_it_in(engine, boamp):
         {"place": "Pontoise", "filter": "loc:Pontoise"}]
     # of two places, only the one that took the listing in
     assert why(engine, "dep:87 loc:Pontoise")[ROADS].record()["places"] == [
-        {"place": "87", "filter": "dep:87"}]
+        {"place": "Limoges", "filter": "dep:87"}]
 
 
 def test_cpv_words_match_and_say_which_code(engine, boamp):
