@@ -87,7 +87,7 @@ class TalentsoftSpider(BoardSpider):
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
                               settings: Mapping[str, Any] | None = None) -> str | None:
-        problem = super().configuration_problem(source_config, args)
+        problem = super().configuration_problem(source_config, args, settings)
         missing = [name for name in CREDENTIALS if not credential(name, settings or {})]
         if problem or not missing:
             return problem
