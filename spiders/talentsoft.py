@@ -107,23 +107,20 @@ class TalentsoftSpider(BoardSpider):
         return next((client for client in self.clients.values()
                      if client.token_url == request.url), None)
 
-    async def start(self) -> AsyncIterator[Any]:
+    def start_problem(self) -> str | None:
         # the boards' problems only: the credentials may come from -s settings or a replay
         problem = BoardSpider.configuration_problem.__func__(  # type: ignore[attr-defined]
             type(self), self.source_config, self.run_args)
         if problem is None and not all(self.credentials()) and not self.replaying():
             problem = self.configuration_problem(self.source_config, self.run_args)
-        if problem:
-            self.unconfigured(problem)
-            return
-        boards = self.configured_boards()
-        self.run_args["boards"] = ",".join(board.key for board in boards)
-        for board in boards:
-            if await self.token_for(board):
-                for request in self.board_requests(board):
-                    yield request
-            else:
-                self.board_failed(board)
+        return problem
+
+    async def start_board(self, board: Board) -> AsyncIterator[Request]:
+        if await self.token_for(board):
+            for request in self.board_requests(board):
+                yield request
+        else:
+            self.board_failed(board)
 
     def replaying(self) -> bool:
         """Whether this run answers from a replay set (its recorded token answer is found

@@ -23,7 +23,7 @@ list a board and where its records are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -114,7 +114,7 @@ class BoardSpider(ListingSpider):
         return list(found.values())
 
     async def start(self) -> Any:
-        problem = self.configuration_problem(self.source_config, self.run_args)
+        problem = self.start_problem()
         if problem:
             self.unconfigured(problem)
             return
@@ -122,8 +122,17 @@ class BoardSpider(ListingSpider):
         # What a replay of this run must ask for (the boards may come from the config file).
         self.run_args["boards"] = ",".join(board.key for board in boards)
         for board in boards:
-            for request in self.board_requests(board):
+            async for request in self.start_board(board):
                 yield request
+
+    def start_problem(self) -> str | None:
+        """Why this run cannot start (None when it can)."""
+        return self.configuration_problem(self.source_config, self.run_args)
+
+    async def start_board(self, board: Board) -> AsyncIterator[Request]:
+        """The requests that start one board (a class needing a token first overrides it)."""
+        for request in self.board_requests(board):
+            yield request
 
     def board_requests(self, board: Board) -> Iterable[Request]:
         """The first request(s) listing a board. Access-pattern classes define it."""
