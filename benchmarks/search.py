@@ -392,6 +392,19 @@ def _print_table(rows: list[tuple], baseline: str, same_column: bool) -> None:
               f"{s95:>6.1f} | {h50:>9.1f} {h95:>6.1f} | {ratio:>11.2f}x{flag}")
 
 
+def _print_why(rows: list[tuple]) -> None:
+    print("\nsearch --why: each timed search plus why its page matched (explain). "
+          "Milliseconds; best: the fastest run\n(on a loaded machine the least disturbed "
+          "one). Target: --why within 1.3x of the plain search.\n")
+    print(f"{'query':<38} | {'search() p50':>12} {'best':>6} | {'+ why p50':>9} {'best':>6} | "
+          f"{'why/plain p50':>13} {'best':>6}")
+    for name, _found, _sent, p50, _p95, *_, w50, _w95, best, why_best in rows:
+        ratio, best_ratio = w50 / p50, why_best / best
+        flag = "" if min(ratio, best_ratio) <= 1.3 else "  <-- over 1.3x"
+        print(f"{name:<38} | {p50:>12.1f} {best:>6.1f} | {w50:>9.1f} {why_best:>6.1f} | "
+              f"{ratio:>12.2f}x {best_ratio:>5.2f}x{flag}")
+
+
 def _postgres(url: str, path: Path, args: argparse.Namespace, now: datetime,
               ids: dict[str, list[int]]) -> None:
     from pg_store import database_exists, load_postgres
@@ -409,7 +422,9 @@ def _postgres(url: str, path: Path, args: argparse.Namespace, now: datetime,
     print("\nPostgreSQL: search() end to end; its SQL: the statements it sent, replayed with "
           "psycopg; hand: the\nsame query written by hand for PostgreSQL; =SQLite: the same "
           "rows as on SQLite. Milliseconds.\n")
-    _print_table(run_pg(url, args.runs, now, params, ids, args.verbose), "hand", True)
+    measured = run_pg(url, args.runs, now, params, ids, args.verbose)
+    _print_table([row[:9] for row in measured], "hand", True)
+    _print_why(measured)
 
 
 def main() -> None:
@@ -445,16 +460,7 @@ def main() -> None:
     ids: dict[str, list[int]] = {}
     measured = run_queries(url, str(path), args.runs, now, ids)
     _print_table([row[:9] for row in measured], "hand", False)
-    print("\nsearch --why: each timed search plus why its page matched (explain). "
-          "Milliseconds; best: the fastest run\n(on a loaded machine the least disturbed "
-          "one). Target: --why within 1.3x of the plain search.\n")
-    print(f"{'query':<38} | {'search() p50':>12} {'best':>6} | {'+ why p50':>9} {'best':>6} | "
-          f"{'why/plain p50':>13} {'best':>6}")
-    for name, _found, _sent, p50, _p95, *_, w50, _w95, best, why_best in measured:
-        ratio, best_ratio = w50 / p50, why_best / best
-        flag = "" if min(ratio, best_ratio) <= 1.3 else "  <-- over 1.3x"
-        print(f"{name:<38} | {p50:>12.1f} {best:>6.1f} | {w50:>9.1f} {why_best:>6.1f} | "
-              f"{ratio:>12.2f}x {best_ratio:>5.2f}x{flag}")
+    _print_why(measured)
     if args.postgres:
         _postgres(args.postgres, path, args, now, ids)
     if not args.no_tui:

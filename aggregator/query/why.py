@@ -11,13 +11,13 @@ page's ids (per 500 ids). :class:`Why` is plain data: the terminal and the diges
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, cast, func, literal, select, text
+from sqlalchemy import Engine, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from aggregator.i18n import _, language
@@ -34,9 +34,10 @@ from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
 # Marks around a matched word in what the engines return: control characters, which listing
 # text never holds (normalisation strips them).
 START, STOP = "\x02", "\x03"
-_MARKED = re.compile(f"{START}(.*?){STOP}", re.S)
 _FIELDS = ("title", "organization", "description")  # where words are looked for, in order
 _SNIPPET_WORDS = 16  # an excerpt of a long description: about this many words
+# PostgreSQL cuts its excerpt from this many characters around the first match
+_WINDOW, _WINDOW_BEFORE = 320, 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +53,14 @@ class Highlight:
         """From the engine's marked text; None when no word is marked."""
         if not marked or START not in marked:
             return None
-        plain, spans, at = [], [], 0
-        for found in _MARKED.finditer(marked):
-            plain.append(marked[at:found.start()])
-            start = sum(map(len, plain))
-            plain.append(found.group(1))
-            spans.append((start, start + len(found.group(1))))
-            at = found.end()
-        plain.append(marked[at:])
-        return cls(field, "".join(plain).replace(START, "").replace(STOP, ""), tuple(spans))
+        first, *rest = marked.split(START)
+        plain, spans, at = [first], [], len(first)
+        for piece in rest:
+            word, _, after = piece.partition(STOP)
+            spans.append((at, at + len(word)))
+            plain += [word, after]
+            at += len(word) + len(after)
+        return cls(field, "".join(plain), tuple(spans))
 
     def words(self) -> list[str]:
         return [self.text[a:b] for a, b in self.spans]
@@ -157,14 +157,17 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
     if positive and listings:
         for listing_id, parts in _highlights(engine, positive, list(why)).items():
             why[listing_id].text = parts
-    places = [(loc, resolve_location(loc)) for loc in filter.locations]
+    places = [(keys.location_token(loc), resolve_location(loc)) for loc in filter.locations]
     window = _deadline_tokens(filter)
     for listing in listings:
         found = why[listing.id]
-        found.cpv = _cpv(listing, filter.cpv, lang)
-        found.places = [KeyMatch(_place(listing), keys.location_token(loc))
-                        for loc, place in places if _in_place(listing, place)]
-        found.descriptors = _descriptors(listing, filter.descriptors)
+        if filter.cpv:
+            found.cpv = _cpv(listing, filter.cpv, lang)
+        if places:
+            found.places = [KeyMatch(_place(listing), token)
+                            for token, place in places if _in_place(listing, place)]
+        if filter.descriptors:
+            found.descriptors = _descriptors(listing, filter.descriptors)
         if window and listing.deadline_at is not None:
             found.deadline = DeadlineMatch(deadline_text(listing, now=now), window)
     return why
@@ -173,29 +176,26 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
 # --------------------------------------------------------------------------- the words
 def _highlights(engine: Engine, terms: Sequence[Any],
                 ids: list[int]) -> dict[int, list[Highlight]]:
-    """The page's fields with the words marked: one statement per 500 ids."""
-    found: dict[int, list[Highlight]] = {}
+    """The page's fields with the words marked: one statement (per 500 ids on PostgreSQL)."""
     with engine.connect() as conn:
-        for chunk in chunks(ids):
-            if engine.dialect.name == "sqlite":
-                rows = conn.execute(_SQLITE_MARKED, {
-                    "query": fts5_query(terms)[0], "ids": list(chunk)})
-            else:
-                rows = conn.execute(_pg_marked(terms, list(chunk)))
-            for listing_id, *marked in rows:
-                parts = [Highlight.read(name, value)
-                         for name, value in zip(_FIELDS, marked, strict=True)]
-                found[listing_id] = [p for p in parts if p is not None]
-    return found
+        if engine.dialect.name == "sqlite":
+            # The ids as one JSON parameter: the same statement text for every page, so
+            # neither SQLAlchemy nor SQLite compiles it again.
+            rows = [conn.exec_driver_sql(_SQLITE_MARKED, (
+                START, STOP, START, STOP, START, STOP, fts5_query(terms)[0], json.dumps(ids)))]
+        else:
+            rows = [conn.execute(_pg_marked(terms, list(chunk))) for chunk in chunks(ids)]
+        return {listing_id: [part for name, value in zip(_FIELDS, marked, strict=True)
+                             if (part := Highlight.read(name, value)) is not None]
+                for result in rows for listing_id, *marked in result}
 
 
 # FTS5 marks what its MATCH found; highlight() gives a whole field, snippet() an excerpt.
-_SQLITE_MARKED = text(
-    f"SELECT rowid, highlight({FTS_TABLE}, 0, :start, :stop), "
-    f"highlight({FTS_TABLE}, 1, :start, :stop), "
-    f"snippet({FTS_TABLE}, 2, :start, :stop, '…', {_SNIPPET_WORDS}) "
-    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :query AND rowid IN :ids"
-).bindparams(bindparam("ids", expanding=True), start=START, stop=STOP)
+_SQLITE_MARKED = (
+    f"SELECT rowid, highlight({FTS_TABLE}, 0, ?, ?), highlight({FTS_TABLE}, 1, ?, ?), "
+    f"snippet({FTS_TABLE}, 2, ?, ?, '…', {_SNIPPET_WORDS}) "
+    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND +rowid IN (SELECT value FROM json_each(?))"
+)
 
 
 def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
@@ -209,8 +209,25 @@ def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
         Listing.id,
         func.ts_headline(config, Listing.title, query, whole),
         func.ts_headline(config, func.coalesce(Listing.organization, ""), query, whole),
-        func.ts_headline(config, func.coalesce(Listing.description, ""), query, excerpt),
+        func.ts_headline(config, _pg_window(terms, config), query, excerpt),
     ).where(Listing.id.in_(ids))
+
+
+def _pg_window(terms: Sequence[Any], config: Any) -> Any:
+    """The part of the description an excerpt is cut from. ts_headline parses and stems all
+    the text it is given, most of the cost of --why on PostgreSQL: it gets the characters
+    around the first match, found as the words are typed or by their stems in the unaccented
+    text, and the whole description only when neither finds it."""
+    description = func.coalesce(Listing.description, "")
+    words = [word for term in terms for word in term.words()]
+    typed = func.least(*(func.nullif(func.strpos(description, word), 0) for word in words))
+    lexemes = func.unnest(func.tsvector_to_array(
+        func.to_tsvector(config, " ".join(words)))).table_valued("lexeme").render_derived()
+    stemmed = select(func.min(func.nullif(
+        func.strpos(func.unaccent(description), lexemes.c.lexeme), 0))).scalar_subquery()
+    at = func.coalesce(typed, stemmed)
+    return case((at.is_(None), description),
+                else_=func.substr(description, func.greatest(at - _WINDOW_BEFORE, 1), _WINDOW))
 
 
 # --------------------------------------------------------------------------- the keys
@@ -220,7 +237,7 @@ def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]
     from aggregator.normalize.cpv import label
 
     found = []
-    for code in listing.cpv or () if prefixes else ():
+    for code in listing.cpv or ():
         prefix = next((p for p in prefixes if code.startswith(p)), None)
         if prefix is not None:
             found.append(CpvMatch(code, label(code, lang), prefix))
@@ -230,7 +247,7 @@ def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]
 def _descriptors(listing: Listing, wanted: Sequence[str]) -> list[KeyMatch]:
     """The listing's descriptors the filter names, by folded label or code."""
     found = []
-    for entry in (listing.details or {}).get("descriptors") or () if wanted else ():
+    for entry in (listing.details or {}).get("descriptors") or ():
         if not isinstance(entry, dict):
             continue
         named = next((w for w in wanted if fold(w) == fold(entry.get("label") or "")

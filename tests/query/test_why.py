@@ -53,6 +53,15 @@ def test_accents_and_prefixes_are_found_as_the_listing_writes_them(engine, boamp
     assert " ".join(marked(found.text[0])) == "LIAISON FROIDE"
 
 
+def test_the_excerpt_is_found_however_the_word_is_typed(engine, boamp):
+    # PostgreSQL cuts the excerpt from around the first match: found as typed, else by stem
+    # in the unaccented text, else in the whole description
+    for typed in ("émulsion", "EMULSION", "emulsion"):
+        parts = {h.field: h for h in why(engine, typed)[ROADS].text}
+        assert [w.lower() for w in marked(parts["description"])] == ["émulsion"], typed
+        assert "émulsion de bitume" in parts["description"].text
+
+
 def test_cpv_place_descriptor_and_deadline_say_what_matched(engine, boamp):
     found = why(engine, "cpv:4411 dep:87 descriptor:voirie deadline<200d")[ROADS]
     record = found.record()
@@ -106,3 +115,18 @@ def test_the_page_is_highlighted_in_one_statement(engine, boamp):
     assert {id_ for id_, w in found.items() if w.words} == {listing.id for listing in page}
     # only the page asked for
     assert list(explain(engine, filter, page[:1], now=NOW)) == [page[0].id]
+
+
+@pytest.mark.parametrize(("marked", "text", "words"), [
+    ("\x02Bitume\x03 et \x02enrobés\x03 à froid", "Bitume et enrobés à froid",
+     ["Bitume", "enrobés"]),
+    ("… la \x02liaison\x03 \x02froide\x03 …", "… la liaison froide …", ["liaison", "froide"]),
+    ("rien de marqué", None, None),
+    (None, None, None),
+])
+def test_the_engines_marks_become_spans_of_the_plain_text(marked, text, words):
+    part = Highlight.read("title", marked)
+    if text is None:
+        assert part is None
+    else:
+        assert (part.text, part.words()) == (text, words)
