@@ -169,3 +169,16 @@ def test_mistakes_are_one_line(store, args, message):
                             text=True, timeout=60)
     assert result.returncode != 0 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_show_names_every_file_an_award_was_read_from(engine, clock):
+    files = ["https://pes.example.org/decp.json",
+             "https://data.example.org/consolidated/decp.json"]
+    ids = write(engine, [award("f1", title="Éclairage public", awarded_at="2025-01-01",
+                               amount=1000, suppliers=[WINNER], extra={"files": files})])
+    shown = runner.invoke(app, ["show", str(ids["f1"])], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    row = next(line for line in shown.output.splitlines() if files[0] in line)
+    assert row.split()[0] in ("fichiers", "files")
+    assert files[1] in shown.output.split(files[0], 1)[1]
+    assert run_json("show", str(ids["f1"]))["files"] == files
