@@ -145,6 +145,14 @@ def descriptor_texts(details: dict | None) -> list[str]:
     return texts
 
 
+def source_files(details: dict | None) -> list[str]:
+    """The files a listing was read from (an award met in a buyer's DECP file and in a
+    consolidated one names both)."""
+    extra = (details or {}).get("extra")
+    files = extra.get("files") if isinstance(extra, dict) else None
+    return [str(f) for f in files] if isinstance(files, list) else []
+
+
 def place_in_full(listing: ShownListing, postal_code: str | None = None) -> str:
     """Where, with names, for someone reading one listing (``show``, a digest):
     ``Marseille 13e, 13013 — Bouches-du-Rhône (13), Provence-Alpes-Côte d'Azur``;

@@ -44,9 +44,9 @@ _IDWEB = re.compile(r"^\d{2}-\d+$")
 _CUT = re.compile(r"(\.\.\.|…)\s*$")
 _EMPTY = (None, "", [], {})
 # What an older notice may fill in a newer one's listing (the rest is the newer one's word).
-_FILLABLE = ("title", "organization", "description", "deadline_at", "location", "postal_code",
-             "buyer_location", "buyer_postal_code", "department", "nuts", "cpv", "descriptors",
-             "procedure", "contract_nature", "estimated_value", "currency", "lots")
+_FILLABLE = ("title", "organization", "buyer_id", "description", "deadline_at", "location",
+             "postal_code", "buyer_location", "buyer_postal_code", "department", "nuts", "cpv",
+             "descriptors", "procedure", "contract_nature", "estimated_value", "currency", "lots")
 
 
 def json_field(record: dict[str, Any], name: str) -> tuple[Any, bool]:
@@ -257,6 +257,7 @@ class BoampSpider(OpenDataSoftSpider):
             "url": str(record.get("url_avis") or "").strip() or NOTICE_URL.format(idweb=idweb),
             "title": title,
             "organization": record.get("nomacheteur") or (notice.buyer_name if notice else None),
+            "buyer_id": notice.buyer_id if notice else None,
             "description": description,
             "published_at": record.get("dateparution"),
             "modified_at": record.get("dateparution"),

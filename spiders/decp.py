@@ -16,7 +16,8 @@ time (a file of the consolidated set is hundreds of megabytes).
 
 One contract is one award: its buyer's identifier plus its own ``id`` (the DECP ``uid``), so
 the same contract met in several files (the buyer's and a consolidated one) stays one
-listing. Records sample: tests/fixtures/awards (PROVENANCE.md).
+listing, naming every file it was read from (``details.extra.files``). Records sample:
+tests/fixtures/awards (PROVENANCE.md).
 
 The consolidated national dataset (Opendatasoft, ``DECP_API_URL``) is the endpoint; reading it
 without ``urls`` waits for a recorded response of it (none was available): such a crawl says
@@ -186,6 +187,7 @@ class DecpSpider(ListingSpider):
             offers_received=record.get("offresRecues"),
             amendments=amendments(record, concession),
             raw=dict(record),
-            extra={"decp_type": record.get("_type"), "file": file_url},
+            # several files may give the same contract: the store keeps them all
+            extra={"decp_type": record.get("_type"), "files": [file_url]},
             **place(record),
         )

@@ -204,6 +204,7 @@ def show(
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     from aggregator.export import listing_record
+    from aggregator.presentation import source_files
     from aggregator.query import get_listing
     from aggregator.store.engine import get_engine
 
@@ -216,6 +217,7 @@ def show(
         record = listing_record(detail.listing) | {
             "lots": detail.listing.lots,
             "descriptors": (detail.listing.details or {}).get("descriptors", []),
+            "files": source_files(detail.listing.details),
             "sources": [listing_record(s) for s in detail.sources
                         if s.id != detail.listing.id],
             "changes": [{"changed_at": c.changed_at.isoformat(), "field": c.field,

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypedDict
 
-from aggregator.normalize.awards import AwardError, award_fields, repair_text
+from aggregator.normalize.awards import AwardError, award_fields, identifier, repair_text
 from aggregator.normalize.contracts import parse_contract, parse_working_time
 from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
@@ -277,9 +277,10 @@ _NO_AWARD = {"buyer_id": None, "suppliers": [], "amount": None, "awarded_at": No
 
 
 def _award(item: Mapping[str, Any], tz: str, details: dict[str, Any]) -> dict[str, Any]:
-    """The award columns of an award item (amendments and repairs noted in ``details``)."""
+    """The award columns of an award item (amendments and repairs noted in ``details``); of
+    a tender, only the buyer's SIRET when its notice gives one."""
     if item.get("kind") != "award":
-        return _NO_AWARD
+        return _NO_AWARD | {"buyer_id": identifier(item.get("buyer_id"))}
     try:
         fields = award_fields(item, tz)
     except AwardError as exc:

@@ -84,12 +84,14 @@ def _identifier(text: str) -> str | None:
 
 
 def buyer_name(engine: Engine, buyer_id: str) -> str:
-    """The buyer's name: from its newest listing that names it, else the SIRET itself."""
+    """The buyer's name: from its newest award that names it (the DECP's own word), else its
+    newest tender notice that does, else the SIRET itself."""
     with Session(engine) as session:
         name = session.scalar(select(Listing.organization)
                               .where(Listing.buyer_id == buyer_id,
                                      Listing.organization.is_not(None))
-                              .order_by(Listing.published_at.desc()).limit(1))
+                              .order_by(Listing.kind != "award", Listing.published_at.desc())
+                              .limit(1))
     return name or buyer_id
 
 
@@ -183,14 +185,23 @@ def buyer_dossier(engine: Engine, buyer_id: str, now: datetime) -> Dossier:
     dossier = Dossier("buyer", buyer_id, name)
     with Session(engine) as session:
         rows = _awards(session, Listing.buyer_id == buyer_id)
-        named = [or_(Listing.buyer_id == buyer_id, Listing.organization == name)]
+        # the notices that give the SIRET first, then those without one that give the name
+        # (another SIRET under the same name is another buyer)
+        by_siret = Listing.buyer_id == buyer_id
+        names = set(session.scalars(select(Listing.organization).distinct()
+                                    .where(by_siret, Listing.organization.is_not(None))
+                                    .limit(20))) | {name}
+        named = or_(by_siret, and_(Listing.buyer_id.is_(None),
+                                   Listing.organization.in_(sorted(names))))
         tenders = session.execute(
-            select(Listing.id, Listing.title, Listing.deadline_at)
+            select(Listing.id, Listing.title, Listing.deadline_at, Listing.buyer_id)
             .where(Listing.kind == "tender", (Listing.duplicate_of + 0).is_(None),
-                   and_(status_condition("open", now)), *named)
-            .order_by(Listing.deadline_at.is_(None), Listing.deadline_at, Listing.id)
+                   and_(status_condition("open", now)), named)
+            .order_by(Listing.buyer_id.is_(None), Listing.deadline_at.is_(None),
+                      Listing.deadline_at, Listing.id)
             .limit(50))
-        dossier.open_tenders = [{"id": t.id, "title": t.title, "deadline_at": _iso(t.deadline_at)}
+        dossier.open_tenders = [{"id": t.id, "title": t.title, "deadline_at": _iso(t.deadline_at),
+                                 "matched_by": "siret" if t.buyer_id else "name"}
                                 for t in tenders]
     _summary(dossier, rows)
     dossier.partners = _partners((s.get("id") or s.get("name"), s.get("name"), row)

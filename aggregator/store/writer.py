@@ -115,6 +115,25 @@ _EMPTY = (None, "", [], {})
 ANALYZE_FIRST_AT = 5000
 
 
+def _files(details: Any) -> list[str]:
+    """The files a listing was read from (``details.extra.files``), when its source says."""
+    extra = details.get("extra") if isinstance(details, Mapping) else None
+    files = extra.get("files") if isinstance(extra, Mapping) else None
+    return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
+
+
+def _keep_files(row: dict[str, Any], earlier: list[str], files: list[str] | None = None) -> None:
+    """``row`` names the files ``earlier`` sightings were read from, then its own ``files``
+    (by default those it names)."""
+    own = _files(row.get("details")) if files is None else files
+    merged = list(dict.fromkeys([*earlier, *own]))
+    if merged == _files(row.get("details")):
+        return
+    details = dict(row.get("details") or {})
+    details["extra"] = {**(details.get("extra") or {}), "files": merged}
+    row["details"] = details
+
+
 def _older(row: Mapping[str, Any], stored: Any) -> bool:
     """Whether ``row`` is a version the source dated before the stored one."""
     new, old = row.get("modified_at"), stored.modified_at
@@ -161,7 +180,10 @@ class ListingWriter:
                 value = row.get(name)
                 if isinstance(value, str) and len(value) > length:
                     row[name] = value[:length]
-            latest[(row["source"], row["source_id"])] = row
+            key = (row["source"], row["source_id"])
+            if key in latest:
+                _keep_files(row, _files(latest[key].get("details")))
+            latest[key] = row
         result = WriteResult()
         if not latest:
             return result
@@ -210,10 +232,13 @@ class ListingWriter:
                       run_id: int | None, now: datetime) -> WriteResult:
         result = WriteResult()
         existing = self._existing(conn, source, [r["source_id"] for r in rows])
+        sighted = [(r, files) for r in rows if (files := _files(r.get("details")))]
         self._merge_with_stored(conn, [
             (existing[r["source_id"]].id, r, bool(r.get("amends"))) for r in rows
             if r["source_id"] in existing and (r.get("amends")
                                                or _older(r, existing[r["source_id"]]))])
+        self._keep_stored_files(conn, [(existing[r["source_id"]].id, r, files)
+                                       for r, files in sighted if r["source_id"] in existing])
         for row in rows:
             row["content_hash"] = content_hash(row)
         fresh = [r for r in rows if r["source_id"] not in existing]
@@ -248,6 +273,18 @@ class ListingWriter:
         result.updated = len(changed)
         result.changed_ids = [old.id for old, _ in changed]
         return result
+
+    def _keep_stored_files(self, conn: Connection,
+                           triples: list[tuple[int, dict[str, Any], list[str]]]) -> None:
+        """A listing read from several files (the same contract in a buyer's DECP file and
+        in a consolidated one) keeps every file it was read from, the stored ones first."""
+        if not triples:
+            return
+        stored = {row.id: _files(row.details) for chunk in chunks([i for i, _, _ in triples])
+                  for row in conn.execute(select(listings.c.id, listings.c.details)
+                                          .where(listings.c.id.in_(chunk)))}
+        for listing_id, row, files in triples:
+            _keep_files(row, stored.get(listing_id, []), files)
 
     def _merge_with_stored(self, conn: Connection,
                            triples: list[tuple[int, dict[str, Any], bool]]) -> None:

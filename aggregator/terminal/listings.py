@@ -26,6 +26,7 @@ from aggregator.presentation import (
     place,
     place_in_full,
     place_source,
+    source_files,
     terms,
     winners,
 )
@@ -125,7 +126,7 @@ HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
             "source": N_("source"), "status": N_("status"), "published": N_("published"),
             "seen": N_("seen"), "contract": N_("contract"), "salary": N_("salary"),
             "CPV": N_("CPV"), "descriptors": N_("descriptors"), "procedure": N_("procedure"),
-            "estimated value": N_("estimated value"), "url": N_("url")}
+            "estimated value": N_("estimated value"), "url": N_("url"), "files": N_("files")}
 
 
 def heading(name: str) -> str:
@@ -248,6 +249,7 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
                          f"{listing.estimated_value:,.0f} {listing.currency or ''}".strip()))
     rows.append(("source", f"{listing.source} {listing.source_id}"))
     rows.append(("url", listing.url))
+    rows.append(("files", "\n".join(source_files(listing.details))))
     return [(k, v) for k, v in rows if v]
 
 

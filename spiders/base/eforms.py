@@ -12,6 +12,7 @@ offset, codes as published); the normaliser interprets them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,9 @@ from spiders.base.values import as_list, in_preferred_language
 # The eForms document kinds BOAMP nests under donnees["EFORMS"].
 NOTICE_ROOTS = ("ContractNotice", "ContractAwardNotice", "PriorInformationNotice",
                 "ConcessionNotice")
+# A SIREN (9 digits) or SIRET (14), and the 10 to 13 digit ones that lost leading zeros or
+# a digit: kept as given, like the DECP's.
+_SIRET = re.compile(r"\d{9,14}")
 
 
 def text(node: Any) -> str | None:
@@ -209,6 +213,15 @@ class EformsNotice:
                 continue
             return company
         return None
+
+    @property
+    def buyer_id(self) -> str | None:
+        """BT-501, the buyer's registration number when it is a SIREN or SIRET (9 to 14
+        digits once spaced out): French notices put the SIRET there; other schemes (``eu``
+        codes, foreign registers) would never match a DECP buyer."""
+        found = text(first(self._buyer(), "cac:PartyLegalEntity", "cbc:CompanyID"))
+        digits = re.sub(r"\s+", "", found or "")
+        return digits if _SIRET.fullmatch(digits) else None
 
     @property
     def buyer_name(self) -> str | None:

@@ -9,7 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from aggregator.cli import _register, app
+from spiders.boamp import BoampSpider
 from tests.factories import item, write
+from tests.sites import fixture
+from tests.spiders.support import make_spider
 
 _register()
 runner = CliRunner()
@@ -39,6 +42,12 @@ ITEMS = [
     item("t-open", title="Éclairage du stade", organization="COMMUNE DE MAUBEUGE",
          deadline_at="2026-04-30T12:00:00+02:00", cpv=["45316000"]),
     item("t-closed", title="Voirie", organization="COMMUNE DE MAUBEUGE", status="closed"),
+    # the notice gives the SIRET: the buyer's, whatever the name it writes
+    item("t-siret", title="Réfection de la mairie", organization="Ville de Maubeuge",
+         buyer_id=BUYER, deadline_at="2026-05-15T12:00:00+02:00"),
+    # the same name under another SIRET: another buyer
+    item("t-homonym", title="Piscine", organization="COMMUNE DE MAUBEUGE", buyer_id=OTHER,
+         deadline_at="2026-04-10T12:00:00+02:00"),
 ]
 
 
@@ -69,12 +78,32 @@ def test_buyer_dossier(store):
             {"id": RIVAL["id"], "name": RIVAL["name"], "wins": 2, "amount": 75000.0,
              "last_win": "2025-09-14T22:00:00+00:00"}],
         "single_bid_rate": 0.5, "mean_offers": 2.0,
-        "open_tenders": [{"id": store["t-open"], "title": "Éclairage du stade",
-                          "deadline_at": "2026-04-30T10:00:00+00:00"}],
+        "open_tenders": [{"id": store["t-siret"], "title": "Réfection de la mairie",
+                          "deadline_at": "2026-05-15T10:00:00+00:00", "matched_by": "siret"},
+                         {"id": store["t-open"], "title": "Éclairage du stade",
+                          "deadline_at": "2026-04-30T10:00:00+00:00", "matched_by": "name"}],
         "renewals": [{"id": store["a2"], "title": "Câblage du gymnase", "buyer_id": BUYER,
                       "ends_at": "2026-05-31T22:00:00+00:00", "amount": 50000.0,
                       "suppliers": ["EURO IIS", RIVAL["name"]]}],
     }
+
+
+def test_a_buyers_open_tenders_from_the_recorded_boamp_notices_by_siret(engine, clock):
+    """The real BOAMP notice 26-79589 gives the Haute-Vienne's SIRET under a name no award
+    writes the same way: the dossier of that SIRET lists it."""
+    recorded = json.loads(fixture("tenders/boamp_explore_v21_records_recent_first2.json"))
+    spider = make_spider(BoampSpider)
+    notices = [i for r in recorded["results"] for i in spider.parse_record(r)]
+    ids = write(engine, [*notices, award("d1", title="Enrobés", buyer_id="22870851700989",
+                                         organization="DEPARTEMENT DE LA HAUTE VIENNE",
+                                         awarded_at="2024-05-01", amount=90000)])
+    dossier = run_json("buyer", "22870851700989")
+    assert dossier["name"] in ("DEPARTEMENT DE LA HAUTE VIENNE",
+                               "Conseil Départemental Haute-Vienne")
+    assert [(t["id"], t["matched_by"]) for t in dossier["open_tenders"]] == [
+        (ids["26-79589"], "siret")]
+    assert [t["id"] for t in run_json("buyer", "26950015300011")["open_tenders"]] == [
+        ids["26-79592"]]
 
 
 def test_a_buyer_is_found_by_words_of_its_name(store):
@@ -140,3 +169,16 @@ def test_mistakes_are_one_line(store, args, message):
                             text=True, timeout=60)
     assert result.returncode != 0 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_show_names_every_file_an_award_was_read_from(engine, clock):
+    files = ["https://pes.example.org/decp.json",
+             "https://data.example.org/consolidated/decp.json"]
+    ids = write(engine, [award("f1", title="Éclairage public", awarded_at="2025-01-01",
+                               amount=1000, suppliers=[WINNER], extra={"files": files})])
+    shown = runner.invoke(app, ["show", str(ids["f1"])], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    row = next(line for line in shown.output.splitlines() if files[0] in line)
+    assert row.split()[0] in ("fichiers", "files")
+    assert files[1] in shown.output.split(files[0], 1)[1]
+    assert run_json("show", str(ids["f1"]))["files"] == files

@@ -1,7 +1,8 @@
 """DECP files served as their hosts serve them: the real recorded files (tests/fixtures/awards,
-PROVENANCE.md) at ``/decp/<file name>``, and the broken files a crawl must survive: an HTML
-error page, a file cut short (the real 2022 file truncated) and a file far larger than the
-others (real records repeated, the same contracts again)."""
+PROVENANCE.md) at ``/decp/<file name>`` and again at ``/decp/consolidated/<file name>``, and
+the broken files a crawl must survive: an HTML error page, a file cut short (the real 2022
+file truncated) and a file far larger than the others (real records repeated, the same
+contracts again)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def site(large_copies: int = 2) -> FixtureSite:
         return Reply(404, b"not found", {"Content-Type": "text/plain"})
 
     served.add("GET", r"/decp/[^/]+", answer)
+    # the same files again, as a consolidated set republishes the buyers' ones
+    served.add("GET", r"/decp/consolidated/[^/]+", answer)
     return served
 
 

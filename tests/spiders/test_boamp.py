@@ -69,7 +69,7 @@ def test_recorded_records_map_every_field():
         "kind": "tender", "source": "boamp", "source_id": "26-79589",
         "url": "https://www.boamp.fr/pages/avis/?q=idweb:26-79589",
         "title": "FOURNITURE ET LIVRAISON DE MATERIAUX ENROBES DENSES A L'EMULSION DE BITUME",
-        "organization": "Conseil Départemental Haute-Vienne",
+        "organization": "Conseil Départemental Haute-Vienne", "buyer_id": "22870851700989",
         "description": "Les prestations à réaliser au titre du présent accord-cadre concernent"
                        " la fourniture et la livraison de matériaux enrobés denses à "
                        "l'émulsion de bitume nécessaires aux réparations et à l'entretien des"
@@ -102,7 +102,7 @@ def test_recorded_records_map_every_field():
         # objet is kept: the eForms title is not a longer version of it
         "title": "26NOVO18 FOURNITURE ET LIVRAISON REPAS EN LIAISON FROIDE SUR TROIS UNITES "
                  "DE L'HOPITAL NOVO",
-        "organization": "95 CH",
+        "organization": "95 CH", "buyer_id": "26950015300011",
         "description": "26NOVO18 FOURNITURE ET LIVRAISON REPAS EN LIAISON FROIDE SUR TROIS "
                        "UNITES DE L'HOPITAL NOVO",
         "published_at": "2026-08-12", "modified_at": "2026-08-12", "deadline_at": None,
@@ -127,6 +127,23 @@ def test_recorded_records_map_every_field():
                   "etat": "INITIAL", "departments": ["95"], "notice_version": "01"},
     }
     assert stats(spider).get("aggregator/superseded") is None
+
+
+@pytest.mark.parametrize(("name", "idweb", "buyer_id"), [
+    ("awards_first1", "26-79727", "2160045800017"),  # 13 digits as published: kept as given
+    ("recent_first2", "26-79589", "22870851700989"),
+    ("recent_first2", "26-79592", "26950015300011"),
+    ("recent_records3-5", "26-79675", "20009320100081"),
+    # the buyer's CompanyID is an "eu" scheme code (63217), not a SIRET
+    ("recent_records3-5", "26-79683", None),
+    # the SIRET of the buyer the contracting party points to, not of the other organisations
+    ("recent_records3-5", "26-79752", "26630746100019"),
+])
+def test_the_buyers_siret_comes_from_its_eforms_company_id(name, idweb, buyer_id):
+    recorded = json.loads(fixture(f"tenders/boamp_explore_v21_records_{name}.json"))["results"]
+    _, items, _ = parse([r for r in recorded if r["idweb"] == idweb])
+    assert [(i["source_id"], i.get("buyer_id")) for i in items] == [(idweb, buyer_id)]
+    assert normalized(items[0])["buyer_id"] == buyer_id
 
 
 def test_normalised_deadline_is_the_exact_instant_not_the_shifted_flat_field():

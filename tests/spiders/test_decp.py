@@ -14,7 +14,7 @@ from spiders.base.json_stream import stream_records
 from spiders.decp import RECORD_PREFIXES, DecpSpider
 from tests.sites import FIXTURES, serve
 from tests.sites.decp import BASE, FILES, site
-from tests.spiders.support import by_id, crawl, dropped, make_spider, normalized
+from tests.spiders.support import by_id, crawl, dropped, make_spider, normalized, store
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -126,8 +126,46 @@ def test_a_broken_file_is_one_counted_error_and_nothing_stored(bad):
     assert dropped(spider) == {"unreadable file": 1}
     assert spider.partial
     # the good file is read whole; nothing of the broken one
-    assert awards and all(a["details"]["extra"]["file"].endswith(FILES[0])
+    assert awards and all(a["details"]["extra"]["files"] == [f"{BASE}/{FILES[0]}"]
                           for a in awards.values())
+
+
+def test_a_contract_in_several_files_is_one_award_naming_every_file(engine):
+    """The buyer's file and a consolidated set republishing it, in one crawl (one batch) or
+    in crawls apart: one award per contract, each naming both files, the first read first."""
+    from sqlalchemy import select
+
+    from aggregator.store.models import Listing
+
+    own, consolidated = f"{BASE}/{FILES[0]}", f"{BASE}/consolidated/{FILES[0]}"
+
+    def files() -> dict[str, list[str]]:
+        with engine.connect() as conn:
+            return {r.source_id: r.details["extra"]["files"]
+                    for r in conn.execute(select(Listing.source_id, Listing.details))}
+
+    both = crawl(make_spider(DecpSpider, urls=f"{own},{consolidated}"), site())
+    store(engine, both)
+    stored = files()
+    assert len(stored) == len({i["source_id"] for i in both}) > 0
+    assert set(map(tuple, stored.values())) == {(own, consolidated)}
+    # later crawls of one file or the other add nothing and lose nothing
+    for url in (consolidated, own):
+        store(engine, crawl(make_spider(DecpSpider, urls=url), site()))
+        assert files() == stored
+
+
+def test_a_contract_read_again_later_from_another_file_adds_it(engine):
+    from sqlalchemy import select
+
+    from aggregator.store.models import Listing
+
+    own, consolidated = f"{BASE}/{FILES[0]}", f"{BASE}/consolidated/{FILES[0]}"
+    store(engine, crawl(make_spider(DecpSpider, urls=own), site()))
+    store(engine, crawl(make_spider(DecpSpider, urls=consolidated), site()))
+    with engine.connect() as conn:
+        found = {tuple(d["extra"]["files"]) for d in conn.scalars(select(Listing.details))}
+    assert found == {(own, consolidated)}
 
 
 def test_a_large_file_is_read_whole():
