@@ -87,17 +87,17 @@ def days_left(deadline: datetime | None, now: datetime | None = None) -> int | N
 
 def department_name(code: str | None) -> str | None:
     """``Bouches-du-Rhône`` for ``13``; None for no code or one the geography lacks."""
-    from aggregator.normalize.geography import geography
+    from aggregator.normalize.geography import areas
 
-    found = geography().departments.get(code) if code else None
+    found = areas().departments.get(code) if code else None
     return found.name if found else None
 
 
 def region_name(code: str | None) -> str | None:
     """``Provence-Alpes-Côte d'Azur`` for ``93``; None for no code or an unknown one."""
-    from aggregator.normalize.geography import geography
+    from aggregator.normalize.geography import areas
 
-    found = geography().regions.get(code) if code else None
+    found = areas().regions.get(code) if code else None
     return found.name if found else None
 
 
@@ -175,7 +175,7 @@ def place_in_full(listing: ShownListing, postal_code: str | None = None) -> str:
 def place_source(details: dict | None) -> str:
     """Where a listing's place was taken from when not from the notice's place of work
     (``details["place_source"]``), as a reader says it; "" otherwise."""
-    from aggregator.normalize.listing import PLACE_FROM_BUYER
+    from aggregator.normalize.place_source import PLACE_FROM_BUYER
 
     source = (details or {}).get("place_source")
     return _("the buyer's address") if source == PLACE_FROM_BUYER else (source or "")

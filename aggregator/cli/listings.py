@@ -29,6 +29,12 @@ from aggregator.terminal.listings import detail_renderable, listings_table
 if TYPE_CHECKING:
     from aggregator.query import Filter
 
+# What each command imports as it runs, loaded at start-up while the collector is paused
+# (aggregator.cli.main); `--help` loads none of it.
+_READING = ("aggregator.export", "aggregator.query", "aggregator.store.engine",
+            "aggregator.terminal.console")
+PRELOAD = {"search": (*_READING, "aggregator.query.why"), "list": _READING, "show": _READING}
+
 # option parameter → (its name, the key it sets a field of, which side of a range key)
 FILTER_OPTIONS = {
     "kind": ("--kind", "kind", ":"), "location": ("--location", "loc", ":"),

@@ -4,10 +4,12 @@ Looked up, first found wins: ``--config PATH`` / ``AGGREGATOR_CONFIG``, ``aggreg
 the project directory, then in the user config directory. With no file, defaults apply.
 Secrets (SMTP password, API client secrets) come from the environment only, never from here.
 
-The schema is the pydantic models below (the sections) and in :mod:`aggregator.config.sources`
-(one per source). A file that breaks it — an unknown section or key, a value of the wrong
-type or range — is refused by every command in one line naming the file and the key (and
-the closest valid name for a misspelt one). docs/configuration.md describes every key.
+The schema is the pydantic models of :mod:`aggregator.config.schema` (the sections) and of
+:mod:`aggregator.config.sources` (one per source), loaded only when a file is read or a
+section's values are (pydantic costs ~150 ms of start-up). A file that breaks it — an
+unknown section or key, a value of the wrong type or range — is refused by every command
+in one line naming the file and the key (and the closest valid name for a misspelt one).
+docs/configuration.md describes every key.
 """
 
 from __future__ import annotations
@@ -17,26 +19,21 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-)
 
-from aggregator.config.errors import ConfigError, describe, unknown_name
-from aggregator.config.sources import (
-    SCHEDULE_EXPECTED,
-    SECTIONS,
-    SourceSection,
-    schedule_spec,
-)
+from aggregator.config.errors import ConfigError
 from aggregator.i18n import _
+
+if TYPE_CHECKING:
+    from aggregator.config.schema import (
+        DistributedConfig,
+        PoolConfig,
+        ScheduleConfig,
+        SmtpConfig,
+    )
 
 __all__ = ["LOCAL_TZ", "Config", "ConfigError", "DistributedConfig", "PoolConfig",
            "ScheduleConfig", "SmtpConfig", "SourceConfig", "database_url", "load_config"]
@@ -51,104 +48,6 @@ CONFIG_NAME = "aggregator.toml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def _expect(text: str, **constraints: Any) -> Any:
-    return Field(json_schema_extra={"expected": text}, **constraints)
-
-
-def _time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("unknown time zone") from None
-    return value
-
-
-def _redis_url(value: str) -> str:
-    if not value.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError("not a redis:// URL")
-    return value
-
-
-class _Section(BaseModel):
-    # TOML values are typed: "false" is a string, not false (strict: no coercion).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, validate_by_name=True)
-
-
-Number = int | float
-
-
-class PoolConfig(_Section):
-    """[database] connection pool of a PostgreSQL store, per process (SQLite has none)."""
-
-    pool_size: Annotated[int, _expect("a number >= 0", ge=0)] = 5  # connections kept open
-    # extra connections opened under load, closed when returned
-    max_overflow: Annotated[int, _expect("a number >= 0", ge=0)] = 10
-    # seconds to wait for a free connection before failing
-    pool_timeout: Annotated[Number, _expect("a number >= 0", ge=0)] = 30
-    # seconds: reconnect older connections (server/proxy timeouts)
-    pool_recycle: Annotated[int, _expect("a number >= 0", ge=0)] = 1800
-
-
-class DatabaseSection(PoolConfig):
-    url: Annotated[str | None, _expect("a SQLAlchemy URL in quotes")] = None
-
-
-class ScheduleConfig(_Section):
-    # every day at HH:MM, or a 5-field cron expression
-    time: Annotated[str, AfterValidator(schedule_spec), _expect(SCHEDULE_EXPECTED)] = "06:00"
-    timezone: Annotated[str, AfterValidator(_time_zone),
-                        _expect('a time zone like "Europe/Paris"')] = "Europe/Paris"
-    timeout_minutes: Annotated[Number, _expect("a number of minutes > 0", gt=0)] = 60
-    # `aggregator schedule`: a run missed by at most this much (machine asleep, process down)
-    # is caught up once at start; an older one waits for the next scheduled time.
-    grace_hours: Annotated[Number, _expect("a number of hours >= 0", ge=0)] = 12
-    # crawls the scheduler runs at the same time
-    jobs: Annotated[int, _expect("a whole number >= 1", ge=1)] = 2
-    # default: scheduler.log in the log directory
-    log_file: Annotated[str | None, _expect("a file path in quotes")] = None
-
-
-class SmtpConfig(_Section):
-    host: Annotated[str, _expect("a host name")] = "localhost"
-    port: Annotated[int, _expect("a port number", gt=0, lt=65536)] = 25
-    security: Annotated[Literal["none", "starttls", "ssl"],
-                        _expect('"none", "starttls" or "ssl"')] = "none"
-    user: Annotated[str | None, _expect("a user name")] = None
-    sender: Annotated[str, _expect("an e-mail address"), Field(alias="from")] = (
-        "aggregator@localhost")
-    timeout: Annotated[Number, _expect("seconds > 0", gt=0)] = 30.0
-
-    @property
-    def password(self) -> str | None:
-        return os.environ.get("AGGREGATOR_SMTP_PASSWORD")
-
-
-class DistributedConfig(_Section):
-    """[distributed]: a crawl frontier shared in Redis (see aggregator/crawling/distributed)."""
-
-    enabled: Annotated[bool, _expect("true or false")] = False  # the scheduler seeds crawls
-    redis_url: Annotated[str | None, AfterValidator(lambda v: v and _redis_url(v)),
-                         _expect("a redis:// URL")] = None
-
-
-class UiSection(_Section):
-    """[ui]: read by aggregator.i18n before anything else (so --help speaks it too)."""
-
-    language: Annotated[Literal["en", "fr"] | None, _expect('"fr" or "en"')] = None
-
-
-class ConfigFile(_Section):
-    """The whole file."""
-
-    database: DatabaseSection = DatabaseSection()
-    schedule: ScheduleConfig = ScheduleConfig()
-    smtp: SmtpConfig = SmtpConfig()
-    distributed: DistributedConfig = DistributedConfig()
-    ui: UiSection = UiSection()
-    # [sources.NAME]: each checked by its source's own section (aggregator.config.sources)
-    sources: dict[str, dict[str, Any]] = {}
-
-
 @dataclass(frozen=True)
 class SourceConfig:
     """A source's section as the spiders read it: ``params`` are its own keys (as written)."""
@@ -159,15 +58,40 @@ class SourceConfig:
     params: dict[str, Any] = field(default_factory=dict)  # the source's own parameters
 
 
+class _SectionDefault:
+    """A :class:`Config` field holding a schema section, its defaults built on first read:
+    a command that never reads the section (with no file) never imports pydantic."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # the field's default (dataclass asks the class): None, built below
+        value = obj.__dict__.get(self.slot)
+        if value is None:
+            from aggregator.config import schema
+
+            value = obj.__dict__[self.slot] = getattr(schema, self.model)()
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None
     database_url: str | None = None
-    pool: PoolConfig = field(default_factory=PoolConfig)
+    pool: PoolConfig = _SectionDefault("PoolConfig")  # type: ignore[assignment]
     sources: dict[str, SourceConfig] = field(default_factory=dict)
-    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    smtp: SmtpConfig = field(default_factory=SmtpConfig)
-    distributed: DistributedConfig = field(default_factory=DistributedConfig)
+    schedule: ScheduleConfig = _SectionDefault("ScheduleConfig")  # type: ignore[assignment]
+    smtp: SmtpConfig = _SectionDefault("SmtpConfig")  # type: ignore[assignment]
+    distributed: DistributedConfig = _SectionDefault(  # type: ignore[assignment]
+        "DistributedConfig")
 
     def source(self, name: str) -> SourceConfig:
         return self.sources.get(name) or SourceConfig(name=name)
@@ -201,6 +125,12 @@ def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | N
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     """Validate the file's content against the schema; ConfigError says where and why."""
+    from pydantic import ValidationError
+
+    from aggregator.config.errors import describe, unknown_name
+    from aggregator.config.schema import ConfigFile, PoolConfig
+    from aggregator.config.sources import SECTIONS, SourceSection
+
     try:
         checked = ConfigFile.model_validate(data)
     except ValidationError as exc:
@@ -238,6 +168,18 @@ def _read_config(path: Path, _mtime_ns: int) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return parse_config(data, path)
+
+
+_SCHEMA = ("ConfigFile", "DistributedConfig", "PoolConfig", "ScheduleConfig", "SmtpConfig")
+
+
+def __getattr__(name: str) -> Any:
+    """The schema's sections, still importable from here (loaded on first use)."""
+    if name in _SCHEMA:
+        from aggregator.config import schema
+
+        return getattr(schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def database_url(config: Config | None = None) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from aggregator.i18n import _
+
+if TYPE_CHECKING:  # pydantic loads with the schema, when a file is read
+    from pydantic import BaseModel, ValidationError
 
 # Keys that hold a secret when someone writes one: said so, and their value never echoed.
 SECRET_KEYS = {"password": "AGGREGATOR_SMTP_PASSWORD",
@@ -33,6 +34,8 @@ def _where(loc: tuple[Any, ...]) -> str:
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model (section) that holds the last name of ``loc``."""
+    from pydantic import BaseModel
+
     for part in loc[:-1]:
         field = model.model_fields.get(str(part))
         if field is None:

@@ -18,6 +18,7 @@ from aggregator.normalize.contracts import parse_contract, parse_working_time
 from aggregator.normalize.countries import resolve_country
 from aggregator.normalize.dates import parse_datetime, parse_deadline
 from aggregator.normalize.folding import fold
+from aggregator.normalize.place_source import PLACE_FROM_BUYER
 from aggregator.normalize.places import (
     Place,
     combine_places,
@@ -164,8 +165,6 @@ _EURO = {"FR", "BE", "DE", "AT", "NL", "LU", "IE", "IT", "ES", "PT", "FI", "GR",
 _CURRENCY = {"GB": "GBP", "US": "USD", "CH": "CHF", "CA": "CAD", "AU": "AUD", "NZ": "NZD",
              "SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
              "RO": "RON", "BG": "BGN", "IN": "INR", "SG": "SGD", "JP": "JPY"}
-# details["place_source"] of a listing placed at its buyer's address
-PLACE_FROM_BUYER = "buyer address"
 _INSEE = re.compile(r"[0-9][0-9AB][0-9]{3}")
 
 

@@ -111,6 +111,8 @@ def _text_clause(children: list[Any]) -> TextClause:
 @lru_cache(maxsize=1024)
 def parse_clauses(text: str) -> tuple[Clause, ...]:
     """The clauses of ``text``, in order."""
+    if not text.strip():  # no query (`aggregator list`): no need to load the parser
+        return ()
     from lark.exceptions import LarkError
 
     try:

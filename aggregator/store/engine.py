@@ -10,20 +10,17 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from aggregator.config import (
-    ConfigError,
-    PoolConfig,
-    database_url,
-    default_sqlite_path,
-    load_config,
-)
+from aggregator.config import ConfigError, database_url, default_sqlite_path, load_config
 from aggregator.i18n import _
+
+if TYPE_CHECKING:  # the schema (pydantic) loads only for a server database's pool
+    from aggregator.config.schema import PoolConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "db"
 

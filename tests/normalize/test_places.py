@@ -544,3 +544,10 @@ def test_folding():
 
 def test_fixtures_directory_is_the_recorded_one():
     assert (FIXTURES / "PROVENANCE.md").exists()
+
+
+def test_areas_name_the_same_departments_and_regions_as_the_geography():
+    from aggregator.normalize.geography import areas, geography
+
+    assert areas().departments == geography().departments
+    assert areas().regions == geography().regions

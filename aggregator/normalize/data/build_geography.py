@@ -38,6 +38,7 @@ NPM_PACKAGE = "@etalab/decoupage-administratif"
 DEFAULT_VERSION = "6.0.0"
 NUTS_CSV = HERE / "nuts_fr_2021.csv"
 OUTPUT = HERE / "geography.json.gz"
+AREAS = "areas.json"  # written next to OUTPUT
 FORMAT = 1  # bump when the layout below changes; the loader checks it
 
 # Commune kinds of the COG kept as places of their own; délégué/associé names point to a parent.
@@ -170,6 +171,11 @@ def write(geo: dict, out: Path = OUTPUT) -> int:
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(payload)
     out.write_bytes(buffer.getvalue())
+    # The regions and departments alone, for naming them without loading the communes
+    # (geography.areas(): what `aggregator show` and the listing tables need).
+    areas = {key: geo[key] for key in ("format", "regions", "departments")}
+    out.with_name(AREAS).write_text(
+        json.dumps(areas, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return len(buffer.getvalue())
 
 
