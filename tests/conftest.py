@@ -57,6 +57,15 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     return home
 
 
+@pytest.fixture
+def default_language(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No language asked for, in a C locale: messages in the default language (French)."""
+    monkeypatch.delenv(LANGUAGE_ENV)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.setenv(name, "C")
+    set_language(None)
+
+
 def _postgres_admin():
     try:
         engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")

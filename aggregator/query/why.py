@@ -132,7 +132,8 @@ class Why:
 
     def lines(self) -> list[tuple[str, list[tuple[str, bool]]]]:
         """One (label, segments) per part, segments as :meth:`Highlight.segments`: what the
-        CLI, the TUI and the digests show."""
+        CLI, the TUI and the digests show. The label ends with the reader's colon ("titre :"
+        in French)."""
         names = {"title": _("title"), "organization": _("buyer/employer"),
                  "description": _("description")}
         out = [(names[h.field], h.segments()) for h in self.text]
@@ -144,7 +145,7 @@ class Why:
         if self.deadline is not None:
             out.append((_("deadline"), [(self.deadline.deadline, True),
                                         (f" → {' '.join(self.deadline.tokens)}", False)]))
-        return out
+        return [(_("%(label)s:") % {"label": label}, pieces) for label, pieces in out]
 
 
 def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,

@@ -154,7 +154,7 @@ def why_text(why: WhyLines) -> Text:
     for index, (label, pieces) in enumerate(why.lines()):
         if index:
             out.append("\n")
-        out.append(f"{label}: ", style="italic")
+        out.append(f"{label} ", style="italic")
         for piece, matched in pieces:
             out.append_text(safe(piece, style="bold yellow" if matched else ""))
     return out

@@ -100,13 +100,26 @@ def test_a_trades_words_cover_every_code_whose_label_holds_them(trade):
     assert all(not a.startswith(b) for a in prefixes for b in prefixes if a != b)
 
 
-def test_search_why_prints_the_reasons_under_each_row(boamp, monkeypatch):
+WHY_LINES = {  # the labels of search --why: French by default (with its colon), English asked
+    "fr": ["titre : FOURNITURE ET LIVRAISON DE MATERIAUX ENROBES DENSES A L'EMULSION DE",
+           "CPV : 44113310 {cpv} → cpv:4411", "lieu : Limoges → dep:87",
+           "date limite : 22/09/2026 12:00 ({days}) → deadline<200d"],
+    "en": ["title: FOURNITURE ET LIVRAISON DE MATERIAUX ENROBES DENSES A L'EMULSION DE",
+           "CPV: 44113310 {cpv} → cpv:4411", "place: Limoges → dep:87",  # its buyer's address
+           "deadline: 22/09/2026 12:00 ({days}) → deadline<200d"],
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_search_why_prints_the_reasons_under_each_row(boamp, monkeypatch, request, lang):
+    if lang == "fr":
+        request.getfixturevalue("default_language")
     monkeypatch.setattr(output.console, "width", 400)  # no reason wrapped in its cell
     out = run("search", "--why", "bitume cpv:4411 dep:87 deadline<200d")
-    assert "title: FOURNITURE ET LIVRAISON DE MATERIAUX ENROBES DENSES A L'EMULSION DE" in out
-    assert f"CPV: 44113310 {cpv.lookup('44113310').en} → cpv:4411" in out
-    assert "place: Limoges → dep:87" in out  # placed at its buyer's address
-    assert "deadline: 22/09/2026 12:00 (179d) → deadline<200d" in out
+    label = getattr(cpv.lookup("44113310"), lang)
+    days = {"fr": "179 j", "en": "179d"}[lang]
+    for line in WHY_LINES[lang]:
+        assert line.format(cpv=label, days=days) in out
     assert "→" not in run("search", "bitume")  # without --why, no reasons
 
 

@@ -178,3 +178,29 @@ def test_a_deadline_passed_today_is_passed_everywhere():
         assert deadline_cell(later).plain == "28/11/2026 17:00 (today)"
         assert deadline_cell(later).style == "bold red"
         assert presentation.deadline_text(passed, short=True) == "28/11/26 09:00"  # the TUI column
+
+
+@pytest.mark.parametrize(("lang", "lines"), [
+    ("fr", ["  Pourquoi, titre : Travaux d'*électricité*\n",
+            "  Pourquoi, lieu : *Marseille 1er* → dep:13\n",
+            "  Pourquoi, date limite : *03/12/2026 12:00 (5 j)* → deadline<15d\n"]),
+    ("en", ["  Why, title: Travaux d'*électricité*\n",
+            "  Why, place: *Marseille 1er* → dep:13\n",
+            "  Why, deadline: *03/12/2026 12:00 (5d)* → deadline<15d\n"]),
+])
+def test_why_an_entry_matched_is_labelled_in_the_readers_language(request, lang, lines):
+    from aggregator.query.why import DeadlineMatch, Highlight, KeyMatch, Why
+
+    if lang == "fr":  # French by default
+        request.getfixturevalue("default_language")
+    why = Why(text=[Highlight("title", "Travaux d'électricité", ((10, 21),))],
+              places=[KeyMatch("Marseille 1er", "dep:13")],
+              deadline=DeadlineMatch(f"03/12/2026 12:00 ({'5 j' if lang == 'fr' else '5d'})",
+                                     ("deadline<15d",)))
+    digest = Digest(1, "BTP", "dep:13 électri*", [], NOW,
+                    entries=[Entry("new", listing(1), why=why)])
+    text = render_text(digest_view(digest))
+    for line in lines:
+        assert line in text
+    html = render_html(digest_view(digest))
+    assert f"{lines[0].split(' Travaux')[0].strip()} Travaux d&#39;<strong>" in html

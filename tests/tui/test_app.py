@@ -378,9 +378,17 @@ async def test_the_health_tooltip_shows_the_reason_as_typed(tui_engine, monkeypa
 
 
 @pytest.mark.asyncio
-async def test_details_say_why_the_listing_matched(tui_engine):
+@pytest.mark.parametrize(("lang", "lines"), [
+    ("fr", ["Pourquoi elle correspond", "titre : Travaux d'électricité du groupe scolaire",
+            "CPV : 45310000 {cpv} → cpv:4531", "lieu : Marseille 13e → dep:13"]),
+    ("en", ["Why it matched", "title: Travaux d'électricité du groupe scolaire",
+            "CPV: 45310000 {cpv} → cpv:4531", "place: Marseille 13e → dep:13"]),
+])
+async def test_details_say_why_the_listing_matched(tui_engine, request, lang, lines):
     from aggregator.normalize.cpv import lookup
 
+    if lang == "fr":  # French by default
+        request.getfixturevalue("default_language")
     app = AggregatorApp(tui_engine, "électricité cpv:4531 dep:13", health=False)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
@@ -388,10 +396,8 @@ async def test_details_say_why_the_listing_matched(tui_engine):
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert "Why it matched" in text
-        assert "title: Travaux d'électricité du groupe scolaire" in text
-        assert f"CPV: 45310000 {lookup('45310000').en} → cpv:4531" in text
-        assert "place: Marseille 13e → dep:13" in text
+        for line in lines:
+            assert line.format(cpv=getattr(lookup("45310000"), lang)) in text
 
 
 @pytest.mark.asyncio
