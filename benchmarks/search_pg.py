@@ -23,12 +23,13 @@ def _columns() -> str:
 
 
 def _relevance(cols: str, where: str, query: str) -> str:
-    """Title matches first, then the others, each soonest deadline first."""
+    """Title matches first (the title's own tsvector says), then the others, each soonest
+    deadline first."""
     q = f"phraseto_tsquery('french_unaccent', '{query}')"
     in_title = f"l.fts_title @@ {q}"
-    arms = [f"(SELECT {cols}, {tier} AS tier FROM listings l WHERE {where} AND "
-            f"l.fts_document @@ {q} AND {cond} {_ORDER} LIMIT 50)"
-            for tier, cond in ((0, in_title), (1, f"NOT {in_title}"))]
+    arms = [f"(SELECT {cols}, {tier} AS tier FROM listings l WHERE {where} AND {cond} "
+            f"{_ORDER} LIMIT 50)"
+            for tier, cond in ((0, in_title), (1, f"l.fts_document @@ {q} AND NOT {in_title}"))]
     order = _ORDER.replace("ORDER BY l.", "ORDER BY tier, ").replace(", l.", ", ")
     return f"SELECT * FROM ({arms[0]} UNION ALL {arms[1]}) u {order} LIMIT 50"
 
@@ -77,8 +78,10 @@ def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)
+    # never prepared: a prepared statement may switch to a generic plan, blind to the
+    # parameters' values, for one side and not the other
     raw = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(
-        hide_password=False), autocommit=True)
+        hide_password=False), autocommit=True, prepare_threshold=None)
     rows = []
     for name, text, sql in queries():
         filter = Filter.parse(text)

@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, cast, column, func, literal, literal_column, select, table
+from sqlalchemy import (
+    Select,
+    Text,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    table,
+)
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -73,6 +84,9 @@ class TextMatch:
     matches: ColumnElement[bool]
     in_title: ColumnElement[bool] | None
     index_driven: bool = False  # read in search order, keeping matches (SQLite, many matches)
+    # ``in_title`` alone implies ``matches`` (no exclusions): the title group need not test
+    # the whole document, so PostgreSQL reads only the small title index for it
+    title_implies_match: bool = False
 
 
 def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMatch | None:
@@ -104,13 +118,23 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
     query = pg_tsquery(terms)
     assert query is not None
-    # Only French stop words ("le"): no text condition. Decided here, not in the SQL: an
-    # "OR numnode(q) = 0" would keep PostgreSQL from using the GIN index.
-    if conn is not None and conn.execute(select(func.numnode(query))).scalar_one() == 0:
-        return None
+    title = pg_tsquery(positive) if positive else None
+    if conn is not None:
+        # Built once, here: the statement then holds tsquery constants, never re-parsed per
+        # row whatever plan PostgreSQL picks. Only French stop words ("le"): no text
+        # condition. Decided here, not in the SQL: an "OR numnode(q) = 0" would keep
+        # PostgreSQL from using the GIN index.
+        nodes, query_text, title_text = conn.execute(select(
+            func.numnode(query), cast(query, Text),
+            null() if title is None else cast(title, Text))).one()
+        if nodes == 0:
+            return None
+        query = literal(query_text, type_=TSQUERY)
+        title = None if title is None else literal(title_text, type_=TSQUERY)
     # the row's own generated columns: PostgreSQL may read a page in search order and test
     # each row, or start from the GIN index, as its statistics say
     matches = _pg_document.op("@@")(query)
-    if not positive:
+    if title is None:
         return TextMatch(matches, None, False)
-    return TextMatch(matches, _pg_title.op("@@")(pg_tsquery(positive)), False)
+    return TextMatch(matches, _pg_title.op("@@")(title), False,
+                     title_implies_match=len(positive) == len(terms))

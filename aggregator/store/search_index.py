@@ -77,10 +77,13 @@ def rebuild(conn: Connection) -> None:
 
 
 def optimize(conn: Connection) -> None:
-    """Merge the index segments (SQLite) / refresh planner statistics: after large loads."""
+    """Merge the index segments (SQLite) / the GIN indexes' pending lists, which every text
+    search scans in full until merged, and refresh planner statistics: after large loads."""
     if conn.dialect.name == "sqlite":
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
     else:
+        for column in (PG_DOCUMENT_COLUMN, PG_TITLE_COLUMN):
+            conn.execute(text(f"SELECT gin_clean_pending_list('ix_listings_{column}'::regclass)"))
         conn.execute(text("ANALYZE listings"))
 
 

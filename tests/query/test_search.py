@@ -263,10 +263,14 @@ def test_sorts(engine, ids):
     assert found(engine, "kind:tender sort:place")[:2] == ["nice-sun", "nice-mon"]  # 06
     # an explicit order replaces relevance
     assert found(engine, "électricité sort:deadline") == ["aix", "elec-13e", "nettoyage-1er"]
+    # relevance: title matches first; an exclusion applies to both groups
+    assert found(engine, "électricité") == ["elec-13e", "nettoyage-1er", "aix"]
+    assert found(engine, "électricité -nettoyage") == ["elec-13e", "aix"]
 
 
 def test_pages_join_up_to_the_whole_result_in_every_order(engine, ids):
-    for text in ["", "électricité", "électri*", "sort:title", "loc:PACA"]:
+    for text in ["", "électricité", "électri*", "électricité -nettoyage", "sort:title",
+                 "loc:PACA"]:
         whole = found(engine, text)
         pages = [found(engine, text, limit=2, offset=o) for o in range(0, len(whole) + 2, 2)]
         assert [s for page in pages for s in page] == whole, text
