@@ -21,6 +21,7 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _
 from aggregator.terminal.console import console, safe
@@ -138,7 +139,9 @@ def renewals(
     query: Annotated[list[str] | None, typer.Argument(
         help="The same query language as search: dep:59 cpv:45 buyer:SIRET words…")] = None,
     within: Annotated[str, typer.Option(help="How far ahead: 12m, 6m, 90d, 1y.")] = "12m",
-    limit: Annotated[int, typer.Option(min=1, help="How many contracts to show.")] = 50,
+    limit: Annotated[int, typer.Option(parser=whole_number("--limit", 1, 1_000_000),
+                                       metavar="N", help=_("How many contracts to show."))
+                     ] = 50,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
                           ] = False,
 ) -> None:

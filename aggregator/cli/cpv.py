@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from aggregator.cli import UserError, app
+from aggregator.cli.numbers import whole_number
 from aggregator.i18n import N_, _, language, ngettext
 from aggregator.terminal.console import console, safe
 
@@ -122,7 +123,7 @@ def cpv(
     lang: Annotated[str | None, typer.Option(
         "--lang", help=_("Labels in fr or en (default: the language messages are in)."))
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10_000,
+    limit: Annotated[int, typer.Option(parser=whole_number("--limit", 1, 10_000), metavar="N",
                                                help=_("How many codes to suggest."))] = 20,
     json_out: Annotated[bool, typer.Option(
         "--json", help=_("One JSON object per code (per line); with a code, one object."))

@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.cli.numbers import whole_number
 from aggregator.config import LOCAL_TZ
 from aggregator.i18n import _, long_date, ngettext
 from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
@@ -92,7 +93,7 @@ def crawl(
     distributed: Annotated[bool, typer.Option(
         "--distributed", help=_("Seed a distributed crawl: queue the start requests in Redis "
         "for `aggregator worker` processes to crawl."))] = False,
-    jobs: Annotated[int, typer.Option(min=1, max=64,
+    jobs: Annotated[int, typer.Option(parser=whole_number("--jobs", 1, 64), metavar="N",
                                       help=_("Sources crawled at the same time."))] = 4,
     timeout: Annotated[float, typer.Option(
         min=0.1, max=7 * 24 * 60, help=_("Time limit per source, in minutes."))] = 60,

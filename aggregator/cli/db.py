@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from aggregator.cli import UserError, app
+from aggregator.cli.numbers import whole_number
 from aggregator.i18n import _
 from aggregator.terminal.console import console, err_console, safe
 
@@ -111,9 +112,11 @@ def copy(
         "--from", help=_("URL of the store to copy (default: the configured one)."))] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help=_("Overwrite a target that already holds data."))] = False,
-    batch: Annotated[int, typer.Option("--batch", help=_("Rows per insert batch."))] = 2000,
+    batch: Annotated[int, typer.Option("--batch", parser=whole_number("--batch", 1),
+                                       metavar="N", help=_("Rows per insert batch."))] = 2000,
     sample: Annotated[int, typer.Option(
-        "--sample", help=_("Rows per table compared column by column after the copy."))] = 200,
+        "--sample", parser=whole_number("--sample", 1), metavar="N",
+        help=_("Rows per table compared column by column after the copy."))] = 200,
 ) -> None:
     from sqlalchemy.engine import make_url
 
@@ -123,8 +126,6 @@ def copy(
     source_url = _url(source)
     if make_url(source_url) == make_url(to):
         raise UserError("--to names the store being copied: give another database")
-    if batch < 1 or sample < 1:
-        raise UserError("--batch and --sample must be at least 1")
     source_engine = get_engine(source_url)  # like every command, brings it to the head
     target_engine = create_store_engine(to)
     console.print(f"copying {_shown(source_url)} → {_shown(to)}", highlight=False, markup=False)

@@ -21,6 +21,7 @@ import typer
 
 from aggregator.cli import UserError, app
 from aggregator.cli.as_of import AS_OF_HELP, reading_instant
+from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import N_, _, ngettext, number
 from aggregator.terminal.console import console, safe
@@ -127,8 +128,10 @@ QUERY_HELP = N_("Words, \"phrases\", -exclusions, prefix*, and keys such as kind
 
 # Bounded: a database integer holds at most 2**63 - 1, and nobody reads a million rows.
 MAX_ROWS = 1_000_000
-Limit = Annotated[int, typer.Option(min=1, max=MAX_ROWS, help=_("How many listings to show."))]
-Offset = Annotated[int, typer.Option(min=0, max=MAX_ROWS, help=_("Skip this many first."))]
+Limit = Annotated[int, typer.Option(parser=whole_number("--limit", 1, MAX_ROWS), metavar="N",
+                                    help=_("How many listings to show."))]
+Offset = Annotated[int, typer.Option(parser=whole_number("--offset", 0, MAX_ROWS), metavar="N",
+                                     help=_("Skip this many first."))]
 
 
 @app.command("search", cls=QueryCommand,
@@ -202,10 +205,13 @@ def list_listings(
     _print_results(filter, json_lines, csv_out, as_of)
 
 
+# ignore_unknown_options: `show -3` reaches the ID's parser (one line) instead of being
+# taken for an option
 @app.command("show", help=_("One listing with its description, lots, other sources and change"
-            " history."))
+            " history."), context_settings={"ignore_unknown_options": True})
 def show(
-    listing_id: Annotated[int, typer.Argument(metavar="ID", help=_("The listing's id."))],
+    listing_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number("ID", 1),
+                                              help=_("The listing's id."))],
     json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:

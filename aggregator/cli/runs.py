@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from aggregator.cli import app
+from aggregator.cli.numbers import whole_number
 from aggregator.i18n import _
 from aggregator.presentation import local
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
+from aggregator.terminal.fit import Column, fitted_table
 
 
 def duration_text(seconds: float | None) -> str:
@@ -22,28 +25,48 @@ def duration_text(seconds: float | None) -> str:
     return f"{minutes}m{seconds:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
-def runs_table(runs: list) -> Table:
-    table = Table(title=_("Crawl runs (newest first)"), title_justify="left")
-    for column, right, wrap in (
-            (_("run"), True, True), (_("source"), False, True), (_("started"), False, False),
-            (_("duration"), True, True), (_("outcome"), False, False), (_("items"), True, True),
-            (_("new"), True, True), (_("updated"), True, True), (_("unchanged"), True, True),
-            (_("dropped"), True, True), (_("errors"), True, True), (_("note"), False, True)):
-        table.add_column(column, justify="right" if right else "left", overflow="fold",
-                         no_wrap=not wrap)
-    for run in runs:
-        note = (run.error_summary or "").strip().splitlines()
-        if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
-            note = [_("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
-                                            in sorted(run.dropped_reasons.items()))]
-        table.add_row(str(run.id), safe(run.source), local(run.started_at),
-                      duration_text(run.duration_seconds),
-                      safe(run.outcome + (_(" (replayed)") if run.replayed else ""),
-                           style=OUTCOME_STYLES.get(run.outcome, "")),
-                      str(run.items_seen), str(run.items_new), str(run.items_updated),
-                      str(run.items_unchanged), str(run.items_dropped), str(run.errors),
-                      safe(note[0][:200] if note else ""))
-    return table
+# Left out in this order when the table is wider than the terminal, each with the width below
+# which it goes anyway; the run's id, source, start, outcome, new items and errors stay.
+_OPTIONAL_COLUMNS = (("unchanged", 150), ("updated", 140), ("dropped", 0), ("items", 0),
+                     ("duration", 0), ("note", 0))
+
+
+def _columns() -> list[Column]:
+    # the run's number: "n°" is what a French reader expects over it
+    right = {"justify": "right"}
+    return [Column("run", _("run"), right), Column("source", _("source")),
+            Column("started", _("started")), Column("duration", _("duration"), right),
+            Column("outcome", _("outcome")), Column("items", _("items"), right),
+            Column("new", _("new"), right), Column("updated", _("updated"), right),
+            Column("unchanged", _("unchanged"), right), Column("dropped", _("dropped"), right),
+            Column("errors", _("errors"), right),
+            Column("note", _("note"), {"ratio": 1}, wraps=True)]
+
+
+def _note(run: Any) -> str:
+    note = (run.error_summary or "").strip().splitlines()
+    if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
+        note = [_("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
+                                        in sorted(run.dropped_reasons.items()))]
+    return note[0][:200] if note else ""
+
+
+def runs_table(runs: list, width: int | None = None) -> Table:
+    """The runs, newest first, fitted to a terminal ``width`` wide (the console's)."""
+    rows = [{"run": Text(str(run.id)), "source": safe(run.source),
+             "started": safe(local(run.started_at)),
+             "duration": Text(duration_text(run.duration_seconds)),
+             "outcome": safe(run.outcome + (_(" (replayed)") if run.replayed else ""),
+                             style=OUTCOME_STYLES.get(run.outcome, "")),
+             "items": Text(str(run.items_seen)), "new": Text(str(run.items_new)),
+             "updated": Text(str(run.items_updated)),
+             "unchanged": Text(str(run.items_unchanged)),
+             "dropped": Text(str(run.items_dropped)), "errors": Text(str(run.errors)),
+             "note": safe(_note(run))}
+            for run in runs]
+    return fitted_table(_columns(), rows, width or console.width, _OPTIONAL_COLUMNS,
+                        expand=True, title=_("Crawl runs (newest first)"),
+                        title_justify="left")
 
 
 @app.command(help=_("The crawl runs, newest first: outcome, item counts, errors, "
@@ -51,7 +74,8 @@ def runs_table(runs: list) -> Table:
 def runs(
     source: Annotated[str | None, typer.Option("--source", help=_("Only this source's runs."))
                       ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1_000_000,
+    limit: Annotated[int, typer.Option("--limit", parser=whole_number("--limit", 1, 1_000_000),
+                                       metavar="N",
                                        help=_("How many runs to show."))] = 20,
 ) -> None:
     from aggregator.store.engine import get_engine

@@ -21,6 +21,7 @@ from aggregator.crawling.replay import (
     record_in_manifest,
     recorded_as_of,
 )
+from aggregator.i18n import _
 
 
 def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -61,11 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             recorded = manifest["sources"].get(options.source)
             as_of = recorded_as_of(manifest)
         except ReplayError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(_("error: %(problem)s") % {"problem": exc}, file=sys.stderr)
             return 2
         if recorded is None:
-            print(f"error: {options.source} is not in the replay set {options.replay}",
-                  file=sys.stderr)
+            print(_("error: %(source)s is not in the replay set %(replay)s")
+                  % {"source": options.source, "replay": options.replay}, file=sys.stderr)
             return 2
         args = {**recorded.get("args", {}), **args}
         overrides = {**recorded.get("settings", {}), **overrides}

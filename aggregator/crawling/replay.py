@@ -20,6 +20,8 @@ from typing import Any
 from scrapy.extensions.httpcache import FilesystemCacheStorage
 from scrapy.http import Request, Response, TextResponse
 
+from aggregator.i18n import _
+
 MANIFEST = "manifest.json"
 # request.meta keys: a response never written to a replay set (an OAuth token: a replay set
 # is safe to share), and the body a replay answers such a request with instead.
@@ -38,13 +40,14 @@ class ReplayError(ValueError):
 def read_manifest(directory: Path) -> dict[str, Any]:
     path = directory / MANIFEST
     if not path.is_file():
-        raise ReplayError(f"{directory} is not a replay set (no {MANIFEST})")
+        raise ReplayError(_("%(directory)s is not a replay set (no %(manifest)s)")
+                          % {"directory": directory, "manifest": MANIFEST})
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ReplayError(f"{path}: {exc}") from None
     if not isinstance(manifest.get("sources"), dict):
-        raise ReplayError(f"{path}: no \"sources\" table")
+        raise ReplayError(_("%(path)s: no \"sources\" table") % {"path": path})
     return manifest
 
 
@@ -56,7 +59,8 @@ def recorded_as_of(manifest: dict[str, Any]) -> datetime | None:
     try:
         return datetime.fromisoformat(given) if given else None
     except ValueError:
-        raise ReplayError(f"recorded_as_of {given!r} is not an ISO instant") from None
+        raise ReplayError(_("recorded_as_of %(given)r is not an ISO instant")
+                          % {"given": given}) from None
 
 
 def record_in_manifest(directory: Path, source: str, args: dict[str, Any],

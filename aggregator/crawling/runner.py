@@ -26,6 +26,7 @@ import platformdirs
 from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, in_checkout
 from aggregator.crawling.outcome import STOP_REASON
 from aggregator.crawling.registry import SETTINGS_MODULE
+from aggregator.i18n import LANGUAGE_ENV, language
 from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import (
     close_dead_runs,
@@ -75,10 +76,11 @@ def _command(request: CrawlRequest, *, replay: Path | None, record: Path | None)
         command += ["-a", f"{key}={value}"]
     for key, value in request.settings.items():
         command += ["-s", f"{key}={value}"]
+    # absolute: the child runs in the project's directory, not the caller's
     if replay is not None:
-        command += ["--replay", str(replay)]
+        command += ["--replay", str(replay.resolve())]
     if record is not None:
-        command += ["--record", str(record)]
+        command += ["--record", str(record.resolve())]
     if request.seed:
         command.append("--seed")
     return command
@@ -129,7 +131,10 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
     prune_logs(logs)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = logs / f"{request.source}-{stamp}-{os.getpid()}.log"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE=SETTINGS_MODULE)
+    # The child speaks the parent's language even when it came from [ui] language, which
+    # the child does not read.
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE=SETTINGS_MODULE,
+               **{LANGUAGE_ENV: language()})
     if database_url:
         env[DATABASE_URL_ENV] = database_url
     engine = get_engine(database_url)
@@ -186,8 +191,10 @@ def _ending(ended: RunOutcome | None, returncode: int,
         name = signal.Signals(-returncode).name
         return (RunOutcome.INTERRUPTED, "interrupted",
                 f"the crawl process was killed ({name})")
-    return (RunOutcome.FAILED, "crashed",
-            _exception_line(log_path) or f"the crawl process exited with {returncode}")
+    # exit status 2: the child refused its command in one line (in the user's language)
+    refused = _last_line(log_path) if returncode == 2 else None
+    return (RunOutcome.FAILED, "crashed", _exception_line(log_path) or refused
+            or f"the crawl process exited with {returncode}")
 
 
 def _redis_of(request: CrawlRequest) -> str:
@@ -222,6 +229,14 @@ def prune_logs(directory: Path, keep_days: float = LOG_KEEP_DAYS) -> int:
         except OSError:  # another process pruned it, or it is not ours to delete
             continue
     return removed
+
+
+def _last_line(path: Path) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return None
+    return next((line.strip()[:500] for line in reversed(lines) if line.strip()), None)
 
 
 def _exception_line(path: Path) -> str | None:

@@ -31,6 +31,7 @@ from aggregator.presentation import (
     winners,
 )
 from aggregator.terminal.console import console, safe
+from aggregator.terminal.fit import Column, fitted_table
 
 
 class TableListing(ShownListing, Protocol):
@@ -116,9 +117,7 @@ class Detail(Protocol):
 # title keeps room to read.
 _OPTIONAL_COLUMNS = (("source", 130), ("contract/CPV", 112), ("kind", 96),
                      ("organisation", 88))
-_WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
 TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
-_SHARED = ("title", "organisation", "place")
 # what each column and field is called where a person reads it
 HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
             "organisation": N_("organisation"), "place": N_("place"),
@@ -133,9 +132,11 @@ def heading(name: str) -> str:
     """A column's or field's name in the reader's language."""
     return _(HEADINGS[name]) if name in HEADINGS else name
 _COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("id", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
-    ("title", {"ratio": 3}), ("organisation", {"ratio": 2}), ("place", {"ratio": 1}),
-    ("deadline", {"no_wrap": True}), ("contract/CPV", {}), ("source", {"no_wrap": True}))
+    ("id", {"options": {"justify": "right"}}), ("kind", {}),
+    ("title", {"options": {"ratio": 3}, "wraps": True, "least": TITLE_MIN}),
+    ("organisation", {"options": {"ratio": 2}, "wraps": True}),
+    ("place", {"options": {"ratio": 1}, "wraps": True}),
+    ("deadline", {}), ("contract/CPV", {}), ("source", {}))
 
 
 def deadline_cell(listing: ShownListing) -> Text:
@@ -160,33 +161,6 @@ def why_text(why: WhyLines) -> Text:
     return out
 
 
-def _least_width(name: str, cells: list[Text], title: str) -> int:
-    """How narrow a column may get: a shared column as its longest word (the title keeps
-    TITLE_MIN), any other as its widest cell; its heading in any case."""
-    if name in _SHARED:
-        words = max((len(w) for cell in cells for w in cell.plain.split()), default=1)
-        least = TITLE_MIN if name == "title" else min(words, _WORD_MAX)
-    else:
-        least = max((cell.cell_len for cell in cells), default=1)
-    return max(least, len(title))
-
-
-def _table(rows: list[dict[str, Text]], shown: list[str]) -> Table:
-    # Wrapped cells break between words; a word longer than its column ends in "…"
-    # rather than going on the next line ("Arlingto / n"). Rich shares the width by ratio
-    # from each shared column's ``width``, and measures the others from ``min_width``.
-    table = Table(expand=True, show_lines=False, pad_edge=False)
-    for name, options in _COLUMNS:
-        if name in shown:
-            title = heading(name)
-            least = _least_width(name, [r[name] for r in rows], title)
-            key = "width" if name in _SHARED else "min_width"
-            table.add_column(title, overflow="ellipsis", **options, **{key: least})
-    for cells in rows:
-        table.add_row(*(cells[name] for name in shown))
-    return table
-
-
 def _title_cell(listing: TableListing, why: WhyLines | None) -> Text:
     title = safe(listing.title)
     if why is not None and why.lines():
@@ -207,15 +181,8 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
              "place": safe(place(listing)), "deadline": deadline_cell(listing),
              "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
             for listing in listings]
-    shown = [name for name, _ in _COLUMNS]
-    options = console.options.update_width(width)
-    for name, below in _OPTIONAL_COLUMNS:
-        table = _table(rows, shown)
-        # the table's own measure: Measurement.get would clamp its minimum to the width
-        if width >= below and table.__rich_measure__(console, options).minimum <= width:
-            return table
-        shown.remove(name)
-    return _table(rows, shown)
+    columns = [Column(name, heading(name), **spec) for name, spec in _COLUMNS]
+    return fitted_table(columns, rows, width, _OPTIONAL_COLUMNS, expand=True, pad_edge=False)
 
 
 def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:

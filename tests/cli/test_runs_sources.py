@@ -102,3 +102,40 @@ def test_a_run_that_dropped_records_says_why_in_its_note(cli):
     notes = {row[1]: row[-1] for row in rows(cli("runs").output)}
     assert notes["boamp"] == "dropped: missing title 9, missing url 4"
     assert notes["ted"] == "HTTP 500 from /v3/notices/search"  # what failed comes first
+
+
+@pytest.mark.parametrize(("language", "number"), [("en", "run"), ("fr", "n°")])
+def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, number):
+    from aggregator import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
+    i18n.set_language(None)
+    monkeypatch.setattr(console, "width", 80)
+    add_run("boamp", 0, "ok", items=120, new=120, seconds=95, items_dropped=13,
+            dropped_reasons={"missing title": 9, "missing url": 4})
+    add_run("greenhouse", 1, "interrupted", items=30, new=4, seconds=3725, errors=1,
+            error_summary="the crawl process was gone (heartbeat stale since 04:10)")
+    add_run("francetravail", 2, "failed", errors=2,
+            error_summary="HTTP 500 from /partenaire/offresdemploi/v2/offres/search")
+
+    output = cli("runs").output
+    lines = output.splitlines()
+    assert all(len(line) <= 80 for line in lines), output
+    header = next(line for line in lines if number in line.split())
+    assert header.split("┃")[1].strip() == number  # the first column is the run's number
+    table = rows(output)
+    shown = {row[0]: row for row in table if row[0]}  # a row wrapped on two lines: one id
+    assert set(shown) == {"1", "2", "3"}, output
+    assert [shown[i][1:3] for i in ("3", "2", "1")] == [
+        ["francetravail", "03/06/2026 06:00"], ["greenhouse", "02/06/2026 06:00"],
+        ["boamp", "01/06/2026 06:00"]]
+    outcomes = {"1": "ok", "2": "interrupted", "3": "failed"}
+    assert all(outcomes[i] in shown[i] for i in shown), output
+    # every word of every cell appears whole: none is split across two lines
+    words = {word for line in lines for word in line.replace("│", " ").split()}
+    for whole in ("francetravail", "greenhouse", "interrupted", "03/06/2026", "06:00"):
+        assert whole in words, output
+    for cell in (c for row in table for c in row if c):
+        for word in cell.split():
+            assert word in words
+    assert not [w for w in words if w.endswith("…") and len(w) < 4], output

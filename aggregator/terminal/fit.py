@@ -1,0 +1,73 @@
+"""Tables fitted to the terminal's width, shared by `list` and `runs`: optional columns are
+left out by priority until the rest fits, and no word is ever split across lines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
+
+from aggregator.terminal.console import console
+
+WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its key in the rows, its heading, Rich options (``justify``,
+    ``ratio``...). A ``wraps`` column breaks its text between words and is never narrower
+    than its longest word (up to WORD_MAX) nor than ``least``; any other column is as wide
+    as its widest cell."""
+
+    name: str
+    heading: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    wraps: bool = False
+    least: int = 0
+
+
+def _least_width(column: Column, cells: list[Text]) -> int:
+    if column.wraps:
+        words = max((cell_len(w) for cell in cells for w in cell.plain.split()), default=1)
+        least = max(column.least, min(words, WORD_MAX))
+    else:
+        least = max((cell.cell_len for cell in cells), default=1)
+    return max(least, cell_len(column.heading))
+
+
+def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown: list[str],
+           table_options: Mapping[str, Any]) -> Table:
+    # Wrapped cells break between words; a word longer than its column ends in "…" rather
+    # than going on the next line ("Arlingto / n"). Rich shares the width by ratio from a
+    # ratio column's ``width`` and measures the others from ``min_width``.
+    table = Table(**table_options)
+    for column in columns:
+        if column.name in shown:
+            least = _least_width(column, [row[column.name] for row in rows])
+            key = "width" if "ratio" in column.options else "min_width"
+            table.add_column(column.heading, overflow="ellipsis",
+                             no_wrap=not column.wraps, **column.options, **{key: least})
+    for row in rows:
+        table.add_row(*(row[name] for name in shown))
+    return table
+
+
+def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], width: int,
+                 optional: Sequence[tuple[str, int]], **table_options: Any) -> Table:
+    """A table of ``rows`` (column name → cell) for a terminal ``width`` wide. The
+    ``optional`` columns (name, width below which it is left out anyway) are left out in
+    that order, least useful first, until the table fits without splitting a word; the
+    other columns always stay."""
+    shown = [column.name for column in columns]
+    options = console.options.update_width(width)
+    for name, below in optional:
+        table = _table(columns, rows, shown, table_options)
+        # the table's own measure: Measurement.get would clamp its minimum to the width
+        if width >= below and table.__rich_measure__(console, options).minimum <= width:
+            return table
+        shown.remove(name)
+    return _table(columns, rows, shown, table_options)
