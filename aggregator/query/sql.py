@@ -244,11 +244,15 @@ def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
 def _relevance_page(filter: Filter, where: list[ColumnElement[bool]],
                     groups: list[ColumnElement[bool]], end: int,
                     columns: Sequence[Any] | None) -> Select[Any]:
-    """Relevance order as one PostgreSQL statement: each group's first ``end`` rows read in
-    deadline order (its own index scan, stopping early), then the page of their union. One
-    round trip instead of one per group plus one to load the page."""
+    """Relevance order as one PostgreSQL statement: each group's first rows read in deadline
+    order (its own index scan, stopping early), then the page of their union. One round trip
+    instead of one per group plus one to load the page. The other matches are read only for
+    what the title matches leave of the page: a LIMIT of 0 never starts its scan."""
+    titles = select(func.count()).select_from(
+        select(Listing.id).where(*where, groups[0]).limit(end).subquery()).scalar_subquery()
     arms = [select(*STREAM_COLUMNS, literal(tier).label("tier")).where(*where, group)
-            .order_by(*_deadline_order(False)).limit(end) for tier, group in enumerate(groups)]
+            .order_by(*_deadline_order(False)).limit(limit)
+            for tier, group, limit in ((0, groups[0], end), (1, groups[1], end - titles))]
     union = union_all(*arms).subquery("relevance")
     c = union.c
     order = [c.tier, c.deadline_at.is_(None), c.deadline_at, c.published_at.desc(), c.id]
