@@ -1,4 +1,4 @@
-"""The query layer's errors, `aggregator db` and the awards commands speak French by default
+"""The query layer's errors, alerts, `aggregator db` and the awards commands speak French by default
 and English on request, end to end through the command."""
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def store(tmp_path) -> dict[str, str]:
     (("buyer", "zzz"),
      "aucun acheteur nommé 'zzz' parmi les attributions enregistrées",
      "no buyer named 'zzz' among the stored awards"),
+    (("alerts", "remove", "nosuch"),
+     "pas d'alerte nommée 'nosuch' (voir `aggregator alerts list`)",
+     "no alert named 'nosuch' (see `aggregator alerts list`)"),
     (("renewals", "--within", "abc"),
      "--within 'abc' : une durée est attendue, comme 12m",
      "--within 'abc': expected a length such as 12m, 90d, 2w or 1y"),
