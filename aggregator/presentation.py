@@ -27,6 +27,13 @@ CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": N_("Interim"),
                    "freelance": N_("Freelance"), "internship": N_("Internship"),
                    "apprenticeship": N_("Apprenticeship"), "other": N_("Other")}
 WORKING_TIMES = {"full_time": N_("full time"), "part_time": N_("part time")}
+# A crawl run's outcome (store.run_outcome.RunOutcome) and a source's health verdict
+# (scheduling.health), as a person reads them
+STATE_NAMES = {"ok": N_("ok"), "partial": N_("partial"), "failed": N_("failed"),
+               "timeout": N_("timeout"), "offline": N_("offline"),
+               "unconfigured": N_("unconfigured"), "running": N_("running"),
+               "stopped": N_("stopped"), "interrupted": N_("interrupted"),
+               "degraded": N_("degraded"), "broken": N_("broken"), "unknown": N_("unknown")}
 CPV_SHOWN = 4  # CPV codes a full ``terms`` lists before "(+N)"
 _as_of: datetime | None = None  # see read_as_of
 
@@ -59,6 +66,11 @@ class ShownListing(Protocol):
     def deadline_at(self) -> datetime | None: ...
     @property
     def deadline_time_given(self) -> bool | None: ...
+
+
+def state_name(state: str) -> str:
+    """A run's outcome or a source's verdict in the reader's language."""
+    return _(STATE_NAMES[state]) if state in STATE_NAMES else state
 
 
 def read_as_of(instant: datetime | None) -> None:

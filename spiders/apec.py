@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from aggregator.config import SourceConfig
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board
 from spiders.base.listing_spider import ListingSpider
@@ -35,7 +36,7 @@ CONTRACTS = {101887: "CDD", 101888: "CDI", 101889: "Intérim", 101930: "Intérim
 
 class ApecSpider(PostPagedJsonSpider):
     name = "apec"
-    about = "APEC executive job offers"
+    about = N_("APEC executive job offers")
     endpoint_setting = "APEC_API_URL"
     endpoint_default = "https://www.apec.fr/cms/webservices"
     records_pointer = "/resultats"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
@@ -26,7 +27,7 @@ from spiders.base.values import record_id
 
 class AshbySpider(JsonListSpider):
     name = "ashby"
-    about = "Ashby job boards"
+    about = N_("Ashby job boards")
     endpoint_setting = "ASHBY_API_URL"
     endpoint_default = "https://api.ashbyhq.com/posting-api/job-board"
     board_help = "BOARD (as in jobs.ashbyhq.com/BOARD)"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
@@ -23,7 +24,7 @@ from spiders.base.json_list import JsonListSpider
 
 class BambooHRSpider(JsonListSpider):
     name = "bamboohr"
-    about = "BambooHR career sites"
+    about = N_("BambooHR career sites")
     endpoint_setting = "BAMBOOHR_URL_TEMPLATE"
     endpoint_default = "https://{board}.bamboohr.com"
     endpoint_key = "url_template"

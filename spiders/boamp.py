@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.eforms import EformsNotice, text, walk
 from spiders.base.ods_spider import OpenDataSoftSpider
@@ -123,7 +124,7 @@ def _descriptors(record: dict[str, Any]) -> list[dict[str, str | None]]:
 class BoampSpider(OpenDataSoftSpider):
     name = "boamp"
     kind = "tender"
-    about = "French public tenders (BOAMP, Opendatasoft API); corrigenda and awards applied"
+    about = N_("French public tenders (BOAMP, Opendatasoft API); corrigenda and awards applied")
     endpoint_setting = "BOAMP_API_URL"
     endpoint_default = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1"
     dataset = "boamp"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
@@ -25,7 +26,7 @@ from spiders.base.values import as_mapping, record_id
 
 class BreezySpider(JsonListSpider):
     name = "breezy"
-    about = "Breezy HR career portals"
+    about = N_("Breezy HR career portals")
     endpoint_setting = "BREEZY_URL_TEMPLATE"
     endpoint_default = "https://{board}.breezy.hr"
     endpoint_key = "url_template"

@@ -35,6 +35,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.json_stream import BrokenDocument, check_document, stream_records
 from spiders.base.listing_spider import ListingSpider
@@ -107,7 +108,7 @@ def place(record: Mapping[str, Any]) -> dict[str, Any]:
 class DecpSpider(ListingSpider):
     name = "decp"
     kind = "award"
-    about = "DECP: contracts notified by French public buyers (awards)"
+    about = N_("DECP: contracts notified by French public buyers (awards)")
     endpoint_setting = "DECP_API_URL"
     endpoint_default = "https://data.economie.gouv.fr/api/explore/v2.1"
 

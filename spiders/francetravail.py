@@ -39,6 +39,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
+from aggregator.i18n import N_
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
 from spiders.base.listing_spider import Endpoint
@@ -124,7 +125,7 @@ class Query:
 class FranceTravailSpider(ListingSpider):
     name = "francetravail"
     kind = "job"
-    about = "France Travail job offers (API Offres d'emploi v2)"
+    about = N_("France Travail job offers (API Offres d'emploi v2)")
     endpoint_setting = "FRANCE_TRAVAIL_API_URL"
     endpoint_default = "https://api.francetravail.io/partenaire/offresdemploi/v2"
     more_endpoints = (TOKEN_ENDPOINT,)

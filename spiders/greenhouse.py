@@ -22,6 +22,7 @@ import html
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board
 from spiders.base.json_list import JsonListSpider
@@ -32,7 +33,7 @@ _CONTRACT_FIELD = re.compile(r"employment|contract|job type|type of (?:job|posit
 
 class GreenhouseSpider(JsonListSpider):
     name = "greenhouse"
-    about = "Greenhouse job boards"
+    about = N_("Greenhouse job boards")
     endpoint_setting = "GREENHOUSE_API_URL"
     endpoint_default = "https://boards-api.greenhouse.io/v1"
     board_help = "TOKEN"

@@ -34,6 +34,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
+from aggregator.i18n import N_
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
 from spiders.base.scopes import GONE_STATUSES, ScopeProgress
@@ -110,7 +111,7 @@ def _looks_like_sitemap(url: str) -> bool:
 class JobPostingSpider(ListingSpider):
     name = "jobposting"
     kind = "job"
-    about = "employers' career pages with schema.org JobPosting (sitemaps, listing pages)"
+    about = N_("employers' career pages with schema.org JobPosting (sitemaps, listing pages)")
     full_crawl_days = 7
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, joined
 from spiders.base.json_list import JsonListSpider
@@ -25,7 +26,7 @@ EU_ENDPOINT = Endpoint("LEVER_EU_API_URL", "https://api.eu.lever.co/v0", "eu_api
 
 class LeverSpider(JsonListSpider):
     name = "lever"
-    about = "Lever job sites (global and EU instances)"
+    about = N_("Lever job sites (global and EU instances)")
     endpoint_setting = "LEVER_API_URL"
     endpoint_default = "https://api.lever.co/v0"
     more_endpoints = (EU_ENDPOINT,)

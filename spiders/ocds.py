@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aggregator.i18n import N_
 from spiders.base.ocds_spider import OCDSReleaseSpider
 
 
 class OcdsSpider(OCDSReleaseSpider):
     name = "ocds"
-    about = "OCDS release packages (UK Contracts Finder by default)"
+    about = N_("OCDS release packages (UK Contracts Finder by default)")
     endpoint_setting = "OCDS_API_URL"
     # UK Contracts Finder's OCDS release-package search (links.next paging); another
     # publisher of the same search API: [sources.ocds] api_url = "..."

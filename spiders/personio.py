@@ -18,13 +18,14 @@ import re
 
 from parsel import Selector
 
+from aggregator.i18n import N_
 from spiders.base.boards import Board
 from spiders.base.xml_feed import Each, First, Joined, XmlFeedSpider
 
 
 class PersonioSpider(XmlFeedSpider):
     name = "personio"
-    about = "Personio career sites"
+    about = N_("Personio career sites")
     endpoint_setting = "PERSONIO_URL_TEMPLATE"
     endpoint_default = "https://{board}.jobs.personio.com"
     endpoint_key = "url_template"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
@@ -17,7 +18,7 @@ from spiders.base.values import record_id
 
 class RecruiteeSpider(JsonListSpider):
     name = "recruitee"
-    about = "Recruitee career sites"
+    about = N_("Recruitee career sites")
     endpoint_setting = "RECRUITEE_URL_TEMPLATE"
     endpoint_default = "https://{board}.recruitee.com"
     endpoint_key = "url_template"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.paged_json import OffsetPagedJsonSpider
@@ -21,7 +22,7 @@ SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additiona
 
 class SmartRecruitersSpider(OffsetPagedJsonSpider):
     name = "smartrecruiters"
-    about = "SmartRecruiters job boards"
+    about = N_("SmartRecruiters job boards")
     endpoint_setting = "SMARTRECRUITERS_API_URL"
     endpoint_default = "https://api.smartrecruiters.com/v1"
     board_help = "COMPANY_ID"

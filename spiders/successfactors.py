@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from aggregator.i18n import N_
 from spiders.base.boards import Board
 from spiders.base.xml_feed import XmlFeedSpider
 
@@ -22,7 +23,7 @@ DEFAULT_FEED = "/feeds/?locale=fr_FR"
 
 class SuccessFactorsSpider(XmlFeedSpider):
     name = "successfactors"
-    about = "SAP SuccessFactors career sites (RSS feeds)"
+    about = N_("SAP SuccessFactors career sites (RSS feeds)")
     board_help = "FEED_URL (a career site's RSS feed, or the site's address)"
     fields = {
         "title": "title",

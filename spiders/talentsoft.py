@@ -31,6 +31,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from aggregator.config import SourceConfig
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, BoardSpider, joined, pointer
 from spiders.base.job_keys import job_match_keys
@@ -51,7 +52,7 @@ PLACES = ("geographicalLocation", "department", "region", "country")  # finest f
 
 class TalentsoftSpider(BoardSpider):
     name = "talentsoft"
-    about = "Cegid Talentsoft career sites (API v2)"
+    about = N_("Cegid Talentsoft career sites (API v2)")
     board_help = "CAREER_SITE_URL (or COMPANY for COMPANY.talent-soft.com)"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.talent-soft\.com", re.I)
     records_pointer = "/data"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from aggregator.i18n import N_
 from spiders.base.boards import SLUG, Board
 from spiders.base.xml_feed import Each, First, Joined, XmlFeedSpider
 
@@ -28,7 +29,7 @@ PLACE = "locations/location[1]/"  # the first of a job's places
 
 class TeamtailorSpider(XmlFeedSpider):
     name = "teamtailor"
-    about = "Teamtailor career sites"
+    about = N_("Teamtailor career sites")
     board_help = "CAREER_SITE_URL (or COMPANY for COMPANY.teamtailor.com)"
     feed_path = "/jobs.rss"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.teamtailor\.com", re.I)

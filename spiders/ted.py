@@ -25,6 +25,7 @@ import scrapy
 from scrapy.http import JsonRequest, Response
 from twisted.python.failure import Failure
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
@@ -73,7 +74,7 @@ def many(value: Any) -> list[str]:
 class TedSpider(ListingSpider):
     name = "ted"
     kind = "tender"
-    about = "EU tenders (TED search API v3), lots and exact deadlines"
+    about = N_("EU tenders (TED search API v3), lots and exact deadlines")
     endpoint_setting = "TED_API_URL"
     endpoint_default = "https://api.ted.europa.eu/v3"
     max_page_size: ClassVar[int] = 250  # the API's maximum

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board, joined
 from spiders.base.json_list import JsonListSpider
@@ -15,7 +16,7 @@ from spiders.base.json_list import JsonListSpider
 
 class WorkableSpider(JsonListSpider):
     name = "workable"
-    about = "Workable job boards"
+    about = N_("Workable job boards")
     endpoint_setting = "WORKABLE_API_URL"
     endpoint_default = "https://apply.workable.com/api/v1"
     board_help = "SUBDOMAIN (as in apply.workable.com/SUBDOMAIN)"

@@ -21,6 +21,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.boards import Board
 from spiders.base.paged_json import PostPagedJsonSpider
@@ -32,7 +33,7 @@ _SITE = re.compile(r"/(?:[a-z]{2}-[A-Z]{2}/)?(?P<site>[^/]+)")
 
 class WorkdaySpider(PostPagedJsonSpider):
     name = "workday"
-    about = "Workday career sites"
+    about = N_("Workday career sites")
     board_help = "SITE_URL (e.g. https://TENANT.wd5.myworkdayjobs.com/SITE)"
     records_pointer = "/jobPostings"
     total_pointer = "/total"

@@ -23,7 +23,7 @@ from rich.table import Table
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
-from aggregator.i18n import _
+from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import console, safe
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 def _print_dossier(dossier: Dossier) -> None:
     console.print(safe(f"{dossier.name} ({dossier.id})", style="bold"))
-    console.print(safe(_("%(awards)d awards, %(amount)s in total") % {
+    console.print(safe(ngettext("%(awards)d award, %(amount)s in total",
+                                "%(awards)d awards, %(amount)s in total", dossier.awards) % {
         "awards": dossier.awards, "amount": _money(dossier.amount_total)}))
     if dossier.single_bid_rate is not None:
         console.print(safe(_("single bid: %(rate).0f%% · mean offers %(mean).1f") % {
@@ -103,8 +104,9 @@ def _dossier(kind: str, who: str, json_out: bool) -> None:
     engine = get_engine()
     found = (find_buyer if kind == "buyer" else find_supplier)(engine, who)
     if found is None:
-        raise UserError(_("no %(kind)s named %(who)r among the stored awards")
-                        % {"kind": kind, "who": who})
+        raise UserError((_("no buyer named %(who)r among the stored awards") if kind == "buyer"
+                         else _("no supplier named %(who)r among the stored awards"))
+                        % {"who": who})
     now = datetime.now(UTC)
     dossier = (buyer_dossier if kind == "buyer" else supplier_dossier)(engine, found, now)
     if json_out:
@@ -113,40 +115,38 @@ def _dossier(kind: str, who: str, json_out: bool) -> None:
         _print_dossier(dossier)
 
 
-@app.command("buyer")
+@app.command("buyer", help=_("A buyer's awards by year, CPV classes, suppliers, single-bid "
+                             "rate, open tenders and contracts ending within 12 months."))
 def buyer(
-    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help="The buyer's SIRET or "
-                                       "words of its name.")],
-    json_out: Annotated[bool, typer.Option("--json", help="As one JSON object.")] = False,
+    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help=_("The buyer's SIRET or "
+                                       "words of its name."))],
+    json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
 ) -> None:
-    """A buyer's awards by year, CPV classes, suppliers, single-bid rate, open tenders and
-    contracts ending within 12 months."""
     _dossier("buyer", who, json_out)
 
 
-@app.command("supplier")
+@app.command("supplier", help=_("A supplier's wins: buyers, amounts, places, CPV classes."))
 def supplier(
-    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help="The supplier's SIRET or "
-                                       "words of its name.")],
-    json_out: Annotated[bool, typer.Option("--json", help="As one JSON object.")] = False,
+    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help=_("The supplier's SIRET or "
+                                       "words of its name."))],
+    json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
 ) -> None:
-    """A supplier's wins: buyers, amounts, places, CPV classes."""
     _dossier("supplier", who, json_out)
 
 
-@app.command("renewals", cls=QueryCommand)
+@app.command("renewals", cls=QueryCommand,
+             help=_("Contracts whose end (notification + duration, amendments included) falls "
+                    "within the window: the tenders that will come."))
 def renewals(
     query: Annotated[list[str] | None, typer.Argument(
-        help="The same query language as search: dep:59 cpv:45 buyer:SIRET words…")] = None,
-    within: Annotated[str, typer.Option(help="How far ahead: 12m, 6m, 90d, 1y.")] = "12m",
+        help=_("The same query language as search: dep:59 cpv:45 buyer:SIRET words…"))] = None,
+    within: Annotated[str, typer.Option(help=_("How far ahead: 12m, 6m, 90d, 1y."))] = "12m",
     limit: Annotated[int, typer.Option(parser=whole_number("--limit", 1, 1_000_000),
                                        metavar="N", help=_("How many contracts to show."))
                      ] = 50,
-    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
+    json_lines: Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))
                           ] = False,
 ) -> None:
-    """Contracts whose end (notification + duration, amendments included) falls within the
-    window: the tenders that will come."""
     from aggregator.export import write_jsonl
     from aggregator.query.awards import renewals as ending
     from aggregator.store.engine import get_engine

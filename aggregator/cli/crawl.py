@@ -16,6 +16,7 @@ from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.config import LOCAL_TZ
 from aggregator.i18n import _, long_date, ngettext
+from aggregator.presentation import state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
 
 
@@ -48,7 +49,8 @@ def summary_table(runs: list) -> Table:
             note = ngettext("seeded %(n)d request: `aggregator worker` crawls it",
                             "seeded %(n)d requests: `aggregator worker` crawls them",
                             seeded) % {"n": seeded}
-        table.add_row(run.source, safe(run.outcome, style=OUTCOME_STYLES.get(run.outcome, "")),
+        table.add_row(run.source,
+                      safe(state_name(run.outcome), style=OUTCOME_STYLES.get(run.outcome, "")),
                       str(run.items_new), str(run.items_updated), str(run.items_unchanged),
                       str(run.items_dropped), str(run.errors),
                       f"{duration:.1f}s" if duration is not None else "", safe(note))
@@ -226,7 +228,7 @@ def _print_as_they_finish(progress: dict, done: threading.Event, engine: object)
             note = (run.error_summary or "").strip().splitlines()
             line = ngettext("%(source)s: %(outcome)s — %(count)d listing",
                             "%(source)s: %(outcome)s — %(count)d listings", run.items_seen) % {
-                "source": p.source, "outcome": run.outcome, "count": run.items_seen}
+                "source": p.source, "outcome": state_name(run.outcome), "count": run.items_seen}
             console.print(safe(line + (f" — {note[0]}" if note else "")), soft_wrap=True)
 
     while not done.wait(0.5):

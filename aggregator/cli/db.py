@@ -10,7 +10,7 @@ from rich.table import Table
 
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
-from aggregator.i18n import _
+from aggregator.i18n import _, ngettext, number
 from aggregator.terminal.console import console, err_console, safe
 
 db_app = typer.Typer(help=_("The store's schema (Alembic revisions) and moving it to another "
@@ -44,14 +44,15 @@ def current(url: UrlOption = None) -> None:
         revision, head = current_revision(engine), head_revision(engine)
     finally:
         engine.dispose()
-    console.print(f"database: {_shown(url)}", highlight=False, markup=False)
+    console.print(_("database: %(url)s") % {"url": _shown(url)}, highlight=False, markup=False)
     if revision is None:
-        console.print(f"revision: none (no schema yet; head is {head}: "
-                      "`aggregator db upgrade` creates it)")
+        console.print(_("revision: none (no schema yet; head is %(head)s: "
+                        "`aggregator db upgrade` creates it)") % {"head": head})
     elif revision == head:
-        console.print(f"revision: {revision} (head)")
+        console.print(_("revision: %(revision)s (head)") % {"revision": revision})
     else:
-        console.print(f"revision: {revision} (not the head {head}: run `aggregator db upgrade`)")
+        console.print(_("revision: %(revision)s (not the head %(head)s: run `aggregator db "
+                        "upgrade`)") % {"revision": revision, "head": head})
 
 
 @db_app.command("upgrade", help=_("Bring the store's schema to the newest revision (creates it in "
@@ -72,18 +73,19 @@ def upgrade(url: UrlOption = None) -> None:
         after, head = current_revision(engine), head_revision(engine)
     finally:
         engine.dispose()
-    console.print(f"database: {_shown(url)}", highlight=False, markup=False)
+    console.print(_("database: %(url)s") % {"url": _shown(url)}, highlight=False, markup=False)
     if before == after:
-        console.print(f"already at the head revision {head}")
+        console.print(_("already at the head revision %(head)s") % {"head": head})
     else:
-        console.print(f"upgraded: {before or 'empty'} → {after}")
+        console.print(_("upgraded: %(before)s → %(after)s")
+                      % {"before": before or _("empty"), "after": after})
 
 
 def _checks_table(report) -> Table:
-    table = Table(title="Copy checked", title_justify="left")
-    for column, right in (("table", False), ("source rows", True), ("target rows", True),
-                          ("rows sampled", True), ("sampled rows differing", True),
-                          ("", False)):
+    table = Table(title=_("Copy checked"), title_justify="left")
+    for column, right in ((_("table"), False), (_("source rows"), True),
+                          (_("target rows"), True), (_("rows sampled"), True),
+                          (_("sampled rows differing"), True), ("", False)):
         table.add_column(column, justify="right" if right else "left")
     for check in report.verification.tables:
         if check.skipped:
@@ -91,7 +93,7 @@ def _checks_table(report) -> Table:
         elif check.ok:
             verdict = safe("ok", style="green")
         else:
-            verdict = safe("MISMATCH", style="bold red")
+            verdict = safe(_("MISMATCH"), style="bold red")
         table.add_row(check.name, f"{check.source_rows:,}", f"{check.target_rows:,}",
                       "" if check.skipped else f"{check.sampled:,}",
                       "" if check.skipped else str(len(check.mismatches)), verdict)
@@ -125,15 +127,18 @@ def copy(
 
     source_url = _url(source)
     if make_url(source_url) == make_url(to):
-        raise UserError("--to names the store being copied: give another database")
+        raise UserError(_("--to names the store being copied: give another database"))
     source_engine = get_engine(source_url)  # like every command, brings it to the head
     target_engine = create_store_engine(to)
-    console.print(f"copying {_shown(source_url)} → {_shown(to)}", highlight=False, markup=False)
+    console.print(_("copying %(source)s → %(target)s") % {
+        "source": _shown(source_url), "target": _shown(to)}, highlight=False, markup=False)
 
     def progress(table: str, done: int, total: int) -> None:
         if done == total or done % (batch * 25) == 0:
-            err_console.print(f"  {table}: {done:,} / {total:,} rows", highlight=False,
-                              markup=False)
+            err_console.print("  " + ngettext("%(table)s: %(done)s / %(total)s row",
+                                              "%(table)s: %(done)s / %(total)s rows", total)
+                              % {"table": table, "done": number(done), "total": number(total)},
+                              highlight=False, markup=False)
 
     try:
         report = copy_store(source_engine, target_engine, replace=replace, batch=batch,
@@ -143,19 +148,24 @@ def copy(
     finally:
         target_engine.dispose()
     console.print(_checks_table(report))
-    index = "ok" if report.verification.index_ok else "MISMATCH"
-    console.print(f"full-text index rebuilt on the target: {index}")
+    index = "ok" if report.verification.index_ok else _("MISMATCH")
+    console.print(_("full-text index rebuilt on the target: %(index)s") % {"index": index})
     if report.sequences:
-        console.print("ids continue at: " + ", ".join(
-            f"{name} {value:,}" for name, value in report.sequences.items()))
+        console.print(_("ids continue at: %(ids)s") % {"ids": ", ".join(
+            f"{name} {number(value)}" for name, value in report.sequences.items())})
     total = sum(report.copied.values())
-    console.print(f"{total:,} rows copied in {report.seconds:.1f} s")
+    console.print(ngettext("%(n)s row copied in %(seconds).1f s",
+                           "%(n)s rows copied in %(seconds).1f s", total)
+                  % {"n": number(total), "seconds": report.seconds})
     problems = list(iter_problems(report.verification))
     if problems:
         for line in problems[:50]:
             err_console.print(safe(line))
-        err_console.print(f"error: the copy differs from the source ({len(problems)} "
-                          "difference(s)); the source is untouched")
+        err_console.print(ngettext(
+            "error: the copy differs from the source (%(n)d difference); the source is "
+            "untouched", "error: the copy differs from the source (%(n)d differences); the "
+            "source is untouched", len(problems)) % {"n": len(problems)})
         sys.exit(1)
-    console.print(f"Done. To use it, set url = \"{_shown(to)}\" in [database] of "
-                  "aggregator.toml, or AGGREGATOR_DATABASE_URL.", highlight=False, markup=False)
+    console.print(_("Done. To use it, set url = \"%(url)s\" in [database] of "
+                    "aggregator.toml, or AGGREGATOR_DATABASE_URL.") % {"url": _shown(to)},
+                  highlight=False, markup=False)

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from aggregator.i18n import _
 from aggregator.normalize.text import strip_controls
-from aggregator.presentation import local
+from aggregator.presentation import local, state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 
 VERDICT_STYLES = {"ok": "green", "degraded": "yellow", "broken": "bold red",
@@ -28,7 +28,7 @@ WIDE = 110  # below this many columns, one block per source instead of the table
 
 def _cells(row) -> dict[str, str]:
     return {
-        "last run": (row.last_outcome + (_(" (replayed)") if row.last_replayed else "")
+        "last run": (state_name(row.last_outcome) + (_(" (replayed)") if row.last_replayed else "")
                      + f" {local(row.last_run_at, '%d/%m %H:%M')}"
                      if row.last_outcome else _("never")),
         "last success": local(row.last_success_at) or _("never"),
@@ -51,7 +51,7 @@ def health_table(rows: list) -> Table:
             cells["last success"],
             safe(cells["last run"], style=OUTCOME_STYLES.get(row.last_outcome or "", "")),
             cells["items"], cells["usual"], str(row.open_listings),
-            safe(row.verdict, style=VERDICT_STYLES.get(row.verdict, "")),
+            safe(state_name(row.verdict), style=VERDICT_STYLES.get(row.verdict, "")),
             safe(row.reason))
     return table
 
@@ -62,7 +62,8 @@ def health_blocks(rows: list) -> list[Text]:
     for row in rows:
         cells = _cells(row)
         line = Text.assemble(
-            (row.source, "bold"), "  ", (row.verdict, VERDICT_STYLES.get(row.verdict, "")),
+            (row.source, "bold"), "  ",
+            (state_name(row.verdict), VERDICT_STYLES.get(row.verdict, "")),
             "  " + _("last run %(run)s, last success %(success)s, items %(items)s (usual "
                      "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
                      "%(configured)s")

@@ -11,7 +11,7 @@ from rich.text import Text
 from aggregator.cli import app
 from aggregator.cli.numbers import whole_number
 from aggregator.i18n import _
-from aggregator.presentation import local
+from aggregator.presentation import local, state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 from aggregator.terminal.fit import Column, fitted_table
 
@@ -56,7 +56,7 @@ def runs_table(runs: list, width: int | None = None) -> Table:
     rows = [{"run": Text(str(run.id)), "source": safe(run.source),
              "started": safe(local(run.started_at)),
              "duration": Text(duration_text(run.duration_seconds)),
-             "outcome": safe(run.outcome + (_(" (replayed)") if run.replayed else ""),
+             "outcome": safe(state_name(run.outcome) + (_(" (replayed)") if run.replayed else ""),
                              style=OUTCOME_STYLES.get(run.outcome, "")),
              "items": Text(str(run.items_seen)), "new": Text(str(run.items_new)),
              "updated": Text(str(run.items_updated)),

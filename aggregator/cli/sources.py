@@ -63,7 +63,8 @@ def list_sources(
     for name in names or known:
         info = source_info(name)
         params = config.source(name).params
-        console.print(Text.assemble((name, "bold"), f" ({info.kind}): {info.about}"),
+        console.print(Text.assemble((name, "bold"), f" ({info.kind}): "
+                                    + (_(info.about) if info.about else "")),
                       soft_wrap=True)
         console.print(safe(_("  needs: %(needs)s") % {"needs": info.needs or _("nothing")}),
                       soft_wrap=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aggregator.i18n import N_, _
+
 
 class FilterError(ValueError):
     """A filter that cannot be read or run; the message names the problem."""
@@ -15,6 +17,8 @@ class BadValue(FilterError):
     line ``--kind 'boat': expected job or tender``.
     """
 
-    def __init__(self, value: str, expected: str, problem: str = "bad value") -> None:
-        self.value, self.expected, self.problem = value, expected, problem
-        super().__init__(f"{problem} {value!r}: {expected}")
+    def __init__(self, value: str, expected: str, problem: str = N_("bad value")) -> None:
+        self.value, self.expected, self.problem = value, _(expected), _(problem)
+        # problem and expected may be N_() marked constants: translated here, when shown
+        super().__init__(_("%(problem)s %(value)r: %(expected)s") % {
+            "problem": _(problem), "value": value, "expected": _(expected)})

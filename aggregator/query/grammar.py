@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from aggregator.i18n import _
 from aggregator.query.errors import FilterError
 
 # A key clause is a key glued to its operator and a value (nothing but white space ends
@@ -119,6 +120,7 @@ def parse_clauses(text: str) -> tuple[Clause, ...]:
         tree = _parser().parse(text)
     except LarkError as exc:  # the grammar reads any text: this would be a bug, said plainly
         column = getattr(exc, "column", "?")
-        raise FilterError(f"cannot read the filter at column {column}: {text!r}") from None
+        raise FilterError(_("cannot read the filter at column %(column)s: %(text)r")
+                          % {"column": column, "text": text}) from None
     return tuple(_key_clause(c.children) if c.data == "key_clause" else
                  _text_clause(c.children) for c in tree.children)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aggregator.i18n import N_, _
 from aggregator.normalize.contracts import CONTRACT_TYPES
 from aggregator.query import values as v
 from aggregator.query.errors import BadValue, FilterError
@@ -114,7 +115,7 @@ _LOCATION_ALIASES = {"loc": ("location", "place", "where"),
                      "cp": ("postal",), "commune": ("city", "ville"), "country": ("pays",)}
 
 TABLE: tuple[Key | RangeKey, ...] = (
-    Key("kind", "kind", v.read_kind, "bad kind", aliases=("type",),
+    Key("kind", "kind", v.read_kind, N_("bad kind"), aliases=("type",),
         suggest=_choices(*v.KINDS)),
     # several location keys read the one ``locations`` field; "loc" writes all of it
     *(Key(name, "locations", v.location_reader(prefix), None,
@@ -122,34 +123,34 @@ TABLE: tuple[Key | RangeKey, ...] = (
           write_tokens=_write_locations if name == "loc" else None,
           suggest=_places(name)) for name, prefix in LOCATION_KEYS.items()),
     RangeKey("deadline", before="deadline_before", after="deadline_after",
-             within="closing_within", problem="bad deadline date",
+             within="closing_within", problem=N_("bad deadline date"),
              suggest=_choices("7d", "15d", "30d")),
-    Key("since", "published_since", v.read_since, "bad since date", aliases=("published",),
+    Key("since", "published_since", v.read_since, N_("bad since date"), aliases=("published",),
         write=v.write_since),
-    Key("new", "seen_since", v.read_since, "bad new-since date", aliases=("seen",),
+    Key("new", "seen_since", v.read_since, N_("bad new-since date"), aliases=("seen",),
         write=v.write_since),
-    Key("contract", "contract_types", v.read_contract, "bad contract type",
+    Key("contract", "contract_types", v.read_contract, N_("bad contract type"),
         aliases=("contract_type", "contracts"), many=True,
         suggest=_choices(*CONTRACT_TYPES)),
     # a value may be words: it reads as the prefixes of the codes they name
-    Key("cpv", "cpv", v.read_cpv, "bad CPV prefix", many=True, suggest=v.cpv_values),
-    Key("descriptor", "descriptors", v.read_descriptor, "bad descriptor",
+    Key("cpv", "cpv", v.read_cpv, N_("bad CPV prefix"), many=True, suggest=v.cpv_values),
+    Key("descriptor", "descriptors", v.read_descriptor, N_("bad descriptor"),
         aliases=("descripteur", "descriptors"), many=True),
-    Key("source", "sources", v.read_source, "bad source", aliases=("sources",), many=True),
-    Key("buyer", "buyer_ids", v.read_identifier, "bad buyer", aliases=("acheteur",),
+    Key("source", "sources", v.read_source, N_("bad source"), aliases=("sources",), many=True),
+    Key("buyer", "buyer_ids", v.read_identifier, N_("bad buyer"), aliases=("acheteur",),
         many=True),
-    Key("supplier", "supplier_ids", v.read_identifier, "bad supplier",
+    Key("supplier", "supplier_ids", v.read_identifier, N_("bad supplier"),
         aliases=("titulaire", "winner"), many=True),
     RangeKey("awarded", before="awarded_before", after="awarded_after", within=None,
-             problem="bad award date", aliases=("notified",)),
+             problem=N_("bad award date"), aliases=("notified",)),
     RangeKey("ends", before="ends_before", after="ends_after", within="ending_within",
-             problem="bad end date", aliases=("ending",), suggest=_choices("90d", "365d")),
-    Key("status", "status", v.read_status, "bad status", suggest=_choices(*v.STATUSES)),
-    Key("starred", "starred", v.read_yes_no_any, "bad starred value", aliases=("star",),
+             problem=N_("bad end date"), aliases=("ending",), suggest=_choices("90d", "365d")),
+    Key("status", "status", v.read_status, N_("bad status"), suggest=_choices(*v.STATUSES)),
+    Key("starred", "starred", v.read_yes_no_any, N_("bad starred value"), aliases=("star",),
         write=v.write_yes_no_any, suggest=_choices("yes", "no", "any")),
-    Key("hidden", "hidden", v.read_yes_no_any, "bad hidden value",
+    Key("hidden", "hidden", v.read_yes_no_any, N_("bad hidden value"),
         write=v.write_yes_no_any, suggest=_choices("yes", "no", "any")),
-    Key("sort", "sort", v.read_sort, "bad sort", aliases=("order",),
+    Key("sort", "sort", v.read_sort, N_("bad sort"), aliases=("order",),
         suggest=_choices(*v.SORTS)),
 )
 BY_NAME: dict[str, Key | RangeKey] = {k.name: k for k in TABLE} | {
@@ -164,9 +165,10 @@ def find(name: str) -> Key | RangeKey | None:
 
 
 def _range_names() -> str:
+    """The range keys as a sentence says them: ``deadline, awarded and ends``."""
     names = [k.name for k in TABLE if isinstance(k, RangeKey)]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return listed + (" takes" if len(names) == 1 else " take")
+    return names[0] if len(names) == 1 else _("%(names)s and %(last)s") % {
+        "names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 # --------------------------------------------------------------------------- reading
@@ -174,18 +176,21 @@ def read_clause(clause: KeyClause, fields: dict[str, Any]) -> None:
     """Add what ``clause`` says to ``fields`` (Filter field → value; lists for tuples)."""
     key = find(clause.key)
     if key is None:
-        raise FilterError(f"unknown key {clause.key!r} in {clause.token!r} (known keys: "
-                          f"{', '.join(KEYS)}); to search for this text, put it in quotes")
+        raise FilterError(_("unknown key %(key)r in %(token)r (known keys: %(keys)s); to "
+                            "search for this text, put it in quotes")
+                          % {"key": clause.key, "token": clause.token, "keys": ", ".join(KEYS)})
     if isinstance(key, Key) and clause.op != ":":
-        raise FilterError(f"{clause.token!r}: only {_range_names()} < or >; "
-                          f"write {key.name}:VALUE")
+        raise FilterError(_("%(token)r: only %(ranges)s take < or >; write %(key)s:VALUE")
+                          % {"token": clause.token, "ranges": _range_names(), "key": key.name})
     if not clause.values:
-        raise FilterError(f"{clause.token!r}: {key.name} needs a value")
+        raise FilterError(_("%(word)r: %(key)s needs a value") % {"word": clause.token,
+                                                                   "key": key.name})
     if isinstance(key, RangeKey):
         fields.update(_read_range(key, clause))
         return
     if not key.many and len(clause.values) > 1:
-        raise FilterError(f"{clause.token!r}: {key.name} takes one value")
+        raise FilterError(_("%(token)r: %(key)s takes one value") % {"token": clause.token,
+                                                                      "key": key.name})
     try:
         read = [key.read(item) for item in clause.values]
     except BadValue as exc:
@@ -201,20 +206,24 @@ def read_clause(clause: KeyClause, fields: dict[str, Any]) -> None:
 def _read_range(key: RangeKey, clause: KeyClause) -> dict[str, Any]:
     name, op, value = key.name, clause.op, clause.value
     if op == ":":
-        within = f"{name}<15d (closing within 15 days), " if key.within else ""
-        raise FilterError(f"{clause.token!r}: write {within}{name}<2026-12-01 or "
-                          f"{name}>2026-12-01")
+        forms = {"token": clause.token, "key": name}
+        raise FilterError((_("%(token)r: write %(key)s<15d (closing within 15 days), "
+                             "%(key)s<2026-12-01 or %(key)s>2026-12-01") if key.within else
+                           _("%(token)r: write %(key)s<2026-12-01 or %(key)s>2026-12-01"))
+                          % forms)
     if key.within and v.is_days(value):
         if op != "<":
-            raise FilterError(f"{clause.token!r}: a number of days only works with <, as in "
-                              f"{name}<15d; after a date, write {name}>2026-12-01")
+            raise FilterError(_("%(token)r: a number of days only works with <, as in "
+                                "%(key)s<15d; after a date, write %(key)s>2026-12-01")
+                              % {"token": clause.token, "key": name})
         return {key.within: v.read_days(value)}
     try:
         return key.read_bound(op, value)
     except BadValue:
-        days = "a number of days such as 15d, " if key.within and op == "<" else ""
-        raise BadValue(value, f"expected {days}a date such as 2026-12-01 or a local time "
-                       "such as 2026-12-01T12:00", key.problem) from None
+        expected = (_("expected a number of days such as 15d, a date such as 2026-12-01 or a "
+                      "local time such as 2026-12-01T12:00") if key.within and op == "<"
+                    else _(v.WHEN_EXPECTED))
+        raise BadValue(value, expected, key.problem) from None
 
 
 def read_option(option: str, name: str, value: str, form: str = ":") -> dict[str, Any]:
@@ -229,10 +238,11 @@ def read_option(option: str, name: str, value: str, form: str = ":") -> dict[str
             return key.read_bound(form, value)
         items = [i for i in value.split(",") if i.strip()] if key.many else [value]
         if not items:
-            raise BadValue(value, "expected a value")
+            raise BadValue(value, _("expected a value"))
         read = [key.read(item) for item in items]
     except BadValue as exc:
-        raise FilterError(f"{option} {exc.value!r}: {exc.expected}") from None
+        raise FilterError(_("%(option)s %(value)r: %(expected)s") % {
+            "option": option, "value": exc.value, "expected": exc.expected}) from None
     return {key.field: tuple(_flat(read)) if key.many else read[0]}
 
 

@@ -45,6 +45,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from aggregator.i18n import _
 from aggregator.query import keys
 from aggregator.query.errors import FilterError
 from aggregator.query.grammar import KeyClause, Piece, parse_clauses
@@ -143,7 +144,8 @@ class Filter:
                 changes[name] = current + tuple(value)
             elif current not in (_defaults()[name], value):
                 written = replace(Filter(), **{name: current}).to_text()
-                raise FilterError(f"{source} contradicts {written!r} in the query")
+                raise FilterError(_("%(source)s contradicts %(written)r in the query")
+                                  % {"source": source, "written": written})
             else:
                 changes[name] = value
         return replace(self, **changes)
@@ -167,8 +169,11 @@ def _refuse_key_word(piece: Piece) -> None:
         return
     dashes, name, rest = match[1], key.name, match[4]
     if dashes:
-        raise FilterError(f"{piece.text!r}: a key cannot be excluded; to exclude these words, "
-                          f"quote them: -\"{name}{match[3]}{rest}\"")
+        raise FilterError(_("%(word)r: a key cannot be excluded; to exclude these words, "
+                            "quote them: %(quoted)s")
+                          % {"word": piece.text, "quoted": f'-"{name}{match[3]}{rest}"'})
     if not rest.strip():
-        raise FilterError(f"{piece.text!r}: {name} needs a value")
-    raise FilterError(f"{piece.text!r}: put a space before {name}{match[3]}")
+        raise FilterError(_("%(word)r: %(key)s needs a value") % {"word": piece.text,
+                                                                   "key": name})
+    raise FilterError(_("%(word)r: put a space before %(key)s")
+                      % {"word": piece.text, "key": f"{name}{match[3]}"})

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from aggregator.config import LOCAL_TZ
+from aggregator.i18n import N_, _
 from aggregator.normalize.contracts import CONTRACT_TYPES, parse_contract
 from aggregator.query.errors import BadValue
 
@@ -26,10 +27,11 @@ _YES = {"yes": True, "true": True, "1": True, "y": True, "oui": True,
         "no": False, "false": False, "0": False, "n": False, "non": False}
 _ANY = ("any", "all")
 
-DAYS_EXPECTED = "expected a number of days such as 7d or 2w"
-WHEN_EXPECTED = "expected a date such as 2026-12-01 or a local time such as 2026-12-01T12:00"
-PLACE_EXPECTED = ("expected a commune, postal code, department (13 or Bouches-du-Rhône), "
-                  "region (PACA, IDF), country or remote")
+DAYS_EXPECTED = N_("expected a number of days such as 7d or 2w")
+WHEN_EXPECTED = N_("expected a date such as 2026-12-01 or a local time such as "
+                   "2026-12-01T12:00")
+PLACE_EXPECTED = N_("expected a commune, postal code, department (13 or Bouches-du-Rhône), "
+                    "region (PACA, IDF), country or remote")
 
 
 # --------------------------------------------------------------------------- local time
@@ -109,8 +111,8 @@ def read_since(value: str) -> date | datetime | timedelta:
     try:
         return read_when(value)
     except BadValue:
-        raise BadValue(value, "expected a number of days such as 7d, a date such as "
-                       "2026-12-01 or a local time such as 2026-12-01T12:00") from None
+        raise BadValue(value, _("expected a number of days such as 7d, a date such as "
+                                "2026-12-01 or a local time such as 2026-12-01T12:00")) from None
 
 
 def write_since(value: date | datetime | timedelta) -> str:
@@ -121,7 +123,7 @@ def write_since(value: date | datetime | timedelta) -> str:
 def read_kind(value: str) -> str:
     kind = value.strip().lower().rstrip("s")
     if kind not in KINDS:
-        raise BadValue(value, "expected job, tender or award")
+        raise BadValue(value, _("expected job, tender or award"))
     return kind
 
 
@@ -129,7 +131,7 @@ def read_identifier(value: str) -> str:
     """A SIRET (or another identifier of a buyer or supplier), spaces removed."""
     identifier = re.sub(r"\s+", "", value)
     if not identifier or len(identifier) > 40:
-        raise BadValue(value, "expected a SIRET such as 21590392300013")
+        raise BadValue(value, _("expected a SIRET such as 21590392300013"))
     return identifier
 
 
@@ -137,7 +139,8 @@ def read_contract(value: str) -> str:
     item = value.strip()
     contract = item.lower() if item.lower() in CONTRACT_TYPES else parse_contract(item)
     if contract is None:
-        raise BadValue(value, f"expected one of {', '.join(CONTRACT_TYPES)}")
+        raise BadValue(value, _("expected one of %(choices)s")
+                       % {"choices": ", ".join(CONTRACT_TYPES)})
     return contract
 
 
@@ -148,17 +151,17 @@ def read_cpv(value: str) -> str | tuple[str, ...]:
     if re.fullmatch(r"\d{1,8}", text):
         return text
     if re.fullmatch(r"[\d\s-]*", text) or not re.search(r"[^\W\d_]{2}", text):
-        raise BadValue(value, "expected 1 to 8 digits, e.g. 45, or words of a CPV label, "
-                       "e.g. \"éclairage public\"")
+        raise BadValue(value, _("expected 1 to 8 digits, e.g. 45, or words of a CPV label, "
+                                "e.g. \"éclairage public\""))
     from aggregator.normalize.cpv import MAX_PREFIXES, prefixes_for
 
     prefixes = prefixes_for(" ".join(text.split()).lower())
     if not prefixes:
-        raise BadValue(value, "no CPV label holds these words (aggregator cpv WORDS… "
-                       "suggests codes)")
+        raise BadValue(value, _("no CPV label holds these words (aggregator cpv WORDS… "
+                                "suggests codes)"))
     if len(prefixes) > MAX_PREFIXES:
-        raise BadValue(value, f"these words name {len(prefixes)} groups of CPV codes: add a "
-                       "word (aggregator cpv WORDS… shows them)")
+        raise BadValue(value, _("these words name %(n)d groups of CPV codes: add a word "
+                                "(aggregator cpv WORDS… shows them)") % {"n": len(prefixes)})
     return prefixes
 
 
@@ -195,13 +198,13 @@ def read_descriptor(value: str) -> str:
     (``365``)."""
     text = " ".join(value.split())
     if not text or len(text) > 200:
-        raise BadValue(value, "expected a descriptor's label such as Voirie or its code")
+        raise BadValue(value, _("expected a descriptor's label such as Voirie or its code"))
     return text
 
 
 def read_source(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9_]+", value.strip().lower()):
-        raise BadValue(value, "expected a spider name such as boamp")
+        raise BadValue(value, _("expected a spider name such as boamp"))
     return value.strip().lower()
 
 
@@ -209,7 +212,8 @@ def read_status(value: str) -> str:
     status = value.strip().lower()
     status = "all" if status == "any" else status
     if status not in STATUSES:
-        raise BadValue(value, f"expected one of {', '.join(STATUSES)}")
+        raise BadValue(value, _("expected one of %(choices)s")
+                       % {"choices": ", ".join(STATUSES)})
     return status
 
 
@@ -218,7 +222,7 @@ def read_yes_no_any(value: str) -> bool | None:
     if choice in _ANY:
         return None
     if choice not in _YES:
-        raise BadValue(value, "expected yes, no or any")
+        raise BadValue(value, _("expected yes, no or any"))
     return _YES[choice]
 
 
@@ -229,7 +233,8 @@ def write_yes_no_any(value: bool | None) -> str:
 def read_sort(value: str) -> str:
     key = value.strip().lower()
     if key.lstrip("-") not in SORTS:
-        raise BadValue(value, f"expected one of {', '.join(SORTS)} (a leading - reverses it)")
+        raise BadValue(value, _("expected one of %(choices)s (a leading - reverses it)")
+                       % {"choices": ", ".join(SORTS)})
     return key
 
 
@@ -254,9 +259,9 @@ def resolve_location(text: str) -> Any:
     try:
         resolved = resolve_location_filter(text)
     except ValueError as exc:
-        raise BadValue(text, str(exc), problem="bad location") from None
+        raise BadValue(text, str(exc), problem=N_("bad location")) from None
     if resolved is None:
-        raise BadValue(text, PLACE_EXPECTED, problem="unknown place")
+        raise BadValue(text, PLACE_EXPECTED, problem=N_("unknown place"))
     return resolved
 
 

@@ -30,6 +30,8 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from aggregator.config import Config, load_config
+from aggregator.i18n import _, ngettext
+from aggregator.presentation import state_name
 from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import (
     close_dead_runs,
@@ -86,8 +88,11 @@ def _bad(run: RunLike) -> bool:
 def _why_bad(run: RunLike) -> str:
     if _failed(run):
         summary = (run.error_summary or "").strip().splitlines()
-        return f"{run.outcome}" + (f": {summary[0]}" if summary else "")
-    return "no items"
+        if not summary:
+            return state_name(run.outcome)
+        return _("%(outcome)s: %(problem)s") % {"outcome": state_name(run.outcome),
+                                                "problem": summary[0]}
+    return _("no items")
 
 
 def baseline(runs: Sequence[RunLike]) -> float | None:
@@ -103,20 +108,26 @@ def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, s
         return "unconfigured", problem
     judged = _judged(runs)
     if not judged:
-        return "unknown", "never crawled"
+        return "unknown", _("never crawled")
     last = judged[0]
     if last.outcome is RunOutcome.UNCONFIGURED:
-        return "unconfigured", (last.error_summary or "not configured").splitlines()[0]
+        return "unconfigured", (last.error_summary or _("not configured")).splitlines()[0]
     if _bad(last):
         if len(judged) > 1 and _bad(judged[1]):
-            before = "no items" if judged[1].outcome.read_source else judged[1].outcome
-            return "broken", f"twice in a row: {_why_bad(last)} (before: {before})"
-        return "degraded", f"last run: {_why_bad(last)}"
+            before = (_("no items") if judged[1].outcome.read_source
+                      else state_name(judged[1].outcome))
+            return "broken", (_("twice in a row: %(why)s (before: %(before)s)")
+                              % {"why": _why_bad(last), "before": before})
+        return "degraded", _("last run: %(why)s") % {"why": _why_bad(last)}
     if last.outcome is RunOutcome.PARTIAL or last.errors:
-        return "degraded", f"{last.errors} error(s) in the last run"
+        return "degraded", ngettext("%(n)d error in the last run",
+                                    "%(n)d errors in the last run", last.errors) % {
+                                        "n": last.errors}
     usual = baseline(judged[1:])
     if usual is not None and last.items_seen < usual / 2:
-        return "degraded", f"{last.items_seen} items, usually {usual:g}"
+        return "degraded", ngettext("%(n)d item, usually %(usual)s",
+                                    "%(n)d items, usually %(usual)s", last.items_seen) % {
+                                        "n": last.items_seen, "usual": f"{usual:g}"}
     return "ok", ""
 
 

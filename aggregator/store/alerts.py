@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aggregator.i18n import _
 from aggregator.store.models import Alert, AlertDelivery, AlertSent
 
 
@@ -23,7 +24,8 @@ class AlertError(ValueError):
 
 
 def _not_found(name: str) -> AlertError:
-    return AlertError(f"no alert named {name!r} (see `aggregator alerts list`)")
+    return AlertError(_("no alert named %(name)r (see `aggregator alerts list`)")
+                      % {"name": name})
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def save_alert(engine: Engine, *, name: str, query: str, recipients: list[str], 
         with Session(engine, expire_on_commit=False) as session, session.begin():
             session.add(alert)
     except IntegrityError:
-        raise AlertError(f"an alert named {name!r} already exists") from None
+        raise AlertError(_("an alert named %(name)r already exists")
+                         % {"name": name}) from None
     return alert
 
 
@@ -89,7 +92,8 @@ def update_alert(engine: Engine, name: str, changes: Mapping[str, Any], *,
                 setattr(alert, key, value)
             alert.updated_at = now
     except IntegrityError:
-        raise AlertError(f"an alert named {changes.get('name')!r} already exists") from None
+        raise AlertError(_("an alert named %(name)r already exists")
+                         % {"name": changes.get("name")}) from None
     return alert
 
 

@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
-from aggregator.i18n import _, ngettext
+from aggregator.i18n import _, ngettext, number
 from aggregator.query import Filter, FilterError, count, get_listing, search, stream
 from aggregator.query.completion import hint
 from aggregator.query.why import explain
@@ -144,7 +144,8 @@ class AggregatorApp(App[None]):
         try:
             listings = search(self.engine, filter.page(0, self.page_size + 1))
         except Exception as exc:  # a store error is shown, the app goes on
-            self.call_from_thread(self._failed, generation, f"search failed: {problem(exc)}")
+            self.call_from_thread(self._failed, generation, _("search failed: %(problem)s")
+                                  % {"problem": problem(exc)})
             return
         has_more = len(listings) > self.page_size
         self.call_from_thread(self._show_page, generation, listings[:self.page_size],
@@ -152,7 +153,8 @@ class AggregatorApp(App[None]):
         try:
             total = count(self.engine, filter, cap=COUNT_CAP)
         except Exception as exc:
-            self.call_from_thread(self._failed, generation, f"counting failed: {problem(exc)}")
+            self.call_from_thread(self._failed, generation, _("counting failed: %(problem)s")
+                                  % {"problem": problem(exc)})
             return
         self.call_from_thread(self._show_count, generation, total)
 
@@ -173,7 +175,8 @@ class AggregatorApp(App[None]):
     def _page_failed(self, generation: int, reason: str) -> None:
         if generation == self.generation:
             self.table.page_failed()
-            self._failed(generation, f"loading more failed: {reason} (move to try again)")
+            self._failed(generation, _("loading more failed: %(problem)s (move to try again)")
+                         % {"problem": reason})
 
     def _show_page(self, generation: int, listings: list[Any], has_more: bool,
                    reset: bool) -> None:
@@ -319,8 +322,12 @@ class AggregatorApp(App[None]):
 
     def action_export(self) -> None:
         total = self.total if self.total is not None else len(self.table.listings)
-        about = f"more than {COUNT_CAP - 1:,}" if total >= COUNT_CAP else f"{total:,}"
-        self.push_screen(ExportScreen(f"{about} listing(s)"), self._export_chosen)
+        if total >= COUNT_CAP:  # counting stopped there
+            about = ngettext("more than %(n)s listing", "more than %(n)s listings",
+                             COUNT_CAP - 1) % {"n": number(COUNT_CAP - 1)}
+        else:
+            about = ngettext("%(n)s listing", "%(n)s listings", total) % {"n": number(total)}
+        self.push_screen(ExportScreen(about), self._export_chosen)
 
     def _export_chosen(self, choice: tuple[Path, str] | None) -> None:
         if choice is not None:

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from aggregator.i18n import _
+
 FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".ics": "ics"}
 
 
@@ -21,7 +23,7 @@ def default_path() -> Path:
 
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     CSS_PATH = "export_screen.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, count_text: str, path: Path | None = None) -> None:
         super().__init__()
@@ -30,7 +32,8 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-body"):
-            yield Static(Text(f"Export {self.count_text} to (.csv, .jsonl or .ics):"))
+            yield Static(Text(_("Export %(listings)s to (.csv, .jsonl or .ics):")
+                              % {"listings": self.count_text}))
             yield Input(str(self.path), id="export-path")
             yield Static(id="export-error")
 
@@ -39,7 +42,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:
             self.query_one("#export-error", Static).update(
-                Text("the file name must end in .csv, .jsonl or .ics", style="red"))
+                Text(_("the file name must end in .csv, .jsonl or .ics"), style="red"))
             return
         self.dismiss((path, fmt))
 

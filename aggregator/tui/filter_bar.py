@@ -7,9 +7,10 @@ from textual.binding import Binding
 from textual.suggester import Suggester
 from textual.widgets import Input
 
+from aggregator.i18n import N_, _
 from aggregator.tui.filter_history import load_history, remembered, save_history
 
-PLACEHOLDER = 'kind:tender dep:13 deadline<15d cpv:45 "électricité" -nettoyage   (? for help)'
+PLACEHOLDER = N_('kind:tender dep:13 deadline<15d cpv:45 "électricité" -nettoyage   (? for help)')
 
 
 class FilterSuggester(Suggester):
@@ -27,12 +28,12 @@ class FilterSuggester(Suggester):
 
 
 class FilterBar(Input):
-    BINDINGS = [Binding("tab", "complete", "Complete", show=False),
-                Binding("up", "history(-1)", "Earlier filter", show=False),
-                Binding("down", "history(1)", "Later filter", show=False)]
+    BINDINGS = [Binding("tab", "complete", _("Complete"), show=False),
+                Binding("up", "history(-1)", _("Earlier filter"), show=False),
+                Binding("down", "history(1)", _("Later filter"), show=False)]
 
     def __init__(self, value: str = "", **kwargs) -> None:
-        super().__init__(value, placeholder=PLACEHOLDER, suggester=FilterSuggester(),
+        super().__init__(value, placeholder=_(PLACEHOLDER), suggester=FilterSuggester(),
                          select_on_focus=False, **kwargs)
         self.history = load_history()
         self.position = len(self.history)  # len(history): the text being typed

@@ -34,7 +34,7 @@ def _keys(key: str, display: str | None) -> str:
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help_screen.tcss"
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", _("Close"))]
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))

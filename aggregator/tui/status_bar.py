@@ -40,7 +40,8 @@ class StatusBar(Horizontal):
         label = self.query_one("#source-health", Static)
         names = [h.source for h in health]
         label.set_class(bool(names), "-broken")
-        label.update(safe(f"⚠ broken: {', '.join(names)}" if names else ""))
+        label.update(safe(_("⚠ broken: %(sources)s") % {"sources": ", ".join(names)}
+                          if names else ""))
         # A str tooltip is read as markup, and a reason quotes a crawl error ("[/]" ...):
         # a Text is shown as typed.
         reasons = "\n".join(f"{h.source}: {h.reason}" for h in health)

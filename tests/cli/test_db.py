@@ -121,7 +121,7 @@ def test_a_copy_that_differs_exits_1_naming_the_rows(source_url, empty_postgres,
     result = run("db", "copy", "--from", source_url, "--to", empty_postgres)
     assert result.exit_code == 1
     assert "crawl_runs row 3: items_seen" in result.output
-    assert "the copy differs from the source (1 difference(s))" in result.output
+    assert "the copy differs from the source (1 difference)" in result.output
 
 
 def test_the_real_command_refuses_a_filled_target_in_one_line(source_url, tmp_path):

@@ -104,8 +104,10 @@ def test_a_run_that_dropped_records_says_why_in_its_note(cli):
     assert notes["ted"] == "HTTP 500 from /v3/notices/search"  # what failed comes first
 
 
-@pytest.mark.parametrize(("language", "number"), [("en", "run"), ("fr", "n°")])
-def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, number):
+@pytest.mark.parametrize(("language", "number", "outcomes"), [
+    ("en", "run", {"1": "ok", "2": "interrupted", "3": "failed"}),
+    ("fr", "n°", {"1": "ok", "2": "interrompue", "3": "échec"})])
+def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, number, outcomes):
     from aggregator import i18n
 
     monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
@@ -129,13 +131,39 @@ def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, num
     assert [shown[i][1:3] for i in ("3", "2", "1")] == [
         ["francetravail", "03/06/2026 06:00"], ["greenhouse", "02/06/2026 06:00"],
         ["boamp", "01/06/2026 06:00"]]
-    outcomes = {"1": "ok", "2": "interrupted", "3": "failed"}
     assert all(outcomes[i] in shown[i] for i in shown), output
     # every word of every cell appears whole: none is split across two lines
     words = {word for line in lines for word in line.replace("│", " ").split()}
-    for whole in ("francetravail", "greenhouse", "interrupted", "03/06/2026", "06:00"):
+    for whole in ("francetravail", "greenhouse", outcomes["2"], "03/06/2026", "06:00"):
         assert whole in words, output
     for cell in (c for row in table for c in row if c):
         for word in cell.split():
             assert word in words
     assert not [w for w in words if w.endswith("…") and len(w) < 4], output
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", {"failed": "failed", "broken": "broken", "about": "French public tenders (BOAMP",
+            "reason": "twice in a row: failed: unreadable JSON (before: failed)",
+            "degraded": "degraded", "low": "12 items, usually 45"}),
+    ("fr", {"failed": "échec", "broken": "en panne", "about": "Appels d'offres publics français",
+            "reason": "deux fois de suite : échec : unreadable JSON (avant : échec)",
+            "degraded": "dégradée", "low": "12 annonces, 45 d'habitude"}),
+])
+def test_runs_and_sources_speak_the_readers_language(cli, monkeypatch, language, expected):
+    from aggregator import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
+    i18n.set_language(None)
+    write_config('[sources.greenhouse]\nboards = ["codepath"]\n')
+    add_run("boamp", 0, "failed", error_summary="unreadable JSON")
+    add_run("boamp", 1, "failed", error_summary="unreadable JSON")
+    for day, items in enumerate((40, 50, 45, 12)):
+        add_run("greenhouse", day, "ok", items=items)
+
+    boamp_runs = rows(cli("runs", "--source", "boamp").output)
+    assert [row[4] for row in boamp_runs] == [expected["failed"]] * 2
+    health = {row[0]: row for row in rows(cli("sources").output)}
+    assert health["boamp"][8:10] == [expected["broken"], expected["reason"]]
+    assert health["greenhouse"][8:10] == [expected["degraded"], expected["low"]]
+    assert expected["about"] in cli("sources", "list", "boamp").output

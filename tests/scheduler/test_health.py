@@ -45,7 +45,7 @@ def test_ok_degraded_broken_and_ok_again(engine):
 
     history.run("partial", 95, errors=3, error_summary="HTTP 500 on page 4")
     assert (history.health().verdict, history.health().reason) == (
-        "degraded", "3 error(s) in the last run")
+        "degraded", "3 errors in the last run")
 
     history.run("ok", 40)  # fewer than half of the usual 100
     health = history.health()

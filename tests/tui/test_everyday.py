@@ -183,3 +183,42 @@ async def test_exporting_jobs_to_a_calendar_says_there_is_nothing(engine_plus, t
     assert any(m.startswith("Nothing to export: none of these listings has a deadline")
                for m in messages), messages
     assert not any("0 " in m and "written" in m and "not written" not in m for m in messages)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", {"prompt": "Export 3 listings to (.csv, .jsonl or .ics):",
+            "refused": "the file name must end in .csv, .jsonl or .ics",
+            "written": "3 listings written to", "broken": "⚠ broken: boamp"}),
+    ("fr", {"prompt": "Exporter 3 annonces vers (.csv, .jsonl ou .ics) :",
+            "refused": "le nom du fichier doit finir par .csv, .jsonl ou .ics",
+            "written": "3 annonces écrites dans", "broken": "⚠ en panne : boamp"}),
+])
+async def test_export_and_health_speak_the_readers_language(tui_engine, tmp_path, monkeypatch,
+                                                            language, said):
+    from aggregator import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
+    i18n.set_language(None)
+
+    class Broken:
+        source, reason = "boamp", "twice in a row"
+
+    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
+                        lambda engine, config=None: [Broken])
+    app = AggregatorApp(tui_engine, query="kind:tender")
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert said["broken"] in str(app.query_one("#source-health").render())
+        await pilot.press("e")
+        await pilot.pause()
+        assert said["prompt"] in screen_text(app)
+        app.screen.query_one("#export-path").value = str(tmp_path / "tenders.txt")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert said["refused"] in str(app.screen.query_one("#export-error").render())
+        app.screen.query_one("#export-path").value = str(tmp_path / "tenders.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    assert any(m.startswith(said["written"]) for m in messages), messages

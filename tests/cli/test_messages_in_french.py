@@ -1,0 +1,66 @@
+"""The query layer's errors, alerts, `aggregator db` and the awards commands speak French by default
+and English on request, end to end through the command."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_i18n import aggregator
+
+ENGLISH = {"LANG": "en_GB.UTF-8"}
+
+
+@pytest.fixture
+def store(tmp_path) -> dict[str, str]:
+    return {"AGGREGATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
+
+
+@pytest.mark.parametrize(("args", "french", "english"), [
+    (("search", "kidn:job"),
+     "clé inconnue 'kidn' dans 'kidn:job' (clés connues : kind,",
+     "unknown key 'kidn' in 'kidn:job' (known keys: kind,"),
+    (("search", "deadline<abc"),
+     "date limite incorrecte 'abc' : un nombre de jours attendu, par ex. 15d, une date",
+     "bad deadline date 'abc': expected a number of days such as 15d, a date"),
+    (("search", "--closing-within", "abc"),
+     "--closing-within 'abc' : un nombre de jours attendu, par ex. 7d ou 2w",
+     "--closing-within 'abc': expected a number of days such as 7d or 2w"),
+    (("search", "kind<job"),
+     "seuls deadline, awarded et ends prennent < ou > ; écrivez kind:VALEUR",
+     "only deadline, awarded and ends take < or >; write kind:VALUE"),
+    (("search", "--", "kind:boat"),
+     "genre incorrect 'boat' : job, tender ou award attendu",
+     "bad kind 'boat': expected job, tender or award"),
+    (("buyer", "zzz"),
+     "aucun acheteur nommé 'zzz' parmi les attributions enregistrées",
+     "no buyer named 'zzz' among the stored awards"),
+    (("alerts", "remove", "nosuch"),
+     "pas d'alerte nommée 'nosuch' (voir `aggregator alerts list`)",
+     "no alert named 'nosuch' (see `aggregator alerts list`)"),
+    (("renewals", "--within", "abc"),
+     "--within 'abc' : une durée est attendue, comme 12m",
+     "--within 'abc': expected a length such as 12m, 90d, 2w or 1y"),
+])
+def test_errors_are_one_line_in_each_language(args, french, english, store):
+    for env, error, message in (({}, "erreur : ", french), (ENGLISH, "error: ", english)):
+        result = aggregator(*args, **store, **env)
+        assert result.returncode == 2
+        [line] = result.stderr.splitlines()  # one line, no traceback
+        assert line.startswith(error)
+        assert message in line
+
+
+def test_db_current_and_the_awards_help_in_each_language(store):
+    wide = {"COLUMNS": "200"}  # a line each
+    french = aggregator("db", "current", **store, **wide).stdout
+    assert "base de données : sqlite:///" in french
+    assert "révision : aucune (pas encore de schéma ; la dernière est" in french
+    english = aggregator("db", "current", **store, **wide, **ENGLISH).stdout
+    assert "database: sqlite:///" in english
+    assert "revision: none (no schema yet; head is" in english
+
+    assert "Le SIRET de l'acheteur" in aggregator("buyer", "--help").stdout
+    assert "The buyer's SIRET" in aggregator("buyer", "--help", **ENGLISH).stdout
+    assert "les appels d'offres à venir" in aggregator("renewals", "--help").stdout
+    assert "Jusqu'où regarder" in aggregator("renewals", "--help").stdout
+    assert "the tenders that will come" in aggregator("renewals", "--help", **ENGLISH).stdout
