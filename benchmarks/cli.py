@@ -45,7 +45,8 @@ def commands(db: str, before: Path | None = None) -> list[tuple[str, list[str], 
         (f"aggregator {' '.join(words)}", [AGGREGATOR, *words], {}) for words in COMMANDS]
     if before is not None:  # the same entry point, imported from the other tree
         entry = "import sys; sys.argv[0] = 'aggregator'; from aggregator.cli import main; main()"
-        rows += [(f"before: {' '.join(words)}", [sys.executable, "-c", entry, *words],
+        # -P: the current directory (maybe this tree) must not come before PYTHONPATH
+        rows += [(f"before: {' '.join(words)}", [sys.executable, "-P", "-c", entry, *words],
                   {"PYTHONPATH": str(before)}) for words in COMMANDS]
     rows.append(("baseline: python -c pass", [sys.executable, "-c", "pass"], {}))
     if sqlite3:
