@@ -67,11 +67,14 @@ def queries() -> list[tuple[str, str, str]]:
 def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
                 sqlite_ids: dict[str, list[int]], verbose: bool) -> list[tuple]:
     """Per query: rows, whether SQLite returned the same, p50/p95 of search(), of the SQL it
-    sent (replayed with psycopg) and of the hand-written SQL, in ms; EXPLAIN when verbose."""
+    sent (replayed with psycopg) and of the hand-written SQL, in ms, then p50/p95 of search()
+    plus explain() on its page (search --why) and the best run of each; EXPLAIN when
+    verbose."""
     import psycopg
     from sqlalchemy import event
 
     from aggregator.query import Filter, search
+    from aggregator.query.why import explain
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)
@@ -98,10 +101,14 @@ def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
         ours: list[float] = []
         our_sql: list[float] = []
         hand: list[float] = []
-        for _ in range(runs):  # interleaved: load on the machine hits all three alike
+        why: list[float] = []
+        for _ in range(runs):  # interleaved: load on the machine hits all alike
             started = time.perf_counter()
-            search(engine, filter, now=now)
+            page = search(engine, filter, now=now)
             ours.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()  # --why: this search, then explain its page
+            explain(engine, filter, page, now=now)
+            why.append(ours[-1] + (time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             for statement, parameters in sent:
                 raw.execute(statement, parameters).fetchall()
@@ -111,6 +118,6 @@ def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
             hand.append((time.perf_counter() - started) * 1000)
         same = [r.id for r in found] == sqlite_ids.get(name)
         rows.append((name, len(found), same, *_percentiles(ours), *_percentiles(our_sql),
-                     *_percentiles(hand)))
+                     *_percentiles(hand), *_percentiles(why), min(ours), min(why)))
     raw.close()
     return rows

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, cast, func, literal, select, text
+from sqlalchemy import Engine, and_, case, cast, func, literal, select, true
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from aggregator.i18n import _, language
@@ -34,9 +34,10 @@ from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
 # Marks around a matched word in what the engines return: control characters, which listing
 # text never holds (normalisation strips them).
 START, STOP = "\x02", "\x03"
-_MARKED = re.compile(f"{START}(.*?){STOP}", re.S)
 _FIELDS = ("title", "organization", "description")  # where words are looked for, in order
 _SNIPPET_WORDS = 16  # an excerpt of a long description: about this many words
+_WINDOW, _BEFORE = 160, 60  # PostgreSQL: the description marked, in characters
+_NEEDLE = 5  # characters of a word that find it in a text, whatever its ending
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +53,32 @@ class Highlight:
         """From the engine's marked text; None when no word is marked."""
         if not marked or START not in marked:
             return None
-        plain, spans, at = [], [], 0
-        for found in _MARKED.finditer(marked):
-            plain.append(marked[at:found.start()])
-            start = sum(map(len, plain))
-            plain.append(found.group(1))
-            spans.append((start, start + len(found.group(1))))
-            at = found.end()
-        plain.append(marked[at:])
-        return cls(field, "".join(plain).replace(START, "").replace(STOP, ""), tuple(spans))
+        first, *rest = marked.split(START)  # each rest: word STOP text
+        plain, spans, at = [first], [], len(first)
+        for piece in rest:
+            word, _stop, after = piece.partition(STOP)
+            spans.append((at, at + len(word)))
+            plain += [word, after]
+            at += len(word) + len(after)
+        return cls(field, "".join(plain), tuple(spans))
 
     def words(self) -> list[str]:
         return [self.text[a:b] for a, b in self.spans]
+
+    def window(self, *, cut_start: bool, cut_end: bool) -> Highlight:
+        """A window cut out of a longer text: the words it cut in half left out, "…" where
+        text was cut."""
+        if not (cut_start or cut_end):
+            return self
+        text, spans = self.text, list(self.spans)
+        first = text.find(" ") + 1 if cut_start else 0
+        last = text.rfind(" ") if cut_end else len(text)
+        first = first if spans and 0 < first <= spans[0][0] else 0
+        last = last if spans and last >= spans[-1][1] else len(text)
+        lead = "… " if cut_start else ""
+        shift = len(lead) - first
+        return Highlight(self.field, lead + text[first:last] + (" …" if cut_end else ""),
+                         tuple((a + shift, b + shift) for a, b in spans))
 
     def segments(self) -> list[tuple[str, bool]]:
         """The text in pieces: (text, is a matched word)."""
@@ -158,13 +173,13 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
     if positive and listings:
         for listing_id, parts in _highlights(engine, positive, list(why)).items():
             why[listing_id].text = parts
-    places = [(loc, resolve_location(loc)) for loc in filter.locations]
+    places = [(keys.location_token(loc), resolve_location(loc)) for loc in filter.locations]
     window = _deadline_tokens(filter)
     for listing in listings:
         found = why[listing.id]
         found.cpv = _cpv(listing, filter.cpv, lang)
-        found.places = [KeyMatch(_place(listing), keys.location_token(loc))
-                        for loc, place in places if _in_place(listing, place)]
+        found.places = [KeyMatch(_place(listing), token)
+                        for token, place in places if _in_place(listing, place)]
         found.descriptors = _descriptors(listing, filter.descriptors)
         if window and listing.deadline_at is not None:
             found.deadline = DeadlineMatch(deadline_text(listing, now=now), window)
@@ -179,39 +194,73 @@ def _highlights(engine: Engine, terms: Sequence[Any],
     with engine.connect() as conn:
         for chunk in chunks(ids):
             if engine.dialect.name == "sqlite":
-                rows = conn.execute(_SQLITE_MARKED, {
-                    "query": fts5_query(terms)[0], "ids": list(chunk)})
+                rows = _sqlite_marked(conn, fts5_query(terms)[0], chunk)
             else:
                 rows = conn.execute(_pg_marked(terms, list(chunk)))
             for listing_id, *marked in rows:
                 parts = [Highlight.read(name, value)
-                         for name, value in zip(_FIELDS, marked, strict=True)]
+                         for name, value in zip(_FIELDS, marked[:3], strict=True)]
+                if len(marked) > 3 and parts[2] is not None:  # a window of the description
+                    parts[2] = parts[2].window(cut_start=marked[3], cut_end=marked[4])
                 found[listing_id] = [p for p in parts if p is not None]
     return found
 
 
 # FTS5 marks what its MATCH found; highlight() gives a whole field, snippet() an excerpt.
-_SQLITE_MARKED = text(
-    f"SELECT rowid, highlight({FTS_TABLE}, 0, :start, :stop), "
-    f"highlight({FTS_TABLE}, 1, :start, :stop), "
-    f"snippet({FTS_TABLE}, 2, :start, :stop, '…', {_SNIPPET_WORDS}) "
-    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :query AND rowid IN :ids"
-).bindparams(bindparam("ids", expanding=True), start=START, stop=STOP)
+# "rowid IN" makes FTS5 look each id up in the words' lists, "+rowid IN" (not given to FTS5)
+# reads those lists once: cheaper while they are short. The driver's own statements:
+# compiling one for 50 ids costs as much as running it.
+_SQLITE_MARKED = (
+    f"SELECT rowid, highlight({FTS_TABLE}, 0, ?, ?), highlight({FTS_TABLE}, 1, ?, ?), "
+    f"snippet({FTS_TABLE}, 2, ?, ?, '…', {_SNIPPET_WORDS}) "
+    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND %s IN (%s)")
+_SQLITE_FEW = (f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+               "LIMIT ?)")
+_FEW = 3000  # matches under which one pass over them beats a look-up per id (measured)
+
+
+def _sqlite_marked(conn: Any, query: str, ids: Sequence[int]) -> Any:
+    (matches,) = conn.exec_driver_sql(_SQLITE_FEW, (query, _FEW)).one()
+    statement = _SQLITE_MARKED % ("+rowid" if matches < _FEW else "rowid",
+                                  ",".join("?" * len(ids)))
+    return conn.exec_driver_sql(statement, (START, STOP) * 3 + (query, *ids))
+
+
+def _needle(terms: Sequence[Any]) -> str:
+    """What to look for in a folded description to find the first words' place: the start of
+    the longest word of the first term (stemming changes a word's end, rarely its start)."""
+    word = max((fold(w) for w in terms[0].words()), key=len, default="")
+    return word[:_NEEDLE] if len(word) > _NEEDLE else word
 
 
 def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
+    """ts_headline parses all the text it is given, which on whole descriptions costs more
+    than the search: a description is marked in a window of _WINDOW characters from a little
+    before the first place its needle starts a word, and whole only when that window holds no
+    match (the needle was found elsewhere first)."""
     config = cast(literal(PG_CONFIG), REGCONFIG)
     query = pg_tsquery(terms)
     marks = f'StartSel="{START}", StopSel="{STOP}"'
     whole = literal(f"HighlightAll=true, {marks}")
     excerpt = literal(f"MaxFragments=2, MaxWords={_SNIPPET_WORDS}, "
                       f"MinWords={_SNIPPET_WORDS // 2}, FragmentDelimiter=\" … \", {marks}")
+    description = func.coalesce(Listing.description, "")
+    found = func.regexp_instr(func.lower(func.unaccent(description)),
+                              literal(r"\m" + re.escape(_needle(terms))))
+    start = func.greatest(found - _BEFORE, 1)
+    window = (select(func.ts_headline(config, func.substr(description, start, _WINDOW), query,
+                                      whole).label("marked"), start.label("start"))
+              .correlate(Listing).lateral("w"))
+    in_window = func.strpos(window.c.marked, START) > 0
     return select(
         Listing.id,
         func.ts_headline(config, Listing.title, query, whole),
         func.ts_headline(config, func.coalesce(Listing.organization, ""), query, whole),
-        func.ts_headline(config, func.coalesce(Listing.description, ""), query, excerpt),
-    ).where(Listing.id.in_(ids))
+        case((in_window, window.c.marked),
+             else_=func.ts_headline(config, description, query, excerpt)),
+        and_(in_window, window.c.start > 1),
+        and_(in_window, window.c.start + _WINDOW <= func.length(description)),
+    ).select_from(Listing).join(window, true()).where(Listing.id.in_(ids))
 
 
 # --------------------------------------------------------------------------- the keys
