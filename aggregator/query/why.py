@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, cast, func, literal, select, true
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import Engine, and_, case, func, literal, literal_column, select, true
 
 from aggregator.i18n import _, language
 from aggregator.normalize.folding import fold
@@ -227,40 +226,45 @@ def _sqlite_marked(conn: Any, query: str, ids: Sequence[int]) -> Any:
 
 
 def _needle(terms: Sequence[Any]) -> str:
-    """What to look for in a folded description to find the first words' place: the start of
-    the longest word of the first term (stemming changes a word's end, rarely its start)."""
+    """What to look for in a folded description to find the first words' place: the longest
+    word of the first term less its last two letters (a plural, a feminine), at least _NEEDLE."""
     word = max((fold(w) for w in terms[0].words()), key=len, default="")
-    return word[:_NEEDLE] if len(word) > _NEEDLE else word
+    return word[:max(_NEEDLE, len(word) - 2)]
 
 
 def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
     """ts_headline parses all the text it is given, which on whole descriptions costs more
     than the search: a description is marked in a window of _WINDOW characters from a little
-    before the first place its needle starts a word, and whole only when that window holds no
-    match (the needle was found elsewhere first)."""
-    config = cast(literal(PG_CONFIG), REGCONFIG)
-    query = pg_tsquery(terms)
+    before the first place its needle starts a word; whole only when that window holds no
+    match (the needle was found elsewhere first); not at all without the needle. The query
+    and the configuration are computed once, not per row."""
+    config = literal_column(f"'{PG_CONFIG}'::regconfig")
     marks = f'StartSel="{START}", StopSel="{STOP}"'
     whole = literal(f"HighlightAll=true, {marks}")
     excerpt = literal(f"MaxFragments=2, MaxWords={_SNIPPET_WORDS}, "
                       f"MinWords={_SNIPPET_WORDS // 2}, FragmentDelimiter=\" … \", {marks}")
+    # OFFSET 0: each subquery evaluated once, not inlined into every use of its columns
+    query = select(pg_tsquery(terms).label("q")).offset(0).subquery("k").c.q
     description = func.coalesce(Listing.description, "")
-    found = func.regexp_instr(func.lower(func.unaccent(description)),
-                              literal(r"\m" + re.escape(_needle(terms))))
-    start = func.greatest(found - _BEFORE, 1)
-    window = (select(func.ts_headline(config, func.substr(description, start, _WINDOW), query,
-                                      whole).label("marked"), start.label("start"))
-              .correlate(Listing).lateral("w"))
+    found = (select(func.regexp_instr(func.lower(func.unaccent(description)),
+                                      literal(r"\m" + re.escape(_needle(terms)))).label("at"))
+             .correlate(Listing).offset(0).lateral("f"))
+    start = func.greatest(found.c.at - _BEFORE, 1)
+    window = (select(case((found.c.at > 0, func.ts_headline(
+                          config, func.substr(description, start, _WINDOW), query, whole)))
+                     .label("marked"), start.label("start"))
+              .correlate(Listing, query.table, found).offset(0).lateral("w"))
     in_window = func.strpos(window.c.marked, START) > 0
     return select(
         Listing.id,
         func.ts_headline(config, Listing.title, query, whole),
         func.ts_headline(config, func.coalesce(Listing.organization, ""), query, whole),
-        case((in_window, window.c.marked),
+        case((found.c.at == 0, None), (in_window, window.c.marked),
              else_=func.ts_headline(config, description, query, excerpt)),
         and_(in_window, window.c.start > 1),
         and_(in_window, window.c.start + _WINDOW <= func.length(description)),
-    ).select_from(Listing).join(window, true()).where(Listing.id.in_(ids))
+    ).select_from(Listing).join(query.table, true()).join(found, true()).join(window, true()) \
+        .where(Listing.id.in_(ids))
 
 
 # --------------------------------------------------------------------------- the keys
