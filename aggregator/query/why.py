@@ -37,6 +37,12 @@ _FIELDS = ("title", "organization", "description")  # where words are looked for
 _SNIPPET_WORDS = 16  # an excerpt of a long description: about this many words
 _WINDOW, _BEFORE = 160, 60  # PostgreSQL: the description marked, in characters
 _NEEDLE = 5  # characters of a word that find it in a text, whatever its ending
+# both cases written out: the "i" flag may fold ASCII letters only (a C locale)
+_ACCENTS = {"oe": "(oe|œ|Œ)", "ae": "(ae|æ|Æ)"} | {
+    letter: f"[{variants}{variants.upper()}]" for letter, variants in (
+        ("a", "aàâäá"), ("c", "cç"), ("e", "eéèêë"), ("i", "iîïí"), ("o", "oôöó"),
+        ("u", "uùûü"), ("y", "yÿ"))}
+_ACCENTED = re.compile("|".join(_ACCENTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,10 +232,12 @@ def _sqlite_marked(conn: Any, query: str, ids: Sequence[int]) -> Any:
 
 
 def _needle(terms: Sequence[Any]) -> str:
-    """What to look for in a folded description to find the first words' place: the longest
-    word of the first term less its last two letters (a plural, a feminine), at least _NEEDLE."""
+    """A regular expression that finds the first words' place in a description, accents or
+    not: the longest word of the first term less its last two letters (a plural, a feminine),
+    at least _NEEDLE, at a word's start. (Cheaper than unaccent() on the whole text.)"""
     word = max((fold(w) for w in terms[0].words()), key=len, default="")
-    return word[:max(_NEEDLE, len(word) - 2)]
+    return r"\m" + _ACCENTED.sub(lambda found: _ACCENTS[found.group()],
+                                 re.escape(word[:max(_NEEDLE, len(word) - 2)]))
 
 
 def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
@@ -246,8 +254,8 @@ def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
     # OFFSET 0: each subquery evaluated once, not inlined into every use of its columns
     query = select(pg_tsquery(terms).label("q")).offset(0).subquery("k").c.q
     description = func.coalesce(Listing.description, "")
-    found = (select(func.regexp_instr(func.lower(func.unaccent(description)),
-                                      literal(r"\m" + re.escape(_needle(terms)))).label("at"))
+    found = (select(func.regexp_instr(description, literal(_needle(terms)), 1, 1, 0, "i")
+                    .label("at"))
              .correlate(Listing).offset(0).lateral("f"))
     start = func.greatest(found.c.at - _BEFORE, 1)
     window = (select(case((found.c.at > 0, func.ts_headline(
