@@ -13,11 +13,13 @@
    execution and ORM loading of one 50-row page) next to the same query written by hand and
    run with the stdlib ``sqlite3`` module on the same file (fetching the same columns).
 3. Prints the cost of ``search --why`` (each timed search, plus ``aggregator.query.why.explain``
-   on its page: highlights in one statement over the page's ids) next to the plain search.
+   on its page: highlights in one statement over the page's ids) next to the plain search,
+   on SQLite and, with ``--postgres``, on PostgreSQL.
 4. With ``--postgres URL``: copies the store into that database with COPY
    (benchmarks/pg_store.py), then prints the same table for PostgreSQL, next to the queries
    hand-written for PostgreSQL (benchmarks/search_pg.py) and whether SQLite returned the same
-   rows; ``--verbose`` prints ``EXPLAIN (ANALYZE, BUFFERS)`` of every statement sent.
+   rows, and its ``--why`` table; ``--verbose`` prints ``EXPLAIN (ANALYZE, BUFFERS)`` of every
+   statement sent.
 5. Prints the TUI's time to its first page on that store (headless Textual app, from
    construction until the results table holds rows).
 
@@ -392,13 +394,14 @@ def _print_table(rows: list[tuple], baseline: str, same_column: bool) -> None:
               f"{s95:>6.1f} | {h50:>9.1f} {h95:>6.1f} | {ratio:>11.2f}x{flag}")
 
 
-def _print_why(rows: list[tuple]) -> None:
-    print("\nsearch --why: each timed search plus why its page matched (explain). "
+def _print_why(backend: str, rows: list[tuple[str, float, float, float, float]]) -> None:
+    """Per query: the plain search next to search --why (p50, best run) and their ratios."""
+    print(f"\n{backend} search --why: each timed search plus why its page matched (explain). "
           "Milliseconds; best: the fastest run\n(on a loaded machine the least disturbed "
           "one). Target: --why within 1.3x of the plain search.\n")
     print(f"{'query':<38} | {'search() p50':>12} {'best':>6} | {'+ why p50':>9} {'best':>6} | "
           f"{'why/plain p50':>13} {'best':>6}")
-    for name, _found, _sent, p50, _p95, *_, w50, _w95, best, why_best in rows:
+    for name, p50, best, w50, why_best in rows:
         ratio, best_ratio = w50 / p50, why_best / best
         flag = "" if min(ratio, best_ratio) <= 1.3 else "  <-- over 1.3x"
         print(f"{name:<38} | {p50:>12.1f} {best:>6.1f} | {w50:>9.1f} {why_best:>6.1f} | "
@@ -424,7 +427,7 @@ def _postgres(url: str, path: Path, args: argparse.Namespace, now: datetime,
           "rows as on SQLite. Milliseconds.\n")
     measured = run_pg(url, args.runs, now, params, ids, args.verbose)
     _print_table([row[:9] for row in measured], "hand", True)
-    _print_why(measured)
+    _print_why("PostgreSQL", [(row[0], row[3], row[-2], row[-4], row[-1]) for row in measured])
 
 
 def main() -> None:
@@ -460,7 +463,7 @@ def main() -> None:
     ids: dict[str, list[int]] = {}
     measured = run_queries(url, str(path), args.runs, now, ids)
     _print_table([row[:9] for row in measured], "hand", False)
-    _print_why(measured)
+    _print_why("SQLite", [(row[0], row[3], row[-2], row[-4], row[-1]) for row in measured])
     if args.postgres:
         _postgres(args.postgres, path, args, now, ids)
     if not args.no_tui:

@@ -23,13 +23,12 @@ def _columns() -> str:
 
 
 def _relevance(cols: str, where: str, query: str) -> str:
-    """Title matches first (the title's own tsvector says), then the others, each soonest
-    deadline first."""
+    """Title matches first, then the others, each soonest deadline first."""
     q = f"phraseto_tsquery('french_unaccent', '{query}')"
     in_title = f"l.fts_title @@ {q}"
-    arms = [f"(SELECT {cols}, {tier} AS tier FROM listings l WHERE {where} AND {cond} "
-            f"{_ORDER} LIMIT 50)"
-            for tier, cond in ((0, in_title), (1, f"l.fts_document @@ {q} AND NOT {in_title}"))]
+    arms = [f"(SELECT {cols}, {tier} AS tier FROM listings l WHERE {where} AND "
+            f"l.fts_document @@ {q} AND {cond} {_ORDER} LIMIT 50)"
+            for tier, cond in ((0, in_title), (1, f"NOT {in_title}"))]
     order = _ORDER.replace("ORDER BY l.", "ORDER BY tier, ").replace(", l.", ", ")
     return f"SELECT * FROM ({arms[0]} UNION ALL {arms[1]}) u {order} LIMIT 50"
 
@@ -68,8 +67,9 @@ def queries() -> list[tuple[str, str, str]]:
 def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
                 sqlite_ids: dict[str, list[int]], verbose: bool) -> list[tuple]:
     """Per query: rows, whether SQLite returned the same, p50/p95 of search(), of the SQL it
-    sent (replayed with psycopg), of the hand-written SQL and of search() plus --why, then the
-    best search() and --why, in ms; EXPLAIN when verbose."""
+    sent (replayed with psycopg) and of the hand-written SQL, in ms, then p50/p95 of search()
+    plus explain() on its page (search --why) and the best run of each; EXPLAIN when
+    verbose."""
     import psycopg
     from sqlalchemy import event
 
@@ -78,10 +78,8 @@ def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)
-    # never prepared: a prepared statement may switch to a generic plan, blind to the
-    # parameters' values, for one side and not the other
     raw = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(
-        hide_password=False), autocommit=True, prepare_threshold=None)
+        hide_password=False), autocommit=True)
     rows = []
     for name, text, sql in queries():
         filter = Filter.parse(text)
@@ -104,11 +102,11 @@ def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
         our_sql: list[float] = []
         hand: list[float] = []
         why: list[float] = []
-        for _ in range(runs):  # interleaved: load on the machine hits all three alike
+        for _ in range(runs):  # interleaved: load on the machine hits all alike
             started = time.perf_counter()
             page = search(engine, filter, now=now)
             ours.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()  # --why: this search, then why its page matched
+            started = time.perf_counter()  # --why: this search, then explain its page
             explain(engine, filter, page, now=now)
             why.append(ours[-1] + (time.perf_counter() - started) * 1000)
             started = time.perf_counter()

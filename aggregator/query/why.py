@@ -11,14 +11,13 @@ page's ids (per 500 ids). :class:`Why` is plain data: the terminal and the diges
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, case, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import Engine, and_, case, func, literal, literal_column, select, true
 
 from aggregator.i18n import _, language
 from aggregator.normalize.folding import fold
@@ -36,8 +35,14 @@ from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
 START, STOP = "\x02", "\x03"
 _FIELDS = ("title", "organization", "description")  # where words are looked for, in order
 _SNIPPET_WORDS = 16  # an excerpt of a long description: about this many words
-# PostgreSQL cuts its excerpt from this many characters around the first match
-_WINDOW, _WINDOW_BEFORE = 320, 120
+_WINDOW, _BEFORE = 160, 60  # PostgreSQL: the description marked, in characters
+_NEEDLE = 5  # characters of a word that find it in a text, whatever its ending
+# both cases written out: the "i" flag may fold ASCII letters only (a C locale)
+_ACCENTS = {"oe": "(oe|œ|Œ)", "ae": "(ae|æ|Æ)"} | {
+    letter: f"[{variants}{variants.upper()}]" for letter, variants in (
+        ("a", "aàâäá"), ("c", "cç"), ("e", "eéèêë"), ("i", "iîïí"), ("o", "oôöó"),
+        ("u", "uùûü"), ("y", "yÿ"))}
+_ACCENTED = re.compile("|".join(_ACCENTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +58,10 @@ class Highlight:
         """From the engine's marked text; None when no word is marked."""
         if not marked or START not in marked:
             return None
-        first, *rest = marked.split(START)
+        first, *rest = marked.split(START)  # each rest: word STOP text
         plain, spans, at = [first], [], len(first)
         for piece in rest:
-            word, _, after = piece.partition(STOP)
+            word, _stop, after = piece.partition(STOP)
             spans.append((at, at + len(word)))
             plain += [word, after]
             at += len(word) + len(after)
@@ -64,6 +69,21 @@ class Highlight:
 
     def words(self) -> list[str]:
         return [self.text[a:b] for a, b in self.spans]
+
+    def window(self, *, cut_start: bool, cut_end: bool) -> Highlight:
+        """A window cut out of a longer text: the words it cut in half left out, "…" where
+        text was cut."""
+        if not (cut_start or cut_end):
+            return self
+        text, spans = self.text, list(self.spans)
+        first = text.find(" ") + 1 if cut_start else 0
+        last = text.rfind(" ") if cut_end else len(text)
+        first = first if spans and 0 < first <= spans[0][0] else 0
+        last = last if spans and last >= spans[-1][1] else len(text)
+        lead = "… " if cut_start else ""
+        shift = len(lead) - first
+        return Highlight(self.field, lead + text[first:last] + (" …" if cut_end else ""),
+                         tuple((a + shift, b + shift) for a, b in spans))
 
     def segments(self) -> list[tuple[str, bool]]:
         """The text in pieces: (text, is a matched word)."""
@@ -162,13 +182,10 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
     window = _deadline_tokens(filter)
     for listing in listings:
         found = why[listing.id]
-        if filter.cpv:
-            found.cpv = _cpv(listing, filter.cpv, lang)
-        if places:
-            found.places = [KeyMatch(_place(listing), token)
-                            for token, place in places if _in_place(listing, place)]
-        if filter.descriptors:
-            found.descriptors = _descriptors(listing, filter.descriptors)
+        found.cpv = _cpv(listing, filter.cpv, lang)
+        found.places = [KeyMatch(_place(listing), token)
+                        for token, place in places if _in_place(listing, place)]
+        found.descriptors = _descriptors(listing, filter.descriptors)
         if window and listing.deadline_at is not None:
             found.deadline = DeadlineMatch(deadline_text(listing, now=now), window)
     return why
@@ -177,58 +194,87 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
 # --------------------------------------------------------------------------- the words
 def _highlights(engine: Engine, terms: Sequence[Any],
                 ids: list[int]) -> dict[int, list[Highlight]]:
-    """The page's fields with the words marked: one statement (per 500 ids on PostgreSQL)."""
+    """The page's fields with the words marked: one statement per 500 ids."""
+    found: dict[int, list[Highlight]] = {}
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            # The ids as one JSON parameter: the same statement text for every page, so
-            # neither SQLAlchemy nor SQLite compiles it again.
-            rows = [conn.exec_driver_sql(_SQLITE_MARKED, (
-                START, STOP, START, STOP, START, STOP, fts5_query(terms)[0], json.dumps(ids)))]
-        else:
-            rows = [conn.execute(_pg_marked(terms, list(chunk))) for chunk in chunks(ids)]
-        return {listing_id: [part for name, value in zip(_FIELDS, marked, strict=True)
-                             if (part := Highlight.read(name, value)) is not None]
-                for result in rows for listing_id, *marked in result}
+        for chunk in chunks(ids):
+            if engine.dialect.name == "sqlite":
+                rows = _sqlite_marked(conn, fts5_query(terms)[0], chunk,
+                                      prefix=any(term.prefix for term in terms))
+            else:
+                rows = conn.execute(_pg_marked(terms, list(chunk)))
+            for listing_id, *marked in rows:
+                parts = [Highlight.read(name, value)
+                         for name, value in zip(_FIELDS, marked[:3], strict=True)]
+                if len(marked) > 3 and parts[2] is not None:  # a window of the description
+                    parts[2] = parts[2].window(cut_start=marked[3], cut_end=marked[4])
+                found[listing_id] = [p for p in parts if p is not None]
+    return found
 
 
 # FTS5 marks what its MATCH found; highlight() gives a whole field, snippet() an excerpt.
+# "rowid IN" makes FTS5 look each id up in the words' lists, "+rowid IN" (not given to FTS5)
+# reads those lists once: cheaper while they are short. The driver's own statements:
+# compiling one for 50 ids costs as much as running it.
 _SQLITE_MARKED = (
     f"SELECT rowid, highlight({FTS_TABLE}, 0, ?, ?), highlight({FTS_TABLE}, 1, ?, ?), "
     f"snippet({FTS_TABLE}, 2, ?, ?, '…', {_SNIPPET_WORDS}) "
-    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND +rowid IN (SELECT value FROM json_each(?))"
-)
+    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND %s IN (%s)")
+_SQLITE_FEW = (f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+               "LIMIT ?)")
+_FEW = 3000  # matches under which one pass over them beats a look-up per id (measured)
+
+
+def _sqlite_marked(conn: Any, query: str, ids: Sequence[int], *, prefix: bool) -> Any:
+    # a prefix is expanded again at every look-up: one pass however many it matches
+    few = prefix or conn.exec_driver_sql(_SQLITE_FEW, (query, _FEW)).one()[0] < _FEW
+    statement = _SQLITE_MARKED % ("+rowid" if few else "rowid",
+                                  ",".join("?" * len(ids)))
+    return conn.exec_driver_sql(statement, (START, STOP) * 3 + (query, *ids))
+
+
+def _needle(terms: Sequence[Any]) -> str:
+    """A regular expression that finds the first words' place in a description, accents or
+    not: the longest word of the first term less its last two letters (a plural, a feminine),
+    at least _NEEDLE, at a word's start. (Cheaper than unaccent() on the whole text.)"""
+    word = max((fold(w) for w in terms[0].words()), key=len, default="")
+    return r"\m" + _ACCENTED.sub(lambda found: _ACCENTS[found.group()],
+                                 re.escape(word[:max(_NEEDLE, len(word) - 2)]))
 
 
 def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
-    config = cast(literal(PG_CONFIG), REGCONFIG)
-    query = pg_tsquery(terms)
+    """ts_headline parses all the text it is given, which on whole descriptions costs more
+    than the search: a description is marked in a window of _WINDOW characters from a little
+    before the first place its needle starts a word; whole only when that window holds no
+    match (the needle was found elsewhere first); not at all without the needle. The query
+    and the configuration are computed once, not per row."""
+    config = literal_column(f"'{PG_CONFIG}'::regconfig")
     marks = f'StartSel="{START}", StopSel="{STOP}"'
     whole = literal(f"HighlightAll=true, {marks}")
     excerpt = literal(f"MaxFragments=2, MaxWords={_SNIPPET_WORDS}, "
                       f"MinWords={_SNIPPET_WORDS // 2}, FragmentDelimiter=\" … \", {marks}")
+    # OFFSET 0: each subquery evaluated once, not inlined into every use of its columns
+    query = select(pg_tsquery(terms).label("q")).offset(0).subquery("k").c.q
+    description = func.coalesce(Listing.description, "")
+    found = (select(func.regexp_instr(description, literal(_needle(terms)), 1, 1, 0, "i")
+                    .label("at"))
+             .correlate(Listing).offset(0).lateral("f"))
+    start = func.greatest(found.c.at - _BEFORE, 1)
+    window = (select(case((found.c.at > 0, func.ts_headline(
+                          config, func.substr(description, start, _WINDOW), query, whole)))
+                     .label("marked"), start.label("start"))
+              .correlate(Listing, query.table, found).offset(0).lateral("w"))
+    in_window = func.strpos(window.c.marked, START) > 0
     return select(
         Listing.id,
         func.ts_headline(config, Listing.title, query, whole),
         func.ts_headline(config, func.coalesce(Listing.organization, ""), query, whole),
-        func.ts_headline(config, _pg_window(terms, config), query, excerpt),
-    ).where(Listing.id.in_(ids))
-
-
-def _pg_window(terms: Sequence[Any], config: Any) -> Any:
-    """The part of the description an excerpt is cut from. ts_headline parses and stems all
-    the text it is given, most of the cost of --why on PostgreSQL: it gets the characters
-    around the first match, found as the words are typed or by their stems in the unaccented
-    text, and the whole description only when neither finds it."""
-    description = func.coalesce(Listing.description, "")
-    words = [word for term in terms for word in term.words()]
-    typed = func.least(*(func.nullif(func.strpos(description, word), 0) for word in words))
-    lexemes = func.unnest(func.tsvector_to_array(
-        func.to_tsvector(config, " ".join(words)))).table_valued("lexeme").render_derived()
-    stemmed = select(func.min(func.nullif(
-        func.strpos(func.unaccent(description), lexemes.c.lexeme), 0))).scalar_subquery()
-    at = func.coalesce(typed, stemmed)
-    return case((at.is_(None), description),
-                else_=func.substr(description, func.greatest(at - _WINDOW_BEFORE, 1), _WINDOW))
+        case((found.c.at == 0, None), (in_window, window.c.marked),
+             else_=func.ts_headline(config, description, query, excerpt)),
+        and_(in_window, window.c.start > 1),
+        and_(in_window, window.c.start + _WINDOW <= func.length(description)),
+    ).select_from(Listing).join(query.table, true()).join(found, true()).join(window, true()) \
+        .where(Listing.id.in_(ids))
 
 
 # --------------------------------------------------------------------------- the keys
@@ -238,7 +284,7 @@ def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]
     from aggregator.normalize.cpv import label
 
     found = []
-    for code in listing.cpv or ():
+    for code in listing.cpv or () if prefixes else ():
         prefix = next((p for p in prefixes if code.startswith(p)), None)
         if prefix is not None:
             found.append(CpvMatch(code, label(code, lang), prefix))
@@ -248,7 +294,7 @@ def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]
 def _descriptors(listing: Listing, wanted: Sequence[str]) -> list[KeyMatch]:
     """The listing's descriptors the filter names, by folded label or code."""
     found = []
-    for entry in (listing.details or {}).get("descriptors") or ():
+    for entry in (listing.details or {}).get("descriptors") or () if wanted else ():
         if not isinstance(entry, dict):
             continue
         named = next((w for w in wanted if fold(w) == fold(entry.get("label") or "")
