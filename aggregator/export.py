@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from operator import attrgetter, itemgetter
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import String
@@ -315,6 +316,20 @@ def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
 
 
 _CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+class FileOnFirstWrite:
+    """A binary file created by its first write, so that writing nothing leaves no file
+    (a calendar with no deadline); ``file`` is None until then, and is the caller's to close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: IO[bytes] | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.file is None:
+            self.file = self.path.open("wb")
+        return self.file.write(data)
 
 
 def write_ics(listings: Iterable[Listing], out: IO[bytes], *, now: datetime | None = None,
