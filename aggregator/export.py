@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
-from operator import attrgetter
+from operator import attrgetter, itemgetter
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from sqlalchemy import String
+
 from aggregator.config import LOCAL_TZ
-from aggregator.normalize.text import strip_controls
+from aggregator.normalize.text import has_controls, strip_controls
 from aggregator.presentation import cpv_labels, department_name, place, region_name
 from aggregator.store.models import Listing
 
@@ -43,6 +47,7 @@ def _value(value: Any) -> Any:
 
 _RECORD_FIELDS = (*LISTING_FIELDS, *EXTRA_FIELDS)
 _record_values = attrgetter(*_RECORD_FIELDS)
+_BATCH = 1000  # rows written at a time (CSV writerows, JSON lines)
 
 
 def listing_record(listing: Listing) -> dict[str, Any]:
@@ -53,11 +58,19 @@ def listing_record(listing: Listing) -> dict[str, Any]:
 
 
 def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
+    """One :func:`listing_record` per line; returns how many were written."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps builds per call
     count = 0
+    lines: list[str] = []
     for listing in listings:
-        out.write(json.dumps(listing_record(listing), ensure_ascii=False) + "\n")
-        count += 1
-    return count
+        lines.append(encode(listing_record(listing)))
+        if len(lines) == _BATCH:  # one write per batch, not per line
+            out.write("\n".join(lines) + "\n")
+            count += len(lines)
+            lines = []
+    if lines:
+        out.write("\n".join(lines) + "\n")
+    return count + len(lines)
 
 
 # --- Spreadsheet-safe CSV -------------------------------------------------------------------
@@ -70,12 +83,6 @@ CSV_FIELDS = (*(f for name in LISTING_FIELDS for f in (name, _CSV_NAMES.get(name
               *EXTRA_FIELDS, "place_source", "cpv_labels")
 
 
-def _read_only_fields(listing: Listing) -> dict[str, Any]:
-    """The CSV-only fields of ``listing`` (the rest are its attributes)."""
-    return {"department_name": department_name(listing.department),
-            "region_name": region_name(listing.region),
-            "place_source": (listing.details or {}).get("place_source"),
-            "cpv_labels": "; ".join(cpv_labels(listing.cpv))}
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets
 # (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL): such a cell gets a leading `'`, which the
 # spreadsheet takes as "this is text" and does not show.
@@ -112,6 +119,42 @@ CSV_COLUMNS = tuple(Listing.__table__.columns[name]
                     for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
 
+# Where each CSV cell comes from, read positionally from one attrgetter tuple (a row of
+# :func:`aggregator.query.stream` or a Listing): much faster than a getattr per cell.
+_CSV_VALUES = attrgetter(*_RECORD_FIELDS, "details")
+_DEPARTMENT = _RECORD_FIELDS.index("department")
+_REGION = _RECORD_FIELDS.index("region")
+_CPV = _RECORD_FIELDS.index("cpv")
+_DETAILS = len(_RECORD_FIELDS)
+
+
+# Text cells are checked a row at a time: joined by newlines, one scan finds whether any
+# holds a control character or starts (or has a line starting) like a formula; only then is
+# each cell cleaned on its own. The other cells go through _csv_cell unless empty.
+_TEXT = tuple(i for i, name in enumerate(_RECORD_FIELDS)
+              if isinstance(Listing.__table__.columns[name].type, String))
+_OTHER = tuple(i for i in range(len(_RECORD_FIELDS)) if i not in _TEXT)
+_texts = itemgetter(*_TEXT)
+_FORMULA_LINE = re.compile(r"\n[=+\-@\t\r\0]")  # a literal first: a fast scan
+
+
+class _Labels(dict):
+    """``function(key)`` remembered per key: an export looks up the same few department,
+    region and CPV codes over and over."""
+
+    def __init__(self, function: Any) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
+def _cpv_cell(codes: tuple[str, ...]) -> str:
+    return "; ".join(cpv_labels(codes))
+
+
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
     """Listings (or rows of :func:`aggregator.query.stream`) as CSV with the `--json` field
     names; returns how many rows were written.
@@ -124,13 +167,44 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
         out.write(BOM)
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
+    departments = _Labels(lambda code: _csv_cell(department_name(code)))
+    regions = _Labels(lambda code: _csv_cell(region_name(code)))
+    cpvs = _Labels(lambda codes: _csv_cell(_cpv_cell(codes)))
+    values = _CSV_VALUES
+    cell = _csv_cell
+    department, region, cpv, details = _DEPARTMENT, _REGION, _CPV, _DETAILS
+    others, texts, text_indexes, formula_line = _OTHER, _texts, _TEXT, _FORMULA_LINE.search
     count = 0
+    batch: list[list[Any]] = []
     for listing in listings:
-        extra = _read_only_fields(listing)
-        writer.writerow([_csv_cell(extra[name] if name in extra else getattr(listing, name))
-                         for name in CSV_FIELDS])
-        count += 1
-    return count
+        row = values(listing)
+        cells = ["" if v is None else v for v in row[:details]]
+        for index in others:
+            value = row[index]
+            if value is not None:
+                cells[index] = cell(value)
+        try:
+            joined = "\n".join([text for text in texts(row) if text])
+            clean = not (joined.startswith(FORMULA_START) or formula_line(joined)
+                         or has_controls(joined))
+        except TypeError:  # a text attribute holding something else (a Listing built by hand)
+            clean = False
+        if not clean:
+            for index in text_indexes:
+                cells[index] = cell(row[index])
+        # CSV_FIELDS: the record's cells with each code's name after it, then the two
+        # CSV-only cells (the details themselves are not written)
+        cells.append(cell((row[details] or {}).get("place_source")))
+        cells.append(cpvs[tuple(row[cpv] or ())])
+        cells.insert(region + 1, regions[row[region]])
+        cells.insert(department + 1, departments[row[department]])
+        batch.append(cells)
+        if len(batch) == _BATCH:
+            writer.writerows(batch)
+            count += len(batch)
+            batch = []
+    writer.writerows(batch)
+    return count + len(batch)
 
 
 # --- iCalendar deadlines --------------------------------------------------------------------
@@ -242,6 +316,20 @@ def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
 
 
 _CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+class FileOnFirstWrite:
+    """A binary file created by its first write, so that writing nothing leaves no file
+    (a calendar with no deadline); ``file`` is None until then, and is the caller's to close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: IO[bytes] | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.file is None:
+            self.file = self.path.open("wb")
+        return self.file.write(data)
 
 
 def write_ics(listings: Iterable[Listing], out: IO[bytes], *, now: datetime | None = None,

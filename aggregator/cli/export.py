@@ -14,13 +14,14 @@ import sys
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 
 from aggregator.cli import app
 from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
+from aggregator.export import FileOnFirstWrite
 from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import err_console, safe
 
@@ -46,26 +47,13 @@ def _text_output(path: Path | None):
         yield stream
 
 
-class _FileOnFirstWrite:
-    """A binary file created by its first write, so that writing nothing leaves no file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.file: IO[bytes] | None = None
-
-    def write(self, data: bytes) -> int:
-        if self.file is None:
-            self.file = self.path.open("wb")
-        return self.file.write(data)
-
-
 @contextmanager
 def _binary_output(path: Path | None):
     if path is None:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    output = _FileOnFirstWrite(path)
+    output = FileOnFirstWrite(path)
     try:
         yield output
     finally:

@@ -66,6 +66,11 @@ _BLOCK_TAGS = {
 _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote"}
 
 
+def has_controls(text: str) -> bool:
+    """Whether :func:`strip_controls` would change ``text`` (one scan of many cells joined)."""
+    return _CONTROL.search(text) is not None
+
+
 def strip_controls(text: str) -> str:
     """The one safe-text function: remove terminal escape sequences, control characters and
     bidirectional controls; keep newlines and tabs. Everything that shows listing text (CLI,

@@ -335,20 +335,31 @@ class AggregatorApp(App[None]):
 
     @work(thread=True, group="export")
     def export(self, filter: Filter, path: Path, fmt: str) -> None:
-        from aggregator.export import ics_calendar, write_csv, write_jsonl
+        from aggregator.export import (
+            CSV_COLUMNS,
+            FileOnFirstWrite,
+            write_csv,
+            write_ics,
+            write_jsonl,
+        )
 
         try:
-            listings = stream(self.engine, filter.page(0, None))  # read in batches
+            # read in batches, and written as read; CSV and JSON lines read only their columns
+            listings = stream(self.engine, filter.page(0, None),
+                              **({} if fmt == "ics" else {"columns": CSV_COLUMNS}))
             if fmt == "ics":
-                calendar = ics_calendar(listings)
-                if calendar is None:  # an empty calendar is no valid file: none is written
+                output = FileOnFirstWrite(path)
+                try:
+                    written = write_ics(listings, output)
+                finally:
+                    if output.file is not None:
+                        output.file.close()
+                if not written:  # an empty calendar is no valid file: none is written
                     self.call_from_thread(
                         self.notify, _("Nothing to export: none of these listings has a "
                                        "deadline; %(path)s not written.") % {"path": path},
                         severity="warning", markup=False)
                     return
-                written = calendar.count(b"\r\nBEGIN:VEVENT\r\n")
-                path.write_bytes(calendar)
                 message = ngettext("%(n)d deadline event written to %(path)s",
                                    "%(n)d deadline events written to %(path)s", written)
             else:

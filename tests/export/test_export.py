@@ -115,6 +115,20 @@ def test_csv_neutralises_formulas_and_strips_escapes():
             assert "\x1b" not in value
 
 
+def test_csv_cleans_each_cell_on_its_own():
+    # rows are checked whole first: a formula or an escape in one cell must change that
+    # cell only, and a line of a description starting like a formula is no formula
+    listings = [tender(1, description="Lots:\n- voirie\n=réseaux", organization="Ville"),
+                tender(2, description="ok", organization="=1+1"),
+                tender(3, description="a\x1b[31mb", city="\u202eMarseille", title="T")]
+    rows = list(csv.DictReader(io.StringIO(csv_text(listings))))
+    assert rows[0]["description"] == "Lots:\n- voirie\n=réseaux"
+    assert rows[0]["organization"] == "Ville"
+    assert (rows[1]["description"], rows[1]["organization"]) == ("ok", "'=1+1")
+    assert (rows[2]["description"], rows[2]["city"], rows[2]["title"]) == ("ab", "Marseille", "T")
+    assert rows[2]["source"] == rows[0]["source"] == "boamp"
+
+
 @pytest.mark.parametrize("cell, safe", [
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"), ("\0x", "'\0x"), ("a=b", "a=b"), ("'=1", "'=1"), ("", ""),

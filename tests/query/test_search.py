@@ -92,6 +92,18 @@ def test_streaming_reads_what_search_pages_in_the_same_order(engine, ids, text, 
     assert "raw" not in rows[0]._fields
 
 
+def test_streaming_leaves_the_pooled_connection_as_it_found_it(engine, ids):
+    # SQLite streams with a smaller page cache (bounded memory while it sorts); the next
+    # user of the pooled connection must get the store's own cache size back
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert list(stream(engine, Filter.parse("status:all", limit=None), batch=2))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+
+
 def test_default_is_every_open_listing_once_soonest_deadline_first(engine, ids):
     assert found(engine, "") == [
         "lyon", "nice-sun", "nice-mon", "aix", "elec-13e", "bruxelles", "nettoyage-1er",

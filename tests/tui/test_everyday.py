@@ -222,3 +222,21 @@ async def test_export_and_health_speak_the_readers_language(tui_engine, tmp_path
         await settle(pilot)
         messages = [n.message for n in app._notifications]
     assert any(m.startswith(said["written"]) for m in messages), messages
+
+
+@pytest.mark.asyncio
+async def test_exporting_tenders_to_a_calendar_writes_one_event_per_deadline(engine_plus,
+                                                                             tmp_path):
+    app = AggregatorApp(engine_plus, query="kind:tender", health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(tmp_path / "tenders.ics")
+        await pilot.press("enter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    calendar = (tmp_path / "tenders.ics").read_bytes()  # streamed: one event at a time
+    assert calendar.startswith(b"BEGIN:VCALENDAR") and calendar.endswith(b"END:VCALENDAR\r\n")
+    events = calendar.count(b"BEGIN:VEVENT")
+    assert events and any(m.startswith(f"{events} deadline event") for m in messages), messages
