@@ -21,7 +21,6 @@ import typer
 from aggregator.cli import app
 from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
-from aggregator.export import FileOnFirstWrite
 from aggregator.i18n import _, ngettext
 from aggregator.terminal.console import err_console, safe
 
@@ -53,6 +52,8 @@ def _binary_output(path: Path | None):
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
+    from aggregator.export import FileOnFirstWrite
+
     output = FileOnFirstWrite(path)
     try:
         yield output

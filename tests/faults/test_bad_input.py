@@ -122,11 +122,15 @@ def test_a_redis_url_that_is_none_is_one_line(args, env):
     (["list", "--limit", "99999999999999999999"], "--limit"),
     (["search", "x", "--offset", "-1"], "--offset"),
     (["runs", "--limit", "99999999999999999999"], "--limit"),
-    (["crawl", "boamp", "--timeout", "-1"], "--timeout"),
     (["crawl", "boamp", "--jobs", "0"], "--jobs"),
 ])
-def test_numbers_out_of_range_are_refused_naming_the_option(args, option):
-    usage_error(aggregator(*args), option)
+def test_counts_out_of_range_are_one_line_naming_the_option(args, option):
+    assert f"error: {option} '" in one_line_error(aggregator(*args))
+    assert stored_runs() == 0
+
+
+def test_a_timeout_out_of_range_is_refused_naming_the_option():
+    usage_error(aggregator("crawl", "boamp", "--timeout", "-1"), "--timeout")
     assert stored_runs() == 0
 
 
