@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Group, RenderableType
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
@@ -18,6 +20,7 @@ from aggregator.config import LOCAL_TZ
 from aggregator.i18n import _, long_date, ngettext
 from aggregator.presentation import state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
+from aggregator.terminal.fit import Column, fitted_table
 
 
 def _progress_table(progress: dict) -> Table:
@@ -32,15 +35,21 @@ def _progress_table(progress: dict) -> Table:
     return table
 
 
-def summary_table(runs: list) -> Table:
+# Left out in this order when the summary is wider than the terminal, each with the width
+# below which it goes anyway; the source, its outcome, new items, drops and errors stay.
+_SUMMARY_OPTIONAL = (("same", 120), ("changed", 110), ("time", 0), ("note", 0))
+
+
+def summary_table(runs: list, width: int | None = None) -> RenderableType:
     from aggregator.store.run_outcome import RunOutcome
 
-    table = Table(title=_("Crawl summary"), title_justify="left")
-    table.add_column(_("source"), no_wrap=True)
-    table.add_column(_("outcome"), no_wrap=True)
-    for column in (_("new"), _("changed"), _("same"), _("dropped"), _("errors"), _("time")):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column(_("note"), overflow="fold", ratio=1)
+    right = {"justify": "right"}
+    columns = [Column("source", _("source")), Column("outcome", _("outcome")),
+               *(Column(name, heading, right) for name, heading in (
+                   ("new", _("new")), ("changed", _("changed")), ("same", _("same")),
+                   ("dropped", _("dropped")), ("errors", _("errors")), ("time", _("time")))),
+               Column("note", _("note"), {"ratio": 1}, wraps=True, least=10)]
+    rows = []
     for run in runs:
         duration = run.duration_seconds
         note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
@@ -49,12 +58,23 @@ def summary_table(runs: list) -> Table:
             note = ngettext("seeded %(n)d request: `aggregator worker` crawls it",
                             "seeded %(n)d requests: `aggregator worker` crawls them",
                             seeded) % {"n": seeded}
-        table.add_row(run.source,
-                      safe(state_name(run.outcome), style=OUTCOME_STYLES.get(run.outcome, "")),
-                      str(run.items_new), str(run.items_updated), str(run.items_unchanged),
-                      str(run.items_dropped), str(run.errors),
-                      f"{duration:.1f}s" if duration is not None else "", safe(note))
-    return table
+        rows.append({
+            "source": Text(run.source),
+            "outcome": safe(state_name(run.outcome), style=OUTCOME_STYLES.get(run.outcome, "")),
+            "new": Text(str(run.items_new)), "changed": Text(str(run.items_updated)),
+            "same": Text(str(run.items_unchanged)), "dropped": Text(str(run.items_dropped)),
+            "errors": Text(str(run.errors)),
+            "time": Text(f"{duration:.1f}s" if duration is not None else ""),
+            "note": safe(note)})
+    table = fitted_table(columns, rows, width or console.width, _SUMMARY_OPTIONAL,
+                         title=_("Crawl summary"), title_justify="left")
+    if any(column.header == _("note") for column in table.columns):
+        return table
+    # too narrow for the notes: each under the table, on its own line, so a failure still
+    # says why
+    notes = [Text.assemble((f"{row['source'].plain}: ", "bold"), row["note"])
+             for row in rows if row["note"].plain]
+    return Group(table, *notes)
 
 
 def _note_what_the_store_holds(engine, runs: list, replay: Path | None) -> None:

@@ -167,3 +167,32 @@ def test_runs_and_sources_speak_the_readers_language(cli, monkeypatch, language,
     assert health["boamp"][8:10] == [expected["broken"], expected["reason"]]
     assert health["greenhouse"][8:10] == [expected["degraded"], expected["low"]]
     assert expected["about"] in cli("sources", "list", "boamp").output
+
+
+@pytest.mark.parametrize(("language", "headings", "outcome"), [
+    ("en", ["source", "outcome", "new", "dropped", "errors"], "failed"),
+    ("fr", ["source", "résultat", "nouvelles", "écartées", "erreurs"], "échec")])
+def test_the_crawl_summary_fits_80_columns_with_whole_headings(cli, monkeypatch, language,
+                                                               headings, outcome):
+    from aggregator import i18n
+    from aggregator.cli.crawl import summary_table
+    from aggregator.store.runs import recent_runs
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
+    i18n.set_language(None)
+    add_run("francetravail", 0, "failed", errors=2,
+            error_summary="HTTP 500 from /partenaire/offresdemploi/v2/offres/search")
+    add_run("boamp", 0, "ok", items=120, new=120, items_dropped=13,
+            dropped_reasons={"missing title": 9, "missing url": 4})
+    with console.capture() as captured:
+        console.print(summary_table(recent_runs(get_engine()), width=80), width=80)
+    output = captured.get()
+    lines = output.splitlines()
+    assert all(len(line) <= 80 for line in lines), output
+    header = next(line for line in lines if line.startswith("┃"))
+    assert [h.strip() for h in header.strip("┃").split("┃")][:5] == headings, output
+    shown = {row[0]: row for row in rows(output) if row[0]}
+    assert shown["francetravail"][1:3] == [outcome, "0"]
+    assert shown["boamp"][2] == "120", output
+    # what failed is said: in the note column, or after the table when it has no room
+    assert "HTTP 500 from" in " ".join(output.split()), output
