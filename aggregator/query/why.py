@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, literal, literal_column, select, true
+from sqlalchemy import Engine, Text, cast, select
 
 from aggregator.i18n import _, language
 from aggregator.normalize.folding import fold
@@ -197,12 +197,15 @@ def _highlights(engine: Engine, terms: Sequence[Any],
     """The page's fields with the words marked: one statement per 500 ids."""
     found: dict[int, list[Highlight]] = {}
     with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            query = conn.execute(select(cast(pg_tsquery(terms), Text))).scalar_one()
         for chunk in chunks(ids):
             if engine.dialect.name == "sqlite":
                 rows = _sqlite_marked(conn, fts5_query(terms)[0], chunk,
                                       prefix=any(term.prefix for term in terms))
             else:
-                rows = conn.execute(_pg_marked(terms, list(chunk)))
+                rows = conn.exec_driver_sql(_PG_MARKED, {
+                    "query": query, "needle": _needle(terms), "ids": list(chunk)})
             for listing_id, *marked in rows:
                 parts = [Highlight.read(name, value)
                          for name, value in zip(_FIELDS, marked[:3], strict=True)]
@@ -242,39 +245,37 @@ def _needle(terms: Sequence[Any]) -> str:
                                  re.escape(word[:max(_NEEDLE, len(word) - 2)]))
 
 
-def _pg_marked(terms: Sequence[Any], ids: list[int]) -> Any:
-    """ts_headline parses all the text it is given, which on whole descriptions costs more
-    than the search: a description is marked in a window of _WINDOW characters from a little
-    before the first place its needle starts a word; whole only when that window holds no
-    match (the needle was found elsewhere first); not at all without the needle. The query
-    and the configuration are computed once, not per row."""
-    config = literal_column(f"'{PG_CONFIG}'::regconfig")
-    marks = f'StartSel="{START}", StopSel="{STOP}"'
-    whole = literal(f"HighlightAll=true, {marks}")
-    excerpt = literal(f"MaxFragments=2, MaxWords={_SNIPPET_WORDS}, "
-                      f"MinWords={_SNIPPET_WORDS // 2}, FragmentDelimiter=\" … \", {marks}")
-    # OFFSET 0: each subquery evaluated once, not inlined into every use of its columns
-    query = select(pg_tsquery(terms).label("q")).offset(0).subquery("k").c.q
-    description = func.coalesce(Listing.description, "")
-    found = (select(func.regexp_instr(description, literal(_needle(terms)), 1, 1, 0, "i")
-                    .label("at"))
-             .correlate(Listing).offset(0).lateral("f"))
-    start = func.greatest(found.c.at - _BEFORE, 1)
-    window = (select(case((found.c.at > 0, func.ts_headline(
-                          config, func.substr(description, start, _WINDOW), query, whole)))
-                     .label("marked"), start.label("start"))
-              .correlate(Listing, query.table, found).offset(0).lateral("w"))
-    in_window = func.strpos(window.c.marked, START) > 0
-    return select(
-        Listing.id,
-        func.ts_headline(config, Listing.title, query, whole),
-        func.ts_headline(config, func.coalesce(Listing.organization, ""), query, whole),
-        case((found.c.at == 0, None), (in_window, window.c.marked),
-             else_=func.ts_headline(config, description, query, excerpt)),
-        and_(in_window, window.c.start > 1),
-        and_(in_window, window.c.start + _WINDOW <= func.length(description)),
-    ).select_from(Listing).join(query.table, true()).join(found, true()).join(window, true()) \
-        .where(Listing.id.in_(ids))
+# ts_headline parses all the text it is given, which on whole descriptions costs more than
+# the search: a description is marked in a window of _WINDOW characters from a little before
+# the first place its needle starts a word; whole only when that window holds no match (the
+# needle was found elsewhere first); not at all without the needle. One statement whatever
+# the words (the tsquery comes as text, the ids as an array): the driver prepares it once
+# per connection instead of PostgreSQL planning it for every page. OFFSET 0: each lateral
+# subquery evaluated once, not inlined into every use of its columns.
+_MARKS = f'StartSel="{START}", StopSel="{STOP}"'
+_WHOLE = f"HighlightAll=true, {_MARKS}"
+_PG_MARKED = f"""
+SELECT l.id,
+  ts_headline('{PG_CONFIG}'::regconfig, l.title, k.q, '{_WHOLE}'),
+  ts_headline('{PG_CONFIG}'::regconfig, coalesce(l.organization, ''), k.q, '{_WHOLE}'),
+  CASE WHEN f.at = 0 THEN NULL WHEN strpos(w.marked, '{START}') > 0 THEN w.marked
+       ELSE ts_headline('{PG_CONFIG}'::regconfig, coalesce(l.description, ''), k.q,
+                        'MaxFragments=2, MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2},
+                         FragmentDelimiter=" … ", {_MARKS}') END,
+  strpos(w.marked, '{START}') > 0 AND w.start > 1,
+  strpos(w.marked, '{START}') > 0 AND w.start + {_WINDOW} <= length(coalesce(l.description, ''))
+FROM listings l
+CROSS JOIN (SELECT CAST(%(query)s AS tsquery) AS q OFFSET 0) k
+CROSS JOIN LATERAL (SELECT regexp_instr(coalesce(l.description, ''), %(needle)s, 1, 1, 0, 'i')
+                    AS at OFFSET 0) f
+CROSS JOIN LATERAL (SELECT greatest(f.at - {_BEFORE}, 1) AS start,
+                           CASE WHEN f.at > 0 THEN ts_headline(
+                             '{PG_CONFIG}'::regconfig, substr(coalesce(l.description, ''),
+                                                   greatest(f.at - {_BEFORE}, 1), {_WINDOW}),
+                             k.q, '{_WHOLE}') END AS marked
+                    OFFSET 0) w
+WHERE l.id = ANY(%(ids)s)
+"""
 
 
 # --------------------------------------------------------------------------- the keys
