@@ -4,7 +4,7 @@ left out by priority until the rest fits, and no word is ever split across lines
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.cells import cell_len
@@ -21,13 +21,15 @@ class Column:
     """One column: its key in the rows, its heading, Rich options (``justify``,
     ``ratio``...). A ``wraps`` column breaks its text between words and is never narrower
     than its longest word (up to WORD_MAX) nor than ``least``; any other column is as wide
-    as its widest cell."""
+    as its widest cell, unless ``wraps_last``: it then wraps too, but only once every
+    optional column is out and the table still does not fit."""
 
     name: str
     heading: str
     options: Mapping[str, Any] = field(default_factory=dict)
     wraps: bool = False
     least: int = 0
+    wraps_last: bool = False
 
 
 def _least_width(column: Column, cells: list[Text]) -> int:
@@ -64,10 +66,19 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
     other columns always stay."""
     shown = [column.name for column in columns]
     options = console.options.update_width(width)
+
+    def fits(table: Table) -> bool:
+        # the table's own measure: Measurement.get would clamp its minimum to the width
+        return table.__rich_measure__(console, options).minimum <= width
+
     for name, below in optional:
         table = _table(columns, rows, shown, table_options)
-        # the table's own measure: Measurement.get would clamp its minimum to the width
-        if width >= below and table.__rich_measure__(console, options).minimum <= width:
+        if width >= below and fits(table):
             return table
         shown.remove(name)
-    return _table(columns, rows, shown, table_options)
+    table = _table(columns, rows, shown, table_options)
+    if fits(table):
+        return table
+    wrapping = [replace(column, wraps=True) if column.wraps_last else column
+                for column in columns]
+    return _table(wrapping, rows, shown, table_options)

@@ -136,7 +136,8 @@ _COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("title", {"options": {"ratio": 3}, "wraps": True, "least": TITLE_MIN}),
     ("organisation", {"options": {"ratio": 2}, "wraps": True}),
     ("place", {"options": {"ratio": 1}, "wraps": True}),
-    ("deadline", {}), ("contract/CPV", {}), ("source", {}))
+    # "04/12/2026 15:00" above its countdown when even the narrowest table is too wide
+    ("deadline", {"wraps_last": True, "least": 16}), ("contract/CPV", {}), ("source", {}))
 
 
 def deadline_cell(listing: ShownListing) -> Text:

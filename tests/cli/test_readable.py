@@ -130,3 +130,25 @@ def test_the_buyers_address_places_a_tender_that_names_no_commune(ids):
     assert [(r["city"], r["department"], r["department_name"], r["region_name"],
              r["place_source"]) for r in sheet] == [
         ("Hyères", "83", "Var", "Provence-Alpes-Côte d'Azur", "buyer address")]
+
+
+def test_a_long_deadline_goes_under_its_date_rather_than_off_the_screen(engine, clock,
+                                                                        monkeypatch):
+    from datetime import timedelta
+
+    from aggregator import i18n
+    from tests.factories import NOW
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "fr")
+    i18n.set_language(None)
+    (listing_id,) = write(engine, [item(
+        "today", title="Marché de travaux d'électricité de l'EHPAD",
+        organization="Ville de Labarthe-Inard", location="Labarthe-Inard",
+        postal_code="31800", deadline_at=(NOW + timedelta(hours=3)).isoformat())]).values()
+    out = run("search", "électricité", columns=80)
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    assert all(line.endswith(("│", "┃", "┓", "┩", "┘")) for line in out.splitlines()[:-1]
+               if line[:1] in "┏┃┡│└"), out  # the right border is there: nothing cut off
+    deadline = cells(out, "date limite")
+    assert "(aujourd'hui)" in deadline and "…" not in deadline, out
+    assert str(listing_id) in out
