@@ -194,24 +194,21 @@ def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
 # --------------------------------------------------------------------------- the words
 def _highlights(engine: Engine, terms: Sequence[Any],
                 ids: list[int]) -> dict[int, list[Highlight]]:
-    """The page's fields with the words marked: one statement per 500 ids."""
+    """The page's fields with the words marked, in one statement after a small one."""
     found: dict[int, list[Highlight]] = {}
     with engine.connect() as conn:
-        if engine.dialect.name != "sqlite":
+        if engine.dialect.name == "sqlite":
+            rows: Any = _sqlite_marked(conn, terms, ids)
+        else:
             query = conn.execute(select(cast(pg_tsquery(terms), Text))).scalar_one()
-        for chunk in chunks(ids):
-            if engine.dialect.name == "sqlite":
-                rows = _sqlite_marked(conn, fts5_query(terms)[0], chunk,
-                                      prefix=any(term.prefix for term in terms))
-            else:
-                rows = conn.exec_driver_sql(_PG_MARKED, {
-                    "query": query, "needle": _needle(terms), "ids": list(chunk)})
-            for listing_id, *marked in rows:
-                parts = [Highlight.read(name, value)
-                         for name, value in zip(_FIELDS, marked[:3], strict=True)]
-                if len(marked) > 3 and parts[2] is not None:  # a window of the description
-                    parts[2] = parts[2].window(cut_start=marked[3], cut_end=marked[4])
-                found[listing_id] = [p for p in parts if p is not None]
+            rows = conn.exec_driver_sql(_PG_MARKED, {
+                "query": query, "needle": _needle(terms), "ids": ids})
+        for listing_id, *marked in rows:
+            parts = [Highlight.read(name, value)
+                     for name, value in zip(_FIELDS, marked[:3], strict=True)]
+            if len(marked) > 3 and parts[2] is not None:  # a window of the description
+                parts[2] = parts[2].window(cut_start=marked[3], cut_end=marked[4])
+            found[listing_id] = [p for p in parts if p is not None]
     return found
 
 
@@ -228,12 +225,16 @@ _SQLITE_FEW = (f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABL
 _FEW = 3000  # matches under which one pass over them beats a look-up per id (measured)
 
 
-def _sqlite_marked(conn: Any, query: str, ids: Sequence[int], *, prefix: bool) -> Any:
+def _sqlite_marked(conn: Any, terms: Sequence[Any], ids: Sequence[int]) -> list[Any]:
+    query = fts5_query(terms)[0]
     # a prefix is expanded again at every look-up: one pass however many it matches
-    few = prefix or conn.exec_driver_sql(_SQLITE_FEW, (query, _FEW)).one()[0] < _FEW
-    statement = _SQLITE_MARKED % ("+rowid" if few else "rowid",
-                                  ",".join("?" * len(ids)))
-    return conn.exec_driver_sql(statement, (START, STOP) * 3 + (query, *ids))
+    few = (any(term.prefix for term in terms)
+           or conn.exec_driver_sql(_SQLITE_FEW, (query, _FEW)).one()[0] < _FEW)
+    rows = []
+    for chunk in chunks(ids):  # within SQLite's limit on parameters
+        statement = _SQLITE_MARKED % ("+rowid" if few else "rowid", ",".join("?" * len(chunk)))
+        rows += conn.exec_driver_sql(statement, (START, STOP) * 3 + (query, *chunk)).all()
+    return rows
 
 
 def _needle(terms: Sequence[Any]) -> str:

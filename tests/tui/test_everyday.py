@@ -168,17 +168,22 @@ async def test_S_cycles_the_sort(engine_plus):
                                "Travaux d'électricité du groupe scolaire"]
 
 
-@pytest.mark.asyncio
-async def test_exporting_jobs_to_a_calendar_says_there_is_nothing(engine_plus, tmp_path):
-    app = AggregatorApp(engine_plus, query="kind:job", health=False)
+async def export_from_the_tui(engine, query: str, path) -> list[str]:
+    """Press e on ``query``'s results, export to ``path``: the notifications shown."""
+    app = AggregatorApp(engine, query=query, health=False)
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one("#export-path").value = str(tmp_path / "jobs.ics")
+        app.screen.query_one("#export-path").value = str(path)
         await pilot.press("enter")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
+        return [n.message for n in app._notifications]
+
+
+@pytest.mark.asyncio
+async def test_exporting_jobs_to_a_calendar_says_there_is_nothing(engine_plus, tmp_path):
+    messages = await export_from_the_tui(engine_plus, "kind:job", tmp_path / "jobs.ics")
     assert not (tmp_path / "jobs.ics").exists()
     assert any(m.startswith("Nothing to export: none of these listings has a deadline")
                for m in messages), messages
@@ -227,15 +232,7 @@ async def test_export_and_health_speak_the_readers_language(tui_engine, tmp_path
 @pytest.mark.asyncio
 async def test_exporting_tenders_to_a_calendar_writes_one_event_per_deadline(engine_plus,
                                                                              tmp_path):
-    app = AggregatorApp(engine_plus, query="kind:tender", health=False)
-    async with app.run_test(size=(140, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#export-path").value = str(tmp_path / "tenders.ics")
-        await pilot.press("enter")
-        await settle(pilot)
-        messages = [n.message for n in app._notifications]
+    messages = await export_from_the_tui(engine_plus, "kind:tender", tmp_path / "tenders.ics")
     calendar = (tmp_path / "tenders.ics").read_bytes()  # streamed: one event at a time
     assert calendar.startswith(b"BEGIN:VCALENDAR") and calendar.endswith(b"END:VCALENDAR\r\n")
     events = calendar.count(b"BEGIN:VEVENT")
