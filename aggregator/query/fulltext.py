@@ -55,18 +55,24 @@ def fts5_query(terms: Sequence[Term]) -> tuple[str | None, str | None]:
     return (" AND ".join(positive) or None, " OR ".join(negative) or None)
 
 
+def pg_tsquery_terms(terms: Sequence[Term]) -> list[tuple[str, str, bool]]:
+    """Each term as (the function making its tsquery, that function's text, negated)."""
+    parts = []
+    for term in terms:
+        if term.prefix:
+            # stemmed like the index ("maintenance*" → 'mainten':*), or it misses words
+            parts.append(("to_tsquery", fold(term.text).replace(" ", "") + ":*", term.negated))
+        else:
+            parts.append(("phraseto_tsquery", " ".join(term.words()), term.negated))
+    return parts
+
+
 def pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
     config = cast(literal(PG_CONFIG), REGCONFIG)
     query: ColumnElement[Any] | None = None
-    for term in terms:
-        if term.prefix:
-            word = fold(term.text).replace(" ", "")
-            # stemmed like the index ("maintenance*" → 'mainten':*), or it misses words
-            part = func.to_tsquery(config, literal(f"{word}:*"), type_=TSQUERY)
-        else:
-            part = func.phraseto_tsquery(config, literal(" ".join(term.words())),
-                                         type_=TSQUERY)
-        if term.negated:
+    for function, text, negated in pg_tsquery_terms(terms):
+        part = getattr(func, function)(config, literal(text), type_=TSQUERY)
+        if negated:
             part = func.tsquery_not(part, type_=TSQUERY)
         query = part if query is None else func.tsquery_and(query, part, type_=TSQUERY)
     return query

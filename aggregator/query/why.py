@@ -1,5 +1,5 @@
 """Why a listing matched a filter: the query words found and where (highlighted by the
-full-text engine: FTS5 ``highlight()``/``snippet()``, PostgreSQL ``ts_headline``), the CPV
+full-text engine: FTS5 ``highlight()``, PostgreSQL ``ts_headline``), the CPV
 codes under a ``cpv:`` prefix, the place and the key that took it in, the descriptors named
 by ``descriptor:``, the deadline window.
 
@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import Engine
 
 from aggregator.i18n import _, language
 from aggregator.normalize.folding import fold
 from aggregator.presentation import deadline_text, descriptor_texts
 from aggregator.query import keys
-from aggregator.query.fulltext import fts5_query, pg_tsquery
+from aggregator.query.fulltext import fts5_query, pg_tsquery_terms
 from aggregator.query.language import Filter
 from aggregator.query.values import quote_value, resolve_location
 from aggregator.store.batches import chunks
@@ -34,8 +34,8 @@ from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
 # text never holds (normalisation strips them).
 START, STOP = "\x02", "\x03"
 _FIELDS = ("title", "organization", "description")  # where words are looked for, in order
-_SNIPPET_WORDS = 16  # an excerpt of a long description: about this many words
-_WINDOW, _BEFORE = 160, 60  # PostgreSQL: the description marked, in characters
+_WINDOW, _BEFORE = 160, 60  # the description's excerpt, in characters around a match
+_SNIPPET_WORDS = 16  # PostgreSQL, where that window misses: ts_headline's own excerpt
 _NEEDLE = 5  # characters of a word that find it in a text, whatever its ending
 # both cases written out: the "i" flag may fold ASCII letters only (a C locale)
 _ACCENTS = {"oe": "(oe|œ|Œ)", "ae": "(ae|æ|Æ)"} | {
@@ -69,6 +69,20 @@ class Highlight:
 
     def words(self) -> list[str]:
         return [self.text[a:b] for a, b in self.spans]
+
+    def excerpt(self, before: int, width: int) -> Highlight:
+        """About ``width`` characters from ``before`` characters ahead of the first marked
+        word: what PostgreSQL's window is (a whole field's highlight cut as both backends
+        show it)."""
+        if not self.spans:
+            return self
+        start = max(self.spans[0][0] - before, 0)
+        end = max(start + width, self.spans[0][1])
+        end = max([end] + [b for a, b in self.spans if a < end])  # no marked word cut
+        spans = [(a, b) for a, b in self.spans if b <= end]
+        cut = Highlight(self.field, self.text[start:end],
+                        tuple((a - start, b - start) for a, b in spans))
+        return cut.window(cut_start=start > 0, cut_end=end < len(self.text))
 
     def window(self, *, cut_start: bool, cut_end: bool) -> Highlight:
         """A window cut out of a longer text: the words it cut in half left out, "…" where
@@ -196,29 +210,34 @@ def _highlights(engine: Engine, terms: Sequence[Any],
                 ids: list[int]) -> dict[int, list[Highlight]]:
     """The page's fields with the words marked, in one statement after a small one."""
     found: dict[int, list[Highlight]] = {}
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
+    sqlite = engine.dialect.name == "sqlite"
+    # a read alone: on PostgreSQL no BEGIN and ROLLBACK around it, two round trips fewer
+    with engine.connect().execution_options(
+            **{} if sqlite else {"isolation_level": "AUTOCOMMIT"}) as conn:
+        if sqlite:
             rows: Any = _sqlite_marked(conn, terms, ids)
         else:
-            query = conn.execute(select(cast(pg_tsquery(terms), Text))).scalar_one()
-            rows = conn.exec_driver_sql(_PG_MARKED, {
-                "query": query, "needle": _needle(terms), "ids": ids})
+            query, words = _pg_tsquery(terms)
+            rows = conn.exec_driver_sql(_PG_MARKED.replace(_TSQUERY, query), {
+                **words, "needle": _needle(terms), "ids": ids})
         for listing_id, *marked in rows:
             parts = [Highlight.read(name, value)
                      for name, value in zip(_FIELDS, marked[:3], strict=True)]
-            if len(marked) > 3 and parts[2] is not None:  # a window of the description
-                parts[2] = parts[2].window(cut_start=marked[3], cut_end=marked[4])
+            if parts[2] is not None:  # a window of the description
+                parts[2] = (parts[2].window(cut_start=marked[3], cut_end=marked[4])
+                            if len(marked) > 3 else parts[2].excerpt(_BEFORE, _WINDOW))
             found[listing_id] = [p for p in parts if p is not None]
     return found
 
 
-# FTS5 marks what its MATCH found; highlight() gives a whole field, snippet() an excerpt.
+# FTS5 marks what its MATCH found, in whole fields: the description's excerpt is cut here
+# (snippet() scores every fragment of it, which costs more than the marking itself).
 # "rowid IN" makes FTS5 look each id up in the words' lists, "+rowid IN" (not given to FTS5)
 # reads those lists once: cheaper while they are short. The driver's own statements:
 # compiling one for 50 ids costs as much as running it.
 _SQLITE_MARKED = (
     f"SELECT rowid, highlight({FTS_TABLE}, 0, ?, ?), highlight({FTS_TABLE}, 1, ?, ?), "
-    f"snippet({FTS_TABLE}, 2, ?, ?, '…', {_SNIPPET_WORDS}) "
+    f"highlight({FTS_TABLE}, 2, ?, ?) "
     f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND %s IN (%s)")
 _SQLITE_FEW = (f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
                "LIMIT ?)")
@@ -237,6 +256,17 @@ def _sqlite_marked(conn: Any, terms: Sequence[Any], ids: Sequence[int]) -> list[
     return rows
 
 
+def _pg_tsquery(terms: Sequence[Any]) -> tuple[str, dict[str, str]]:
+    """The terms' tsquery as SQL (the statement's shape: how many terms, which are prefixes)
+    and its parameters (the words)."""
+    query, words = "", {}
+    for n, (function, text, _negated) in enumerate(pg_tsquery_terms(terms)):
+        part = f"{function}('{PG_CONFIG}'::regconfig, %(w{n})s)"
+        query = f"tsquery_and({query}, {part})" if query else part
+        words[f"w{n}"] = text
+    return query, words
+
+
 def _needle(terms: Sequence[Any]) -> str:
     """A regular expression that finds the first words' place in a description, accents or
     not: the longest word of the first term less its last two letters (a plural, a feminine),
@@ -249,10 +279,12 @@ def _needle(terms: Sequence[Any]) -> str:
 # ts_headline parses all the text it is given, which on whole descriptions costs more than
 # the search: a description is marked in a window of _WINDOW characters from a little before
 # the first place its needle starts a word; whole only when that window holds no match (the
-# needle was found elsewhere first); not at all without the needle. One statement whatever
-# the words (the tsquery comes as text, the ids as an array): the driver prepares it once
-# per connection instead of PostgreSQL planning it for every page. OFFSET 0: each lateral
+# needle was found elsewhere first); not at all without the needle. One statement per shape
+# of query, its tsquery made in it (no round trip before), the words and the ids (an array)
+# as parameters: the driver prepares it once per connection instead of PostgreSQL planning
+# it for every page. OFFSET 0: each lateral
 # subquery evaluated once, not inlined into every use of its columns.
+_TSQUERY = "__TSQUERY__"  # replaced by the query's tsquery (_pg_tsquery)
 _MARKS = f'StartSel="{START}", StopSel="{STOP}"'
 _WHOLE = f"HighlightAll=true, {_MARKS}"
 _PG_MARKED = f"""
@@ -266,7 +298,7 @@ SELECT l.id,
   strpos(w.marked, '{START}') > 0 AND w.start > 1,
   strpos(w.marked, '{START}') > 0 AND w.start + {_WINDOW} <= length(coalesce(l.description, ''))
 FROM listings l
-CROSS JOIN (SELECT CAST(%(query)s AS tsquery) AS q OFFSET 0) k
+CROSS JOIN (SELECT __TSQUERY__ AS q OFFSET 0) k
 CROSS JOIN LATERAL (SELECT regexp_instr(coalesce(l.description, ''), %(needle)s, 1, 1, 0, 'i')
                     AS at OFFSET 0) f
 CROSS JOIN LATERAL (SELECT greatest(f.at - {_BEFORE}, 1) AS start,

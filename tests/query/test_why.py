@@ -100,8 +100,8 @@ def test_exclusions_are_no_reason_and_nothing_is_said_without_a_filter(engine, b
 
 
 def test_the_page_is_highlighted_in_one_statement(engine, boamp):
-    """After one small statement: on SQLite a count of the matches (capped) that chooses how
-    FTS5 finds the ids, on PostgreSQL the words as a tsquery."""
+    """One statement on PostgreSQL; on SQLite after a small one, a count of the matches
+    (capped) that chooses how FTS5 finds the ids."""
     filter = Filter.parse("fourniture livraison")
     page = search(engine, filter, now=NOW)
     assert len(page) == 2
@@ -112,7 +112,7 @@ def test_the_page_is_highlighted_in_one_statement(engine, boamp):
         found = explain(engine, filter, page, now=NOW)
     finally:
         event.remove(engine, "before_cursor_execute", listen)
-    assert len(statements) == 2
+    assert len(statements) == (2 if engine.dialect.name == "sqlite" else 1)
     assert all(h.field in ("title", "description") for w in found.values() for h in w.text)
     assert {id_ for id_, w in found.items() if w.words} == {listing.id for listing in page}
     # only the page asked for
