@@ -34,7 +34,7 @@ from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
 # text never holds (normalisation strips them).
 START, STOP = "\x02", "\x03"
 _FIELDS = ("title", "organization", "description")  # where words are looked for, in order
-_WINDOW, _BEFORE = 160, 60  # the description's excerpt, in characters around a match
+_WINDOW, _BEFORE = 120, 40  # the description's excerpt, in characters around a match
 _SNIPPET_WORDS = 16  # PostgreSQL, where that window misses: ts_headline's own excerpt
 _NEEDLE = 5  # characters of a word that find it in a text, whatever its ending
 # both cases written out: the "i" flag may fold ASCII letters only (a C locale)

@@ -132,3 +132,20 @@ def test_the_engines_marks_become_spans_of_the_plain_text(marked, text, words):
         assert part is None
     else:
         assert (part.text, part.words()) == (text, words)
+
+
+@pytest.mark.parametrize(("marked", "excerpt", "words"), [
+    # the first word found, with a little of what comes before; cut between words
+    ("Lot 1 : fourniture et pose de \x02bitume\x03 pour la voirie communale du département",
+     "… et pose de bitume pour …", ["bitume"]),
+    # a word found again beyond the excerpt is not marked in it
+    ("\x02bitume\x03 à froid, puis plus loin encore du \x02bitume\x03", "bitume à froid, puis …",
+     ["bitume"]),
+    # a word straddling the excerpt's end is kept whole
+    ("\x02bitume\x03 à froid et \x02émulsion\x03", "bitume à froid et émulsion",
+     ["bitume", "émulsion"]),
+    ("court \x02bitume\x03", "court bitume", ["bitume"]),
+])
+def test_a_description_is_shown_as_an_excerpt_around_its_first_word(marked, excerpt, words):
+    part = Highlight.read("description", marked).excerpt(12, 25)
+    assert (part.text, part.words()) == (excerpt, words)
