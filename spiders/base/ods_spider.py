@@ -41,12 +41,23 @@ class OpenDataSoftSpider(ListingSpider):
         self.days: list[date] = []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        since, until = self.since_date(), self.until_date()
-        # Replays must ask for the same days: keep the computed window in the run's args.
-        self.run_args.update(since=since.isoformat(), until=until.isoformat())
-        self.days = [until - timedelta(days=n) for n in range((until - since).days + 1)]
+        chosen = self.chosen_days()
+        if chosen:
+            self.days = chosen
+        else:
+            since, until = self.since_date(), self.until_date()
+            # Replays must ask for the same days: keep the computed window in the run's args.
+            self.run_args.update(since=since.isoformat(), until=until.isoformat())
+            self.days = [until - timedelta(days=n) for n in range((until - since).days + 1)]
         if self.days:
             yield self.page_request(0, offset=0, descending=True)
+
+    def chosen_days(self) -> list[date]:
+        """``-a days=2026-08-12,2006-07-05``: these publication days only (newest first),
+        instead of the ``since``..``until`` window; the bundled replay set reads the recorded
+        days of 2026 and of 2006 so, without the twenty years between."""
+        days = {date.fromisoformat(day) for day in self.list_param("days")}
+        return sorted(days, reverse=True)
 
     # -- requests ------------------------------------------------------------------------
 
