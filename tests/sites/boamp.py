@@ -3,13 +3,12 @@
 The records are the two real ones of tests/fixtures/tenders/boamp_explore_v21_records_
 recent_first2.json (PROVENANCE.md), plus any a test passes in (derived from them in the test
 code). ``site()`` (the all-spiders test and the bundled replay) also serves the other real
-records of the same day, from ``BUNDLED``: three more notices of that recorded response
-(two with lots) and an award notice, and two notices of July 2006 of another real
-/records response: a cancellation and a corrigendum (``RECTIFICATIF``). The ``where``
-clause the spider sends (``dateparution = date'YYYY-MM-DD'``, optionally ``AND (...)``,
-which is ignored here), ``order_by`` (the
-spider's: ``idweb`` desc or asc), ``limit`` and ``offset`` are applied as the API documents
-them, and ``total_count`` is the filtered count.
+records of ``BUNDLED``: of the same day, three more notices of that recorded response (two
+with lots) and an award notice; of July 2006, from another real /records response, a
+cancellation and a corrigendum (``RECTIFICATIF``). The ``where`` clause the spider sends
+(``dateparution = date'YYYY-MM-DD'``, optionally ``AND (...)``, which is ignored here),
+``order_by`` (the spider's: ``idweb`` desc or asc), ``limit`` and ``offset`` are applied as
+the API documents them, and ``total_count`` is the filtered count.
 """
 
 from __future__ import annotations
