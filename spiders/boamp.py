@@ -19,7 +19,11 @@ word on a notice is seen first; a correction whose original was never stored sti
 listing under the original's idweb. An older notice met later in the crawl (the original, or
 an earlier correction) only fills the fields the newer one left empty — a legacy
 ``RECTIFICATIF`` carries no lots, CPV or description — and is skipped when it has nothing to
-add (``aggregator/superseded``); it never overwrites the newer word.
+add (``aggregator/superseded``); it never overwrites the newer word. Notices of BOAMP's
+2006-2015 form name the notices they amend in ``annonces_anterieures_schema_v110`` (or
+``gestion`` ``AVISLIEE``), with the idwebs of their time (``BWP06173060423D``), and a legacy
+``RECTIFICATIF`` may hold its new deadline only as the text to read instead (``RECTIF``
+``LIRE``: "24 juillet 2006, à 12 heures"), which becomes the listing's deadline.
 
 The department column holds one code: the first of ``code_departement_prestation`` (where the
 work is done), else of ``code_departement``; all of them are in ``extra["departments"]``.
