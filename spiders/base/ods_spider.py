@@ -5,7 +5,8 @@ answers at most ``limit`` = 100 records, and ``offset + limit`` may not exceed 1
 (Opendatasoft's documented cap on /records; /exports has none but is not paged). So:
 
 - one query per day: ``where=<date_field> = date'YYYY-MM-DD'`` (ODSQL date literal),
-  ordered by a unique field so that pages are stable;
+  ordered by a unique field so that pages are stable; the days of the ``since``..``until``
+  window, or those ``-a days=`` lists;
 - a day with more than 10,000 records is read from both ends: the first 10,000 in descending
   order, the rest in ascending order (up to 20,000 a day; more is counted and logged);
 - days and pages are requested one after the other, newest day first: a notice that
