@@ -19,7 +19,11 @@ word on a notice is seen first; a correction whose original was never stored sti
 listing under the original's idweb. An older notice met later in the crawl (the original, or
 an earlier correction) only fills the fields the newer one left empty — a legacy
 ``RECTIFICATIF`` carries no lots, CPV or description — and is skipped when it has nothing to
-add (``aggregator/superseded``); it never overwrites the newer word.
+add (``aggregator/superseded``); it never overwrites the newer word. Notices of BOAMP's
+2006-2015 form name the notices they amend in ``annonces_anterieures_schema_v110`` (or
+``gestion`` ``AVISLIEE``), with the idwebs of their time (``BWP06173060423D``), and a legacy
+``RECTIFICATIF`` may hold its new deadline only as the text to read instead (``RECTIF``
+``LIRE``: "24 juillet 2006, à 12 heures"), which becomes the listing's deadline.
 
 The department column holds one code: the first of ``code_departement_prestation`` (where the
 work is done), else of ``code_departement``; all of them are in ``extra["departments"]``.
@@ -27,7 +31,6 @@ work is done), else of ``code_departement``; all of them are in ``extra["departm
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -42,6 +45,9 @@ from spiders.base.values import as_list
 
 NOTICE_URL = "https://www.boamp.fr/pages/avis/?q=idweb:{idweb}"
 _IDWEB = re.compile(r"^\d{2}-\d+$")
+# The idwebs of notices published before 2010 or so: ``BWP06173060423D``, ``BXP06181020621O``.
+_LEGACY_IDWEB = re.compile(r"^[A-Z]{3}\d{11}[0-9A-Z]$")
+_DEADLINE_HEADING = re.compile(r"date\s+limite", re.IGNORECASE)
 _CUT = re.compile(r"(\.\.\.|…)\s*$")
 _EMPTY = (None, "", [], {})
 # What an older notice may fill in a newer one's listing (the rest is the newer one's word).
@@ -71,12 +77,19 @@ def linked_ids(value: Any) -> list[str]:
     ``annonce_lie`` is a list of idwebs; ``annonces_anterieures`` a nested structure (maybe
     a JSON string) that also holds publication dates. Only whole values shaped like an
     idweb count: searching inside ``2014-10-15`` would find the fake idweb ``10-15``.
+    Notices of the 2006-2015 schema (``annonces_anterieures_schema_v110``) name theirs in
+    objects written one after the other (``{...},{...}``: not JSON until bracketed) and
+    with the idwebs of their time (``BWP06173060423D``).
     """
     if isinstance(value, str):
         stripped = value.strip()
         if stripped[:1] in "[{":
-            with contextlib.suppress(ValueError):
-                value = json.loads(stripped)
+            for candidate in (stripped, f"[{stripped}]"):
+                try:
+                    value = json.loads(candidate)
+                    break
+                except ValueError:
+                    continue
     found: dict[str, None] = {}
 
     def visit(node: Any) -> None:
@@ -88,11 +101,35 @@ def linked_ids(value: Any) -> list[str]:
                 visit(child)
         elif node is not None:
             token = str(node).strip()
-            if _IDWEB.match(token):
+            if _IDWEB.match(token) or _LEGACY_IDWEB.match(token):
                 found.setdefault(token, None)
 
     visit(value)
     return list(found)
+
+
+def corrected_deadline(donnees: Any) -> str | None:
+    """The deadline a RECTIFICATIF in BOAMP's own form sets, as written, or None.
+
+    Its ``RECTIF`` (one per corrected notice) pairs each heading it changes (``RUB_INIT``)
+    with the text to read instead (``LIRE``); the recorded 2006 one reads ``" date limite de
+    réception des offres " :`` → ``" 24 juillet 2006, à 12 heures ".``, and has no deadline
+    field anywhere else. The normaliser reads the French date. Lists that do not pair up
+    one to one are not guessed at.
+    """
+    for rectif in walk(donnees, "RECTIF"):
+        if not isinstance(rectif, dict):
+            continue
+        headings, readings = as_list(rectif.get("RUB_INIT")), as_list(rectif.get("LIRE"))
+        if len(headings) != len(readings):
+            continue
+        for heading, reading in zip(headings, readings, strict=True):
+            if (isinstance(heading, str) and isinstance(reading, str)
+                    and _DEADLINE_HEADING.search(heading)):
+                written = reading.strip(' ".\u00a0')
+                if written:
+                    return written
+    return None
 
 
 def _flags(record: dict[str, Any], gestion: Any) -> set[str]:
@@ -158,8 +195,10 @@ class BoampSpider(OpenDataSoftSpider):
         award = ("ATTRIBUTION" in flags or (notice is not None and notice.kind ==
                  "ContractAwardNotice") or (notice_type or "").startswith("can-"))
         corrigendum = "RECTIFICATIF" in flags or notice_type == "corr"
-        links = linked_ids(record.get("annonce_lie")) or linked_ids(
-            record.get("annonces_anterieures"))
+        links = (linked_ids(record.get("annonce_lie"))
+                 or linked_ids(record.get("annonces_anterieures"))
+                 or linked_ids(record.get("annonces_anterieures_schema_v110"))
+                 or linked_ids(list(walk(gestion, "INDEXATION", "AVISLIEE"))))
         targets = [t for t in links if t != idweb] if (cancelled or award or corrigendum) else []
         status = "cancelled" if cancelled else "closed" if award else "open"
         kind_of_notice = ("cancellation" if cancelled else "award" if award
@@ -239,7 +278,8 @@ class BoampSpider(OpenDataSoftSpider):
         if any(lot["deadline_at"] for lot in lots):
             deadline = None  # the normaliser takes the earliest open lot deadline
         else:
-            deadline = gestion_deadline or record.get("datelimitereponse")
+            deadline = (gestion_deadline or record.get("datelimitereponse")
+                        or (None if notice else corrected_deadline(donnees)))
 
         if notice:
             cpv = notice.cpv

@@ -187,8 +187,10 @@ def register_section(name: str, section: type[SourceSection] = SourceSection) ->
     SECTIONS.setdefault(name, section)
 
 
-# Spider arguments that are not configuration keys: the window of one run.
+# Spider arguments that are not configuration keys: the window of one run, and the days
+# of the Opendatasoft sources (boamp) read instead of a window.
 _RUN_DATES = ("since", "until")
+_RUN_DAY_LISTS = ("days",)
 
 
 def check_arguments(source: str, args: dict[str, str]) -> None:
@@ -201,6 +203,14 @@ def check_arguments(source: str, args: dict[str, str]) -> None:
             except ValueError:
                 raise ValueError(_("-a %(name)s=%(value)r: expected a date YYYY-MM-DD") % {
                     "name": name, "value": args[name]}) from None
+    for name in _RUN_DAY_LISTS:
+        for day in str(args.get(name) or "").split(","):
+            try:
+                if day.strip():
+                    date.fromisoformat(day.strip())
+            except ValueError:  # the day that is not one
+                raise ValueError(_("-a %(name)s=%(value)r: expected a date YYYY-MM-DD") % {
+                    "name": name, "value": day.strip()}) from None
     section = SECTIONS.get(source)
     if section is None:
         return

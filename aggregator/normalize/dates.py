@@ -103,8 +103,9 @@ _MONTHS = {
     "novembre": 11, "nov": 11, "november": 11,
     "decembre": 12, "dec": 12, "december": 12,
 }
-_TIME_TAIL = (r"(?:\s*(?:a|at|,|-|vers|des)?\s*(\d{1,2})\s*(?:heures?|h|:)\s*(\d{2})?(?::(\d{2}))?"
-              r"\s*(am|pm)?(?!\w)|\s*(?:a|at)\s+(midi|minuit|noon|midnight))?")
+# "à 12h", ", 17:00", and both (", à 12 heures", as BOAMP's 2006 notices write it)
+_TIME_TAIL = (r"(?:\s*,?\s*(?:a|at|,|-|vers|des)?\s*(\d{1,2})\s*(?:heures?|h|:)\s*(\d{2})?"
+              r"(?::(\d{2}))?\s*(am|pm)?(?!\w)|\s*(?:a|at)\s+(midi|minuit|noon|midnight))?")
 _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:er|st|nd|rd|th)?\s+(?:de\s+)?([a-z]{3,9})\.?,?\s+(\d{4})(?!\d)"
     + _TIME_TAIL)

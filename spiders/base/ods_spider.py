@@ -5,7 +5,8 @@ answers at most ``limit`` = 100 records, and ``offset + limit`` may not exceed 1
 (Opendatasoft's documented cap on /records; /exports has none but is not paged). So:
 
 - one query per day: ``where=<date_field> = date'YYYY-MM-DD'`` (ODSQL date literal),
-  ordered by a unique field so that pages are stable;
+  ordered by a unique field so that pages are stable; the days of the ``since``..``until``
+  window, or those ``-a days=`` lists;
 - a day with more than 10,000 records is read from both ends: the first 10,000 in descending
   order, the rest in ascending order (up to 20,000 a day; more is counted and logged);
 - days and pages are requested one after the other, newest day first: a notice that
@@ -41,12 +42,23 @@ class OpenDataSoftSpider(ListingSpider):
         self.days: list[date] = []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        since, until = self.since_date(), self.until_date()
-        # Replays must ask for the same days: keep the computed window in the run's args.
-        self.run_args.update(since=since.isoformat(), until=until.isoformat())
-        self.days = [until - timedelta(days=n) for n in range((until - since).days + 1)]
+        chosen = self.chosen_days()
+        if chosen:
+            self.days = chosen
+        else:
+            since, until = self.since_date(), self.until_date()
+            # Replays must ask for the same days: keep the computed window in the run's args.
+            self.run_args.update(since=since.isoformat(), until=until.isoformat())
+            self.days = [until - timedelta(days=n) for n in range((until - since).days + 1)]
         if self.days:
             yield self.page_request(0, offset=0, descending=True)
+
+    def chosen_days(self) -> list[date]:
+        """``-a days=2026-08-12,2006-07-05``: these publication days only (newest first),
+        instead of the ``since``..``until`` window; the bundled replay set reads the recorded
+        days of 2026 and of 2006 so, without the twenty years between."""
+        days = {date.fromisoformat(day) for day in self.list_param("days")}
+        return sorted(days, reverse=True)
 
     # -- requests ------------------------------------------------------------------------
 

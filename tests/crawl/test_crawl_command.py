@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -117,12 +118,21 @@ def test_a_replay_is_read_as_of_its_recording_until_a_live_crawl(sqlite_url):
     assert "These are recorded listings" in replayed.stdout
     recorded = recorded_as_of(read_manifest(BUNDLED_REPLAY))
     assert recorded is not None and store_as_of(get_engine(sqlite_url)) == recorded
-    # judged when recorded: the calls open then, their recorded dates as the source gave
-    # them; the recorded award notice is closed
+    # judged when recorded: the calls of August 2026 open then, their recorded dates as the
+    # source gave them; the recorded award notice is closed; the corrigendum and the
+    # cancellation of July 2006 (tests/fixtures/tenders/PROVENANCE.md) are applied to the
+    # notices they name: moved to a deadline long past, and cancelled
     listings = stored(sqlite_url)
-    assert {x.status for x in listings if x.notice_type != "award"} == {"open"}
+    status = {x.source_id: (x.status, x.notice_type) for x in listings}
+    assert {x.status for x in listings if x.notice_type == "cn-standard"} == {"open"}
     assert {x.status for x in listings if x.notice_type == "award"} == {"closed"}
     assert all(x.deadline_at > recorded for x in listings if x.status == "open")
+    for original in ("BWP06173060423D", "BWP06173080211A"):  # what the RECTIFICATIF corrects
+        assert status[original] == ("closed", "corrigendum")
+    corrected = next(x for x in listings if x.source_id == "BWP06173060423D")
+    assert corrected.deadline_at == datetime(2006, 7, 24, 10, 0, tzinfo=UTC)
+    assert corrected.details["extra"]["applied_notice"] == "BWP06184060013B"
+    assert status["BWP06151100141C"] == ("cancelled", "cancellation")
     assert "Recorded listings" in aggregator("search", "kind:tender").stdout
     with serve(greenhouse_site()) as base:
         live = aggregator("crawl", "greenhouse", "-a", "boards=codepath",

@@ -143,6 +143,7 @@ def test_closing_within_names_the_flag_and_its_forms():
 
 @pytest.mark.parametrize("option, message", [
     (["-a", "since=yesterday"], "-a since='yesterday': expected a date YYYY-MM-DD"),
+    (["-a", "days=2026-08-12,2006-13-05"], "-a days='2006-13-05': expected a date YYYY-MM-DD"),
     (["-a", "page_size=many"], "-a page_size='many': expected a whole number >= 1"),
     (["-s", "DOWNLOAD_DELAY=fast"], "-s DOWNLOAD_DELAY='fast': expected a number"),
     (["-s", "ITEM_PIPELINES=nonsense"],

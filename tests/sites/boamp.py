@@ -3,11 +3,12 @@
 The records are the two real ones of tests/fixtures/tenders/boamp_explore_v21_records_
 recent_first2.json (PROVENANCE.md), plus any a test passes in (derived from them in the test
 code). ``site()`` (the all-spiders test and the bundled replay) also serves the other real
-records of the same day, from ``BUNDLED``: three more notices of that recorded response
-(two with lots) and an award notice. The ``where`` clause the spider sends (``dateparution =
-date'YYYY-MM-DD'``, optionally ``AND (...)``, which is ignored here), ``order_by`` (the
-spider's: ``idweb`` desc or asc), ``limit`` and ``offset`` are applied as the API documents
-them, and ``total_count`` is the filtered count.
+records of ``BUNDLED``: of the same day, three more notices of that recorded response (two
+with lots) and an award notice; of July 2006, from another real /records response, a
+cancellation and a corrigendum (``RECTIFICATIF``). The ``where`` clause the spider sends
+(``dateparution = date'YYYY-MM-DD'``, optionally ``AND (...)``, which is ignored here),
+``order_by`` (the spider's: ``idweb`` desc or asc), ``limit`` and ``offset`` are applied as
+the API documents them, and ``total_count`` is the filtered count.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ RECORDS_PATH = r"/api/explore/v2\.1/catalog/datasets/boamp/records"
 _DAY = re.compile(r"dateparution\s*=\s*date'(\d{4}-\d{2}-\d{2})'")
 
 
-# Further real /records responses of 2026-08-12 (tests/fixtures/tenders/PROVENANCE.md).
+# Further real /records responses (tests/fixtures/tenders/PROVENANCE.md): of 2026-08-12,
+# and the cancellation (2006-07-04) and corrigendum (2006-07-05) of BOAMP's own 2006 form.
 BUNDLED = ("tenders/boamp_explore_v21_records_recent_records3-5.json",
-           "tenders/boamp_explore_v21_records_awards_first1.json")
+           "tenders/boamp_explore_v21_records_awards_first1.json",
+           "tenders/boamp_explore_v21_records_limit20_2006-07_annulation-rectificatif.json")
 
 
 def recorded(name: str = "tenders/boamp_explore_v21_records_recent_first2.json") -> list[dict]:
@@ -56,5 +59,6 @@ def site() -> BoampSite:
     return BoampSite([*recorded(), *(r for name in BUNDLED for r in recorded(name))])
 
 
-# The bundled replay: the publication day of all the recorded records.
-REPLAY = {"args": {"since": "2026-08-12", "until": "2026-08-12"}}
+# The bundled replay: the publication days of the recorded records (``days``: these days
+# only, not the twenty years between them).
+REPLAY = {"args": {"days": "2026-08-12,2006-07-05,2006-07-04"}}

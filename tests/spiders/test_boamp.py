@@ -403,6 +403,102 @@ def test_a_correction_of_a_notice_never_stored_is_kept(engine):
     assert row.details["extra"]["applied_notice"] == "26-81234"
 
 
+# -- the recorded corrigendum and cancellation of July 2006 (BOAMP's own form) -------------
+
+def july_2006() -> dict[str, dict]:
+    """The two recorded notices that amend others, by idweb (PROVENANCE.md)."""
+    page = json.loads(fixture(
+        "tenders/boamp_explore_v21_records_limit20_2006-07_annulation-rectificatif.json"))
+    return {record["idweb"]: record for record in page["results"]}
+
+
+CORRECTED = ["BWP06173060423D", "BWP06173080211A"]  # what the RECTIFICATIF names
+
+
+def test_the_recorded_corrigendum_is_applied_to_the_notices_it_corrects():
+    _spider, items, _ = parse([july_2006()["BWP06184060013B"]], days=[date(2006, 7, 5)])
+    assert [i["source_id"] for i in items] == CORRECTED
+    for item in items:
+        assert item["amends"] is True
+        assert (item["status"], item["notice_type"]) == ("open", "corrigendum")
+        assert item["url"] == f"https://www.boamp.fr/pages/avis/?q=idweb:{item['source_id']}"
+        assert item["extra"]["applied_notice"] == "BWP06184060013B"
+        assert item["extra"]["linked_notices"] == CORRECTED
+        assert item["extra"]["etat"] == "RECTIFICATIF"
+        # the new deadline is only written in the correction ("lire : ...")
+        assert item["deadline_at"] == "24 juillet 2006, à 12 heures"
+        assert (normalized(item)["deadline_at"], normalized(item)["deadline_time_given"]) == (
+            datetime(2006, 7, 24, 10, 0, tzinfo=UTC), True)
+        assert item["title"].startswith("Travaux de fiabilisation et réglage des portes")
+        assert item["organization"].startswith("voies Navigables de France")
+        assert (item["department"], item["published_at"]) == ("68", "2006-07-05")
+
+
+def test_the_recorded_cancellation_cancels_the_notice_it_names():
+    _spider, (item,), _ = parse([july_2006()["BWP06181000031P"]], days=[date(2006, 7, 4)])
+    assert (item["source_id"], item["status"], item["notice_type"]) == (
+        "BWP06151100141C", "cancelled", "cancellation")
+    assert item["amends"] is True and item["extra"]["applied_notice"] == "BWP06181000031P"
+    assert item["deadline_at"] is None  # its RECTIF only says why (no "lire")
+
+
+def original_of_2006(idweb: str = "BWP06173060423D") -> dict:
+    """The notice the recorded corrigendum corrects, as it stood (not recorded: derived
+    here from the corrigendum, with the deadline the corrigendum says it had, "10 juillet
+    2006, à 12 heures")."""
+    record = copy.deepcopy(july_2006()["BWP06184060013B"])
+    gestion = json.loads(record["gestion"])
+    gestion["REFERENCE"].update(IDWEB=idweb, TYPE_AVIS={**gestion["REFERENCE"]["TYPE_AVIS"],
+                                                        "STATUT": {"INITIAL": ""}})
+    del gestion["INDEXATION"]["AVISLIEE"]
+    donnees = json.loads(record["donnees"])
+    del donnees["RECTIF"]
+    record.update(idweb=idweb, id=idweb, etat="INITIAL", dateparution="2006-06-24",
+                  annonces_anterieures_schema_v110=None, gestion=json.dumps(gestion),
+                  donnees=json.dumps(donnees), datelimitereponse="2006-07-10T10:00:00+00:00",
+                  url_avis=f"https://www.boamp.fr/pages/avis/?q=idweb:{idweb}")
+    return record
+
+
+def test_the_recorded_corrigendum_reaches_the_original_listings_history(engine):
+    _, originals, _ = parse([original_of_2006()], days=[date(2006, 6, 24)])
+    store(engine, originals, datetime(2006, 6, 24, 6, 0, tzinfo=UTC))
+    _, corrected, _ = parse([july_2006()["BWP06184060013B"]], days=[date(2006, 7, 5)])
+    result = store(engine, corrected, datetime(2006, 7, 5, 6, 0, tzinfo=UTC))
+    assert (result.new, result.updated) == (1, 1)  # the other corrected notice: never stored
+    with engine.connect() as conn:
+        row = conn.execute(select(ListingRow)
+                           .where(ListingRow.source_id == "BWP06173060423D")).one()
+        history = conn.execute(select(ListingChange.field, ListingChange.old_value,
+                                      ListingChange.new_value)
+                               .where(ListingChange.listing_id == row.id)).all()
+    assert row.deadline_at == datetime(2006, 7, 24, 10, 0, tzinfo=UTC)
+    assert row.published_at == datetime(2006, 6, 23, 22, 0, tzinfo=UTC)  # the original's
+    assert row.details["extra"]["applied_notice"] == "BWP06184060013B"
+    assert ("deadline_at", "2006-07-10T10:00:00+00:00", "2006-07-24T10:00:00+00:00") in history
+
+
+def test_linked_ids_reads_the_2006_schema_objects_and_idwebs():
+    corrigendum, cancellation = july_2006()["BWP06184060013B"], july_2006()["BWP06181000031P"]
+    # two objects one after the other: not JSON until bracketed
+    assert corrigendum["annonces_anterieures_schema_v110"].startswith('{"NUMEROANNONCE"')
+    assert linked_ids(corrigendum["annonces_anterieures_schema_v110"]) == CORRECTED
+    assert linked_ids(cancellation["annonces_anterieures_schema_v110"]) == ["BWP06151100141C"]
+    gestion = json.loads(corrigendum["gestion"])
+    assert linked_ids(gestion["INDEXATION"]["AVISLIEE"]) == CORRECTED  # the same, in gestion
+    assert linked_ids("A/20060120/114") == [] and linked_ids("24 juin 2006") == []
+
+
+def test_a_legacy_correction_that_does_not_pair_up_sets_no_deadline():
+    record = copy.deepcopy(july_2006()["BWP06184060013B"])
+    donnees = json.loads(record["donnees"])
+    for rectif in donnees["RECTIF"]:
+        rectif["LIRE"] = rectif["LIRE"][:1]  # one reading for two headings: which is which?
+    record["donnees"] = json.dumps(donnees)
+    _spider, items, _ = parse([record], days=[date(2006, 7, 5)])
+    assert [i["deadline_at"] for i in items] == [None, None]
+
+
 # -- the queries it sends ------------------------------------------------------------------
 
 def query_of(request) -> dict[str, str]:
@@ -418,6 +514,16 @@ def test_start_reads_days_newest_first_with_an_odsql_date_filter():
     assert request.url.startswith(URL + "?")
     assert query_of(request) == {"where": "dateparution = date'2026-08-13'",
                                  "order_by": "idweb desc", "limit": "100", "offset": "0"}
+
+
+def test_days_argument_reads_those_days_only_newest_first():
+    spider = make_spider(BoampSpider, days="2006-07-04,2026-08-12, 2006-07-05")
+    (request,) = start_requests(spider)
+    assert spider.days == [date(2026, 8, 12), date(2006, 7, 5), date(2006, 7, 4)]
+    assert spider.run_args == {"days": "2006-07-04,2026-08-12, 2006-07-05"}  # as replayed
+    assert query_of(request)["where"] == "dateparution = date'2026-08-12'"
+    meta = {"day_index": 0, "offset": 0, "descending": True, "total": None, "limit": 100}
+    assert query_of(spider.next_request(meta, 2))["where"] == "dateparution = date'2006-07-05'"
 
 
 def test_paging_within_the_offset_cap_then_the_next_day():
