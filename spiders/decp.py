@@ -33,7 +33,8 @@ with up to three holders in ``titulaire_id_N`` / ``titulaire_typeIdentifiant_N``
 amendment columns (``idModification``, ``montantModification``...) and ``CDL`` / ``MQ`` for an
 empty optional / missing mandatory value. A row is turned into the shape of a DECP file's
 record and read by the same code as the files (``parse_record``); consecutive rows of one
-contract (one per amendment) are one award with every amendment. Like a file, the export is
+contract (the amendment columns hold one amendment; a contract amended more often is said to
+take several rows: none is recorded) are one award with every amendment. Like a file, the export is
 checked to its end (every row whole) before any record is given out.
 """
 
