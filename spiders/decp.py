@@ -19,27 +19,53 @@ the same contract met in several files (the buyer's and a consolidated one) stay
 listing, naming every file it was read from (``details.extra.files``). Records sample:
 tests/fixtures/awards (PROVENANCE.md).
 
-The consolidated national dataset (Opendatasoft, ``DECP_API_URL``) is the endpoint; reading it
-without ``urls`` waits for a recorded response of it (none was available): such a crawl says
-so and reads nothing.
+Without ``urls``, the consolidated national dataset: ``decp-2022-marches-valides`` (``-a
+dataset=`` or ``[sources.decp] dataset`` for another) of the Opendatasoft Explore v2.1 portal
+``DECP_API_URL`` (data.economie.gouv.fr), read from its bulk export (``/exports/csv``, one
+request, streamed by the server; /records pages stop at 10,000 records, the export does not).
+A first crawl (nothing stored yet, or ``-a full=true``) reads the whole dataset; later crawls
+only what was published since the day before the newest stored record (``where=
+datepublicationdonnees >= date'YYYY-MM-DD'``; ``-a since=`` wins). The export is asked for in
+the format of the recorded one (tests/fixtures/awards, PROVENANCE.md): CSV, ``;``-separated,
+with the columns' *labels* (``acheteur.id``, ``titulaire_typeIdentifiant_1``,
+``lieuExecution.code``: the camelCase names of the DECP files). Each row is one contract,
+with up to three holders in ``titulaire_id_N`` / ``titulaire_typeIdentifiant_N``, flattened
+amendment columns (``idModification``, ``montantModification``...) and ``CDL`` / ``MQ`` for an
+empty optional / missing mandatory value. A row is turned into the shape of a DECP file's
+record and read by the same code as the files (``parse_record``); consecutive rows of one
+contract (the amendment columns hold one amendment; a contract amended more often is said to
+take several rows: none is recorded) are one award with every amendment. Like a file, the export is
+checked to its end (every row whole) before any record is given out.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from aggregator.config import SourceConfig
 from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.json_stream import BrokenDocument, check_document, stream_records
 from spiders.base.listing_spider import ListingSpider
 
+DATASET = "decp-2022-marches-valides"
+# The export's parameters as in the recorded request (tests/fixtures/awards, PROVENANCE.md):
+# its answer is the only format of the dataset known for sure.
+EXPORT_PARAMS = {"lang": "en", "timezone": "Europe/Paris", "use_labels": "true",
+                 "delimiter": ";"}
+# The field (its name, in ODSQL) whose label is datePublicationDonnees.
+DATE_FIELD = "datepublicationdonnees"
+EXPORT_TIMEOUT = 3600  # seconds: the whole dataset is hundreds of megabytes
+_EMPTY_MARKS = ("CDL", "MQ")  # the dataset's "no value" (optional / mandatory field)
+_NEEDED_COLUMNS = ("id", "acheteur.id")
 RECORD_PREFIXES = ("marches.item", "marches.marche.item", "marches.contrat-concession.item")
 _PLACE_FIELDS = {"code département": "department", "code postal": "postal_code",
                  "code commune": "insee_code", "code pays": "country"}
@@ -105,6 +131,59 @@ def place(record: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _cell(row: Mapping[str, str | None], label: str) -> str | None:
+    value = (row.get(label) or "").strip()
+    return None if value in ("", *_EMPTY_MARKS) else value
+
+
+def dataset_record(row: Mapping[str, str | None]) -> dict[str, Any]:
+    """A row of the dataset's export as a DECP file's record (the 2019/2022 field names):
+    ``acheteur``, ``lieuExecution``, ``titulaires`` and ``modifications`` built from their
+    flattened columns, ``CDL`` / ``MQ`` read as no value."""
+    record: dict[str, Any] = {name: _cell(row, name) for name in (
+        "id", "nature", "objet", "codeCPV", "procedure", "dureeMois", "dateNotification",
+        "datePublicationDonnees", "montant", "offresRecues", "formePrix")}
+    record["acheteur"] = {"id": _cell(row, "acheteur.id")}
+    record["lieuExecution"] = {"code": _cell(row, "lieuExecution.code"),
+                               "typeCode": _cell(row, "lieuExecution.typeCode")}
+    record["titulaires"] = [
+        {"id": _cell(row, f"titulaire_id_{n}"),
+         "typeIdentifiant": _cell(row, f"titulaire_typeIdentifiant_{n}"),
+         "denominationSociale": _cell(row, f"titulaire_denominationSociale_{n}")}
+        for n in (1, 2, 3) if _cell(row, f"titulaire_id_{n}")]
+    record["modifications"] = [{
+        "montant": _cell(row, "montantModification"),
+        "dureeMois": _cell(row, "dureeMoisModification"),
+        "dateNotificationModification": _cell(row, "dateNotificationModificationModification"),
+    }] if _cell(row, "idModification") else []
+    return record
+
+
+def export_rows(body: bytes) -> Iterator[dict[str, str | None]]:
+    """The rows of a CSV export (``;``, a BOM, CRLF), one at a time."""
+    text = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+    yield from csv.DictReader(text, delimiter=";")
+
+
+def check_export(body: bytes) -> None:
+    """Read the whole export; BrokenDocument unless it is the dataset's CSV, every row whole."""
+    try:
+        text = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, delimiter=";", strict=True)
+        header = next(reader, None)
+        missing = [c for c in _NEEDED_COLUMNS if c not in (header or ())]
+        if missing:
+            raise BrokenDocument(f"not the dataset's CSV export (no column {missing[0]})")
+        for row in reader:
+            if len(row) != len(header):  # type: ignore[arg-type]
+                raise BrokenDocument(f"row {reader.line_num} has {len(row)} fields, "
+                                     f"not {len(header)}")  # type: ignore[arg-type]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise BrokenDocument(str(exc)[:200]) from None
+    if not body.endswith(b"\n"):
+        raise BrokenDocument("cut short (no line break at its end)")
+
+
 class DecpSpider(ListingSpider):
     name = "decp"
     kind = "award"
@@ -112,25 +191,78 @@ class DecpSpider(ListingSpider):
     endpoint_setting = "DECP_API_URL"
     endpoint_default = "https://data.economie.gouv.fr/api/explore/v2.1"
 
-    @classmethod
-    def needs(cls) -> str | None:
-        return "urls (DECP JSON files), or -a urls=..."
-
-    @classmethod
-    def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
-                              settings: Mapping[str, Any] | None = None) -> str | None:
-        if args.get("urls") or source_config.params.get("urls"):
-            return super().configuration_problem(source_config, args, settings)
-        return "no DECP files given ([sources.decp] urls, or -a urls=...)"
-
     async def start(self) -> Any:
         urls = self.list_param("urls")
         if not urls:
-            self.unconfigured("no DECP files given ([sources.decp] urls, or -a urls=...)")
+            yield self.export_request()
             return
         for url in urls:
             yield Request(url, callback=self.parse_file, errback=self.file_failed,
                           dont_filter=True)
+
+    # -- the national dataset --------------------------------------------------------------
+
+    @property
+    def dataset(self) -> str:
+        return str(self.param("dataset") or DATASET).strip()
+
+    @property
+    def export_url(self) -> str:
+        """The dataset's CSV export, without its query (what a listing's url names)."""
+        return f"{self.endpoint}/catalog/datasets/{quote(self.dataset)}/exports/csv"
+
+    def export_since(self) -> date | None:
+        """The first publication day to read; None: the whole dataset (a first crawl, or
+        ``-a full=true``)."""
+        if self.full_crawl() or (self.last_published() is None and not self.param("since")):
+            return None
+        return self.since_date()
+
+    def export_request(self) -> Request:
+        params = dict(EXPORT_PARAMS)
+        since = self.export_since()
+        if since is not None:
+            params["where"] = f"{DATE_FIELD} >= date'{since.isoformat()}'"
+            # replays and workers must ask for the same window
+            self.run_args["since"] = since.isoformat()
+        return Request(f"{self.export_url}?{urlencode(params, quote_via=quote)}",
+                       callback=self.parse_export, errback=self.file_failed,
+                       dont_filter=True, meta={"download_timeout": EXPORT_TIMEOUT})
+
+    def parse_export(self, response: Response) -> Iterator[RawListing]:
+        try:
+            check_export(response.body)
+        except BrokenDocument as exc:
+            self.logger.error("DECP export %s is not a whole CSV export (HTTP %s): %s",
+                              response.url, response.status, exc)
+            self.crawler.stats.inc_value("aggregator/dropped/unreadable file")
+            self.partial = True
+            return
+        pending: dict[str, Any] | None = None
+        rows: list[dict[str, str | None]] = []
+        for row in export_rows(response.body):
+            record = dataset_record(row)
+            if pending is not None and (record["id"], record["acheteur"]["id"]) == (
+                    pending["id"], pending["acheteur"]["id"]):
+                pending["modifications"] += record["modifications"]  # the same contract
+                rows.append(row)
+                continue
+            if pending is not None:
+                yield from self.export_listing(pending, rows)
+            pending, rows = record, [row]
+        if pending is not None:
+            yield from self.export_listing(pending, rows)
+
+    def export_listing(self, record: dict[str, Any],
+                       rows: list[dict[str, str | None]]) -> Iterator[RawListing]:
+        self.crawler.stats.inc_value("aggregator/source_records")
+        item = self.parse_record(record, self.export_url,
+                                 raw=rows[0] if len(rows) == 1 else {"rows": rows},
+                                 dataset=self.dataset)
+        if item is not None:
+            yield item
+
+    # -- files -----------------------------------------------------------------------------
 
     def file_failed(self, failure: Failure) -> None:
         self.logger.error("DECP file %s not read: %s", failure.request.url,
@@ -152,8 +284,10 @@ class DecpSpider(ListingSpider):
             if item is not None:
                 yield item
 
-    def parse_record(self, record: Mapping[str, Any], file_url: str,
-                     prefix: str = "") -> RawListing | None:
+    def parse_record(self, record: Mapping[str, Any], file_url: str, prefix: str = "", *,
+                     raw: Mapping[str, Any] | None = None,
+                     dataset: str | None = None) -> RawListing | None:
+        """One contract of a file, or of the dataset (``raw``: the export's row(s))."""
         concession = is_concession(record, prefix)
         buyer = record.get("autoriteConcedante" if concession else "acheteur")
         buyer = buyer if isinstance(buyer, Mapping) else {}
@@ -187,8 +321,9 @@ class DecpSpider(ListingSpider):
             nature=nature,
             offers_received=record.get("offresRecues"),
             amendments=amendments(record, concession),
-            raw=dict(record),
+            raw=dict(record if raw is None else raw),
             # several files may give the same contract: the store keeps them all
-            extra={"decp_type": record.get("_type"), "files": [file_url]},
+            extra={"decp_type": record.get("_type"), "files": [file_url],
+                   **({"dataset": dataset} if dataset else {})},
             **place(record),
         )

@@ -10,10 +10,14 @@ The default query takes competition notices performed in France published since 
 crawl; ``-a query=`` replaces it (``{since}`` / ``{until}`` are filled in, as YYYYMMDD), and
 ``-a notice_scope=`` sets the search's own ``scope`` field (e.g. ``ACTIVE``; not to be
 confused with a listing's scope). Multilingual fields are read in French, else English, else
-any language. Deadlines are per lot, a [date, time] pair each with its offset; the listing's
-is the earliest open lot's. The place-of-performance codes (NUTS codes of any level and ISO
-alpha-3 countries, mixed: ``["FRL05", "FRA"]``, ``["FRK", "FRA"]``) all go to ``nuts`` as
-given: telling a NUTS region from a country is the normaliser's job (``resolve_nuts``).
+any language. The buyer's registration number (BT-501, ``organisation-identifier-buyer``, one
+per buyer in the order of ``buyer-name``) is the listing's ``buyer_id`` when the first buyer's
+is a SIREN or SIRET, as for BOAMP's eForms notices (no recorded response carries the field:
+its shape, a list of texts, is the one TED's clients read). Deadlines are per lot, a [date,
+time] pair each with its offset; the listing's is the earliest open lot's. The
+place-of-performance codes (NUTS codes of any level and ISO alpha-3 countries, mixed:
+``["FRL05", "FRA"]``, ``["FRK", "FRA"]``) all go to ``nuts`` as given: telling a NUTS region
+from a country is the normaliser's job (``resolve_nuts``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from twisted.python.failure import Failure
 
 from aggregator.i18n import N_
 from aggregator.items import RawListing
+from spiders.base.eforms import french_company_id
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
 from spiders.base.values import in_preferred_language
@@ -49,6 +54,9 @@ FIELDS = [
     # the buyer's address: where the listing is when the notice names no place of work
     # (``buyer-city`` is multilingual, often ``{"mul": [...]}``; ``buyer-post-code`` a list)
     "buyer-city", "buyer-post-code",
+    # the buyer's registration number (BT-501): a French buyer's SIRET links its notices to
+    # its awards (DECP), as BOAMP's eForms CompanyID does
+    "organisation-identifier-buyer",
 ]
 
 
@@ -62,6 +70,13 @@ def one(value: Any) -> str | None:
     value = localized(value)
     if isinstance(value, list):
         value = next((v for v in value if v not in (None, "")), None)
+    return str(value).strip() if value not in (None, "") else None
+
+
+def first(value: Any) -> str | None:
+    """The first value of a list (empty or not: a position, not a choice), else the value."""
+    if isinstance(value, list):
+        value = value[0] if value else None
     return str(value).strip() if value not in (None, "") else None
 
 
@@ -154,6 +169,8 @@ class TedSpider(ListingSpider):
             url=self.notice_url(notice, number),
             title=title,
             organization=buyer,
+            # the first buyer's, as the organization is the first buyer's name
+            buyer_id=french_company_id(first(notice.get("organisation-identifier-buyer"))),
             description=one(notice.get("description-proc"))
             or "\n\n".join(dict.fromkeys(many(notice.get("description-lot")))) or None,
             published_at=one(notice.get("publication-date")),

@@ -133,10 +133,11 @@ class ApecSection(SourceSection):
 
 
 class DecpSection(SourceSection):
-    """DECP contract data: the files to read (the national dataset is the endpoint)."""
+    """DECP contract data: the files to read, else the national dataset (the endpoint)."""
 
     api_url: Url | None = None
     urls: Texts = []
+    dataset: Text | None = None  # the dataset's identifier on the portal
 
 
 SECTIONS: dict[str, type[SourceSection]] = {

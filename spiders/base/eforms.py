@@ -26,6 +26,14 @@ NOTICE_ROOTS = ("ContractNotice", "ContractAwardNotice", "PriorInformationNotice
 _SIRET = re.compile(r"\d{9,14}")
 
 
+def french_company_id(value: object) -> str | None:
+    """A buyer's registration number (BT-501) when it is a SIREN or SIRET (9 to 14 digits
+    once spaced out), else None: other schemes (``eu`` codes, foreign registers) would never
+    match a DECP buyer."""
+    digits = re.sub(r"\s+", "", str(value)) if value not in (None, "") else ""
+    return digits if _SIRET.fullmatch(digits) else None
+
+
 def text(node: Any) -> str | None:
     """The text of an element (``"x"`` or ``{"@attr": ..., "#text": "x"}``), stripped.
 
@@ -219,9 +227,8 @@ class EformsNotice:
         """BT-501, the buyer's registration number when it is a SIREN or SIRET (9 to 14
         digits once spaced out): French notices put the SIRET there; other schemes (``eu``
         codes, foreign registers) would never match a DECP buyer."""
-        found = text(first(self._buyer(), "cac:PartyLegalEntity", "cbc:CompanyID"))
-        digits = re.sub(r"\s+", "", found or "")
-        return digits if _SIRET.fullmatch(digits) else None
+        return french_company_id(text(first(self._buyer(), "cac:PartyLegalEntity",
+                                             "cbc:CompanyID")))
 
     @property
     def buyer_name(self) -> str | None:

@@ -63,6 +63,8 @@ def test_recorded_notice_maps_every_field():
         "url": "https://ted.europa.eu/fr/notice/-/detail/543742-2026",
         "title": TITLE,  # the lot's title: notice-title is "France – Matériel électrique – …"
         "organization": "Commune d'Hyères",
+        # the recorded request did not ask for organisation-identifier-buyer
+        "buyer_id": None,
         "description": DESCRIPTION,
         "published_at": "2026-08-06+02:00",
         "deadline_at": None,  # the lot's pair below
@@ -116,6 +118,24 @@ def test_the_buyers_address_places_a_notice_that_names_no_commune():
     record = normalized(item)
     assert (record["city"], record["department"]) == (None, "83")
     assert "place_source" not in record["details"]
+
+
+# No recorded TED response carries organisation-identifier-buyer: these put in the recorded
+# notice, as the list of texts TED's clients read, the BT-501 values of recorded BOAMP eForms
+# notices (tests/spiders/test_boamp.py: 26-79589's SIRET, 26-79683's "eu" scheme code 63217).
+@pytest.mark.parametrize(("identifiers", "buyer_id"), [
+    (["22870851700989"], "22870851700989"),
+    (["228 708 517 00989"], "22870851700989"),  # spaced out
+    (["63217"], None),  # not a SIREN or SIRET: never a DECP buyer
+    # joint procurement: the first buyer's, as the organization is the first buyer-name
+    (["63217", "22870851700989"], None),
+    ("22870851700989", "22870851700989"),
+    ([], None),
+])
+def test_the_buyers_siret_is_its_registration_number(identifiers, buyer_id):
+    _, (item,), _ = parse([notice() | {"organisation-identifier-buyer": identifiers}])
+    assert item["buyer_id"] == buyer_id
+    assert normalized(item)["buyer_id"] == buyer_id
 
 
 @pytest.mark.parametrize("places, nuts, expected", [
@@ -201,8 +221,9 @@ def test_start_builds_the_default_expert_query():
                     "fields": FIELDS, "limit": 250, "paginationMode": "ITERATION"}
     assert "(place-of-performance IN (FRA))" in body["query"]
     assert "(publication-date >= 20260805)" in body["query"]
-    assert len(FIELDS) == len(set(FIELDS)) == 32
+    assert len(FIELDS) == len(set(FIELDS)) == 33
     assert {"buyer-city", "buyer-post-code"} <= set(FIELDS)  # the place when none is named
+    assert "organisation-identifier-buyer" in FIELDS  # the buyer's SIRET (BT-501)
     assert spider.run_args == {"since": "2026-08-05", "until": "2026-08-13"}
 
 
