@@ -21,14 +21,17 @@ tests/fixtures/awards (PROVENANCE.md).
 
 Without ``urls``, the consolidated national dataset: ``decp-2022-marches-valides`` (``-a
 dataset=`` or ``[sources.decp] dataset`` for another) of the Opendatasoft Explore v2.1 portal
-``DECP_API_URL`` (data.economie.gouv.fr), read from its bulk export (``/exports/csv``, one
-request, streamed by the server; /records pages stop at 10,000 records, the export does not).
-A first crawl (nothing stored yet, or ``-a full=true``) reads the whole dataset; later crawls
-only what was published since the day before the newest stored record (``where=
-datepublicationdonnees >= date'YYYY-MM-DD'``; ``-a since=`` wins). The export is asked for in
-the format of the recorded one (tests/fixtures/awards, PROVENANCE.md): CSV, ``;``-separated,
-with the columns' *labels* (``acheteur.id``, ``titulaire_typeIdentifiant_1``,
-``lieuExecution.code``: the camelCase names of the DECP files). Each row is one contract,
+``DECP_API_URL`` (data.economie.gouv.fr), read from its bulk export (``/exports/csv``;
+/records pages stop at 10,000 records, the export does not), one month of publication at a
+time (``where=datepublicationdonnees >= date'2024-03-01' AND datepublicationdonnees <
+date'2024-04-01'``), the last month open-ended: Scrapy holds an answer whole in memory, and a
+month is tens of megabytes where the whole dataset is hundreds. A first crawl (nothing stored
+yet, or ``-a full=true``) reads every month from 2019 on (and all before); later crawls only
+what was published since the day before the newest stored record (``-a since=`` wins).
+The export is asked for in the format of the recorded one (tests/fixtures/awards,
+PROVENANCE.md): CSV, ``;``-separated, with the columns' *labels* (``acheteur.id``,
+``titulaire_typeIdentifiant_1``, ``lieuExecution.code``: the camelCase names of the DECP
+files). Each row is one contract,
 with up to three holders in ``titulaire_id_N`` / ``titulaire_typeIdentifiant_N``, flattened
 amendment columns (``idModification``, ``montantModification``...) and ``CDL`` / ``MQ`` for an
 empty optional / missing mandatory value. A row is turned into the shape of a DECP file's
@@ -44,11 +47,13 @@ import csv
 import io
 from collections.abc import Iterator, Mapping
 from datetime import date
+from itertools import pairwise
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator.i18n import N_
@@ -63,7 +68,8 @@ EXPORT_PARAMS = {"lang": "en", "timezone": "Europe/Paris", "use_labels": "true",
                  "delimiter": ";"}
 # The field (its name, in ODSQL) whose label is datePublicationDonnees.
 DATE_FIELD = "datepublicationdonnees"
-EXPORT_TIMEOUT = 3600  # seconds: the whole dataset is hundreds of megabytes
+EXPORT_TIMEOUT = 3600  # seconds: a month of the dataset is tens of megabytes
+FIRST_MONTH = date(2019, 1, 1)  # the DECP's first publications: months are asked from it
 _EMPTY_MARKS = ("CDL", "MQ")  # the dataset's "no value" (optional / mandatory field)
 _NEEDED_COLUMNS = ("id", "acheteur.id")
 RECORD_PREFIXES = ("marches.item", "marches.marche.item", "marches.contrat-concession.item")
@@ -165,6 +171,32 @@ def export_rows(body: bytes) -> Iterator[dict[str, str | None]]:
     yield from csv.DictReader(text, delimiter=";")
 
 
+def export_windows(since: date | None, until: date) -> list[tuple[date | None, date | None]]:
+    """The publication windows a crawl asks for, one request each: [since, next month), then
+    month by month, the last one open-ended (what is published meanwhile is read too). From
+    ``None`` (the whole dataset): everything before FIRST_MONTH first. Scrapy holds an
+    answer whole in memory: a month of the national dataset is tens of megabytes, the whole
+    of it hundreds."""
+    month = FIRST_MONTH if since is None else _next_month(since)
+    bounds = []
+    while month <= until:
+        bounds.append(month)
+        month = _next_month(month)
+    edges = [since, *bounds, None]
+    return list(pairwise(edges))
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def where_clause(start: date | None, end: date | None) -> str | None:
+    """ODSQL for ``start <= publication < end`` (None: no bound)."""
+    parts = ([f"{DATE_FIELD} >= date'{start.isoformat()}'"] if start else []) + (
+        [f"{DATE_FIELD} < date'{end.isoformat()}'"] if end else [])
+    return " AND ".join(parts) or None
+
+
 def check_export(body: bytes) -> None:
     """Read the whole export; BrokenDocument unless it is the dataset's CSV, every row whole."""
     try:
@@ -194,7 +226,14 @@ class DecpSpider(ListingSpider):
     async def start(self) -> Any:
         urls = self.list_param("urls")
         if not urls:
-            yield self.export_request()
+            since = self.export_since()
+            until = self.until_date()
+            # replays and workers must ask for the same windows
+            self.run_args["until"] = until.isoformat()
+            if since is not None:
+                self.run_args["since"] = since.isoformat()
+            self.windows = export_windows(since, until)
+            yield self.export_request(0)
             return
         for url in urls:
             yield Request(url, callback=self.parse_file, errback=self.file_failed,
@@ -218,18 +257,33 @@ class DecpSpider(ListingSpider):
             return None
         return self.since_date()
 
-    def export_request(self) -> Request:
+    def export_request(self, window: int) -> Request:
+        """The export of one window; the next is asked for once this one is read (one
+        answer in memory at a time)."""
         params = dict(EXPORT_PARAMS)
-        since = self.export_since()
-        if since is not None:
-            params["where"] = f"{DATE_FIELD} >= date'{since.isoformat()}'"
-            # replays and workers must ask for the same window
-            self.run_args["since"] = since.isoformat()
+        where = where_clause(*self.windows[window])
+        if where is not None:
+            params["where"] = where
         return Request(f"{self.export_url}?{urlencode(params, quote_via=quote)}",
-                       callback=self.parse_export, errback=self.file_failed,
-                       dont_filter=True, meta={"download_timeout": EXPORT_TIMEOUT})
+                       callback=self.parse_export, errback=self.export_failed,
+                       dont_filter=True,
+                       meta={"download_timeout": EXPORT_TIMEOUT, "window": window})
 
-    def parse_export(self, response: Response) -> Iterator[RawListing]:
+    def next_export(self, meta: Mapping[str, Any]) -> Iterator[Request]:
+        if meta["window"] + 1 < len(self.windows):
+            yield self.export_request(meta["window"] + 1)
+
+    def export_failed(self, failure: Failure) -> Iterator[Request]:
+        self.file_failed(failure)
+        # a 4xx (no such dataset, a query refused) would be every window's answer
+        if not (failure.check(HttpError) and failure.value.response.status < 500):
+            yield from self.next_export(failure.request.meta)
+
+    def parse_export(self, response: Response) -> Iterator[RawListing | Request]:
+        yield from self.export_listings(response)
+        yield from self.next_export(response.meta)
+
+    def export_listings(self, response: Response) -> Iterator[RawListing]:
         try:
             check_export(response.body)
         except BrokenDocument as exc:

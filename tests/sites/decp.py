@@ -7,10 +7,11 @@ contracts again).
 And the national dataset's Opendatasoft export, ``/api/explore/v2.1/catalog/datasets/
 <dataset>/exports/csv`` (``DatasetSite``): the recorded CSV export of
 ``decp-2022-marches-valides`` (9 real rows), its rows filtered by the ``where`` the spider
-sends (``datepublicationdonnees >= date'YYYY-MM-DD'``, on the ``datePublicationDonnees``
-column), the bytes of each kept row unchanged. Only the recorded request's format is served
-(``use_labels=true``, ``delimiter=;``): any other query, or another ``where``, is answered
-with a 400 as ODSQL errors are; another dataset with a 404.
+sends (``datepublicationdonnees >= date'YYYY-MM-DD'``, ``< date'...'``, or both joined by
+``AND``, on the ``datePublicationDonnees`` column), the bytes of each kept row unchanged.
+Only the recorded request's format is served (``use_labels=true``, ``delimiter=;``): any
+other query, or another ``where``, is answered with a 400 as ODSQL errors are; another
+dataset with a 404.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def large(copies: int) -> bytes:
 EXPORT = FIXTURES / "awards" / "decp2022_ods_decp-2022-marches-valides_exports_csv_excerpt.csv"
 EXPORT_PATH = r"/api/explore/v2\.1/catalog/datasets/([^/]+)/exports/csv"
 DATASET = "decp-2022-marches-valides"
-_SINCE = re.compile(r"^datepublicationdonnees >= date'(\d{4}-\d{2}-\d{2})'$")
+_BOUND = re.compile(r"datepublicationdonnees (>=|<) date'(\d{4}-\d{2}-\d{2})'")
 _RECORDED_QUERY = {"lang": "en", "timezone": "Europe/Paris", "use_labels": "true",
                    "delimiter": ";"}
 
@@ -84,10 +85,12 @@ class DatasetSite(FixtureSite):
         rows = self.rows
         where = request.param("where")
         if where is not None:
-            since = _SINCE.match(where)
-            if not since:
+            bounds = [_BOUND.fullmatch(part) for part in where.split(" AND ")]
+            if not all(bounds) or len(bounds) > 2:
                 return self.error(400, "ODSQLError", f"not understood here: {where}")
-            rows = [r for r in rows if published(r, self.header) >= since.group(1)]
+            for bound in bounds:
+                op, day = bound.groups()  # type: ignore[union-attr]
+                rows = [r for r in rows if (published(r, self.header) >= day) == (op == ">=")]
         return Reply(200, self.header + b"".join(rows),
                      {"Content-Type": "text/csv; charset=utf-8"})
 

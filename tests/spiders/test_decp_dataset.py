@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spiders.decp import DecpSpider
+from spiders.decp import DecpSpider, where_clause
 from tests.sites import Reply, serve
 from tests.sites.decp import DATASET, EXPORT_PATH, DatasetSite, export_lines, published, site
 from tests.spiders.support import (
@@ -110,31 +110,65 @@ def test_a_contract_on_consecutive_rows_is_one_award():
 
 # -- the requests ------------------------------------------------------------------------
 
-def test_a_first_crawl_asks_for_the_whole_export_in_the_recorded_format():
-    (request,) = start_requests(make_spider(DecpSpider))
+def wheres(spider: DecpSpider) -> list[str | None]:
+    """The ``where`` of every window the spider asks for, in order."""
+    return [where_clause(*window) for window in spider.windows]
+
+
+def test_a_first_crawl_asks_for_the_whole_export_a_month_at_a_time_in_the_recorded_format():
+    spider = make_spider(DecpSpider, until="2024-12-31")
+    (request,) = start_requests(spider)  # the next month once this one is read
     assert request.url.split("?")[0] == EXPORT
     assert query(request.url) == {"lang": "en", "timezone": "Europe/Paris",
-                                  "use_labels": "true", "delimiter": ";"}
+                                  "use_labels": "true", "delimiter": ";",
+                                  "where": "datepublicationdonnees < date'2019-01-01'"}
     assert request.meta["download_timeout"] >= 600
+    asked = wheres(spider)
+    assert len(asked) == 1 + 6 * 12  # all before 2019, then every month to December 2024
+    assert asked[1] == ("datepublicationdonnees >= date'2019-01-01' AND "
+                        "datepublicationdonnees < date'2019-02-01'")
+    assert asked[12] == ("datepublicationdonnees >= date'2019-12-01' AND "
+                         "datepublicationdonnees < date'2020-01-01'")
+    # the last month open-ended: what is published meanwhile is read too
+    assert asked[-1] == "datepublicationdonnees >= date'2024-12-01'"
+    assert spider.run_args == {"until": "2024-12-31"}
 
 
 def test_later_crawls_ask_from_the_day_before_the_newest_stored_publication():
-    spider = make_spider(DecpSpider, last_published_at=datetime(2024, 12, 30, 23, tzinfo=UTC))
+    spider = make_spider(DecpSpider, until="2024-12-31",
+                         last_published_at=datetime(2024, 12, 30, 23, tzinfo=UTC))
     (request,) = start_requests(spider)
     # 23:00 UTC is the 31st in Paris: one day of overlap before it
     assert query(request.url)["where"] == "datepublicationdonnees >= date'2024-12-30'"
-    assert spider.run_args["since"] == "2024-12-30"
+    assert wheres(spider) == ["datepublicationdonnees >= date'2024-12-30'"]
+    assert spider.run_args == {"since": "2024-12-30", "until": "2024-12-31"}
 
 
 def test_since_wins_and_full_reads_everything():
     stored = datetime(2024, 12, 30, tzinfo=UTC)
-    (since,) = start_requests(make_spider(DecpSpider, since="2024-01-01",
-                                          last_published_at=stored))
-    assert query(since.url)["where"] == "datepublicationdonnees >= date'2024-01-01'"
-    (first,) = start_requests(make_spider(DecpSpider, since="2024-01-01"))
-    assert "where" in query(first.url)
-    (full,) = start_requests(make_spider(DecpSpider, full="true", last_published_at=stored))
-    assert "where" not in query(full.url)
+    since = make_spider(DecpSpider, since="2024-10-15", until="2024-12-31",
+                        last_published_at=stored)
+    start_requests(since)
+    assert wheres(since) == [
+        "datepublicationdonnees >= date'2024-10-15' AND datepublicationdonnees < date'2024-11-01'",
+        "datepublicationdonnees >= date'2024-11-01' AND datepublicationdonnees < date'2024-12-01'",
+        "datepublicationdonnees >= date'2024-12-01'"]
+    first = make_spider(DecpSpider, since="2024-12-01", until="2024-12-31")
+    start_requests(first)
+    assert wheres(first) == ["datepublicationdonnees >= date'2024-12-01'"]
+    full = make_spider(DecpSpider, full="true", until="2024-12-31", last_published_at=stored)
+    start_requests(full)
+    assert len(wheres(full)) == 73 and wheres(full)[0].endswith("< date'2019-01-01'")
+
+
+def test_every_window_is_read_one_after_the_other():
+    served = DatasetSite()
+    _, awards = read(served, until="2025-02-10")
+    assert len(awards) == 9
+    asked = [r.param("where") for r in served.received]
+    expected = make_spider(DecpSpider, until="2025-02-10")
+    start_requests(expected)
+    assert asked == wheres(expected) and len(asked) == 75
 
 
 def test_the_dataset_and_the_endpoint_are_settings():
@@ -143,7 +177,8 @@ def test_the_dataset_and_the_endpoint_are_settings():
     (request,) = start_requests(spider)
     assert request.url.split("?")[0] == ("http://127.0.0.1:9/api/explore/v2.1/catalog/datasets/"
                                          "decp-2022-marches-exclus/exports/csv")
-    # a dataset the portal does not have: one counted error, the run partial
+    # a dataset the portal does not have: one counted error (no other window asked), the
+    # run partial
     items = crawl(spider, DatasetSite())
     assert items == [] and dropped(spider) == {"unreadable file": 1} and spider.partial
 
@@ -173,8 +208,8 @@ def test_a_broken_export_is_one_counted_error_and_nothing_read(body):
     served = DatasetSite()
     served.routes.clear()
     served.add("GET", EXPORT_PATH, Reply(200, body(), {"Content-Type": "text/csv"}))
-    spider, awards = read(served)
-    assert awards == {} and dropped(spider) == {"unreadable file": 1} and spider.partial
+    spider, awards = read(served, until="2019-01-31")  # two windows: before 2019, and after
+    assert awards == {} and dropped(spider) == {"unreadable file": 2} and spider.partial
 
 
 def test_the_files_site_also_serves_the_dataset():
@@ -186,11 +221,11 @@ def test_the_files_site_also_serves_the_dataset():
 # -- end to end ---------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_first_crawl_reads_the_export_whole_then_only_what_was_published_since(sqlite_url):
+def test_first_crawl_reads_every_month_then_only_what_was_published_since(sqlite_url):
     """``aggregator crawl decp`` twice against a local portal: the dataset as it stood on
-    2024-12-30 (its rows published that day), read whole; then as recorded, read from the day
-    before the newest stored publication, 2024-12-29: the rows of the 31st are new, those of
-    the 30th unchanged."""
+    2024-12-30 (its rows published that day), read whole, a month at a time; then as
+    recorded, read from the day before the newest stored publication, 2024-12-29: the rows of
+    the 31st are new, those of the 30th unchanged."""
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import recent_runs
     from tests.crawl.test_crawl_command import FAST, aggregator
@@ -211,13 +246,16 @@ def test_first_crawl_reads_the_export_whole_then_only_what_was_published_since(s
 
     with serve(served) as base:
         first, wheres = run(base)
-        assert wheres == [None]
+        assert wheres[0] == "datepublicationdonnees < date'2019-01-01'" and len(wheres) > 90
+        assert wheres[1].startswith("datepublicationdonnees >= date'2019-01-01' AND")
         assert (first.outcome, first.items_new) == ("ok", 4)
         assert "since" not in first.args
 
         served.rows = ROWS  # the dataset as recorded: 5 rows published since
         second, wheres = run(base)
-    assert wheres == ["datepublicationdonnees >= date'2024-12-29'"]
+    assert wheres[:2] == [
+        "datepublicationdonnees >= date'2024-12-29' AND datepublicationdonnees < date'2025-01-01'",
+        "datepublicationdonnees >= date'2025-01-01' AND datepublicationdonnees < date'2025-02-01'"]
     assert (second.outcome, second.items_new, second.items_updated,
             second.items_unchanged) == ("ok", 5, 0, 4)
     assert second.args["since"] == "2024-12-29"
