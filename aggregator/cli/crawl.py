@@ -19,6 +19,7 @@ from aggregator.cli.numbers import whole_number
 from aggregator.config import LOCAL_TZ
 from aggregator.i18n import _, long_date, ngettext
 from aggregator.presentation import state_name
+from aggregator.run_notes import note_line
 from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
 from aggregator.terminal.fit import Column, fitted_table
 
@@ -52,7 +53,7 @@ def summary_table(runs: list, width: int | None = None) -> RenderableType:
     rows = []
     for run in runs:
         duration = run.duration_seconds
-        note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
+        note = note_line(run.error_summary)
         if run.outcome is RunOutcome.RUNNING and "seeded" in (run.stats or {}):
             seeded = run.stats["seeded"]
             note = ngettext("seeded %(n)d request: `aggregator worker` crawls it",
@@ -245,11 +246,11 @@ def _print_as_they_finish(progress: dict, done: threading.Event, engine: object)
             if run is None:
                 console.print(safe(f"{p.source}: {p.state}"), soft_wrap=True)
                 continue
-            note = (run.error_summary or "").strip().splitlines()
+            note = note_line(run.error_summary)
             line = ngettext("%(source)s: %(outcome)s — %(count)d listing",
                             "%(source)s: %(outcome)s — %(count)d listings", run.items_seen) % {
                 "source": p.source, "outcome": state_name(run.outcome), "count": run.items_seen}
-            console.print(safe(line + (f" — {note[0]}" if note else "")), soft_wrap=True)
+            console.print(safe(line + (f" — {note}" if note else "")), soft_wrap=True)
 
     while not done.wait(0.5):
         show_finished()
