@@ -54,3 +54,59 @@ def test_show_names_the_kind_and_status_in_the_readers_language(engine, clock, s
     assert tuple(field(out, word) for word in words) == tender
     out = run("show", str(ids["j"]))
     assert tuple(field(out, word) for word in words) == job
+
+
+@pytest.mark.parametrize(("language", "skipped"), [
+    ({}, "greenhouse: ignorée : déjà en cours de collecte par scheduler-on-host-a"),
+    ({"LANG": "en_GB.UTF-8"}, "greenhouse: skipped: being crawled by scheduler-on-host-a"),
+])
+def test_a_crawl_skipped_says_so_in_the_readers_language(sqlite_url, language, skipped):
+    from aggregator.store.engine import get_engine
+    from aggregator.store.locks import acquire, release
+    from tests.test_i18n import aggregator
+
+    engine = get_engine(sqlite_url)
+    assert acquire(engine, "crawl:greenhouse", "scheduler-on-host-a")
+    try:
+        result = aggregator("crawl", "greenhouse", "-a", "boards=codepath",
+                            AGGREGATOR_DATABASE_URL=sqlite_url, **language)
+    finally:
+        release(engine, "crawl:greenhouse", "scheduler-on-host-a")
+    assert result.returncode == 1  # a source not crawled is work not done
+    assert skipped in result.stdout  # as it ends (piped)...
+    assert skipped in result.stderr  # ... and again after the summary
+
+
+@pytest.mark.parametrize(("language", "states"), [
+    ("fr", ["en attente", "en cours", "terminée",
+            "ignorée : la collecte distribuée 12 est toujours en cours (3 en file, "
+            "1 en traitement)",
+            "ignorée : arrêtée avant de commencer",
+            "ignorée : déjà en cours de collecte par un autre processus"]),
+    ("en", ["waiting", "running", "done",
+            "skipped: distributed crawl 12 still running (3 queued, 1 in flight)",
+            "skipped: stopped before it started",
+            "skipped: being crawled by another process"]),
+])
+def test_every_state_of_a_crawl_reads_in_the_readers_language(speak, language, states):
+    from aggregator.cli.crawl import progress_state
+    from aggregator.crawling.runner import CrawlProgress, CrawlState, Skip, SkipReason
+
+    speak(language)
+    shown = []
+    for state in (CrawlState.WAITING, CrawlState.RUNNING, CrawlState.DONE):
+        shown.append(progress_state(CrawlProgress("boamp", state=state)))
+    for skip in (Skip(SkipReason.DISTRIBUTED_RUNNING, generation=12, queued=3, inflight=1),
+                 Skip(SkipReason.STOPPED), Skip(SkipReason.LOCKED)):
+        progress = CrawlProgress("boamp")
+        progress.skipped(skip)
+        assert progress.finished and progress.state == "skipped"
+        shown.append(progress_state(progress))
+    assert shown == states
+
+
+def test_the_scheduler_logs_why_it_skipped_a_crawl_as_before():
+    from aggregator.crawling.runner import Skip, SkipReason
+
+    assert str(Skip(SkipReason.LOCKED, holder="cli-on-b")) == "skipped: being crawled by cli-on-b"
+    assert str(Skip(SkipReason.STOPPED)) == "skipped: stopped before it started"
