@@ -5,6 +5,11 @@ Each in French by default and in English on request, end to end through the comm
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -63,7 +68,6 @@ def test_show_names_the_kind_and_status_in_the_readers_language(engine, clock, s
 def test_a_crawl_skipped_says_so_in_the_readers_language(sqlite_url, language, skipped):
     from aggregator.store.engine import get_engine
     from aggregator.store.locks import acquire, release
-    from tests.test_i18n import aggregator
 
     engine = get_engine(sqlite_url)
     assert acquire(engine, "crawl:greenhouse", "scheduler-on-host-a")
@@ -110,3 +114,63 @@ def test_the_scheduler_logs_why_it_skipped_a_crawl_as_before():
 
     assert str(Skip(SkipReason.LOCKED, holder="cli-on-b")) == "skipped: being crawled by cli-on-b"
     assert str(Skip(SkipReason.STOPPED)) == "skipped: stopped before it started"
+
+
+def aggregator(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The `aggregator` command itself (as tests.test_i18n.aggregator, under its name)."""
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in (LANGUAGE_ENV, "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    return subprocess.run([str(Path(sys.executable).with_name("aggregator")), *args],
+                          capture_output=True, text=True, env=environment | env, timeout=60)
+
+
+@pytest.mark.parametrize(("language", "lines"), [
+    ({}, {"usage": "Utilisation : aggregator show [OPTIONS] {ID}",
+          "try": "Essayez « aggregator show --help » pour l'aide.",
+          "missing": "Erreur : Argument manquant : 'ID'.",
+          "option": "Erreur : Option inconnue : --lmit (options possibles : --limit)",
+          "command": "Erreur : Commande inconnue : 'shw'. Vouliez-vous dire 'show' ?",
+          "value": "Erreur : L'option '--limit' attend une valeur.",
+          "extra": "Erreur : Argument(s) en trop : (un deux)",
+          "sections": ["Options :", "Commandes :"], "arguments": "Arguments :",
+          "help": "--help           Affiche cette aide et s'arrête."}),
+    ({"LANG": "en_GB.UTF-8"}, {
+        "usage": "Usage: aggregator show [OPTIONS] {ID}",
+        "try": "Try 'aggregator show --help' for help.",
+        "missing": "Error: Missing argument 'ID'.",
+        "option": "Error: No such option: --lmit (Possible options: --limit)",
+        "command": "Error: No such command 'shw'. Did you mean 'show'?",
+        "value": "Error: Option '--limit' requires an argument.",
+        "extra": "Error: Got unexpected extra argument(s) (un deux)",
+        "sections": ["Options:", "Commands:"], "arguments": "Arguments:",
+        "help": "--help           Show this message and exit."}),
+])
+def test_typers_own_words_in_the_readers_language(language, lines):
+    missing = aggregator("show", **language)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [lines["usage"], lines["try"], "", lines["missing"]]
+    assert lines["option"] in aggregator("list", "--lmit", "3", **language).stderr
+    assert lines["command"] in aggregator("shw", "1", **language).stderr
+    assert lines["value"] in aggregator("list", "--limit", **language).stderr
+    assert lines["extra"] in aggregator("list", "un", "deux", **language).stderr
+    main_help = aggregator("--help", **language).stdout.splitlines()
+    assert all(section in main_help for section in lines["sections"])
+    assert lines["help"] in "\n".join(main_help)
+    show_help = aggregator("show", "--help", **language).stdout.splitlines()
+    assert show_help[0] == lines["usage"] and lines["arguments"] in show_help
+
+
+@pytest.mark.parametrize(("language", "error"), [
+    ("fr", "Erreur : Argument manquant : 'ID'."), ("en", "Error: Missing argument 'ID'.")])
+def test_typers_own_words_through_the_test_runner_too(speak, language, error):
+    speak(language)
+    result = runner.invoke(app, ["show"])
+    assert result.exit_code == 2 and error in result.output
+
+
+def test_an_unknown_error_of_typer_is_shown_as_it_is(speak):
+    from aggregator.cli.click_words import click_message
+
+    speak("fr")
+    assert click_message("Something Typer never said.") == "Something Typer never said."
+    assert click_message("Missing option '--since'.") == "Option manquante : '--since'."
