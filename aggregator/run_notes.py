@@ -47,9 +47,15 @@ def _problems(value: str) -> str:
     return ", ".join(_known(NETWORK_PROBLEMS)(part) for part in value.split(", "))
 
 
+def _names(value: str) -> str:
+    """``A and B`` (the variables a note names) → ``A et B``."""
+    return _(" and ").join(value.split(" and "))
+
+
 # the variable parts that are words of the machinery too
 _PARTS: dict[str, Callable[[str], str]] = {
-    "reason": _known(CLOSE_REASONS), "problems": _problems, "why": _known(WHY_NOT_STARTED)}
+    "reason": _known(CLOSE_REASONS), "problems": _problems, "why": _known(WHY_NOT_STARTED),
+    "names": _names}
 
 # Each form as the code writes it (a regular expression, matched whole) and its message;
 # the named groups are the message's placeholders. First match wins.
@@ -81,6 +87,24 @@ _WRITTEN = (
      N_("its process %(process)s ended without closing it (killed?)")),
     # aggregator.scheduling.service: [distributed] enabled, Redis unreachable
     (r"cannot reach Redis: (?P<error>.+)", N_("cannot reach Redis: %(error)s")),
+    # why a source cannot run as configured (its spider's configuration_problem, stored as
+    # an unconfigured run's note and shown by the health of `aggregator sources`)
+    (r"no boards configured: add some with `aggregator sources add (?P<source>\S+) BOARD` or "
+     r"in aggregator\.toml",
+     N_("no boards configured: add some with `aggregator sources add %(source)s BOARD` or in "
+        "aggregator.toml")),
+    (r"board (?P<board>'.*'): (?P<error>.+)", N_("board %(board)s: %(error)s")),
+    (r"no career sites configured \(\[sources\.jobposting\] sites, or -a urls=\.\.\.\)",
+     N_("no career sites configured ([sources.jobposting] sites, or -a urls=...)")),
+    (r"no DECP files given \(\[sources\.decp\] urls, or -a urls=\.\.\.\)",
+     N_("no DECP files given ([sources.decp] urls, or -a urls=...)")),
+    (r"(?P<names>[A-Z_]+(?: and [A-Z_]+)*) not set \(France Travail API credentials, from "
+     r"francetravail\.io\)",
+     N_("%(names)s not set (France Travail API credentials, from francetravail.io)")),
+    (r"(?P<names>[A-Z_]+(?: and [A-Z_]+)*) not set \(the API client of the career site, from "
+     r"its Talentsoft administrator\)",
+     N_("%(names)s not set (the API client of the career site, from its Talentsoft "
+        "administrator)")),
 )
 _FORMS = tuple((re.compile(form), message) for form, message in _WRITTEN)
 

@@ -90,3 +90,20 @@ def test_unknown_text_is_shown_as_it_is_and_only_the_first_line(speak):
 
 def test_every_network_problem_the_judge_names_has_its_words():
     assert set(NETWORK_ERRORS.values()) <= set(NETWORK_PROBLEMS)
+
+
+@pytest.mark.parametrize("source", ["greenhouse", "decp", "jobposting", "francetravail",
+                                    "talentsoft"])
+def test_why_a_source_cannot_run_reads_in_french(speak, source):
+    """A spider's configuration problem: the note of its unconfigured runs, and the reason
+    `aggregator sources` gives."""
+    from aggregator.config import load_config
+    from aggregator.crawling.registry import spider_class
+
+    problem = spider_class(source).configuration_problem(load_config().source(source), {})
+    speak("en")
+    assert run_note(problem) == problem
+    speak("fr")
+    french = run_note(problem)
+    assert french != problem
+    assert not {"not", "set", "configured", "given", "some"} & set(french.split())

@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 from aggregator.config import Config, load_config
 from aggregator.i18n import _, ngettext
 from aggregator.presentation import state_name
-from aggregator.run_notes import note_line
+from aggregator.run_notes import note_line, run_note
 from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import (
     close_dead_runs,
@@ -106,7 +106,7 @@ def baseline(runs: Sequence[RunLike]) -> float | None:
 def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, str]:
     """(verdict, reason) from a source's runs, newest first, and its configuration problem."""
     if problem:
-        return "unconfigured", problem
+        return "unconfigured", run_note(problem)
     judged = _judged(runs)
     if not judged:
         return "unknown", _("never crawled")

@@ -174,3 +174,21 @@ def test_an_unknown_error_of_typer_is_shown_as_it_is(speak):
     speak("fr")
     assert click_message("Something Typer never said.") == "Something Typer never said."
     assert click_message("Missing option '--since'.") == "Option manquante : '--since'."
+
+
+@pytest.mark.parametrize(("language", "why"), [
+    ("fr", "aucune page carrières suivie : ajoutez-en avec `aggregator sources add greenhouse "
+           "BOARD` ou dans aggregator.toml"),
+    ("en", "no boards configured: add some with `aggregator sources add greenhouse BOARD` or "
+           "in aggregator.toml"),
+])
+def test_sources_say_why_a_source_cannot_run_in_the_readers_language(store_url, speak,
+                                                                     monkeypatch, language,
+                                                                     why):
+    from aggregator.terminal.console import console
+
+    monkeypatch.setattr(console, "width", 300)
+    speak(language)
+    out = run("sources")
+    row = next(line for line in out.splitlines() if line.startswith("│ greenhouse "))
+    assert row.split("│")[-2].strip() == why
