@@ -452,3 +452,27 @@ async def test_details_name_the_kind_and_status_in_the_readers_language(
         await settle(pilot)
         text = screen_text(app).split("Développeur Python F/H")[-1]
         assert tuple(field(text, word) for word in words) == job
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "reason"), [
+    ("fr", "boamp: deux fois de suite : échec : le processus de collecte a été tué (SIGKILL) "
+           "(avant : échec)"),
+    ("en", "boamp: twice in a row: failed: the crawl process was killed (SIGKILL) "
+           "(before: failed)"),
+])
+async def test_the_health_tooltip_reads_the_stored_note_in_the_readers_language(
+        tui_engine, request, lang, reason):
+    from aggregator.store.runs import finish_run, start_run
+
+    if lang == "fr":  # French by default
+        request.getfixturevalue("default_language")
+    for _ in range(2):  # stored in English, as the crawl machinery writes it
+        finish_run(tui_engine, start_run(tui_engine, "boamp"), outcome="failed",
+                   error_summary="the crawl process was killed (SIGKILL)")
+    app = AggregatorApp(tui_engine, query="kind:tender")
+    async with app.run_test(size=(140, 30), tooltips=True) as pilot:
+        await settle(pilot)
+        await pilot.hover("#source-health")
+        await pilot.pause(app.TOOLTIP_DELAY + 0.3)
+        assert str(app.screen.query_one(Tooltip).render()) == reason
