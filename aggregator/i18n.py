@@ -102,6 +102,13 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the reader's language, where a word alone is ambiguous: ``context``
+    says which sense is meant (``pgettext("listing status", "open")`` is "ouverte", not the
+    "ouverts" of a count)."""
+    return _catalogue().pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` things (``"%(n)d new offer"``), in the reader's
     language; French counts 0 and 1 as singular."""

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import N_, _, language, ngettext
+from aggregator.i18n import N_, _, language, ngettext, pgettext
 
 CLOSING_SOON_DAYS = 7
 DATE_TIME = "%d/%m/%Y %H:%M"
@@ -71,6 +71,24 @@ class ShownListing(Protocol):
 def state_name(state: str) -> str:
     """A run's outcome or a source's verdict in the reader's language."""
     return _(STATE_NAMES[state]) if state in STATE_NAMES else state
+
+
+def kind_label(kind: str) -> str:
+    """A listing's kind (``job``, ``tender``, ``award``) as the reader says it; an unknown
+    code as it is."""
+    labels = {"job": pgettext("listing kind", "job"),
+              "tender": pgettext("listing kind", "tender"),
+              "award": pgettext("listing kind", "award")}
+    return labels.get(kind, kind)
+
+
+def status_label(status: str) -> str:
+    """A listing's status (``open``, ``closed``, ``cancelled``) as the reader says it; an
+    unknown code as it is."""
+    labels = {"open": pgettext("listing status", "open"),
+              "closed": pgettext("listing status", "closed"),
+              "cancelled": pgettext("listing status", "cancelled")}
+    return labels.get(status, status)
 
 
 def read_as_of(instant: datetime | None) -> None:

@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Group, RenderableType
@@ -17,10 +17,35 @@ from rich.text import Text
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import _, long_date, ngettext
+from aggregator.i18n import N_, _, long_date, ngettext
 from aggregator.presentation import state_name
+from aggregator.run_notes import note_line
 from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
 from aggregator.terminal.fit import Column, fitted_table
+
+if TYPE_CHECKING:  # the runner (and the store it imports) loads when a crawl starts
+    from aggregator.crawling.runner import CrawlProgress
+
+
+# A crawl's state (aggregator.crawling.runner.CrawlState) as the reader says it
+CRAWL_STATES = {"waiting": N_("waiting"), "running": N_("running"), "done": N_("done")}
+
+
+def progress_state(p: CrawlProgress) -> str:
+    """Where a crawl is, in the reader's language; a skipped one says why (the runner's
+    ``SkipReason``, a str enum, compared by value: no need to import the runner here)."""
+    skip = p.skip
+    if skip is None:
+        return _(CRAWL_STATES[p.state]) if p.state in CRAWL_STATES else str(p.state)
+    if skip.reason == "distributed":
+        return _("skipped: distributed crawl %(run)s still running (%(queued)s queued, "
+                 "%(inflight)s in flight)") % {"run": skip.generation, "queued": skip.queued,
+                                               "inflight": skip.inflight}
+    if skip.reason == "stopped":
+        return _("skipped: stopped before it started")
+    if skip.holder:
+        return _("skipped: being crawled by %(holder)s") % {"holder": skip.holder}
+    return _("skipped: being crawled by another process")
 
 
 def _progress_table(progress: dict) -> Table:
@@ -31,7 +56,8 @@ def _progress_table(progress: dict) -> Table:
         table.add_column(column, justify="right")
     for p in progress.values():
         elapsed = f"{time.monotonic() - p.started:.0f}s" if p.started else ""
-        table.add_row(p.source, p.state, str(p.requests), str(p.items), str(p.dropped), elapsed)
+        table.add_row(p.source, progress_state(p), str(p.requests), str(p.items),
+                      str(p.dropped), elapsed)
     return table
 
 
@@ -52,7 +78,7 @@ def summary_table(runs: list, width: int | None = None) -> RenderableType:
     rows = []
     for run in runs:
         duration = run.duration_seconds
-        note = (run.error_summary or "").splitlines()[0] if run.error_summary else ""
+        note = note_line(run.error_summary)
         if run.outcome is RunOutcome.RUNNING and "seeded" in (run.stats or {}):
             seeded = run.stats["seeded"]
             note = ngettext("seeded %(n)d request: `aggregator worker` crawls it",
@@ -220,9 +246,9 @@ def crawl(
     console.print(summary_table(runs))
     if not distributed:
         _note_what_the_store_holds(engine, runs, replay)
-    skipped = [p for p in progress.values() if p.state.startswith("skipped")]
+    skipped = [p for p in progress.values() if p.skip is not None]
     for p in skipped:
-        err_console.print(f"{p.source}: {p.state}")
+        err_console.print(safe(f"{p.source}: {progress_state(p)}"))
     if stop.is_set():
         raise typer.Exit(130)
     # a source not crawled is work not done: cron must see it
@@ -238,18 +264,18 @@ def _print_as_they_finish(progress: dict, done: threading.Event, engine: object)
 
     def show_finished() -> None:
         for p in list(progress.values()):
-            if p.source in shown or not (p.state == "done" or p.state.startswith("skipped")):
+            if p.source in shown or not p.finished:
                 continue
             shown.add(p.source)
             run = get_run(engine, p.run_id) if p.run_id is not None else None
             if run is None:
-                console.print(safe(f"{p.source}: {p.state}"), soft_wrap=True)
+                console.print(safe(f"{p.source}: {progress_state(p)}"), soft_wrap=True)
                 continue
-            note = (run.error_summary or "").strip().splitlines()
+            note = note_line(run.error_summary)
             line = ngettext("%(source)s: %(outcome)s — %(count)d listing",
                             "%(source)s: %(outcome)s — %(count)d listings", run.items_seen) % {
                 "source": p.source, "outcome": state_name(run.outcome), "count": run.items_seen}
-            console.print(safe(line + (f" — {note[0]}" if note else "")), soft_wrap=True)
+            console.print(safe(line + (f" — {note}" if note else "")), soft_wrap=True)
 
     while not done.wait(0.5):
         show_finished()

@@ -12,6 +12,7 @@ from aggregator.cli import app
 from aggregator.cli.numbers import whole_number
 from aggregator.i18n import _
 from aggregator.presentation import local, state_name
+from aggregator.run_notes import note_line
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 from aggregator.terminal.fit import Column, fitted_table
 
@@ -44,11 +45,11 @@ def _columns() -> list[Column]:
 
 
 def _note(run: Any) -> str:
-    note = (run.error_summary or "").strip().splitlines()
+    note = note_line(run.error_summary)
     if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
-        note = [_("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
-                                        in sorted(run.dropped_reasons.items()))]
-    return note[0][:200] if note else ""
+        note = _("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
+                                          in sorted(run.dropped_reasons.items()))
+    return note[:200]
 
 
 def runs_table(runs: list, width: int | None = None) -> Table:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +43,61 @@ STOP_GRACE_SECONDS = 20  # after SIGTERM, how long a crawl may take to close cle
 CRAWL_LOCK = "crawl:{source}"  # one crawl of a source at a time (the scheduler's lock too)
 
 
+class CrawlState(StrEnum):
+    """Where a crawl is; a skipped one says why in ``CrawlProgress.skip``."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class SkipReason(StrEnum):
+    """Why a crawl was skipped (its words are the display's: aggregator.cli.crawl)."""
+
+    DISTRIBUTED_RUNNING = "distributed"  # the source's last distributed crawl still runs
+    STOPPED = "stopped"  # stopped (Ctrl-C, a shutdown) before its turn came
+    LOCKED = "locked"  # another process holds the source's lock: it is crawling it
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why a crawl did not run, with what the reader is told of it."""
+
+    reason: SkipReason
+    holder: str | None = None  # LOCKED: the process crawling the source, if known
+    generation: int | None = None  # DISTRIBUTED_RUNNING: that crawl's run id
+    queued: int = 0  # DISTRIBUTED_RUNNING: its requests still queued...
+    inflight: int = 0  # ... and being crawled
+
+    def __str__(self) -> str:  # in the logs
+        if self.reason is SkipReason.DISTRIBUTED_RUNNING:
+            return (f"skipped: distributed crawl {self.generation} still running "
+                    f"({self.queued} queued, {self.inflight} in flight)")
+        if self.reason is SkipReason.STOPPED:
+            return "skipped: stopped before it started"
+        return f"skipped: being crawled by {self.holder or 'another process'}"
+
+
 @dataclass
 class CrawlProgress:
     source: str
-    state: str = "waiting"  # waiting | running | done
+    state: CrawlState = CrawlState.WAITING
+    skip: Skip | None = None  # why, when ``state`` is SKIPPED
     run_id: int | None = None
     items: int = 0
     dropped: int = 0
     requests: int = 0
     responses: int = 0
     started: float | None = None
+
+    def skipped(self, why: Skip) -> None:
+        self.state, self.skip = CrawlState.SKIPPED, why
+
+    @property
+    def finished(self) -> bool:
+        """Done or skipped: nothing more will happen to it."""
+        return self.state in (CrawlState.DONE, CrawlState.SKIPPED)
 
 
 @dataclass
@@ -123,9 +169,9 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
 
     progress = progress or CrawlProgress(request.source)
     if request.seed and (busy := _distributed_crawl_running(request)):
-        progress.state = busy
+        progress.skipped(busy)
         return None
-    progress.state, progress.started = "running", time.monotonic()
+    progress.state, progress.started = CrawlState.RUNNING, time.monotonic()
     logs = log_dir()
     logs.mkdir(parents=True, exist_ok=True)
     prune_logs(logs)
@@ -178,7 +224,7 @@ def run_crawl(request: CrawlRequest, *, progress: CrawlProgress | None = None,
             from aggregator.crawling.distributed.seeding import Seeding
 
             Seeding(_redis_of(request), request.source).abandon(run_id)
-    progress.state = "done"  # after the run's record is complete
+    progress.state = CrawlState.DONE  # after the run's record is complete
     return run_id
 
 
@@ -203,7 +249,7 @@ def _redis_of(request: CrawlRequest) -> str:
     return request.settings.get("REDIS_URL") or redis_url()
 
 
-def _distributed_crawl_running(request: CrawlRequest) -> str | None:
+def _distributed_crawl_running(request: CrawlRequest) -> Skip | None:
     """Why a source cannot be seeded now (its last distributed crawl still runs), or None."""
     from aggregator.crawling.distributed import connect
     from aggregator.crawling.distributed.seeding import busy_generation
@@ -212,8 +258,8 @@ def _distributed_crawl_running(request: CrawlRequest) -> str | None:
     if busy is None:
         return None
     generation, queued, inflight = busy
-    return (f"skipped: distributed crawl {generation} still running "
-            f"({queued} queued, {inflight} in flight)")
+    return Skip(SkipReason.DISTRIBUTED_RUNNING, generation=generation, queued=queued,
+                inflight=inflight)
 
 
 def prune_logs(directory: Path, keep_days: float = LOG_KEEP_DAYS) -> int:
@@ -265,14 +311,13 @@ def run_locked_crawl(request: CrawlRequest, *, owner: str, progress: CrawlProgre
 
     stop_event = options.get("stop_event")
     if stop_event is not None and stop_event.is_set():
-        progress.state = "skipped: stopped before it started"
+        progress.skipped(Skip(SkipReason.STOPPED))
         return None
     engine = get_engine(options.get("database_url"))
     name = CRAWL_LOCK.format(source=request.source)
     with held_lock(engine, name, owner) as held:
         if not held:
-            busy = holder(engine, name) or "another process"
-            progress.state = f"skipped: being crawled by {busy}"
+            progress.skipped(Skip(SkipReason.LOCKED, holder=holder(engine, name)))
             return None
         return run_crawl(request, progress=progress, **options)
 

@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from aggregator.config import Config, load_config
 from aggregator.i18n import _, ngettext
 from aggregator.presentation import state_name
+from aggregator.run_notes import note_line, run_note
 from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import (
     close_dead_runs,
@@ -87,11 +88,11 @@ def _bad(run: RunLike) -> bool:
 
 def _why_bad(run: RunLike) -> str:
     if _failed(run):
-        summary = (run.error_summary or "").strip().splitlines()
+        summary = note_line(run.error_summary)
         if not summary:
             return state_name(run.outcome)
         return _("%(outcome)s: %(problem)s") % {"outcome": state_name(run.outcome),
-                                                "problem": summary[0]}
+                                                "problem": summary}
     return _("no items")
 
 
@@ -105,13 +106,13 @@ def baseline(runs: Sequence[RunLike]) -> float | None:
 def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, str]:
     """(verdict, reason) from a source's runs, newest first, and its configuration problem."""
     if problem:
-        return "unconfigured", problem
+        return "unconfigured", run_note(problem)
     judged = _judged(runs)
     if not judged:
         return "unknown", _("never crawled")
     last = judged[0]
     if last.outcome is RunOutcome.UNCONFIGURED:
-        return "unconfigured", (last.error_summary or _("not configured")).splitlines()[0]
+        return "unconfigured", note_line(last.error_summary) or _("not configured")
     if _bad(last):
         if len(judged) > 1 and _bad(judged[1]):
             before = (_("no items") if judged[1].outcome.read_source

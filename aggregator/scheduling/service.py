@@ -275,8 +275,8 @@ class Scheduler:
                                         seed=seed),
                            timeout=self.timeout, database_url=self.database_url,
                            stop_event=self.stop_crawls, progress=progress)
-            if run_id is None and progress.state.startswith("skipped"):
-                logger.info("%s: %s", source, progress.state)
+            if run_id is None and progress.skip is not None:
+                logger.info("%s: %s", source, progress.skip)
                 return None
             self._log_run(source, run_id)
             return run_id

@@ -22,11 +22,13 @@ from aggregator.presentation import (
     cpv_labels,
     deadline_text,
     descriptor_texts,
+    kind_label,
     local,
     place,
     place_in_full,
     place_source,
     source_files,
+    status_label,
     terms,
     winners,
 )
@@ -187,7 +189,7 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
 
 
 def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
-    rows = [("kind", listing.kind), ("status", listing.status),
+    rows = [("kind", kind_label(listing.kind)), ("status", status_label(listing.status)),
             ("organisation", listing.organization or "")]
     where = place_in_full(listing, listing.postal_code)
     source = place_source(listing.details)

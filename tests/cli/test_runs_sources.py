@@ -196,3 +196,52 @@ def test_the_crawl_summary_fits_80_columns_with_whole_headings(cli, monkeypatch,
     assert shown["boamp"][2] == "120", output
     # what failed is said: in the note column, or after the table when it has no room
     assert "HTTP 500 from" in " ".join(output.split()), output
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", {"stopped": "stopped: shutdown — HTTP 500 from /x",
+            "killed": "the crawl process was killed (SIGKILL)",
+            "timeout": "stopped after the time limit of 3600 s",
+            "reason": "twice in a row: timeout: stopped after the time limit of 3600 s "
+                      "(before: failed)",
+            "offline": "network unreachable: connection refused (example.org)"}),
+    ("fr", {"stopped": "arrêtée : arrêt demandé — HTTP 500 from /x",
+            "killed": "le processus de collecte a été tué (SIGKILL)",
+            "timeout": "arrêtée à la limite de temps de 3600 s",
+            "reason": "deux fois de suite : délai dépassé : arrêtée à la limite de temps de "
+                      "3600 s (avant : échec)",
+            "offline": "réseau injoignable : connexion refusée (example.org)"}),
+])
+def test_the_notes_the_crawl_stored_read_in_the_readers_language(cli, monkeypatch, language,
+                                                                 expected):
+    """Stored in English (as older stores hold them), shown translated: `runs`, the health
+    of `aggregator sources` and the crawl summary."""
+    from aggregator import i18n
+    from aggregator.cli.crawl import summary_table
+    from aggregator.store.runs import recent_runs
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
+    i18n.set_language(None)
+    add_run("alpha", 0, "stopped", error_summary="stopped: shutdown — HTTP 500 from /x")
+    add_run("beta", 0, "interrupted", error_summary="the crawl process was killed (SIGKILL)")
+    add_run("gamma", 0, "failed", error_summary="the crawl process exited with 1")
+    add_run("gamma", 1, "timeout",
+            error_summary="stopped after the time limit of 3600 s\nHTTP 500 from /y")
+    add_run("delta", 0, "offline",
+            error_summary="network unreachable: connection refused (example.org)")
+
+    notes: dict[str, str] = {}
+    for row in rows(cli("runs").output):  # newest first: each source's latest note
+        if row[0]:
+            notes.setdefault(row[1], row[11])
+    assert (notes["alpha"], notes["beta"], notes["gamma"], notes["delta"]) == (
+        expected["stopped"], expected["killed"], expected["timeout"], expected["offline"])
+    health = {row[0]: row for row in rows(cli("sources").output)}
+    # (its end may be folded onto the next line)
+    assert health["gamma"][9].startswith(expected["reason"].split(" (")[0])
+    with console.capture() as captured:
+        console.print(summary_table(recent_runs(get_engine()), width=220), width=220)
+    notes_column = " ".join(line.split("│")[-2].strip() for line in captured.get().splitlines()
+                            if line.startswith("│"))  # the last cell, folded over lines
+    for note in ("stopped", "killed", "timeout", "offline"):
+        assert expected[note] in notes_column

@@ -421,3 +421,58 @@ async def test_the_filter_bar_completes_cpv_codes_and_names_them(tui_engine):
         await settle(pilot)
         assert titles(app) == ["Travaux d'électricité du groupe scolaire"]
         assert "· cpv:" in status(app) and "4531" in status(app)
+
+
+
+def field(text: str, name: str) -> str:
+    """The value of a field of the details pane (``kind`` → ``tender``)."""
+    return next(line.split("▏")[-1][len(name):].strip() for line in text.splitlines()
+                if line.split("▏")[-1].startswith(f"{name} "))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "words", "tender", "job"), [
+    ("fr", ("type", "statut"), ("appel d'offres", "ouverte"), ("offre d'emploi", "ouverte")),
+    ("en", ("kind", "status"), ("tender", "open"), ("job", "open")),
+])
+async def test_details_name_the_kind_and_status_in_the_readers_language(
+        tui_engine, request, lang, words, tender, job):
+    if lang == "fr":  # French by default
+        request.getfixturevalue("default_language")
+    app = AggregatorApp(tui_engine, "électricité cpv:4531 dep:13", health=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app).split("Travaux d'électricité du groupe scolaire")[-1]
+        assert tuple(field(text, word) for word in words) == tender
+        await pilot.press("slash", "end", "ctrl+u", *"kind:job", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app).split("Développeur Python F/H")[-1]
+        assert tuple(field(text, word) for word in words) == job
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "reason"), [
+    ("fr", "boamp: deux fois de suite : échec : le processus de collecte a été tué (SIGKILL) "
+           "(avant : échec)"),
+    ("en", "boamp: twice in a row: failed: the crawl process was killed (SIGKILL) "
+           "(before: failed)"),
+])
+async def test_the_health_tooltip_reads_the_stored_note_in_the_readers_language(
+        tui_engine, request, lang, reason):
+    from aggregator.store.runs import finish_run, start_run
+
+    if lang == "fr":  # French by default
+        request.getfixturevalue("default_language")
+    for _ in range(2):  # stored in English, as the crawl machinery writes it
+        finish_run(tui_engine, start_run(tui_engine, "boamp"), outcome="failed",
+                   error_summary="the crawl process was killed (SIGKILL)")
+    app = AggregatorApp(tui_engine, query="kind:tender")
+    async with app.run_test(size=(140, 30), tooltips=True) as pilot:
+        await settle(pilot)
+        await pilot.hover("#source-health")
+        await pilot.pause(app.TOOLTIP_DELAY + 0.3)
+        assert str(app.screen.query_one(Tooltip).render()) == reason
