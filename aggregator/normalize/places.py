@@ -238,6 +238,9 @@ _PREFIX = re.compile(
     r"^(?:(?:ville|commune|mairie|agglomeration|metropole) (?:de |d |du |des )?"
     r"|(?P<dept>departement|dept|dpt|dep) (?:de la |de l |des |de |du |d )?"
     r"|(?P<region>region) (?:de la |de l |des |de |du |d )?)")
+# what a notice writes for "the whole of France"
+WHOLE_FRANCE = frozenset(("france", "metropole", "france metropolitaine", "france entiere",
+                          "toute la france", "national"))
 _CEDEX = re.compile(r" cedex(?: \d{1,2})?$| cedex \d{1,2} ")
 
 
@@ -320,8 +323,7 @@ def _resolve_key(key: str, hints: _Hints) -> Place | None:
     key = _CEDEX.sub(" ", key).strip()
     if not key:
         return None
-    if key in ("france", "metropole", "france metropolitaine", "france entiere",
-               "toute la france", "national"):
+    if key in WHOLE_FRANCE:
         return Place(country="FR", confidence=1.0, kind="country")
 
     found = _ARRONDISSEMENT.fullmatch(key)
