@@ -92,6 +92,8 @@ class Listing(Base):
         Index("ix_listings_status_deadline", "status", "deadline_at"),
         Index("ix_listings_kind_published", "kind", "published_at"),
         Index("ix_listings_buyer_awarded", "buyer_id", "awarded_at"),
+        # renewals in a department: the contracts ending in the window, in end order
+        Index("ix_listings_department_ends", "department", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
