@@ -36,8 +36,11 @@ def _columns() -> list[Column]:
     # the run's number: "n°" is what a French reader expects over it
     right = {"justify": "right"}
     return [Column("run", _("run"), right), Column("source", _("source")),
-            Column("started", _("started")), Column("duration", _("duration"), right),
-            Column("outcome", _("outcome")), Column("items", _("items"), right),
+            # the time under the date, "(replayed)" under the outcome: only when even the
+            # fewest columns are too wide ("arrêtée (rejouée)" at 80 columns)
+            Column("started", _("started"), wraps_last=True),
+            Column("duration", _("duration"), right),
+            Column("outcome", _("outcome"), wraps_last=True), Column("items", _("items"), right),
             Column("new", _("new"), right), Column("updated", _("updated"), right),
             Column("unchanged", _("unchanged"), right), Column("dropped", _("dropped"), right),
             Column("errors", _("errors"), right),

@@ -32,10 +32,10 @@ def cli(store_url, monkeypatch):
 
 
 def add_run(source: str, day: int, outcome: str, *, items: int = 0, new: int = 0,
-            seconds: float = 90, **extra) -> int:
+            seconds: float = 90, replayed: bool = False, **extra) -> int:
     engine = get_engine()
     started = DAY0 + timedelta(days=day)
-    run_id = start_run(engine, source, started_at=started)
+    run_id = start_run(engine, source, started_at=started, replayed=replayed)
     if outcome != "running":
         finish_run(engine, run_id, outcome=outcome, items_seen=items, items_new=new,
                    finished_at=started + timedelta(seconds=seconds), **extra)
@@ -43,9 +43,18 @@ def add_run(source: str, day: int, outcome: str, *, items: int = 0, new: int = 0
 
 
 def rows(output: str) -> list[list[str]]:
-    """The table's data rows, cell texts split on the box-drawing bars."""
-    return [[cell.strip() for cell in line.strip("│ ").split("│")]
-            for line in output.splitlines() if line.startswith("│")]
+    """The table's data rows, cell texts split on the box-drawing bars; a row wrapped on
+    several lines (no run number on the next ones) is joined back into one."""
+    joined: list[list[str]] = []
+    for line in output.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.strip()[1:-1].split("│")]
+        if joined and not cells[0]:
+            joined[-1] = [f"{a} {b}".strip() for a, b in zip(joined[-1], cells, strict=True)]
+        else:
+            joined.append(cells)
+    return joined
 
 
 def test_runs_newest_first_with_outcome_counts_and_duration(cli):
@@ -105,8 +114,8 @@ def test_a_run_that_dropped_records_says_why_in_its_note(cli):
 
 
 @pytest.mark.parametrize(("language", "number", "outcomes"), [
-    ("en", "run", {"1": "ok", "2": "interrupted", "3": "failed"}),
-    ("fr", "n°", {"1": "ok", "2": "interrompue", "3": "échec"})])
+    ("en", "run", {"1": "ok", "2": "interrupted", "3": "failed", "4": "stopped"}),
+    ("fr", "n°", {"1": "ok", "2": "interrompue", "3": "échec", "4": "arrêtée"})])
 def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, number, outcomes):
     from aggregator import i18n
 
@@ -119,19 +128,24 @@ def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, num
             error_summary="the crawl process was gone (heartbeat stale since 04:10)")
     add_run("francetravail", 2, "failed", errors=2,
             error_summary="HTTP 500 from /partenaire/offresdemploi/v2/offres/search")
+    # the widest outcome: "arrêtée (rejouée)" goes on two lines rather than off the screen
+    add_run("francetravail", 3, "stopped", replayed=True)
 
     output = cli("runs").output
     lines = output.splitlines()
     assert all(len(line) <= 80 for line in lines), output
+    # the table whole: every line of it ends with its right border, none was cut off
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in lines if line[:1] in "┏┃┡│└"), output
     header = next(line for line in lines if number in line.split())
     assert header.split("┃")[1].strip() == number  # the first column is the run's number
     table = rows(output)
-    shown = {row[0]: row for row in table if row[0]}  # a row wrapped on two lines: one id
-    assert set(shown) == {"1", "2", "3"}, output
+    shown = {row[0]: row for row in table}
+    assert set(shown) == {"1", "2", "3", "4"}, output
     assert [shown[i][1:3] for i in ("3", "2", "1")] == [
         ["francetravail", "03/06/2026 06:00"], ["greenhouse", "02/06/2026 06:00"],
         ["boamp", "01/06/2026 06:00"]]
-    assert all(outcomes[i] in shown[i] for i in shown), output
+    assert {i: row[3].split()[0] for i, row in shown.items()} == outcomes, output
+    assert shown["4"][3].split()[1] in ("(replayed)", "(rejouée)")
     # every word of every cell appears whole: none is split across two lines
     words = {word for line in lines for word in line.replace("│", " ").split()}
     for whole in ("francetravail", "greenhouse", outcomes["2"], "03/06/2026", "06:00"):
