@@ -31,6 +31,11 @@ if TYPE_CHECKING:  # the runner (and the store it imports) loads when a crawl st
 CRAWL_STATES = {"waiting": N_("waiting"), "running": N_("running"), "done": N_("done")}
 
 
+def source_line(p: CrawlProgress) -> str:
+    """``boamp: skipped: …``, with the reader's colon (``boamp : ignorée : …``)."""
+    return _("%(label)s:") % {"label": p.source} + " " + progress_state(p)
+
+
 def progress_state(p: CrawlProgress) -> str:
     """Where a crawl is, in the reader's language; a skipped one says why (the runner's
     ``SkipReason``, a str enum, compared by value: no need to import the runner here)."""
@@ -248,7 +253,7 @@ def crawl(
         _note_what_the_store_holds(engine, runs, replay)
     skipped = [p for p in progress.values() if p.skip is not None]
     for p in skipped:
-        err_console.print(safe(f"{p.source}: {progress_state(p)}"))
+        err_console.print(safe(source_line(p)))
     if stop.is_set():
         raise typer.Exit(130)
     # a source not crawled is work not done: cron must see it
@@ -269,7 +274,7 @@ def _print_as_they_finish(progress: dict, done: threading.Event, engine: object)
             shown.add(p.source)
             run = get_run(engine, p.run_id) if p.run_id is not None else None
             if run is None:
-                console.print(safe(f"{p.source}: {progress_state(p)}"), soft_wrap=True)
+                console.print(safe(source_line(p)), soft_wrap=True)
                 continue
             note = note_line(run.error_summary)
             line = ngettext("%(source)s: %(outcome)s — %(count)d listing",

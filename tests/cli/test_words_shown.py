@@ -62,7 +62,7 @@ def test_show_names_the_kind_and_status_in_the_readers_language(engine, clock, s
 
 
 @pytest.mark.parametrize(("language", "skipped"), [
-    ({}, "greenhouse: ignorée : déjà en cours de collecte par scheduler-on-host-a"),
+    ({}, "greenhouse : ignorée : déjà en cours de collecte par scheduler-on-host-a"),
     ({"LANG": "en_GB.UTF-8"}, "greenhouse: skipped: being crawled by scheduler-on-host-a"),
 ])
 def test_a_crawl_skipped_says_so_in_the_readers_language(sqlite_url, language, skipped):
