@@ -82,6 +82,15 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def kind_short(kind: str) -> str:
+    """A listing's kind in a table's narrow column (``emploi``, ``AO``, ``marché`` in
+    French); an unknown code as it is."""
+    labels = {"job": pgettext("listing kind, short", "job"),
+              "tender": pgettext("listing kind, short", "tender"),
+              "award": pgettext("listing kind, short", "award")}
+    return labels.get(kind, kind)
+
+
 def status_label(status: str) -> str:
     """A listing's status (``open``, ``closed``, ``cancelled``) as the reader says it; an
     unknown code as it is."""

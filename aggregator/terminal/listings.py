@@ -23,6 +23,7 @@ from aggregator.presentation import (
     deadline_text,
     descriptor_texts,
     kind_label,
+    kind_short,
     local,
     place,
     place_in_full,
@@ -178,7 +179,7 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
     fit are left out, least useful first, so that no word has to be split. With ``why``
     (listing id → why it matched), that under each title."""
     width = width or console.width
-    rows = [{"id": Text(str(listing.id)), "kind": safe(listing.kind),
+    rows = [{"id": Text(str(listing.id)), "kind": safe(kind_short(listing.kind)),
              "title": _title_cell(listing, why.get(listing.id) if why else None),
              "organisation": safe(listing.organization),
              "place": safe(place(listing)), "deadline": deadline_cell(listing),

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from aggregator.i18n import N_, _
-from aggregator.presentation import closing_soon, deadline_text, place, terms
+from aggregator.presentation import closing_soon, deadline_text, kind_short, place, terms
 from aggregator.terminal.console import safe
 from aggregator.tui.actions import bindings
 
@@ -143,7 +143,7 @@ class ResultsTable(DataTable):
         soon = closing_soon(listing)
         cells = {
             "star": Text("★" if listing.starred else "", style="yellow"),
-            "kind": safe(listing.kind),
+            "kind": safe(kind_short(listing.kind)),
             "title": safe(listing.title),
             "organization": safe(listing.organization),
             "place": safe(place(listing)),

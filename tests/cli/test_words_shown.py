@@ -61,6 +61,21 @@ def test_show_names_the_kind_and_status_in_the_readers_language(engine, clock, s
     assert tuple(field(out, word) for word in words) == job
 
 
+@pytest.mark.parametrize(("language", "kinds"), [
+    ("fr", {"Travaux d'électricité": "AO", "Développeur Python F/H": "emploi"}),
+    ("en", {"Travaux d'électricité": "tender", "Développeur Python F/H": "job"}),
+])
+def test_the_kind_column_of_the_results_is_in_the_readers_language(engine, clock, speak,
+                                                             language, kinds):
+    write(engine, [
+        item("t", title="Travaux d'électricité", deadline_at="2026-03-20T12:00:00+01:00"),
+        item("j", kind="job", source="lever", title="Développeur Python F/H")])
+    speak(language)
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]]
+            for line in run("search", "status:all").splitlines() if line.startswith("│")]
+    assert {row[2]: row[1] for row in rows if row[0]} == kinds
+
+
 @pytest.mark.parametrize(("language", "skipped"), [
     ({}, "greenhouse : ignorée : déjà en cours de collecte par scheduler-on-host-a"),
     ({"LANG": "en_GB.UTF-8"}, "greenhouse: skipped: being crawled by scheduler-on-host-a"),
