@@ -30,7 +30,7 @@ class AshbySpider(JsonListSpider):
     about = N_("Ashby job boards")
     endpoint_setting = "ASHBY_API_URL"
     endpoint_default = "https://api.ashbyhq.com/posting-api/job-board"
-    board_help = "BOARD (as in jobs.ashbyhq.com/BOARD)"
+    board_help = N_("BOARD (as in jobs.ashbyhq.com/BOARD)")
     records_pointer = "/jobs"
     board_url = re.compile(r"https?://(?:jobs\.ashbyhq\.com|api\.ashbyhq\.com/posting-api/"
                            r"job-board)/(?P<slug>[^/?#]+)", re.I)

@@ -28,7 +28,7 @@ class BambooHRSpider(JsonListSpider):
     endpoint_setting = "BAMBOOHR_URL_TEMPLATE"
     endpoint_default = "https://{board}.bamboohr.com"
     endpoint_key = "url_template"
-    board_help = "COMPANY (as in COMPANY.bamboohr.com)"
+    board_help = N_("COMPANY (as in COMPANY.bamboohr.com)")
     records_pointer = "/result"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.bamboohr\.com", re.I)
 

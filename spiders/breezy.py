@@ -30,7 +30,7 @@ class BreezySpider(JsonListSpider):
     endpoint_setting = "BREEZY_URL_TEMPLATE"
     endpoint_default = "https://{board}.breezy.hr"
     endpoint_key = "url_template"
-    board_help = "COMPANY (as in COMPANY.breezy.hr)"
+    board_help = N_("COMPANY (as in COMPANY.breezy.hr)")
     records_pointer = ""  # the document is the list of positions
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.breezy\.hr", re.I)
 

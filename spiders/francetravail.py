@@ -39,7 +39,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
-from aggregator.i18n import N_
+from aggregator.i18n import N_, _
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
 from spiders.base.listing_spider import Endpoint
@@ -150,7 +150,8 @@ class FranceTravailSpider(ListingSpider):
 
     @classmethod
     def needs(cls) -> str | None:
-        return f"{' and '.join(CREDENTIALS)} in the environment (or -s NAME=VALUE)"
+        return _("%(names)s in the environment (or -s NAME=VALUE)") % {
+            "names": _(" and ").join(CREDENTIALS)}
 
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],

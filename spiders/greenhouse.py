@@ -36,7 +36,7 @@ class GreenhouseSpider(JsonListSpider):
     about = N_("Greenhouse job boards")
     endpoint_setting = "GREENHOUSE_API_URL"
     endpoint_default = "https://boards-api.greenhouse.io/v1"
-    board_help = "TOKEN"
+    board_help = N_("TOKEN")
     records_pointer = "/jobs"
     # https://boards.greenhouse.io/TOKEN or https://job-boards.greenhouse.io/TOKEN also work.
     # the board, its API, or its embedded widget (``embed/job_board?for=SLUG``)

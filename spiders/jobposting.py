@@ -34,7 +34,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
-from aggregator.i18n import N_
+from aggregator.i18n import N_, _
 from spiders.base import ListingSpider
 from spiders.base.job_keys import job_match_keys
 from spiders.base.scopes import GONE_STATUSES, ScopeProgress
@@ -123,7 +123,7 @@ class JobPostingSpider(ListingSpider):
 
     @classmethod
     def needs(cls) -> str | None:
-        return "sites (career site URLs), or -a urls=..."
+        return _("sites (career site URLs), or -a urls=...")
 
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
@@ -355,7 +355,7 @@ class JobPostingSpider(ListingSpider):
         jsonld = read_jsonld(response)
         for repair in jsonld.repairs:
             self.crawler.stats.inc_value(f"aggregator/jobposting/jsonld_repaired/{repair}")
-        for _ in range(jsonld.unreadable_postings):
+        for _unread in range(jsonld.unreadable_postings):
             self.drop_record("unreadable JSON-LD", response.url)
         postings = [p for obj in jsonld.objects for p in find_postings(obj)]
         if not postings:

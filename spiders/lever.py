@@ -30,7 +30,7 @@ class LeverSpider(JsonListSpider):
     endpoint_setting = "LEVER_API_URL"
     endpoint_default = "https://api.lever.co/v0"
     more_endpoints = (EU_ENDPOINT,)
-    board_help = "SITE (eu:SITE for the EU instance)"
+    board_help = N_("SITE (eu:SITE for the EU instance)")
     records_pointer = ""  # the document is the list of postings
     board_url = re.compile(r"https?://(?:jobs|api)\.(?P<eu>eu\.)?lever\.co/(?:v0/postings/)?"
                            r"(?P<slug>[^/?#]+)", re.I)

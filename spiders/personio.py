@@ -29,7 +29,7 @@ class PersonioSpider(XmlFeedSpider):
     endpoint_setting = "PERSONIO_URL_TEMPLATE"
     endpoint_default = "https://{board}.jobs.personio.com"
     endpoint_key = "url_template"
-    board_help = "COMPANY (as in COMPANY.jobs.personio.com)"
+    board_help = N_("COMPANY (as in COMPANY.jobs.personio.com)")
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.jobs\.personio\.(?:com|de)",
                            re.I)
     feed_path = "/xml"

@@ -22,7 +22,7 @@ class RecruiteeSpider(JsonListSpider):
     endpoint_setting = "RECRUITEE_URL_TEMPLATE"
     endpoint_default = "https://{board}.recruitee.com"
     endpoint_key = "url_template"
-    board_help = "COMPANY (as in COMPANY.recruitee.com)"
+    board_help = N_("COMPANY (as in COMPANY.recruitee.com)")
     records_pointer = "/offers"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.recruitee\.com", re.I)
 

@@ -25,7 +25,7 @@ class SmartRecruitersSpider(OffsetPagedJsonSpider):
     about = N_("SmartRecruiters job boards")
     endpoint_setting = "SMARTRECRUITERS_API_URL"
     endpoint_default = "https://api.smartrecruiters.com/v1"
-    board_help = "COMPANY_ID"
+    board_help = N_("COMPANY_ID")
     records_pointer = "/content"
     total_pointer = "/totalFound"
     max_page_size = 100

@@ -24,7 +24,7 @@ DEFAULT_FEED = "/feeds/?locale=fr_FR"
 class SuccessFactorsSpider(XmlFeedSpider):
     name = "successfactors"
     about = N_("SAP SuccessFactors career sites (RSS feeds)")
-    board_help = "FEED_URL (a career site's RSS feed, or the site's address)"
+    board_help = N_("FEED_URL (a career site's RSS feed, or the site's address)")
     fields = {
         "title": "title",
         "url": "link",

@@ -31,7 +31,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from aggregator.config import SourceConfig
-from aggregator.i18n import N_
+from aggregator.i18n import N_, _
 from aggregator.items import RawListing
 from spiders.base.boards import SLUG, Board, BoardSpider, joined, pointer
 from spiders.base.job_keys import job_match_keys
@@ -53,7 +53,7 @@ PLACES = ("geographicalLocation", "department", "region", "country")  # finest f
 class TalentsoftSpider(BoardSpider):
     name = "talentsoft"
     about = N_("Cegid Talentsoft career sites (API v2)")
-    board_help = "CAREER_SITE_URL (or COMPANY for COMPANY.talent-soft.com)"
+    board_help = N_("CAREER_SITE_URL (or COMPANY for COMPANY.talent-soft.com)")
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.talent-soft\.com", re.I)
     records_pointer = "/data"
     max_page_size = PAGE_SIZE
@@ -83,7 +83,8 @@ class TalentsoftSpider(BoardSpider):
 
     @classmethod
     def needs(cls) -> str | None:
-        return f"{super().needs()}; {' and '.join(CREDENTIALS)} in the environment"
+        return _("%(boards)s; %(names)s in the environment") % {
+            "boards": super().needs(), "names": _(" and ").join(CREDENTIALS)}
 
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],

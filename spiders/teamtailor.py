@@ -30,7 +30,7 @@ PLACE = "locations/location[1]/"  # the first of a job's places
 class TeamtailorSpider(XmlFeedSpider):
     name = "teamtailor"
     about = N_("Teamtailor career sites")
-    board_help = "CAREER_SITE_URL (or COMPANY for COMPANY.teamtailor.com)"
+    board_help = N_("CAREER_SITE_URL (or COMPANY for COMPANY.teamtailor.com)")
     feed_path = "/jobs.rss"
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.teamtailor\.com", re.I)
     fields = {

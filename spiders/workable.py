@@ -19,7 +19,7 @@ class WorkableSpider(JsonListSpider):
     about = N_("Workable job boards")
     endpoint_setting = "WORKABLE_API_URL"
     endpoint_default = "https://apply.workable.com/api/v1"
-    board_help = "SUBDOMAIN (as in apply.workable.com/SUBDOMAIN)"
+    board_help = N_("SUBDOMAIN (as in apply.workable.com/SUBDOMAIN)")
     records_pointer = "/jobs"
     board_url = re.compile(r"https?://(?:apply\.workable\.com/(?!api/)(?P<path>[A-Za-z0-9_-]+)"
                            r"|(?P<host>[A-Za-z0-9-]+)\.workable\.com)", re.I)

@@ -34,7 +34,7 @@ _SITE = re.compile(r"/(?:[a-z]{2}-[A-Z]{2}/)?(?P<site>[^/]+)")
 class WorkdaySpider(PostPagedJsonSpider):
     name = "workday"
     about = N_("Workday career sites")
-    board_help = "SITE_URL (e.g. https://TENANT.wd5.myworkdayjobs.com/SITE)"
+    board_help = N_("SITE_URL (e.g. https://TENANT.wd5.myworkdayjobs.com/SITE)")
     records_pointer = "/jobPostings"
     total_pointer = "/total"
     max_page_size = 20  # Workday refuses more

@@ -169,3 +169,21 @@ def test_the_readme_shows_what_sources_list_prints() -> None:
     readme = (Path(sources_cli.PROJECT_ROOT) / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ aggregator sources list ashby\n", 1)[1].split("```", 1)[0]
     assert invoke("sources", "list", "ashby").output == block
+
+
+def test_list_says_what_a_source_needs_in_french(config: Path, monkeypatch) -> None:
+    from aggregator.i18n import LANGUAGE_ENV, set_language
+
+    monkeypatch.setenv(LANGUAGE_ENV, "fr")
+    set_language(None)
+    try:
+        result = invoke("sources", "list", "ashby", "francetravail", "jobposting")
+    finally:
+        monkeypatch.setenv(LANGUAGE_ENV, "en")
+        set_language(None)
+    assert result.exit_code == 0, result.output
+    assert "ashby (emploi) : Sites d'offres Ashby" in result.output
+    assert "requiert : boards : SITE (comme dans jobs.ashbyhq.com/SITE)" in result.output
+    assert ("requiert : FRANCE_TRAVAIL_CLIENT_ID et FRANCE_TRAVAIL_CLIENT_SECRET dans "
+            "l'environnement (ou -s NOM=VALEUR)") in result.output
+    assert "requiert : sites (URL de sites carrières), ou -a urls=..." in result.output

@@ -27,6 +27,7 @@ from rich.text import Text
 from aggregator.cli import UserError, app
 from aggregator.config import CONFIG_ENV, CONFIG_NAME, PROJECT_ROOT, find_config_file, in_checkout
 from aggregator.i18n import _
+from aggregator.presentation import kind_short
 from aggregator.terminal.console import console, safe
 
 sources_app = typer.Typer(help=_("The sources, and the job boards they follow."),
@@ -63,8 +64,9 @@ def list_sources(
     for name in names or known:
         info = source_info(name)
         params = config.source(name).params
-        console.print(Text.assemble((name, "bold"), f" ({info.kind}): "
-                                    + (_(info.about) if info.about else "")),
+        console.print(Text.assemble((name, "bold"), f" ({kind_short(info.kind)})",
+                                    _("%(label)s:") % {"label": ""},
+                                    " " + (_(info.about) if info.about else "")),
                       soft_wrap=True)
         console.print(safe(_("  needs: %(needs)s") % {"needs": info.needs or _("nothing")}),
                       soft_wrap=True)

@@ -33,6 +33,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator.config import SourceConfig
+from aggregator.i18n import N_, _
 from aggregator.items import RawListing
 from spiders.base.job_keys import job_match_keys
 from spiders.base.listing_spider import ListingSpider
@@ -57,7 +58,7 @@ class Board:
 class BoardSpider(ListingSpider):
     kind = "job"
     # How a board is written, for the messages about a board that cannot be used.
-    board_help: ClassVar[str] = "BOARD"
+    board_help: ClassVar[str] = N_("BOARD")  # translated where shown
     records_pointer: ClassVar[str] = ""  # where a JSON list response holds its records
     board_url: ClassVar[re.Pattern[str] | None] = None  # a board's address, slug as a group
     # Whether parse_item needs the list document (``page``) with a record's detail: it is
@@ -82,12 +83,13 @@ class BoardSpider(ListingSpider):
             text = next(group for group in match.groupdict().values() if group)
         text = text.strip().strip("/")
         if not SLUG.fullmatch(text):
-            raise ValueError(f"{text!r} is not a {cls.name} board name (expected {cls.board_help})")
+            raise ValueError(f"{text!r} is not a {cls.name} board name "
+                             f"(expected {_(cls.board_help)})")
         return Board(key=text, slug=text)
 
     @classmethod
     def needs(cls) -> str | None:
-        return f"boards: {cls.board_help}"
+        return _("boards: %(what)s") % {"what": _(cls.board_help)}
 
     @classmethod
     def configuration_problem(cls, source_config: SourceConfig, args: dict[str, Any],
