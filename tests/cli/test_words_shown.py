@@ -66,7 +66,10 @@ def test_show_names_the_kind_and_status_in_the_readers_language(engine, clock, s
     ("en", {"Travaux d'électricité": "tender", "Développeur Python F/H": "job"}),
 ])
 def test_the_kind_column_of_the_results_is_in_the_readers_language(engine, clock, speak,
-                                                             language, kinds):
+                                                                   monkeypatch, language, kinds):
+    from aggregator.terminal.console import console
+
+    monkeypatch.setattr(console, "width", 160)  # wide enough for the kind column
     write(engine, [
         item("t", title="Travaux d'électricité", deadline_at="2026-03-20T12:00:00+01:00"),
         item("j", kind="job", source="lever", title="Développeur Python F/H")])
