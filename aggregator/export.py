@@ -124,8 +124,9 @@ CSV_COLUMNS = tuple(Listing.__table__.columns[name]
                     for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
 # A CSV row before its cells are cleaned: the record's values in _RECORD_FIELDS order, then
-# the place source; instants and booleans already as the CSV writes them, the JSON lists as
-# their stored text or as lists. export_csv has SQL make these, write_csv Python.
+# the place source; "" for no value but numbers' None, instants and booleans already as the
+# CSV writes them, the JSON lists as their stored text or as lists. export_csv has SQL make
+# these, write_csv Python.
 _DEPARTMENT = _RECORD_FIELDS.index("department")
 _REGION = _RECORD_FIELDS.index("region")
 _CPV = _RECORD_FIELDS.index("cpv")
@@ -147,6 +148,12 @@ _CSV_NUMBERS = tuple(CSV_FIELDS.index(_RECORD_FIELDS[i]) for i in _NUMBERS)
 
 
 def _csv_column(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[Any]:
+    if _COLUMN_TYPES[name] in (Integer, Float):
+        return Listing.__table__.columns[name]
+    return func.coalesce(_csv_text(name, dialect, as_of), "")
+
+
+def _csv_text(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[Any]:
     column = Listing.__table__.columns[name]
     if name in _INSTANTS:  # isoformat() of the aware UTC instant
         if dialect == "postgresql":
@@ -167,7 +174,7 @@ def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnEleme
     """What :func:`export_csv` selects: a CSV row before its cells are cleaned (the status
     as it was at ``as_of`` when given)."""
     return [*(_csv_column(name, dialect, as_of).label(name) for name in _RECORD_FIELDS),
-            Listing.details["place_source"].as_string().label("place_source")]
+            func.coalesce(Listing.details["place_source"].as_string(), "").label("place_source")]
 
 
 # the record's cells the CSV writes as they are (text, or JSON decoded once per value)
@@ -177,9 +184,15 @@ _AS_THEY_ARE = frozenset((*_TEXT, _CPV, _SUPPLIERS))
 def _listing_row(listing: Listing) -> tuple[Any, ...]:
     """A listing (or a row of :func:`aggregator.query.stream`) as :func:`csv_columns` reads it."""
     *values, details = _record_and_details(listing)
-    return (*(value if value is None or index in _AS_THEY_ARE else _csv_cell(value)
-              for index, value in enumerate(values)),
-            (details or {}).get("place_source"))
+    place_source = (details or {}).get("place_source")
+    return (*(_stored(index, value) for index, value in enumerate(values)),
+            "" if place_source is None else place_source)
+
+
+def _stored(index: int, value: Any) -> Any:
+    if value is None:
+        return None if index in _NUMBERS else ""
+    return value if index in _AS_THEY_ARE else _csv_cell(value)
 
 
 class _Labels(dict):
@@ -196,7 +209,7 @@ class _Labels(dict):
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+    return json.loads(value) if isinstance(value, str) and value else value or None
 
 
 def _cpv_cells(codes: Any) -> tuple[Any, str]:
@@ -216,18 +229,21 @@ def _number(value: Any) -> str:
 
 
 def _csv_lines(rows: list[list[Any]]) -> str:
-    """``rows`` (text cells, and numbers where CSV_FIELDS has them) as CRLF lines, as
-    csv.writer with QUOTE_NONNUMERIC writes them."""
+    """``rows`` (text cells, and numbers or None where CSV_FIELDS has numbers) as CRLF
+    lines, as csv.writer with QUOTE_NONNUMERIC writes them."""
     for row in rows:
         for index in _CSV_NUMBERS:
-            if type(row[index]) is not str:
-                row[index] = _number(row[index])
-    try:
-        body = '"\r\n"'.join(['","'.join([cell.replace('"', '""') for cell in row])
-                              for row in rows])
-    except AttributeError:  # a number where text was expected (a Listing built by hand)
-        body = '"\r\n"'.join(['","'.join([_number(cell).replace('"', '""') for cell in row])
-                              for row in rows])
+            value = row[index]
+            if type(value) is not str:
+                row[index] = "" if value is None else _number(value)
+    lines = []
+    for row in rows:
+        try:
+            quotes = '"' in "".join(row)  # seldom: a row is quoted cell by cell only then
+        except TypeError:  # a number where text was expected (a Listing built by hand)
+            row, quotes = [_number(cell) for cell in row], True
+        lines.append('","'.join([cell.replace('"', '""') for cell in row] if quotes else row))
+    body = '"\r\n"'.join(lines)
     return f'"{body}"\r\n'.replace(f'"{_NUMBER}', "").replace(f'{_NUMBER}"', "")
 
 
@@ -241,7 +257,7 @@ class _CsvRows:
         self.cpvs = _Labels(_cpv_cells)
 
     def lines(self, rows: Sequence[Sequence[Any]]) -> str:
-        cells = [["" if value is None else value for value in row] for row in rows]
+        cells = [list(row) for row in rows]
         try:
             joined = "\n".join([text for row in cells for text in _texts(row)])
             clean = not (joined.startswith(FORMULA_START) or _FORMULA_LINE.search(joined)
@@ -255,9 +271,8 @@ class _CsvRows:
             cpv = stored[_CPV]
             row[_CPV], labels = cpvs[tuple(cpv) if isinstance(cpv, list) else cpv]
             suppliers = stored[_SUPPLIERS]
-            if suppliers is not None:
-                row[_SUPPLIERS] = ("" if suppliers in ("[]", "null")
-                                   else _csv_cell(_json(suppliers)))
+            row[_SUPPLIERS] = ("" if suppliers in ("", "[]", "null")
+                               else _csv_cell(_json(suppliers)))
             # CSV_FIELDS: each code's name after it, the CPV names last
             row.append(labels)
             row.insert(_REGION + 1, regions[stored[_REGION]])
