@@ -192,10 +192,10 @@ class ListingWriter:
             by_source.setdefault(source, []).append(row)
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                # The commit returns without waiting for its WAL flush. A crash may lose the
-                # last batches written (≤ 3 × wal_writer_delay), whole, never half of one: the
-                # crawl's unfinished run says to re-run it, and any later synchronous commit
-                # (the run's end) makes every batch before it durable.
+                # The commit returns without waiting for its WAL flush. A server crash may
+                # lose the last batches written (≤ 3 × wal_writer_delay), whole, never half
+                # of one: a crawl can be re-run, and any later synchronous commit (the run's
+                # end) makes every batch before it durable.
                 conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             for source, rows in by_source.items():
                 result += self._write_source(conn, source, rows, run_id, now)
