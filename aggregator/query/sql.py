@@ -356,18 +356,18 @@ def _stream(engine: Engine, filter: Filter, now: datetime | None, batch: int,
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size=-{_STREAM_CACHE_KIB}")
         try:
-            rows = _stream_rows(conn, engine, filter, now, batch, columns)
+            pages = _stream_pages(conn, engine, filter, now, batch, columns)
             if batches:
-                yield from rows
+                yield from pages
             else:
-                for page in rows:
+                for page in pages:
                     yield from page
         finally:
             if cache is not None:
                 conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
 
-def _stream_rows(conn: Connection, engine: Engine, filter: Filter, now: datetime | None,
+def _stream_pages(conn: Connection, engine: Engine, filter: Filter, now: datetime | None,
                  batch: int, columns: Sequence[Any]) -> Iterator[Sequence[Row[Any]]]:
     queries = build_queries(filter, dialect=engine.dialect.name, now=now, conn=conn,
                             columns=columns)
