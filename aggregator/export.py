@@ -8,21 +8,26 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
+from itertools import islice
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, Engine, Float, Integer, String, Text, case, cast, func, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.config import LOCAL_TZ
 from aggregator.normalize.text import has_controls, strip_controls
 from aggregator.presentation import cpv_labels, department_name, place, region_name
-from aggregator.store.models import Listing
+from aggregator.store.models import Listing, UTCDateTime
+from aggregator.store.status import status_at
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
+
+    from aggregator.query.language import Filter
 
 # The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
 LISTING_FIELDS = (
@@ -118,24 +123,76 @@ def _csv_cell(value: Any) -> str | int | float:
 CSV_COLUMNS = tuple(Listing.__table__.columns[name]
                     for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
-
-# Where each CSV cell comes from, read positionally from one attrgetter tuple (a row of
-# :func:`aggregator.query.stream` or a Listing): much faster than a getattr per cell.
-_CSV_VALUES = attrgetter(*_RECORD_FIELDS, "details")
+# A CSV row before its cells are cleaned: the record's values in _RECORD_FIELDS order, then
+# the place source; "" for no value but numbers' None, instants and booleans already as the
+# CSV writes them, the JSON lists as their stored text or as lists. export_csv has SQL make
+# these, write_csv Python.
 _DEPARTMENT = _RECORD_FIELDS.index("department")
 _REGION = _RECORD_FIELDS.index("region")
 _CPV = _RECORD_FIELDS.index("cpv")
-_DETAILS = len(_RECORD_FIELDS)
-
-
-# Text cells are checked a row at a time: joined by newlines, one scan finds whether any
+_SUPPLIERS = _RECORD_FIELDS.index("suppliers")
+_PLACE_SOURCE = len(_RECORD_FIELDS)
+_COLUMN_TYPES = {name: type(Listing.__table__.columns[name].type) for name in _RECORD_FIELDS}
+_INSTANTS = tuple(name for name, cls in _COLUMN_TYPES.items() if cls is UTCDateTime)
+_BOOLEANS = tuple(name for name, cls in _COLUMN_TYPES.items() if cls is Boolean)
+_NUMBERS = tuple(i for i, cls in enumerate(_COLUMN_TYPES.values()) if cls in (Integer, Float))
+# Text cells are checked a batch at a time: joined by newlines, one scan finds whether any
 # holds a control character or starts (or has a line starting) like a formula; only then is
-# each cell cleaned on its own. The other cells go through _csv_cell unless empty.
-_TEXT = tuple(i for i, name in enumerate(_RECORD_FIELDS)
-              if isinstance(Listing.__table__.columns[name].type, String))
-_OTHER = tuple(i for i in range(len(_RECORD_FIELDS)) if i not in _TEXT)
+# each row, then each of its cells, cleaned on its own.
+_TEXT = (*(i for i, cls in enumerate(_COLUMN_TYPES.values()) if issubclass(cls, String)),
+         _PLACE_SOURCE)
 _texts = itemgetter(*_TEXT)
 _FORMULA_LINE = re.compile(r"\n[=+\-@\t\r\0]")  # a literal first: a fast scan
+_record_and_details = attrgetter(*_RECORD_FIELDS, "details")
+_CSV_NUMBERS = tuple(CSV_FIELDS.index(_RECORD_FIELDS[i]) for i in _NUMBERS)
+
+
+def _csv_column(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[Any]:
+    if _COLUMN_TYPES[name] in (Integer, Float):
+        return Listing.__table__.columns[name]
+    return func.coalesce(_csv_text(name, dialect, as_of), "")
+
+
+def _csv_text(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[Any]:
+    column = Listing.__table__.columns[name]
+    if name in _INSTANTS:  # isoformat() of the aware UTC instant
+        if dialect == "postgresql":
+            text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US')
+        else:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
+            text = func.replace(type_coerce(column, String), " ", "T")
+        return func.replace(text, ".000000", "") + "+00:00"
+    if name in _BOOLEANS:
+        return case((column.is_(True), "true"), (column.is_(False), "false"))
+    if name in ("cpv", "suppliers"):  # the JSON text, decoded once per distinct value
+        return cast(column, Text) if dialect == "postgresql" else type_coerce(column, Text)
+    if name == "status" and as_of is not None:
+        return status_at(as_of)
+    return column
+
+
+def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnElement[Any]]:
+    """What :func:`export_csv` selects: a CSV row before its cells are cleaned (the status
+    as it was at ``as_of`` when given)."""
+    return [*(_csv_column(name, dialect, as_of).label(name) for name in _RECORD_FIELDS),
+            func.coalesce(Listing.details["place_source"].as_string(), "").label("place_source")]
+
+
+# the record's cells the CSV writes as they are (text, or JSON decoded once per value)
+_AS_THEY_ARE = frozenset((*_TEXT, _CPV, _SUPPLIERS))
+
+
+def _listing_row(listing: Listing) -> tuple[Any, ...]:
+    """A listing (or a row of :func:`aggregator.query.stream`) as :func:`csv_columns` reads it."""
+    *values, details = _record_and_details(listing)
+    place_source = (details or {}).get("place_source")
+    return (*(_stored(index, value) for index, value in enumerate(values)),
+            "" if place_source is None else place_source)
+
+
+def _stored(index: int, value: Any) -> Any:
+    if value is None:
+        return None if index in _NUMBERS else ""
+    return value if index in _AS_THEY_ARE else _csv_cell(value)
 
 
 class _Labels(dict):
@@ -151,8 +208,102 @@ class _Labels(dict):
         return value
 
 
-def _cpv_cell(codes: tuple[str, ...]) -> str:
-    return "; ".join(cpv_labels(codes))
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) and value else value or None
+
+
+def _cpv_cells(codes: Any) -> tuple[Any, str]:
+    """The cpv cell and the cpv_labels cell of the stored codes."""
+    codes = _json(codes) or ()
+    return _csv_cell(codes), _csv_cell("; ".join(cpv_labels(tuple(codes))))
+
+
+# A number is written bare: marked while cells are quoted, its quotes dropped after, a batch
+# at a time (the mark is a control character, which no cleaned cell holds). Quoting each
+# cell with str.replace costs far less than the csv module's scan of every character.
+_NUMBER = "\x1d"
+
+
+def _number(value: Any) -> str:
+    return value if type(value) is str else f"{_NUMBER}{value!r}{_NUMBER}"
+
+
+def _csv_lines(rows: list[list[Any]]) -> str:
+    """``rows`` (text cells, and numbers or None where CSV_FIELDS has numbers) as CRLF
+    lines, as csv.writer with QUOTE_NONNUMERIC writes them."""
+    for row in rows:
+        for index in _CSV_NUMBERS:
+            value = row[index]
+            if type(value) is not str:
+                row[index] = "" if value is None else _number(value)
+    lines = []
+    for row in rows:
+        try:
+            quotes = '"' in "".join(row)  # seldom: a row is quoted cell by cell only then
+        except TypeError:  # a number where text was expected (a Listing built by hand)
+            row, quotes = [_number(cell) for cell in row], True
+        lines.append('","'.join([cell.replace('"', '""') for cell in row] if quotes else row))
+    body = '"\r\n"'.join(lines)
+    return f'"{body}"\r\n'.replace(f'"{_NUMBER}', "").replace(f'{_NUMBER}"', "")
+
+
+class _CsvRows:
+    """Rows as :func:`csv_columns` reads them turned into the text of the CSV's lines, with
+    the department, region and CPV names looked up once per code."""
+
+    def __init__(self) -> None:
+        self.departments = _Labels(lambda code: _csv_cell(department_name(code)))
+        self.regions = _Labels(lambda code: _csv_cell(region_name(code)))
+        self.cpvs = _Labels(_cpv_cells)
+
+    def lines(self, rows: Sequence[Sequence[Any]]) -> str:
+        cells = [list(row) for row in rows]
+        try:
+            joined = "\n".join([text for row in cells for text in _texts(row)])
+            clean = not (joined.startswith(FORMULA_START) or _FORMULA_LINE.search(joined)
+                         or has_controls(joined))
+        except TypeError:  # a text attribute holding something else (a Listing built by hand)
+            clean = False
+        if not clean:
+            cells = [self._clean(row) for row in cells]
+        departments, regions, cpvs = self.departments, self.regions, self.cpvs
+        for row, stored in zip(cells, rows, strict=True):
+            cpv = stored[_CPV]
+            row[_CPV], labels = cpvs[tuple(cpv) if isinstance(cpv, list) else cpv]
+            suppliers = stored[_SUPPLIERS]
+            row[_SUPPLIERS] = ("" if suppliers in ("", "[]", "null")
+                               else _csv_cell(_json(suppliers)))
+            # CSV_FIELDS: each code's name after it, the CPV names last
+            row.append(labels)
+            row.insert(_REGION + 1, regions[stored[_REGION]])
+            row.insert(_DEPARTMENT + 1, departments[stored[_DEPARTMENT]])
+        return _csv_lines(cells)
+
+    @staticmethod
+    def _clean(row: list[Any]) -> list[Any]:
+        try:
+            joined = "\n".join(_texts(row))
+            if not (joined.startswith(FORMULA_START) or _FORMULA_LINE.search(joined)
+                    or has_controls(joined)):
+                return row
+        except TypeError:
+            pass
+        for index in _TEXT:
+            row[index] = _csv_cell(row[index])
+        return row
+
+
+def _write_csv_rows(batches: Iterable[Sequence[Sequence[Any]]], out: IO[str], bom: bool) -> int:
+    if bom:
+        out.write(BOM)
+    csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n").writerow(CSV_FIELDS)
+    rows = _CsvRows()
+    count = 0
+    for batch in batches:
+        if batch:
+            out.write(rows.lines(batch))
+            count += len(batch)
+    return count
 
 
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
@@ -163,48 +314,18 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
     a byte-order mark, which Excel needs to read UTF-8.
     """
-    if bom:
-        out.write(BOM)
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
-    departments = _Labels(lambda code: _csv_cell(department_name(code)))
-    regions = _Labels(lambda code: _csv_cell(region_name(code)))
-    cpvs = _Labels(lambda codes: _csv_cell(_cpv_cell(codes)))
-    values = _CSV_VALUES
-    cell = _csv_cell
-    department, region, cpv, details = _DEPARTMENT, _REGION, _CPV, _DETAILS
-    others, texts, text_indexes, formula_line = _OTHER, _texts, _TEXT, _FORMULA_LINE.search
-    count = 0
-    batch: list[list[Any]] = []
-    for listing in listings:
-        row = values(listing)
-        cells = ["" if v is None else v for v in row[:details]]
-        for index in others:
-            value = row[index]
-            if value is not None:
-                cells[index] = cell(value)
-        try:
-            joined = "\n".join([text for text in texts(row) if text])
-            clean = not (joined.startswith(FORMULA_START) or formula_line(joined)
-                         or has_controls(joined))
-        except TypeError:  # a text attribute holding something else (a Listing built by hand)
-            clean = False
-        if not clean:
-            for index in text_indexes:
-                cells[index] = cell(row[index])
-        # CSV_FIELDS: the record's cells with each code's name after it, then the two
-        # CSV-only cells (the details themselves are not written)
-        cells.append(cell((row[details] or {}).get("place_source")))
-        cells.append(cpvs[tuple(row[cpv] or ())])
-        cells.insert(region + 1, regions[row[region]])
-        cells.insert(department + 1, departments[row[department]])
-        batch.append(cells)
-        if len(batch) == _BATCH:
-            writer.writerows(batch)
-            count += len(batch)
-            batch = []
-    writer.writerows(batch)
-    return count + len(batch)
+    rows = map(_listing_row, listings)
+    return _write_csv_rows(iter(lambda: list(islice(rows, _BATCH)), []), out, bom)
+
+
+def export_csv(engine: Engine, filter: Filter, out: IO[str], *, bom: bool = False) -> int:
+    """:func:`write_csv` of every listing ``filter`` matches, read in batches as SQL renders
+    them: instants and booleans as text, the JSON lists as their text (decoded once per
+    distinct value), the place source alone out of the details."""
+    from aggregator.query import stream_batches
+
+    columns = csv_columns(engine.dialect.name, filter.as_of)
+    return _write_csv_rows(stream_batches(engine, filter, columns, batch=_BATCH), out, bom)
 
 
 # --- iCalendar deadlines --------------------------------------------------------------------

@@ -80,7 +80,7 @@ def export(
 ) -> None:
     from dataclasses import replace
 
-    from aggregator.export import CSV_COLUMNS, write_csv, write_ics, write_jsonl
+    from aggregator.export import CSV_COLUMNS, export_csv, write_ics, write_jsonl
     from aggregator.query import stream
     from aggregator.query.sql import STREAM_COLUMNS
     from aggregator.store.engine import get_engine
@@ -90,15 +90,14 @@ def export(
     instant, note = reading_instant(engine, as_of)
     if note:
         err_console.print(note, style="yellow", markup=False)
-    # read in batches; CSV and JSON lines read only their own columns
-    columns = STREAM_COLUMNS if format is Format.ics else CSV_COLUMNS
-    listings = stream(engine, replace(filter, as_of=instant), columns=columns)
+    filter = replace(filter, as_of=instant)
+    # each format reads in batches, and only the columns it writes
     count: int
     if format is Format.ics:
         # Streamed, and the file opened at the first event: with no deadline there is no
         # valid calendar (RFC 5545), so nothing is written at all.
         with _binary_output(output) as binary:
-            count = write_ics(listings, binary)
+            count = write_ics(stream(engine, filter, columns=STREAM_COLUMNS), binary)
         if not count:
             message = _("Nothing to export: no listing matching %(query)s has a deadline; "
                         "no calendar written.")
@@ -109,8 +108,8 @@ def export(
                         "%(n)d deadline events written to %(path)s", count)
     else:
         with _text_output(output) as text:
-            count = (write_csv(listings, text, bom=bom) if format is Format.csv
-                     else write_jsonl(listings, text))
+            count = (export_csv(engine, filter, text, bom=bom) if format is Format.csv
+                     else write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), text))
         what = ngettext("%(n)d listing written to %(path)s",
                         "%(n)d listings written to %(path)s", count)
     if output is not None:

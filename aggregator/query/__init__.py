@@ -16,11 +16,11 @@ from aggregator.query.errors import BadValue, FilterError
 from aggregator.query.keys import KEYS, read_option
 from aggregator.query.language import Filter
 from aggregator.query.listings import ListingDetail, get_listing, listing_groups
-from aggregator.query.sql import build_queries, conditions, count, search, stream
+from aggregator.query.sql import build_queries, conditions, count, search, stream, stream_batches
 from aggregator.query.terms import Term, parse_terms
 from aggregator.query.values import KINDS, SORTS, STATUSES, read_as_of, resolve_location
 
 __all__ = ["KEYS", "KINDS", "SORTS", "STATUSES", "BadValue", "Filter", "FilterError",
            "ListingDetail", "Term", "build_queries", "complete", "conditions", "count",
            "get_listing", "listing_groups", "parse_terms", "read_as_of", "read_option",
-           "resolve_location", "search", "stream"]
+           "resolve_location", "search", "stream", "stream_batches"]

@@ -39,7 +39,7 @@ def deadline_passed_condition(now: datetime) -> ColumnElement[bool]:
     return and_(Listing.deadline_at.is_not(None), Listing.deadline_at <= now)
 
 
-def _status_at(instant: datetime) -> ColumnElement[str]:
+def status_at(instant: datetime) -> ColumnElement[str]:
     """The stored status as it was at ``instant``: open if it changed since."""
     changed_since = exists(select(ListingChange.id).where(
         ListingChange.listing_id == Listing.id, ListingChange.field == "status",
@@ -63,7 +63,7 @@ def status_condition(status: str, now: datetime, *, as_of: bool = False,
     ``as_of``: ``now`` is a past instant, judged from the history (see the module doc)."""
     if kind == "award":
         status = "all"
-    stored: ColumnElement[str] = _status_at(now) if as_of else Listing.status  # type: ignore[assignment]
+    stored: ColumnElement[str] = status_at(now) if as_of else Listing.status  # type: ignore[assignment]
     condition: ColumnElement[bool] | None
     if status == "open":
         condition = and_(stored == "open",

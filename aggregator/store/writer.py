@@ -191,6 +191,12 @@ class ListingWriter:
         for (source, _), row in latest.items():
             by_source.setdefault(source, []).append(row)
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # The commit returns without waiting for its WAL flush. A server crash may
+                # lose the last batches written (≤ 3 × wal_writer_delay), whole, never half
+                # of one: a crawl can be re-run, and any later synchronous commit (the run's
+                # end) makes every batch before it durable.
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             for source, rows in by_source.items():
                 result += self._write_source(conn, source, rows, run_id, now)
             self._link_duplicates(conn, [*latest.values()], result)
@@ -209,14 +215,16 @@ class ListingWriter:
         "source = ? AND source_id IN (...)" by reading the whole source: each batch then
         costs more than the last. Autovacuum fixes that within a minute or so; a first crawl
         or an import writes thousands of rows before it does. Analyzing at 5,000 rows, then
-        at every doubling, costs a few sampled reads.
+        at every doubling, costs a few sampled reads: of listings, the size and the two
+        columns that lookup reads (the text search vectors are costly to analyze).
         """
         self.inserted += inserted
         if self.engine.dialect.name != "postgresql" or self.inserted < self._analyze_at:
             return
         self._analyze_at = self.inserted * 2
         with self.engine.begin() as conn:
-            conn.execute(text("ANALYZE listings, listing_cpv, listing_keys, award_suppliers"))
+            conn.execute(text("ANALYZE listings (source, source_id), listing_cpv, listing_keys, "
+                              "award_suppliers"))
 
     def _existing(self, conn: Connection, source: str,
                   source_ids: Sequence[str]) -> dict[str, Any]:

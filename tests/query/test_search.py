@@ -18,10 +18,12 @@ from aggregator.query import (
     parse_terms,
     search,
     stream,
+    stream_batches,
 )
 from aggregator.query.fulltext import text_match
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE
 from aggregator.store.flags import set_flags
+from aggregator.store.models import Listing
 from tests.factories import NOW, PARIS, item, write
 
 ITEMS = [
@@ -88,6 +90,9 @@ def test_streaming_reads_what_search_pages_in_the_same_order(engine, ids, text, 
     filter = Filter.parse(text, **({"limit": None} | paging))
     rows = list(stream(engine, filter, batch=2))
     assert [r.id for r in rows] == [listing.id for listing in search(engine, filter)]
+    pages = list(stream_batches(engine, filter, [Listing.id], batch=2))
+    assert [row.id for page in pages for row in page] == [r.id for r in rows]
+    assert all(0 < len(page) <= 2 for page in pages)
     assert rows and all(r.title and r.first_seen_at.tzinfo for r in rows)
     assert "raw" not in rows[0]._fields
 

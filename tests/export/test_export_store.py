@@ -1,0 +1,99 @@
+"""`aggregator export -f csv` on a store holding hostile text, NULLs, accents, multi-valued
+fields and instants given in two time zones: byte for byte the golden files (written by the
+export that read ORM rows), on SQLite and PostgreSQL, and what write_csv makes of the same
+listings."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from aggregator.cli import _register, app
+from aggregator.export import write_csv
+from aggregator.store.models import Listing, ListingChange
+from tests.factories import PARIS, row
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def hostile() -> list[Listing]:
+    """Every kind of cell the CSV writes, with what a spreadsheet or a terminal must not get
+    (no NUL: PostgreSQL text cannot hold one)."""
+    return [
+        row(1, title='Travaux "urgents", lot 1 ; électricité ☃', organization="Ville d'Aix",
+            description="Ligne 1\r\nLigne 2\n=SUM(A1) en début de ligne\n\"cité\"",
+            city="Aix-en-Provence", postal_code="13100", insee_code="13001", department="13",
+            region="93", cpv=["45310000", "45311000", "99999999"],
+            published_at=datetime(2026, 3, 20, 9, 30, 15, 123456, tzinfo=PARIS),
+            deadline_at=datetime(2026, 12, 15, 11, 0, tzinfo=UTC), deadline_time_given=True,
+            estimated_value=-1250.5, currency="EUR", procedure="open",
+            details={"place_source": "buyer", "other": [1, 2]}),
+        row(2, kind="job", source="greenhouse", source_id="4426707007",
+            title='=HYPERLINK("http://evil.example","Cliquez")', organization="+33 1 23 45",
+            description="-2+3 \x1b[31mrouge\x1b[0m \x7f\x85", city="Pa\u202eris",
+            postal_code="75001", department="75", region="11", remote=True,
+            deadline_at=datetime(2026, 12, 31, 23, 0, 0, 1, tzinfo=PARIS),
+            deadline_time_given=False, cpv=[], contract_type="cdi", working_time="full_time",
+            salary_min=42000.0, salary_max=48000.5, salary_currency="EUR",
+            salary_period="year"),
+        row(3, kind="award", source="decp", source_id="decp-3", status="awarded",
+            title="@SUM(A1:A9) Câblage", organization="\tTab Corp", description="\rretour",
+            buyer_id="21130055300016", amount=1e6, duration_months=12, offers_received=3,
+            nature="Marché", awarded_at=datetime(2026, 2, 1, tzinfo=PARIS),
+            ends_at=datetime(2027, 2, 1, 12, tzinfo=UTC),
+            suppliers=[{"name": 'Société "Ä" ; -1', "siret": "12345678900011"},
+                       {"name": "=Autre", "siret": None}], cpv=["45310000"]),
+        row(4, title="Sans rien", organization=None, description=None, city=None,
+            postal_code=None, department="2A", region="94", country=None, cpv=None,
+            suppliers=None, details={}, deadline_at=None, deadline_time_given=None,
+            status="cancelled"),
+        row(5, title="-Moins, ' apostrophe", department="999", region="XX", cpv=["45310000"],
+            description="", details={"place_source": "=formula"}, status="closed",
+            deadline_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=PARIS)),
+    ]
+
+
+@pytest.fixture
+def hostile_store(engine):
+    with Session(engine) as session:
+        listings = hostile()
+        for listing in listings:
+            listing.content_hash = "0" * 32
+        session.add_all(listings)
+        session.flush()
+        # closed after 1 June: open as of that day
+        session.add(ListingChange(listing_id=5, field="status", old_value="open",
+                                  new_value="closed",
+                                  changed_at=datetime(2026, 6, 2, tzinfo=UTC)))
+        session.commit()
+    return engine
+
+
+def export(*args: str) -> str:
+    _register()
+    result = CliRunner().invoke(app, ["export", "status:all", "-f", "csv", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes.decode("utf-8")
+
+
+def test_export_csv_is_byte_for_byte_the_golden_file(hostile_store):
+    text = export()
+    assert text == (GOLDEN / "store.csv").read_bytes().decode("utf-8")
+    with Session(hostile_store) as session:
+        listings = session.scalars(select(Listing).order_by(
+            Listing.deadline_at.is_(None), Listing.deadline_at, Listing.published_at.desc(),
+            Listing.id)).all()
+        out = io.StringIO(newline="")
+        write_csv(listings, out)
+    assert out.getvalue() == text
+
+
+def test_export_csv_as_of_a_day_is_the_golden_file(hostile_store):
+    text = export("--as-of", "2026-06-01", "--bom")
+    assert text == (GOLDEN / "store-as-of.csv").read_bytes().decode("utf-8")
