@@ -152,8 +152,9 @@ class ResultsTable(DataTable):
             "terms": safe(terms(listing)),
             "source": safe(listing.source),
         }
-        if listing.status != "open":  # closed, cancelled: still listed, read as past
-            for cell in cells.values():
+        for cell in cells.values():
+            cell.overflow = "ellipsis"  # a cut title or place says so: "Pontoise (9…"
+            if listing.status != "open":  # closed, cancelled: still listed, read as past
                 cell.stylize("dim")
         return cells
 
