@@ -96,6 +96,7 @@ _WRITTEN = (
     (r"board (?P<board>'.*'): (?P<error>.+)", N_("board %(board)s: %(error)s")),
     (r"no career sites configured \(\[sources\.jobposting\] sites, or -a urls=\.\.\.\)",
      N_("no career sites configured ([sources.jobposting] sites, or -a urls=...)")),
+    # stored by decp before it read the national dataset without files
     (r"no DECP files given \(\[sources\.decp\] urls, or -a urls=\.\.\.\)",
      N_("no DECP files given ([sources.decp] urls, or -a urls=...)")),
     (r"(?P<names>[A-Z_]+(?: and [A-Z_]+)*) not set \(France Travail API credentials, from "

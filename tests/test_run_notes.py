@@ -92,8 +92,7 @@ def test_every_network_problem_the_judge_names_has_its_words():
     assert set(NETWORK_ERRORS.values()) <= set(NETWORK_PROBLEMS)
 
 
-@pytest.mark.parametrize("source", ["greenhouse", "decp", "jobposting", "francetravail",
-                                    "talentsoft"])
+@pytest.mark.parametrize("source", ["greenhouse", "jobposting", "francetravail", "talentsoft"])
 def test_why_a_source_cannot_run_reads_in_french(speak, source):
     """A spider's configuration problem: the note of its unconfigured runs, and the reason
     `aggregator sources` gives."""
