@@ -28,7 +28,12 @@ from aggregator.query.language import Filter
 from aggregator.query.values import quote_value, resolve_location
 from aggregator.store.batches import chunks
 from aggregator.store.models import Listing
-from aggregator.store.search_index import FTS_TABLE, PG_CONFIG
+from aggregator.store.search_index import (
+    FTS_TABLE,
+    PG_CONFIG,
+    PG_DOCUMENT_COLUMN,
+    PG_TITLE_COLUMN,
+)
 
 # Marks around a matched word in what the engines return: control characters, which listing
 # text never holds (normalisation strips them).
@@ -217,8 +222,9 @@ def _highlights(engine: Engine, terms: Sequence[Any],
         if sqlite:
             rows: Any = _sqlite_marked(conn, terms, ids)
         else:
-            query, words = _pg_tsquery(terms)
-            rows = conn.exec_driver_sql(_PG_MARKED.replace(_TSQUERY, query), {
+            every, anyone, words = _pg_tsquery(terms)
+            statement = _PG_MARKED.replace(_EVERY, every).replace(_ANY, anyone)
+            rows = conn.exec_driver_sql(statement, {
                 **words, "needle": _needle(terms), "ids": ids})
         for listing_id, *marked in rows:
             parts = [Highlight.read(name, value)
@@ -256,15 +262,18 @@ def _sqlite_marked(conn: Any, terms: Sequence[Any], ids: Sequence[int]) -> list[
     return rows
 
 
-def _pg_tsquery(terms: Sequence[Any]) -> tuple[str, dict[str, str]]:
-    """The terms' tsquery as SQL (the statement's shape: how many terms, which are prefixes)
-    and its parameters (the words)."""
-    query, words = "", {}
+def _pg_tsquery(terms: Sequence[Any]) -> tuple[str, str, dict[str, str]]:
+    """The terms' tsquery as SQL, every term (what the search matched) and any of them (a
+    field worth marking), and its parameters (the words). The SQL is the statement's shape:
+    how many terms, which are prefixes."""
+    parts, words = [], {}
     for n, (function, text, _negated) in enumerate(pg_tsquery_terms(terms)):
-        part = f"{function}('{PG_CONFIG}'::regconfig, %(w{n})s)"
-        query = f"tsquery_and({query}, {part})" if query else part
+        parts.append(f"{function}('{PG_CONFIG}'::regconfig, %(w{n})s)")
         words[f"w{n}"] = text
-    return query, words
+    every, anyone = parts[0], parts[0]
+    for part in parts[1:]:
+        every, anyone = f"tsquery_and({every}, {part})", f"tsquery_or({anyone}, {part})"
+    return every, anyone, words
 
 
 def _needle(terms: Sequence[Any]) -> str:
@@ -279,18 +288,22 @@ def _needle(terms: Sequence[Any]) -> str:
 # ts_headline parses all the text it is given, which on whole descriptions costs more than
 # the search: a description is marked in a window of _WINDOW characters from a little before
 # the first place its needle starts a word; whole only when that window holds no match (the
-# needle was found elsewhere first); not at all without the needle. One statement per shape
-# of query, its tsquery made in it (no round trip before), the words and the ids (an array)
-# as parameters: the driver prepares it once per connection instead of PostgreSQL planning
-# it for every page. OFFSET 0: each lateral
-# subquery evaluated once, not inlined into every use of its columns.
-_TSQUERY = "__TSQUERY__"  # replaced by the query's tsquery (_pg_tsquery)
+# needle was found elsewhere first); not at all without the needle. The title and the buyer
+# are marked only when their stored vectors hold a word (ts_filter keeps the buyer's, weight
+# B). One statement per shape of query, its tsqueries made in it (no round trip before), the
+# words and the ids (an array) as parameters: the driver prepares it once per connection
+# instead of PostgreSQL planning it for every page. OFFSET 0: each lateral subquery
+# evaluated once, not inlined into every use of its columns.
+_EVERY, _ANY = "__EVERY__", "__ANY__"  # replaced by the query's tsqueries (_pg_tsquery)
 _MARKS = f'StartSel="{START}", StopSel="{STOP}"'
 _WHOLE = f"HighlightAll=true, {_MARKS}"
 _PG_MARKED = f"""
 SELECT l.id,
-  ts_headline('{PG_CONFIG}'::regconfig, l.title, k.q, '{_WHOLE}'),
-  ts_headline('{PG_CONFIG}'::regconfig, coalesce(l.organization, ''), k.q, '{_WHOLE}'),
+  CASE WHEN l.{PG_TITLE_COLUMN} @@ k.qa
+       THEN ts_headline('{PG_CONFIG}'::regconfig, l.title, k.q, '{_WHOLE}') END,
+  CASE WHEN ts_filter(l.{PG_DOCUMENT_COLUMN}, '{{b}}') @@ k.qa
+       THEN ts_headline('{PG_CONFIG}'::regconfig, coalesce(l.organization, ''), k.q,
+                        '{_WHOLE}') END,
   CASE WHEN f.at = 0 THEN NULL WHEN strpos(w.marked, '{START}') > 0 THEN w.marked
        ELSE ts_headline('{PG_CONFIG}'::regconfig, coalesce(l.description, ''), k.q,
                         'MaxFragments=2, MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2},
@@ -298,7 +311,7 @@ SELECT l.id,
   strpos(w.marked, '{START}') > 0 AND w.start > 1,
   strpos(w.marked, '{START}') > 0 AND w.start + {_WINDOW} <= length(coalesce(l.description, ''))
 FROM listings l
-CROSS JOIN (SELECT __TSQUERY__ AS q OFFSET 0) k
+CROSS JOIN (SELECT __EVERY__ AS q, __ANY__ AS qa OFFSET 0) k
 CROSS JOIN LATERAL (SELECT regexp_instr(coalesce(l.description, ''), %(needle)s, 1, 1, 0, 'i')
                     AS at OFFSET 0) f
 CROSS JOIN LATERAL (SELECT greatest(f.at - {_BEFORE}, 1) AS start,
