@@ -62,6 +62,13 @@ def test_the_excerpt_is_found_however_the_word_is_typed(engine, boamp):
         assert "émulsion de bitume" in parts["description"].text
 
 
+def test_a_word_of_the_buyers_name_is_marked_there_and_only_there(engine, boamp):
+    # "conseil" is in the buyer's name of the roads notice alone; "bitume" is not in it
+    parts = {h.field: h for h in why(engine, "conseil bitume")[ROADS].text}
+    assert marked(parts["organization"]) == ["Conseil"]
+    assert "conseil" not in [w.lower() for w in marked(parts["title"])]
+
+
 def test_cpv_place_descriptor_and_deadline_say_what_matched(engine, boamp):
     found = why(engine, "cpv:4411 dep:87 descriptor:voirie deadline<200d")[ROADS]
     record = found.record()
