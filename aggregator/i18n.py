@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -113,6 +115,26 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` things (``"%(n)d new offer"``), in the reader's
     language; French counts 0 and 1 as singular."""
     return _catalogue().ngettext(singular, plural, n)
+
+
+class WrittenForms:
+    """English messages of fixed forms with variable parts (Click's errors, a crawl's
+    notes), each form a regular expression matched whole with named groups, and its
+    message (N_) taking those groups: :meth:`say` gives a text in the reader's language, as
+    it is when no form matches. ``parts`` translates a group's value too."""
+
+    def __init__(self, written: Iterable[tuple[str, str]], *, flags: int = 0,
+                 parts: Mapping[str, Callable[[str], str]] | None = None) -> None:
+        self._forms = [(re.compile(form, flags), message) for form, message in written]
+        self._parts = parts or {}
+
+    def say(self, text: str) -> str:
+        for pattern, message in self._forms:
+            match = pattern.fullmatch(text)
+            if match:
+                return _(message) % {name: self._parts.get(name, str)(value or "")
+                                     for name, value in match.groupdict().items()}
+        return text
 
 
 def long_date(day: date) -> str:

@@ -12,10 +12,9 @@ line of a crawl's log, an older note) is shown as it is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from aggregator.i18n import N_, _
+from aggregator.i18n import N_, WrittenForms, _
 
 # Scrapy's close reasons a note names (``stopped: REASON``); others are shown as they are.
 CLOSE_REASONS = {
@@ -107,19 +106,13 @@ _WRITTEN = (
      N_("%(names)s not set (the API client of the career site, from its Talentsoft "
         "administrator)")),
 )
-_FORMS = tuple((re.compile(form), message) for form, message in _WRITTEN)
+_FORMS = WrittenForms(_WRITTEN, parts=_PARTS)
 
 
 def run_note(line: str) -> str:
     """One line of a run's note in the reader's language (a form the code does not write:
     as it is)."""
-    for pattern, message in _FORMS:
-        match = pattern.fullmatch(line)
-        if match:
-            values = {name: _PARTS.get(name, str)(value or "")
-                      for name, value in match.groupdict().items()}
-            return _(message) % values
-    return line
+    return _FORMS.say(line)
 
 
 def note_line(summary: str | None) -> str:

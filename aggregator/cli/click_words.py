@@ -19,7 +19,7 @@ from typing import IO, Any
 from typer._click import core, exceptions, formatting
 from typer._click.utils import echo
 
-from aggregator.i18n import N_, _
+from aggregator.i18n import N_, WrittenForms, _
 
 # the help of --help, as typer._click.decorators.help_option writes it
 HELP_OPTION_HELP = N_("Show this message and exit.")
@@ -51,17 +51,13 @@ _WRITTEN = (
      N_("Invalid value for %(name)s: %(problem)s")),
     (r"Invalid value: (?P<problem>.*)", N_("Invalid value: %(problem)s")),
 )
-_FORMS = tuple((re.compile(form, re.S), message) for form, message in _WRITTEN)
+_FORMS = WrittenForms(_WRITTEN, flags=re.S)
 
 
 def click_message(message: str) -> str:
     """An error message of Typer's Click in the reader's language (as it is when its form
     is not known)."""
-    for pattern, translated in _FORMS:
-        match = pattern.fullmatch(message)
-        if match:
-            return _(translated) % match.groupdict()
-    return message
+    return _FORMS.say(message)
 
 
 def _error_line(error: exceptions.ClickException) -> str:
