@@ -46,7 +46,7 @@ class LeverSpider(JsonListSpider):
             slug = text[3:].strip() if eu else text
         slug = slug.strip("/")
         if not SLUG.fullmatch(slug):
-            raise ValueError(f"{text!r} is not a lever site (expected {cls.board_help})")
+            raise cls.not_a_board(text, N_("site"))
         return Board(key=f"eu:{slug}" if eu else slug, slug=slug)
 
     def list_url(self, board: Board) -> str:

@@ -37,7 +37,7 @@ class SuccessFactorsSpider(XmlFeedSpider):
         value = value.strip()
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not a feed URL (expected {cls.board_help})")
+            raise cls.not_a_board(value, N_("feed URL"))
         feed = value if parts.path.strip("/") or parts.query else \
             f"{parts.scheme}://{parts.netloc}{DEFAULT_FEED}"
         return Board(key=feed, slug=parts.hostname, base_url=feed)

@@ -74,7 +74,7 @@ class TalentsoftSpider(BoardSpider):
             value = f"https://{value}.talent-soft.com"
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not a career site (expected {cls.board_help})")
+            raise cls.not_a_board(value, N_("career site"))
         # the site's root, whatever page of it was pasted: its API or pages cut off
         prefix = re.split(r"/api/|/offre-de-emploi|/Pages/|/[^/]*\.aspx", parts.path,
                           maxsplit=1, flags=re.I)[0].rstrip("/")

@@ -59,7 +59,7 @@ class TeamtailorSpider(XmlFeedSpider):
             value = f"https://{value}.teamtailor.com"
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not a career site URL (expected {cls.board_help})")
+            raise cls.not_a_board(value, N_("career site URL"))
         path = parts.path.rstrip("/")
         for suffix in ("/jobs.rss", "/jobs"):  # the feed or the jobs page pasted as is
             path = path.removesuffix(suffix)

@@ -46,7 +46,7 @@ class WorkdaySpider(PostPagedJsonSpider):
         parts = urlsplit(text.strip())
         host = parts.hostname or ""
         if parts.scheme not in ("http", "https") or not host:
-            raise ValueError(f"{text!r} is not a Workday site URL (expected {cls.board_help})")
+            raise cls.not_a_board(text, N_("site URL"))
         origin = f"{parts.scheme}://{parts.netloc}"
         tenant_host = host.endswith(".myworkdayjobs.com")
         if match := _CXS.match(parts.path):
@@ -62,7 +62,7 @@ class WorkdaySpider(PostPagedJsonSpider):
             tenant, site = host.split(".")[0], match["site"]
             key = site_url = f"{origin}/{site}"
         else:
-            raise ValueError(f"{text!r} is not a Workday site URL (expected {cls.board_help})")
+            raise cls.not_a_board(text, N_("site URL"))
         facets = {name: sorted(values) for name, values in sorted(parse_qs(parts.query).items())}
         if facets:
             key += "?" + urlencode(facets, doseq=True)

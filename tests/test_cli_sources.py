@@ -85,7 +85,7 @@ def test_add_a_board_of_any_platform_by_its_name_or_address(config: Path) -> Non
 @pytest.mark.parametrize("args, message", [
     (("boamp", "x"), f"'boamp' is not a job-board platform (platforms: "
                      f"{', '.join(board_platforms())})"),
-    (("workday", "Careers"), "is not a Workday site URL"),
+    (("workday", "Careers"), "is not a workday site URL"),
     (("greenhouse", "two words"), "is not a greenhouse board name"),
 ])
 def test_add_refuses_unknown_platforms_and_unusable_boards(config: Path, args, message) -> None:
@@ -187,3 +187,18 @@ def test_list_says_what_a_source_needs_in_french(config: Path, monkeypatch) -> N
     assert ("requiert : FRANCE_TRAVAIL_CLIENT_ID et FRANCE_TRAVAIL_CLIENT_SECRET dans "
             "l'environnement (ou -s NOM=VALEUR)") in result.output
     assert "requiert : sites (URL de sites carrières), ou -a urls=..." in result.output
+
+
+def test_a_board_written_wrong_is_refused_in_french(config: Path, monkeypatch) -> None:
+    from aggregator.i18n import LANGUAGE_ENV, set_language
+
+    monkeypatch.setenv(LANGUAGE_ENV, "fr")
+    set_language(None)
+    try:
+        result = invoke("sources", "add", "lever", "deux mots")
+    finally:
+        monkeypatch.setenv(LANGUAGE_ENV, "en")
+        set_language(None)
+    assert str(result.exception) == ("'deux mots' ne convient pas comme site lever (attendu : "
+                                     "SITE (eu:SITE pour l'instance européenne))")
+    assert config.read_text(encoding="utf-8") == COMMENTED

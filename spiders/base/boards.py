@@ -83,9 +83,16 @@ class BoardSpider(ListingSpider):
             text = next(group for group in match.groupdict().values() if group)
         text = text.strip().strip("/")
         if not SLUG.fullmatch(text):
-            raise ValueError(f"{text!r} is not a {cls.name} board name "
-                             f"(expected {_(cls.board_help)})")
+            raise cls.not_a_board(text)
         return Board(key=text, slug=text)
+
+    @classmethod
+    def not_a_board(cls, text: str, what: str = N_("board name")) -> ValueError:
+        """The error for a board written in a way this source cannot use, in the reader's
+        language: ``'x y' is not a lever site (expected SITE ...)``."""
+        return ValueError(_("%(text)s is not a %(source)s %(what)s (expected %(form)s)") % {
+            "text": repr(text), "source": cls.name, "what": _(what),
+            "form": _(cls.board_help)})
 
     @classmethod
     def needs(cls) -> str | None:

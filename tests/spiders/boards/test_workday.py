@@ -108,5 +108,5 @@ def test_the_site_filters_in_the_url_are_the_search_facets() -> None:
 @pytest.mark.parametrize("text", ["motorolasolutions", "https://example.com/careers",
                                   "ftp://x.wd5.myworkdayjobs.com/Careers"])
 def test_what_is_no_workday_site_is_refused(text) -> None:
-    with pytest.raises(ValueError, match="not a Workday site URL"):
+    with pytest.raises(ValueError, match="not a workday site URL"):
         WorkdaySpider.parse_board(text)
