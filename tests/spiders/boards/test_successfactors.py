@@ -15,7 +15,7 @@ def test_a_board_is_a_feed_url_or_a_career_site() -> None:
     assert feed.base_url == "https://careers.qorvo.com/feeds//?locale=en_US"
     site = SuccessFactorsSpider.parse_board("https://jobs.example.fr/")
     assert site.key == "https://jobs.example.fr/feeds/?locale=fr_FR"
-    with pytest.raises(ValueError, match="not a feed URL"):
+    with pytest.raises(ValueError, match="not a successfactors feed URL"):
         SuccessFactorsSpider.parse_board("qorvo")
 
 
