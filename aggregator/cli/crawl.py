@@ -37,20 +37,10 @@ def source_line(p: CrawlProgress) -> str:
 
 
 def progress_state(p: CrawlProgress) -> str:
-    """Where a crawl is, in the reader's language; a skipped one says why (the runner's
-    ``SkipReason``, a str enum, compared by value: no need to import the runner here)."""
-    skip = p.skip
-    if skip is None:
-        return _(CRAWL_STATES[p.state]) if p.state in CRAWL_STATES else str(p.state)
-    if skip.reason == "distributed":
-        return _("skipped: distributed crawl %(run)s still running (%(queued)s queued, "
-                 "%(inflight)s in flight)") % {"run": skip.generation, "queued": skip.queued,
-                                               "inflight": skip.inflight}
-    if skip.reason == "stopped":
-        return _("skipped: stopped before it started")
-    if skip.holder:
-        return _("skipped: being crawled by %(holder)s") % {"holder": skip.holder}
-    return _("skipped: being crawled by another process")
+    """Where a crawl is, in the reader's language; a skipped one says why."""
+    if p.skip is not None:
+        return p.skip.text(_)
+    return _(CRAWL_STATES[p.state]) if p.state in CRAWL_STATES else str(p.state)
 
 
 def _progress_table(progress: dict) -> Table:

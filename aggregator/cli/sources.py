@@ -64,8 +64,8 @@ def list_sources(
     for name in names or known:
         info = source_info(name)
         params = config.source(name).params
-        console.print(Text.assemble((name, "bold"), f" ({kind_short(info.kind)})",
-                                    _("%(label)s:") % {"label": ""},
+        console.print(Text.assemble((name, "bold"),
+                                    _("%(label)s:") % {"label": f" ({kind_short(info.kind)})"},
                                     " " + (_(info.about) if info.about else "")),
                       soft_wrap=True)
         console.print(safe(_("  needs: %(needs)s") % {"needs": info.needs or _("nothing")}),

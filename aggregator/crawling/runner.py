@@ -27,7 +27,7 @@ import platformdirs
 from aggregator.config import DATABASE_URL_ENV, PROJECT_ROOT, in_checkout
 from aggregator.crawling.outcome import STOP_REASON
 from aggregator.crawling.registry import SETTINGS_MODULE
-from aggregator.i18n import LANGUAGE_ENV, language
+from aggregator.i18n import LANGUAGE_ENV, N_, language
 from aggregator.store.run_outcome import RunOutcome
 from aggregator.store.runs import (
     close_dead_runs,
@@ -60,6 +60,15 @@ class SkipReason(StrEnum):
     LOCKED = "locked"  # another process holds the source's lock: it is crawling it
 
 
+_SKIP_MESSAGES = {
+    SkipReason.DISTRIBUTED_RUNNING: N_("skipped: distributed crawl %(run)s still running "
+                                       "(%(queued)s queued, %(inflight)s in flight)"),
+    SkipReason.STOPPED: N_("skipped: stopped before it started"),
+    SkipReason.LOCKED: N_("skipped: being crawled by %(holder)s"),
+}
+_UNKNOWN_HOLDER = N_("skipped: being crawled by another process")
+
+
 @dataclass(frozen=True)
 class Skip:
     """Why a crawl did not run, with what the reader is told of it."""
@@ -70,13 +79,17 @@ class Skip:
     queued: int = 0  # DISTRIBUTED_RUNNING: its requests still queued...
     inflight: int = 0  # ... and being crawled
 
+    def text(self, say: Callable[[str], str] = str) -> str:
+        """What the reader is told, through ``say``: gettext's ``_`` for the reader's
+        language (aggregator crawl), as written for the logs."""
+        message = _SKIP_MESSAGES[self.reason]
+        if self.reason is SkipReason.LOCKED and not self.holder:
+            message = _UNKNOWN_HOLDER
+        return say(message) % {"run": self.generation, "queued": self.queued,
+                               "inflight": self.inflight, "holder": self.holder}
+
     def __str__(self) -> str:  # in the logs
-        if self.reason is SkipReason.DISTRIBUTED_RUNNING:
-            return (f"skipped: distributed crawl {self.generation} still running "
-                    f"({self.queued} queued, {self.inflight} in flight)")
-        if self.reason is SkipReason.STOPPED:
-            return "skipped: stopped before it started"
-        return f"skipped: being crawled by {self.holder or 'another process'}"
+        return self.text()
 
 
 @dataclass

@@ -34,3 +34,10 @@ def tui_engine(sqlite_url, clock):
     engine = get_engine(sqlite_url)
     write(engine, ITEMS)
     return engine
+
+
+def break_source(monkeypatch, reason: str, source: str = "boamp") -> None:
+    """Source health says ``source`` is broken, for ``reason``."""
+    broken = type("Broken", (), {"source": source, "reason": reason})
+    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
+                        lambda engine, config=None: [broken])

@@ -19,6 +19,7 @@ from aggregator.tui.detail_pane import DetailPane
 from aggregator.tui.help_screen import HelpScreen
 from aggregator.tui.results_table import ResultsTable
 from tests.factories import NOW, item, write
+from tests.tui.conftest import break_source
 
 
 async def settle(pilot) -> None:
@@ -195,11 +196,7 @@ async def test_open_help_export_and_source_health(tui_engine, tmp_path, monkeypa
     opened = []
     monkeypatch.setattr(AggregatorApp, "open_url", lambda self, url, **kw: opened.append(url))
 
-    class Broken:
-        source, reason = "boamp", "3 failed runs in a row"
-
-    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
-                        lambda engine, config=None: [Broken])
+    break_source(monkeypatch, "3 failed runs in a row")
     app = AggregatorApp(tui_engine, query="kind:tender")
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
@@ -361,12 +358,7 @@ async def test_failing_details_flags_and_export_keep_the_app_running(tui_engine,
 async def test_the_health_tooltip_shows_the_reason_as_typed(tui_engine, monkeypatch):
     reason = "failed: [bold]KeyError[/] in parse_notice [/not-markup]"
 
-    class Broken:
-        source = "boamp"
-
-    Broken.reason = reason
-    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
-                        lambda engine, config=None: [Broken])
+    break_source(monkeypatch, reason)
     app = AggregatorApp(tui_engine, query="kind:tender")
     async with app.run_test(size=(140, 30), tooltips=True) as pilot:
         await settle(pilot)

@@ -10,6 +10,7 @@ from aggregator.tui.app import AggregatorApp
 from aggregator.tui.filter_history import load_history
 from aggregator.tui.results_table import ResultsTable
 from tests.factories import item, write
+from tests.tui.conftest import break_source
 from tests.tui.test_app import screen_text, settle, status, titles
 
 EXTRA = [
@@ -206,11 +207,7 @@ async def test_export_and_health_speak_the_readers_language(tui_engine, tmp_path
     monkeypatch.setenv(i18n.LANGUAGE_ENV, language)
     i18n.set_language(None)
 
-    class Broken:
-        source, reason = "boamp", "twice in a row"
-
-    monkeypatch.setattr("aggregator.scheduling.health.broken_sources",
-                        lambda engine, config=None: [Broken])
+    break_source(monkeypatch, "twice in a row")
     app = AggregatorApp(tui_engine, query="kind:tender")
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
