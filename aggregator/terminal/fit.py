@@ -14,6 +14,7 @@ from rich.text import Text
 from aggregator.terminal.console import console
 
 WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
+WORD_MIN = 8  # how far a long word may be cut when nothing else is left to make room
 
 
 @dataclass(frozen=True)
@@ -32,24 +33,24 @@ class Column:
     wraps_last: bool = False
 
 
-def _least_width(column: Column, cells: list[Text]) -> int:
+def _least_width(column: Column, cells: list[Text], word_max: int) -> int:
     if column.wraps:
         words = max((cell_len(w) for cell in cells for w in cell.plain.split()), default=1)
-        least = max(column.least, min(words, WORD_MAX))
+        least = max(column.least, min(words, word_max))
     else:
         least = max((cell.cell_len for cell in cells), default=1)
     return max(least, cell_len(column.heading))
 
 
 def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown: list[str],
-           table_options: Mapping[str, Any]) -> Table:
+           table_options: Mapping[str, Any], word_max: int = WORD_MAX) -> Table:
     # Wrapped cells break between words; a word longer than its column ends in "…" rather
     # than going on the next line ("Arlingto / n"). Rich shares the width by ratio from a
     # ratio column's ``width`` and measures the others from ``min_width``.
     table = Table(**table_options)
     for column in columns:
         if column.name in shown:
-            least = _least_width(column, [row[column.name] for row in rows])
+            least = _least_width(column, [row[column.name] for row in rows], word_max)
             key = "width" if "ratio" in column.options else "min_width"
             table.add_column(column.heading, overflow="ellipsis",
                              no_wrap=not column.wraps, **column.options, **{key: least})
@@ -81,4 +82,9 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
         return table
     wrapping = [replace(column, wraps=True) if column.wraps_last else column
                 for column in columns]
-    return _table(wrapping, rows, shown, table_options)
+    # still too wide (a long place name): long words are cut shorter, down to WORD_MIN
+    for word_max in range(WORD_MAX, WORD_MIN - 1, -2):
+        table = _table(wrapping, rows, shown, table_options, word_max)
+        if fits(table):
+            break
+    return table

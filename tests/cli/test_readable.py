@@ -93,6 +93,18 @@ def test_every_row_shows_id_title_place_and_deadline(ids, columns):
     assert "Arlingto" not in words and "n" not in words
 
 
+def test_a_long_place_name_still_fits_the_terminal(engine, clock):
+    # a word of 20 letters in the place column, a long title and a dated deadline: at 76
+    # columns here (80 with the 5-digit ids of a real store) the columns' narrowest widths
+    # add up to more than the terminal; the place's word is cut, not the table's right side
+    write(engine, [item("long", title=LONG_TITLE, location="Saint-Rémy-de-Provence",
+                        postal_code="13210", deadline_at="2026-04-30T17:00:00+02:00")])
+    table = run("list", columns=76).splitlines()[:-1]
+    assert max(len(line) for line in table) <= 76
+    assert all(line.endswith(("┓", "┃", "┩", "│", "┘")) for line in table)
+    assert "30/04/2026 17:00" in "".join(table) and "│ Saint-Rémy-de" in "".join(table)
+
+
 def test_columns_shrink_by_priority(ids):
     def header(columns: int) -> list[str]:
         return run("search", "status:all", columns=columns).splitlines()[1].replace(
