@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Boolean, func, literal_column, select
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 # Above this many matching rows, a text or CPV search reads listings in search order and keeps
 # the matching ones; below it, it starts from the matches and sorts them (SQLite; PostgreSQL's
@@ -19,6 +21,16 @@ def unindexed(column_: Any, dialect: str) -> Any:
     if dialect != "sqlite":
         return column_
     return literal_column(f"+{column_.table.name}.{column_.name}", type_=column_.type)
+
+
+def not_index_driving(condition: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """``condition`` as one term SQLite reads no index for (a unary ``+`` on the whole), so
+    that the planner reads the order's index instead of fetching and sorting every row the
+    condition keeps."""
+    if dialect != "sqlite":
+        return condition
+    return UnaryExpression(condition.self_group(), operator=operators.custom_op("+"),
+                           type_=Boolean())
 
 
 def more_than(conn: Any, ids: Any, threshold: int) -> bool:

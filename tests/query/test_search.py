@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from aggregator.query import (
     Filter,
@@ -313,6 +314,27 @@ def test_a_search_matching_many_rows_reads_in_index_order_with_the_same_results(
     assert found(engine, "électricité sort:deadline", limit=2) == ["other", "bulk-0"]
     assert count(engine, Filter.parse("électricité")) == len(many)
     assert found(engine, "plomberie") == ["other"]
+
+
+def test_newest_first_reads_the_published_index_instead_of_sorting_every_open_listing(
+        engine, ids):
+    # `aggregator list`: half a store may be open; the newest are found in the published_at
+    # index, a page read and done, where the status index would fetch them all to sort them
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite plan (PostgreSQL chooses from its statistics)")
+    plans: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT listings.id, listings.kind"):
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plans.append("\n".join(row[3] for row in rows))
+
+    newest = found(engine, "sort:published")
+    event.remove(engine, "before_cursor_execute", explain)
+    assert plans == ["SCAN listings USING INDEX ix_listings_published_at"]
+    assert newest[:2] == ["aix", "paris11"]  # the only ones with a publication date here
+    assert sorted(newest) == sorted(found(engine, ""))  # every open listing, none other
 
 
 def test_unknown_place_is_an_error_when_the_filter_runs(engine, ids):
