@@ -48,6 +48,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     # The suite reads messages in English; tests of the French text set the language themselves.
     monkeypatch.setenv(LANGUAGE_ENV, "en")
     set_language(None)

@@ -183,3 +183,51 @@ def test_the_schema_names_the_key_and_the_closest_valid_name(tmp_path, monkeypat
         load_config()
     assert str(error.value).startswith(f"{path}: ") and message in str(error.value)
     assert "s3cret" not in str(error.value)
+
+
+_SECTIONS_READ = """
+import sys
+from aggregator.config import database_url, load_config
+config = load_config()
+loaded = "pydantic" in sys.modules
+print(loaded, database_url(config), config.source("ted").enabled, config.source("ted").schedule,
+      config.source("greenhouse").params, config.pool.pool_size, config.smtp.sender,
+      config.schedule.time, config.distributed.enabled)
+"""
+
+
+def test_a_file_found_valid_is_not_checked_again_until_it_changes(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    config_file = write(tmp_path / "a.toml", """
+[database]
+url = "postgresql+psycopg://u@db/aggregator"
+pool_size = 2
+[smtp]
+from = "alerts@example.org"
+[sources.greenhouse]
+boards = ["codepath"]
+[sources.ted]
+enabled = false
+schedule = "0 5 * * 1-5"
+""")
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(config_file))
+    monkeypatch.delenv("AGGREGATOR_DATABASE_URL")
+
+    def read() -> str:
+        return subprocess.run([sys.executable, "-c", _SECTIONS_READ], env=dict(os.environ),
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    same = ("postgresql+psycopg://u@db/aggregator False 0 5 * * 1-5 {'boards': ['codepath']} "
+            "2 alerts@example.org 06:00 False")
+    assert read() == f"True {same}"  # checked: the schema loaded
+    assert read() == f"False {same}"  # the same content: read as it was found valid
+    write(config_file, config_file.read_text(encoding="utf-8").replace("pool_size = 2",
+                                                                        "pool_size = -1"))
+    with pytest.raises(ConfigError, match="pool_size"):  # changed: checked again, refused
+        load_config()
+    done = subprocess.run([sys.executable, "-c", _SECTIONS_READ], env=dict(os.environ),
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "pool_size" in done.stderr

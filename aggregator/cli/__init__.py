@@ -15,11 +15,12 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from aggregator.cli import click_words
+from aggregator.cli import click_words, typer_values
 from aggregator.config import CONFIG_ENV, ConfigError, load_config
 from aggregator.i18n import N_, _
 
 click_words.install()  # Typer's own words ("Usage:", "Error:"...) in the reader's language
+typer_values.install()  # plain values read without importing pydantic
 
 ABOUT = N_("Local-first aggregator of job offers and public tenders.")
 app = typer.Typer(

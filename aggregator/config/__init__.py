@@ -9,12 +9,18 @@ The schema is the pydantic models of :mod:`aggregator.config.schema` (the sectio
 section's values are (pydantic costs ~150 ms of start-up). A file that breaks it — an
 unknown section or key, a value of the wrong type or range — is refused by every command
 in one line naming the file and the key (and the closest valid name for a misspelt one).
-docs/configuration.md describes every key.
+A file is checked once: its content found valid is remembered (a marker named by the hash
+of the content and of the schema, in the user cache directory), so that the commands typed
+every day read it again without loading the schema. docs/configuration.md describes every
+key.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -72,10 +78,12 @@ class _SectionDefault:
         if obj is None:
             return None  # the field's default (dataclass asks the class): None, built below
         value = obj.__dict__.get(self.slot)
-        if value is None:
+        if value is None or isinstance(value, dict):  # a default, or content checked before
             from aggregator.config import schema
 
-            value = obj.__dict__[self.slot] = getattr(schema, self.model)()
+            model = getattr(schema, self.model)
+            value = model() if value is None else model.model_validate(value)
+            obj.__dict__[self.slot] = value
         return value
 
     def __set__(self, obj: object, value: Any) -> None:
@@ -163,11 +171,51 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
 
 @cache
 def _read_config(path: Path, _mtime_ns: int) -> Config:
+    content = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    return parse_config(data, path)
+    marker = _checked_marker(content)
+    if marker is not None and marker.exists():
+        return _checked_config(data, path)
+    config = parse_config(data, path)
+    if marker is not None:
+        with contextlib.suppress(OSError):  # not remembered: checked again next time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return config
+
+
+# the modules whose code decides whether a file is valid
+_SCHEMA_MODULES = ("__init__.py", "schema.py", "sources.py")
+
+
+def _checked_marker(content: bytes) -> Path | None:
+    """The file that says ``content`` was found valid by this schema; None when the schema
+    is already loaded (the sources of other spider modules may have added sections)."""
+    if "aggregator.config.sources" in sys.modules:
+        return None
+    digest = hashlib.sha256(content)
+    for name in _SCHEMA_MODULES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return Path(platformdirs.user_cache_dir("aggregator")) / "checked-config" / digest.hexdigest()
+
+
+def _checked_config(data: dict[str, Any], path: Path) -> Config:
+    """The :class:`Config` of content found valid before, read without the schema: the
+    schema is strict (no value is converted), so each value is the one written; the
+    sections are built from it when first read."""
+    database = dict(data.get("database", {}))
+    url = database.pop("url", None)
+    sources = {name: SourceConfig(name=name, enabled=given.get("enabled", True),
+                                  schedule=given.get("schedule"),
+                                  params={k: v for k, v in given.items()
+                                          if k not in ("enabled", "schedule")})
+               for name, given in data.get("sources", {}).items()}
+    return Config(path=path, database_url=url, pool=database,  # type: ignore[arg-type]
+                  sources=sources, schedule=data.get("schedule", {}),
+                  smtp=data.get("smtp", {}), distributed=data.get("distributed", {}))
 
 
 _SCHEMA = ("ConfigFile", "DistributedConfig", "PoolConfig", "ScheduleConfig", "SmtpConfig")
