@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from aggregator.normalize.countries import country_name, resolve_country
 from aggregator.normalize.folding import fold
-from aggregator.normalize.geography import geography
+from aggregator.normalize.geography import areas, geography
 from aggregator.normalize.places import (
     department_code,
     department_of_postal_code,
@@ -67,15 +67,14 @@ def _commune_codes(code: str) -> set[str]:
 
 def _department_filter(codes: frozenset[str], label: str | None = None,
                        ambiguous: bool = False) -> LocationFilter:
-    geo = geography()
     if label is None:
         (code,) = codes
-        label = f"{geo.departments[code].name} ({code})"
+        label = f"{areas().departments[code].name} ({code})"
     return LocationFilter("department", codes, label, ambiguous=ambiguous)
 
 
 def _region_filter(code: str, ambiguous: bool = False) -> LocationFilter:
-    return LocationFilter("region", frozenset({code}), geography().regions[code].name,
+    return LocationFilter("region", frozenset({code}), areas().regions[code].name,
                           ambiguous=ambiguous)
 
 
@@ -134,12 +133,12 @@ def _from_place_commune(place: object) -> LocationFilter:
 
 
 def _by_kind(value: str, kind: str) -> LocationFilter | None:
-    geo = geography()
+    # a code (dep:13, region:93) is read without loading the communes (areas(): a few ms)
     upper = value.strip().upper()
     if kind == "remote":
         return LocationFilter("remote", frozenset(), "Télétravail")
     if kind == "region":
-        if upper in geo.regions:
+        if upper in areas().regions:
             return _region_filter(upper)
         place = resolve_place(f"Région {value}")
         return _region_filter(place.region) if place.kind == "region" and place.region else None
@@ -147,7 +146,7 @@ def _by_kind(value: str, kind: str) -> LocationFilter | None:
         code = department_code(upper)
         if code:
             return _department_filter(frozenset({code}))
-        dept = geo.department_by_name.get(fold(value))
+        dept = geography().department_by_name.get(fold(value))
         return _department_filter(frozenset({dept.code})) if dept else None
     if kind == "country":
         country = resolve_country(value)
@@ -157,12 +156,13 @@ def _by_kind(value: str, kind: str) -> LocationFilter | None:
         postal = value.strip().replace(" ", "")
         return _postal_filter(postal) if postal.isdigit() and len(postal) == 5 else None
     if kind == "insee":
-        commune = geo.commune(upper)
+        commune = geography().commune(upper)
         if commune is None:
             return None
         return LocationFilter("commune", frozenset(_commune_codes(commune.code)),
                               f"{commune.name} ({commune.department})")
     if kind == "nuts":
+        geo = geography()
         area = geo.nuts.get(upper)
         if area is None:
             country = resolve_country(upper[:2]) if len(upper) >= 2 else None

@@ -46,7 +46,7 @@ from aggregator.normalize.countries import (
     resolve_subdivision,
 )
 from aggregator.normalize.folding import fold
-from aggregator.normalize.geography import Commune, geography
+from aggregator.normalize.geography import Commune, areas, geography
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +142,7 @@ def department_code(value: str | None) -> str | None:
         text = "0" + text
     if not _DEPT_CODE.fullmatch(text):
         return None
-    return text if text in geography().departments else None
+    return text if text in areas().departments else None
 
 
 def department_of_postal_code(postal: str) -> str | None:

@@ -80,3 +80,20 @@ def test_show_names_the_department_without_loading_the_communes(tmp_path):
     built, loaded = shown.splitlines()[-1].split(" ", 1)
     assert built == "0"  # areas() named them: the communes were never loaded
     assert "aggregator.normalize.listing" not in loaded and "babel" not in loaded
+
+
+@pytest.mark.parametrize("words", [["dep:83"], ["region:93"], ["--location", "dep:2a"]])
+def test_a_department_or_region_code_is_searched_without_loading_the_communes(words, tmp_path):
+    from aggregator.store.engine import get_engine
+    from tests.factories import item, write
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    write(get_engine(url), [item("26-1", location="Var (83)")])
+    env = dict(os.environ, AGGREGATOR_DATABASE_URL=url, AGGREGATOR_LANGUAGE="en")
+    probe = ("import sys\n" + _command(["search", *words])
+             + "\nfrom aggregator.normalize.geography import geography"
+             "\nprint(geography.cache_info().currsize)")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           env=env, check=True).stdout
+    assert shown.splitlines()[-1] == "0"  # the communes were never loaded
+    assert ("Var (83)" in shown) == (words != ["--location", "dep:2a"])
