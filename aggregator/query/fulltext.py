@@ -95,7 +95,8 @@ class TextMatch:
     title_implies_match: bool = False
 
 
-def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMatch | None:
+def text_match(terms: Sequence[Term], dialect: str, conn: Any = None, *,
+               ordered: bool = True) -> TextMatch | None:
     if not terms:
         return None
     positive = [t for t in terms if not t.negated]
@@ -116,8 +117,10 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None) -> TextMat
         title = f"{{title}} : ({pos})"
         # many matches: read listings in search order and keep the matching ones; few: start
         # from the matches. Decided for all matches and for title matches apart (a word
-        # found only in descriptions has few or no title matches).
-        index_driven = conn is not None and more_than(conn, ids(pos), INDEX_DRIVEN_ABOVE)
+        # found only in descriptions has few or no title matches). Not ``ordered`` (a
+        # count): always from the matches.
+        index_driven = (ordered and conn is not None
+                        and more_than(conn, ids(pos), INDEX_DRIVEN_ABOVE))
         title_driven = index_driven and more_than(conn, ids(title), INDEX_DRIVEN_ABOVE)
         listing_id = unindexed(Listing.id, dialect) if index_driven else Listing.id
         title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id

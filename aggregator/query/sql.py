@@ -399,8 +399,9 @@ def count(engine: Engine, filter: Filter, *, now: datetime | None = None,
     now = filter.as_of or now or datetime.now(UTC)
     dialect = engine.dialect.name
     with Session(engine) as session:
-        text = text_match(filter.terms(), dialect, session.connection())
-        inner = select(Listing.id).where(*conditions(filter, now, dialect, session.connection()))
+        # no order to read in: the text and CPV matches drive (conditions without ``conn``)
+        text = text_match(filter.terms(), dialect, session.connection(), ordered=False)
+        inner = select(Listing.id).where(*conditions(filter, now, dialect))
         if text is not None:
             inner = inner.where(text.matches)
         if cap is not None:
