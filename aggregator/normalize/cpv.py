@@ -111,10 +111,16 @@ def _parent(code: str, known: dict[str, tuple[str, str]]) -> str | None:
 
 
 @cache
+def _labels() -> tuple[dict[str, tuple[str, str]], str]:
+    """Every code → its French and English labels, and where they come from."""
+    raw = _load_raw()
+    return {code: (fr, en) for code, fr, en in raw["codes"]}, raw["source"]
+
+
+@cache
 def nomenclature() -> Nomenclature:
     """Every code with its labels, parent and children (built once per process)."""
-    raw = _load_raw()
-    labels = {code: (fr, en) for code, fr, en in raw["codes"]}
+    labels, source = _labels()
     codes: dict[str, CpvCode] = {}
     children: dict[str, list[str]] = {}
     for code, (fr, en) in labels.items():  # by code: children come out in code order
@@ -122,7 +128,7 @@ def nomenclature() -> Nomenclature:
         codes[code] = CpvCode(code, fr, en, parent)
         if parent is not None:
             children.setdefault(parent, []).append(code)
-    return Nomenclature(codes, {k: tuple(v) for k, v in children.items()}, raw["source"])
+    return Nomenclature(codes, {k: tuple(v) for k, v in children.items()}, source)
 
 
 def parse_code(text: str) -> str | None:
@@ -141,9 +147,11 @@ def lookup(code: str) -> CpvCode | None:
 
 
 def label(code: str, lang: str = "fr") -> str | None:
-    """The label of a code in ``lang`` (``fr`` or ``en``); None for an unknown code."""
-    found = lookup(code)
-    return found.label(lang) if found else None
+    """The label of a code in ``lang`` (``fr`` or ``en``); None for an unknown code. Read
+    without building the hierarchy (`aggregator show` names a tender's codes)."""
+    parsed = parse_code(code)
+    found = _labels()[0].get(parsed) if parsed else None
+    return (found[1] if lang == "en" else found[0]) if found else None
 
 
 def with_label(code: str, lang: str = "fr") -> str:

@@ -250,3 +250,16 @@ def test_nothing_is_loaded_at_import_nor_by_aggregator_help():
         "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
         "assert 'aggregator.normalize.cpv' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_label_is_read_without_building_the_hierarchy():
+    import subprocess
+    import sys
+
+    probe = ("from aggregator.normalize import cpv\n"
+             "print(cpv.with_label('45310000-3'), '|', cpv.label('4531', 'en'), '|',"
+             " cpv.label('99999999'), cpv.nomenclature.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ("45310000-3 Travaux d'équipement électrique | Electrical installation work"
+                   " | None 0")
