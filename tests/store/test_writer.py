@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from aggregator.normalize import normalize_listing
@@ -48,6 +48,23 @@ def test_same_records_twice_create_nothing_new_and_count_unchanged(engine):
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(ListingChange)) == 0
         assert session.scalar(select(func.count()).select_from(ListingCpv)) == 50
+
+
+def test_postgres_rewrites_an_unchanged_listing_on_its_page_touching_no_index(postgres_url):
+    """A re-crawl's rewrite of last_seen_at is a heap-only (HOT) update on PostgreSQL: the
+    listings table leaves room on its pages (db/versions/0013) and no index covers what the
+    rewrite changes. Otherwise every index, the GIN ones too, gets an entry per listing."""
+    from aggregator.store.engine import get_engine
+
+    engine = get_engine(postgres_url)
+    ListingWriter(engine).write([record(f"26-hot-{i}") for i in range(50)], now=NOW)
+    with engine.begin() as conn:
+        conn.execute(update(Listing).where(Listing.source_id.like("26-hot-%"))
+                     .values(last_seen_at=NOW + timedelta(days=1), missed_crawls=0))
+        updated, hot = conn.execute(text(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+            "WHERE relname = 'listings'")).one()
+    assert (updated, hot) == (50, 50)
 
 
 def test_a_moved_deadline_keeps_both_dates_in_the_history(engine):
