@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,7 @@ def test_same_records_twice_create_nothing_new_and_count_unchanged(engine):
         assert session.scalar(select(func.count()).select_from(ListingCpv)) == 50
 
 
+@pytest.mark.postgres
 def test_postgres_rewrites_an_unchanged_listing_on_its_page_touching_no_index(postgres_url):
     """A re-crawl's rewrite of last_seen_at is a heap-only (HOT) update on PostgreSQL: the
     listings table leaves room on its pages (db/versions/0013) and no index covers what the
@@ -58,13 +60,15 @@ def test_postgres_rewrites_an_unchanged_listing_on_its_page_touching_no_index(po
 
     engine = get_engine(postgres_url)
     ListingWriter(engine).write([record(f"26-hot-{i}") for i in range(50)], now=NOW)
+    # PostgreSQL 15 adds counts of earlier transactions not yet reported: differences.
+    counts = text("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                  "WHERE relname = 'listings'")
     with engine.begin() as conn:
+        updated, hot = conn.execute(counts).one()
         conn.execute(update(Listing).where(Listing.source_id.like("26-hot-%"))
                      .values(last_seen_at=NOW + timedelta(days=1), missed_crawls=0))
-        updated, hot = conn.execute(text(
-            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'listings'")).one()
-    assert (updated, hot) == (50, 50)
+        updated_after, hot_after = conn.execute(counts).one()
+    assert (updated_after - updated, hot_after - hot) == (50, 50)
 
 
 def test_a_moved_deadline_keeps_both_dates_in_the_history(engine):
