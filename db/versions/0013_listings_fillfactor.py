@@ -8,7 +8,8 @@ A re-crawl rewrites every listing it sees again (``last_seen_at``, ``missed_craw
 full pages the new version of a row goes to another page, and every index of listings, the
 two full-text GIN indexes included, gets an entry for it: that was most of the time of
 storing unchanged listings (``benchmarks/ingest_backends.py``). With room on the page and no
-indexed column changed, PostgreSQL writes a heap-only tuple (HOT) and touches no index.
+indexed column changed, PostgreSQL writes a heap-only tuple (HOT) and touches no index
+(50,000 listings: from 0.69× to 0.99–1.65× SQLite's rate, measured under load).
 The table is no bigger in the end: without room, the first re-crawl doubles it all the same.
 Pages written before this revision keep their fill until rewritten (``VACUUM FULL``).
 SQLite: no change.
