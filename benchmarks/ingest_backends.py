@@ -1,15 +1,17 @@
 """Ingest rate of the store pipeline on SQLite and on PostgreSQL, side by side.
 
     .venv/bin/python benchmarks/ingest_backends.py [--n 50000] [--batch 500] [--copy]
-        [--writers 1,2,4]
+        [--writers 1,2,4] [--postgres URL]
 
 The same synthetic listings as benchmarks/ingest.py (jobs and tenders, French text, ~1 KB raw
 payloads), normalised once, go through the real StorePipeline (batched upserts, history,
 full-text index) into a fresh SQLite file and into a scratch PostgreSQL database created on
-127.0.0.1:5432 for the run and dropped after it (AGGREGATOR_BENCH_POSTGRES_URL: a URL of
-that server whose user may create databases). Each store is written twice: new listings,
-then the same listings again (unchanged: only last_seen_at is touched). The writer keeps
-PostgreSQL's statistics fresh while a table grows (ListingWriter._keep_statistics).
+127.0.0.1:5432 for the run and dropped after it (``--postgres`` or
+AGGREGATOR_BENCH_POSTGRES_URL: a URL of that server whose user may create databases; the
+scratch databases are named after its database, ``<name>_<random>``). Each store is written
+twice: new listings, then the same listings again (unchanged: only last_seen_at is touched).
+The writer keeps PostgreSQL's statistics fresh while a table grows
+(ListingWriter._keep_statistics).
 ``--copy`` also times `aggregator db copy` of the filled SQLite store into PostgreSQL.
 
 The first table is one writer process. ``--writers`` then measures 1, 2, 4… processes
@@ -43,7 +45,7 @@ from aggregator.normalize import normalize_listing  # noqa: E402
 from benchmarks.ingest import BASE, raw_items, store_rate  # noqa: E402
 
 POSTGRES_URL = os.environ.get("AGGREGATOR_BENCH_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/aggregator_bench")
 
 
 @dataclass
@@ -61,12 +63,15 @@ class BackendRates:
 
 @contextmanager
 def scratch_database(server_url: str = POSTGRES_URL) -> Iterator[str]:
-    """A PostgreSQL database for one measurement, dropped afterwards."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"aggregator_bench_{uuid.uuid4().hex[:8]}"
+    """A PostgreSQL database for one measurement, named after ``server_url``'s, dropped
+    afterwards. Created from the server's ``postgres`` database (``server_url``'s need not
+    exist)."""
+    given = make_url(server_url)
+    admin = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"{given.database}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    url = given.set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
@@ -181,13 +186,17 @@ def main() -> None:
                         help="also time `db copy` of the SQLite store into PostgreSQL")
     parser.add_argument("--writers", default="1,2,4",
                         help="concurrent writer counts to measure ('' for none)")
+    parser.add_argument("--postgres", default=POSTGRES_URL,
+                        help="PostgreSQL server URL; its database name prefixes the scratch "
+                             "databases")
     options = parser.parse_args()
     print(f"preparing {options.n:,} listings…", flush=True)
-    rates = measure(options.n, options.batch, copy=options.copy)
+    rates = measure(options.n, options.batch, server_url=options.postgres, copy=options.copy)
     print("\n".join(["", *lines(rates)]), flush=True)
     counts = [int(c) for c in options.writers.split(",") if c]
     if counts:
-        print("\n".join(["", *concurrency_lines(options.n, options.batch, counts)]))
+        print("\n".join(["", *concurrency_lines(options.n, options.batch, counts,
+                                                 options.postgres)]))
 
 
 if __name__ == "__main__":

@@ -53,10 +53,12 @@ _UNHASHED = {"raw", "match_keys", "modified_at", "published_at"}
 HASHED_FIELDS = tuple(f for f in FIELDS if f not in _UNHASHED)
 # Columns written from a record on insert and on change.
 STORED_FIELDS = (*(f for f in FIELDS if f != "match_keys"), "scope")
-# What a batch reads of the stored listings to tell new, unchanged and changed apart.
+# What a batch reads of the stored listings to tell new, unchanged and changed apart; the
+# tracked fields are read for the changed ones only (decoding them for every re-crawled
+# listing was a good part of storing unchanged ones).
 _LOOKUP_COLUMNS = (listings.c.id, listings.c.source_id, listings.c.content_hash,
-                   listings.c.published_at, listings.c.modified_at,
-                   *(listings.c[f] for f in TRACKED_FIELDS))
+                   listings.c.published_at, listings.c.modified_at)
+_TRACKED_COLUMNS = tuple(listings.c[f] for f in TRACKED_FIELDS)
 # VARCHAR limits (PostgreSQL enforces them): an overlong value is cut, not a failed batch.
 _LENGTHS = {c.name: c.type.length for c in listings.columns
             if isinstance(c.type, String) and c.type.length and c.name in STORED_FIELDS
@@ -349,6 +351,9 @@ class ListingWriter:
                      run_id: int | None, now: datetime) -> None:
         params = []
         history = []
+        stored = {r.id: r for chunk in chunks([old.id for old, _ in changed])
+                  for r in conn.execute(select(listings.c.id, *_TRACKED_COLUMNS)
+                                        .where(listings.c.id.in_(chunk)))}
         for old, row in changed:
             published = row.get("published_at")
             if old.published_at is not None and (published is None or old.published_at < published):
@@ -357,7 +362,7 @@ class ListingWriter:
                            "content_hash": row["content_hash"], "published_at": published,
                            "last_seen_at": now, "updated_at": now})
             for name in TRACKED_FIELDS:
-                before, after = getattr(old, name), row.get(name)
+                before, after = getattr(stored[old.id], name), row.get(name)
                 if not _same(before, after):
                     history.append({"listing_id": old.id, "run_id": run_id, "changed_at": now,
                                     "field": name, "old_value": _history_value(before),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from aggregator.normalize import normalize_listing
@@ -48,6 +49,29 @@ def test_same_records_twice_create_nothing_new_and_count_unchanged(engine):
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(ListingChange)) == 0
         assert session.scalar(select(func.count()).select_from(ListingCpv)) == 50
+
+
+@pytest.mark.postgres
+def test_postgres_rewrites_an_unchanged_listing_on_its_page(postgres_url):
+    """A re-crawl's rewrite of an unchanged listing stays on its page on PostgreSQL: the
+    listings table leaves room there (db/versions/0013) and the rewrite changes no indexed
+    column, so it is a heap-only (HOT) update that adds no index entry (the GIN ones
+    included). On full pages every index would get an entry per listing re-crawled."""
+    from aggregator.store.engine import get_engine
+
+    engine = get_engine(postgres_url)
+    writer = ListingWriter(engine)
+    batch = [record(f"26-page-{i}") for i in range(50)]
+    pages = text("SELECT source_id, (ctid::text::point)[0] FROM listings "
+                 "WHERE source_id LIKE '26-page-%'")
+    writer.write(batch, now=NOW)
+    with engine.connect() as conn:
+        before = dict(conn.execute(pages).all())
+
+    assert writer.write(batch, now=NOW + timedelta(days=1)).unchanged == 50
+
+    with engine.connect() as conn:
+        assert dict(conn.execute(pages).all()) == before
 
 
 def test_a_moved_deadline_keeps_both_dates_in_the_history(engine):
