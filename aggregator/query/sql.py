@@ -152,7 +152,10 @@ def conditions(filter: Filter, now: datetime, dialect: str,
     if filter.cpv:
         # Stored codes are 8 digits (the writer keeps the stem of "45310000-3"): bounds made
         # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).
-        ranges = [ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9"))
+        # Written into the statement: once the driver prepares it, PostgreSQL plans it for
+        # any bounds, as if few codes matched ("cpv:4533" at 100k listings: 8 → 60 ms).
+        ranges = [ListingCpv.code.between(literal(p.ljust(8, "0"), literal_execute=True),
+                                          literal(p.ljust(8, "9"), literal_execute=True))
                   for p in filter.cpv]
         if _dated(filter):
             # renewals read a date index in order: probe each row's codes, a page is soon
@@ -160,7 +163,10 @@ def conditions(filter: Filter, now: datetime, dialect: str,
             where.append(exists().where(ListingCpv.listing_id == Listing.id, or_(*ranges)))
             return where
         coded = select(ListingCpv.listing_id).where(or_(*ranges))
-        many = conn is not None and more_than(conn, coded, INDEX_DRIVEN_ABOVE)
+        # PostgreSQL's statistics choose the plan: no probe (its round trip cost more than
+        # the search itself there)
+        many = dialect == "sqlite" and conn is not None and more_than(
+            conn, coded, INDEX_DRIVEN_ABOVE)
         listing_id = unindexed(Listing.id, dialect) if many else Listing.id
         where.append(listing_id.in_(coded.scalar_subquery()))
     return where
