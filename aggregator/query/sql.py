@@ -25,7 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, aliased, defer
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from aggregator.query.fulltext import TextMatch, text_match
 from aggregator.query.language import Filter
@@ -242,10 +242,17 @@ def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
         query = query.where(text.matches)
     query = query.order_by(*_order(sort))
     if filter.offset:
-        query = query.offset(filter.offset)
+        query = query.offset(_bound(filter.offset))
     if filter.limit is not None:
-        query = query.limit(filter.limit)
+        query = query.limit(_bound(filter.limit))
     return [query]
+
+
+def _bound(rows: int) -> BindParameter[int]:
+    """A LIMIT or OFFSET written into the statement: once the driver prepares a statement,
+    PostgreSQL plans a parameter there as a tenth of the matches, and sorts them all instead
+    of reading the first few in index order."""
+    return literal(rows, literal_execute=True)
 
 
 def _relevance_page(filter: Filter, where: list[ColumnElement[bool]],
@@ -254,21 +261,23 @@ def _relevance_page(filter: Filter, where: list[ColumnElement[bool]],
     """Relevance order as one PostgreSQL statement: each group's first rows read in deadline
     order (its own index scan, stopping early), then the page of their union. One round trip
     instead of one per group plus one to load the page. The other matches are read only for
-    what the title matches leave of the page: a LIMIT of 0 never starts its scan."""
-    titles = select(func.count()).select_from(
-        select(Listing.id).where(*where, groups[0]).limit(end).subquery()).scalar_subquery()
-    arms = [select(*STREAM_COLUMNS, literal(tier).label("tier")).where(*where, group)
-            .order_by(*_deadline_order(False)).limit(limit)
-            for tier, group, limit in ((0, groups[0], end), (1, groups[1], end - titles))]
-    union = union_all(*arms).subquery("relevance")
+    what the title matches leave of the page: a LIMIT of 0 never starts its scan. The title
+    matches are read once (a CTE used twice is materialized): counting them apart let
+    PostgreSQL pick another plan for the count, which could cost more than the page."""
+    titles = (select(*STREAM_COLUMNS, literal(0).label("tier")).where(*where, groups[0])
+              .order_by(*_deadline_order(False)).limit(_bound(end)).cte("titles"))
+    found = select(func.count()).select_from(titles).scalar_subquery()
+    others = (select(*STREAM_COLUMNS, literal(1).label("tier")).where(*where, groups[1])
+              .order_by(*_deadline_order(False)).limit(_bound(end) - found))
+    union = union_all(select(titles), others).subquery("relevance")
     c = union.c
     order = [c.tier, c.deadline_at.is_(None), c.deadline_at, c.published_at.desc(), c.id]
     if columns:
         query = select(*(c[column_.name] for column_ in columns))
     else:
         query = select(aliased(Listing, union, adapt_on_names=True))
-    query = query.order_by(*order).limit(filter.limit)
-    return query.offset(filter.offset) if filter.offset else query
+    query = query.order_by(*order).limit(_bound(filter.limit))
+    return query.offset(_bound(filter.offset)) if filter.offset else query
 
 
 def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> list[Listing]:
