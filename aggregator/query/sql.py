@@ -18,13 +18,15 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
     true,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from aggregator.query.fulltext import TextMatch, text_match
@@ -214,7 +216,7 @@ def _effective_sort(filter: Filter, text: TextMatch | None) -> str:
 
 
 def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
-                  conn: Any = None, columns: Sequence[Any] | None = None) -> list[Select[Any]]:
+                  conn: Any = None, columns: Sequence[Any] | None = None) -> list[Executable]:
     """The SELECT(s) of one page of ``filter``, in the order their rows are shown.
 
     One statement, except for relevance order on SQLite (or without a page size): then one
@@ -257,27 +259,37 @@ def _bound(rows: int) -> BindParameter[int]:
 
 def _relevance_page(filter: Filter, where: list[ColumnElement[bool]],
                     groups: list[ColumnElement[bool]], end: int,
-                    columns: Sequence[Any] | None) -> Select[Any]:
+                    columns: Sequence[Any] | None) -> Executable:
     """Relevance order as one PostgreSQL statement: each group's first rows read in deadline
     order (its own index scan, stopping early), then the page of their union. One round trip
     instead of one per group plus one to load the page. The other matches are read only for
     what the title matches leave of the page: a LIMIT of 0 never starts its scan. The title
     matches are read once (a CTE used twice is materialized): counting them apart let
     PostgreSQL pick another plan for the count, which could cost more than the page."""
-    titles = (select(*STREAM_COLUMNS, literal(0).label("tier")).where(*where, groups[0])
-              .order_by(*_deadline_order(False)).limit(_bound(end)).cte("titles"))
+    def group(tier: int, matches: ColumnElement[bool]) -> Select[Any]:
+        return (select(*STREAM_COLUMNS, literal(tier).label("tier"),
+                       Listing.deadline_at.is_(None).label("no_deadline"))
+                .where(*where, matches).order_by(*_deadline_order(False)))
+
+    titles = group(0, groups[0]).limit(_bound(end)).cte("titles")
     found = select(func.count()).select_from(titles).scalar_subquery()
-    others = (select(*STREAM_COLUMNS, literal(1).label("tier")).where(*where, groups[1])
-              .order_by(*_deadline_order(False)).limit(_bound(end) - found))
-    union = union_all(select(titles), others).subquery("relevance")
-    c = union.c
-    order = [c.tier, c.deadline_at.is_(None), c.deadline_at, c.published_at.desc(), c.id]
+    others = group(1, groups[1]).limit(_bound(end) - found)
+    # the union ordered and paged by its output names (a UNION's ORDER BY takes no
+    # expressions), the ORM loading Listing from it: a subquery's column collection built
+    # for every search cost as much Python time as the statement itself
+    key = others.selected_columns
+    titled = select(*(literal_column(c.name) for c in key)).select_from(titles)
+    page = union_all(others, titled).order_by(
+        key.tier, key.no_deadline, key.deadline_at, key.published_at.desc(), key.id
+    ).limit(_bound(filter.limit))
+    if filter.offset:
+        page = page.offset(_bound(filter.offset))
     if columns:
-        query = select(*(c[column_.name] for column_ in columns))
-    else:
-        query = select(aliased(Listing, union, adapt_on_names=True))
-    query = query.order_by(*order).limit(_bound(filter.limit))
-    return query.offset(_bound(filter.offset)) if filter.offset else query
+        paged = page.subquery("relevance").c
+        return select(*(paged[column_.name] for column_ in columns)).order_by(
+            paged.tier, paged.no_deadline, paged.deadline_at, paged.published_at.desc(),
+            paged.id)
+    return select(Listing).from_statement(page)
 
 
 def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> list[Listing]:
