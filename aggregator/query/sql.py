@@ -166,9 +166,10 @@ def conditions(filter: Filter, now: datetime, dialect: str,
             return where
         coded = select(ListingCpv.listing_id).where(or_(*ranges))
         # PostgreSQL's statistics choose the plan: no probe (its round trip cost more than
-        # the search itself there)
+        # the search itself there). SQLite counts codes, not ids: the code index alone
+        # answers (2.4 → 0.35 ms for 4,001 rows)
         many = dialect == "sqlite" and conn is not None and more_than(
-            conn, coded, INDEX_DRIVEN_ABOVE)
+            conn, select(ListingCpv.code).where(or_(*ranges)), INDEX_DRIVEN_ABOVE)
         listing_id = unindexed(Listing.id, dialect) if many else Listing.id
         where.append(listing_id.in_(coded.scalar_subquery()))
     return where
