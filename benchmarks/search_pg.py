@@ -78,8 +78,11 @@ def run_queries(url: str, runs: int, now: datetime, params: dict[str, Any],
     from aggregator.store.engine import get_engine
 
     engine = get_engine(url)
+    # never prepared, as search() sends them: the pool's rollback on each return clears
+    # psycopg's prepared statements, so PostgreSQL plans each statement for its values. A
+    # replay prepared after 5 runs got generic plans search() never gets (dep:75: 20x)
     raw = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(
-        hide_password=False), autocommit=True)
+        hide_password=False), autocommit=True, prepare_threshold=None)
     rows = []
     for name, text, sql in queries():
         filter = Filter.parse(text)

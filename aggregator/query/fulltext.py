@@ -95,6 +95,12 @@ class TextMatch:
     title_implies_match: bool = False
 
 
+def _pg_constant(tsquery: str) -> ColumnElement[Any]:
+    """A tsquery written into the statement: once the driver prepares a statement, a
+    parameter would have PostgreSQL plan it for any words, as if each matched as many rows."""
+    return cast(literal(tsquery, literal_execute=True), TSQUERY)
+
+
 def text_match(terms: Sequence[Term], dialect: str, conn: Any = None, *,
                ordered: bool = True) -> TextMatch | None:
     if not terms:
@@ -138,8 +144,8 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None, *,
             null() if title is None else cast(title, Text))).one()
         if nodes == 0:
             return None
-        query = literal(query_text, type_=TSQUERY)
-        title = None if title is None else literal(title_text, type_=TSQUERY)
+        query = _pg_constant(query_text)
+        title = None if title is None else _pg_constant(title_text)
     # the row's own generated columns: PostgreSQL may read a page in search order and test
     # each row, or start from the GIN index, as its statistics say
     matches = _pg_document.op("@@")(query)

@@ -198,10 +198,12 @@ class ListingCpv(Base):
     """CPV codes one per row, so a prefix filter (`45` → `45310000`) is an index range scan."""
 
     __tablename__ = "listing_cpv"
+    # the ids of a code range from the index alone, without a table lookup per code
+    __table_args__ = (Index("ix_listing_cpv_code_listing", "code", "listing_id"),)
 
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
 
 
 class ListingDescriptor(Base):

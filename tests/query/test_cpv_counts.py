@@ -58,7 +58,7 @@ def test_a_later_clock_closes_what_passed_its_deadline(engine, store):
         "4531": 1, "45312": 1}
 
 
-def test_sqlite_reads_each_prefix_by_the_code_index_then_listings_by_key(sqlite_url):
+def test_sqlite_reads_each_prefix_by_the_code_index_alone_then_listings_by_key(sqlite_url):
     from sqlalchemy import event
 
     from aggregator.store.engine import get_engine
@@ -75,6 +75,6 @@ def test_sqlite_reads_each_prefix_by_the_code_index_then_listings_by_key(sqlite_
     open_tender_counts(engine, ["45", "4531"], now=NOW)
     event.remove(engine, "before_cursor_execute", explain)
     (plan,) = plans
-    assert "SEARCH listing_cpv USING INDEX ix_listing_cpv_code" in plan
+    assert "SEARCH listing_cpv USING COVERING INDEX ix_listing_cpv_code_listing" in plan
     assert "SEARCH listings USING INTEGER PRIMARY KEY" in plan
     assert "listings USING INDEX" not in plan and "SCAN listings" not in plan
