@@ -392,21 +392,29 @@ def _formula_mark(text: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
     return case(_FORMULA_CODES, value=first, else_="")
 
 
+# SQLite writes this byte where a cell's quotes go, one that UTF-8 text never holds: Python
+# doubles the quotes of the text with one bytes.replace per batch, then turns these into
+# quotes (SQLite's printf %w or replace() would scan the text a byte at a time, far slower).
+_QUOTE = b"\xff"
+_QUOTES = bytes.maketrans(_QUOTE, b'"')
+
+
 def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
                ) -> ColumnElement[Any]:
     """``fields``' cells and the commas between them, as one expression."""
     cells = [_sql_cell(field, dialect, as_of) for field in fields]
     if dialect == "sqlite":
-        # printf writes the cells in one go, %w doubling quotes (|| would copy the line
-        # once per cell), and the bytes as stored are handed over: nothing decoded
-        formats = {"text": '"%s%w"', "quoted": '"%s"', "number": "%s"}
+        # printf writes the cells in one go (|| would copy the line once per cell), and the
+        # bytes as stored are handed over: nothing decoded, quotes not yet doubled
+        formats = {"text": b"\xff%s%s\xff", "quoted": b"\xff%s\xff", "number": b"%s"}
         values: list[Any] = []
         for kind, text in cells:
             if kind == "text":
                 values.append(_formula_mark(text, dialect))
-            values.append(func.coalesce(text, '""' if kind == "number" else ""))
-        line = func.printf(",".join(formats[kind] for kind, _ in cells), *values)
-        return cast(line, LargeBinary)
+            values.append(func.coalesce(text, literal(_QUOTE * 2, LargeBinary)
+                                        if kind == "number" else ""))
+        line_format = b",".join(formats[kind] for kind, _ in cells)
+        return cast(func.printf(literal(line_format, LargeBinary), *values), LargeBinary)
     quote = literal('"', Text)
     return func.concat_ws(",", *(
         func.concat(quote, _formula_mark(text, dialect), func.replace(text, '"', '""'), quote)
@@ -426,22 +434,14 @@ def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnEleme
     return columns
 
 
-def _quoted(cell: str) -> bytes:
-    return ('"' + cell.replace('"', '""') + '"').encode()
-
-
 def _float_cell(value: float | None) -> bytes:
-    return b'""' if value is None else repr(value).encode()
-
-
-def _suppliers_cell(text: str) -> bytes:
-    return b'""' if text in ("", "[]", "null") else _quoted(_csv_cell(_json(text)))
+    return _QUOTE * 2 if value is None else repr(value).encode()
 
 
 def _cleaned_line(line: bytes) -> bytes:
-    """A line SQL wrote holding control characters, with its cells cleaned as write_csv
-    cleans them. SQL neutralised the cells as stored: the same as once stripped but for a
-    cell that a control hid a formula in, neutralised here."""
+    """A line holding control characters, with its cells cleaned as write_csv cleans them.
+    SQL neutralised the cells as stored: the same as once stripped but for a cell that a
+    control hid a formula in, neutralised here."""
     cells = next(csv.reader([line.decode()]))
     return ",".join([cell if index in _CSV_NUMBERS and cell else
                      '"' + _csv_cell(cell).replace('"', '""') + '"'
@@ -450,19 +450,30 @@ def _cleaned_line(line: bytes) -> bytes:
 
 class _SqlLines:
     """Batches of rows as :func:`csv_columns` reads them turned into the bytes of their CSV
-    lines: Python writes its cells column by column, then joins each row's slots."""
+    lines: Python writes its cells column by column (with _QUOTE for quotes), joins each
+    row's slots, then doubles the text's quotes where SQL left them single."""
 
     def __init__(self, dialect: str) -> None:
-        cpvs = _Labels(lambda codes: _quoted(_cpv_cells(codes)[0]))
-        cpv_labels = _Labels(lambda codes: _quoted(_cpv_cells(codes)[1]))
-        departments = _Labels(lambda code: _quoted(_csv_cell(department_name(code))))
-        regions = _Labels(lambda code: _quoted(_csv_cell(region_name(code))))
+        self.double_quotes = dialect == "sqlite"  # see _sql_cells
+
+        def quoted(cell: str) -> bytes:
+            if not self.double_quotes:
+                cell = cell.replace('"', '""')
+            return _QUOTE + cell.encode() + _QUOTE
+
+        def suppliers(text: str) -> bytes:
+            return _QUOTE * 2 if text in ("", "[]", "null") else quoted(_csv_cell(_json(text)))
+
+        cpvs = _Labels(lambda codes: quoted(_cpv_cells(codes)[0]))
+        cpv_labels = _Labels(lambda codes: quoted(_cpv_cells(codes)[1]))
+        departments = _Labels(lambda code: quoted(_csv_cell(department_name(code))))
+        regions = _Labels(lambda code: quoted(_csv_cell(region_name(code))))
         writers: dict[str, Any] = {
             "department_name": departments.__getitem__, "region_name": regions.__getitem__,
             "cpv": cpvs.__getitem__, "cpv_labels": cpv_labels.__getitem__,
-            "suppliers": _suppliers_cell, "salary_min": _float_cell,
-            "salary_max": _float_cell, "estimated_value": _float_cell, "amount": _float_cell}
-        sql = None if dialect == "sqlite" else str.encode  # see _sql_cells
+            "suppliers": suppliers, "salary_min": _float_cell, "salary_max": _float_cell,
+            "estimated_value": _float_cell, "amount": _float_cell}
+        sql = None if self.double_quotes else str.encode  # PostgreSQL's lines come as text
         self.writers = [sql if isinstance(slot, tuple) else writers[slot] for slot in _SLOTS]
 
     def text(self, rows: Sequence[Sequence[Any]]) -> bytes:
@@ -471,9 +482,14 @@ class _SqlLines:
         lines = list(map(b",".join, zip(*slots, strict=True)))
         body = b"\r\n".join(lines) + b"\r\n"
         if has_controls_utf8(body):  # seldom: the normalisers strip them before storing
-            body = b"".join([(_cleaned_line(line) if has_controls_utf8(line) else line)
-                             + b"\r\n" for line in lines])
-        return body
+            return b"".join([(_cleaned_line(self._quoted(line)) if has_controls_utf8(line)
+                              else self._quoted(line)) + b"\r\n" for line in lines])
+        return self._quoted(body)
+
+    def _quoted(self, text: bytes) -> bytes:
+        if self.double_quotes and b'"' in text:
+            text = text.replace(b'"', b'""')
+        return text.translate(_QUOTES)
 
 
 # --- iCalendar deadlines --------------------------------------------------------------------
