@@ -32,7 +32,12 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.config import LOCAL_TZ
-from aggregator.normalize.text import has_controls, has_controls_utf8, strip_controls
+from aggregator.normalize.text import (
+    ASCII_CONTROLS,
+    has_controls,
+    has_controls_utf8,
+    strip_controls,
+)
 from aggregator.presentation import cpv_labels, department_name, place, region_name
 from aggregator.store.models import Listing, UTCDateTime
 from aggregator.store.status import status_at
@@ -480,16 +485,18 @@ class _SqlLines:
         slots = [column if write is None else map(write, column)
                  for write, column in zip(self.writers, zip(*rows, strict=True), strict=True)]
         lines = list(map(b",".join, zip(*slots, strict=True)))
-        body = b"\r\n".join(lines) + b"\r\n"
-        if has_controls_utf8(body):  # seldom: the normalisers strip them before storing
-            return b"".join([(_cleaned_line(self._quoted(line)) if has_controls_utf8(line)
-                              else self._quoted(line)) + b"\r\n" for line in lines])
-        return self._quoted(body)
+        body = self._quoted(b"\r\n".join(lines) + b"\r\n")
+        # one pass turns _QUOTE into quotes and finds the ASCII control characters
+        text = body.translate(_QUOTES, ASCII_CONTROLS)
+        if len(text) == len(body) and not has_controls_utf8(body, ascii=False):
+            return text
+        # seldom: the normalisers strip control characters before storing
+        lines = [self._quoted(line).translate(_QUOTES) for line in lines]
+        return b"".join([(_cleaned_line(line) if has_controls_utf8(line) else line) + b"\r\n"
+                         for line in lines])
 
     def _quoted(self, text: bytes) -> bytes:
-        if self.double_quotes and b'"' in text:
-            text = text.replace(b'"', b'""')
-        return text.translate(_QUOTES)
+        return text.replace(b'"', b'""') if self.double_quotes and b'"' in text else text
 
 
 # --- iCalendar deadlines --------------------------------------------------------------------
