@@ -404,6 +404,12 @@ _QUOTE = b"\xff"
 _QUOTES = bytes.maketrans(_QUOTE, b'"')
 
 
+def _sqlite_text(data: bytes) -> ColumnElement[Any]:
+    """``data`` as SQLite text, which may hold _QUOTE: cast once for the statement, where a
+    blob would be turned into text again for each row."""
+    return cast(literal(data, LargeBinary), Text)
+
+
 def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
                ) -> ColumnElement[Any]:
     """``fields``' cells and the commas between them, as one expression."""
@@ -416,10 +422,10 @@ def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
         for kind, text in cells:
             if kind == "text":
                 values.append(_formula_mark(text, dialect))
-            values.append(func.coalesce(text, literal(_QUOTE * 2, LargeBinary)
-                                        if kind == "number" else ""))
-        line_format = b",".join(formats[kind] for kind, _ in cells)
-        return cast(func.printf(literal(line_format, LargeBinary), *values), LargeBinary)
+            values.append(func.coalesce(text, _sqlite_text(_QUOTE * 2) if kind == "number"
+                                        else ""))
+        line_format = _sqlite_text(b",".join(formats[kind] for kind, _ in cells))
+        return cast(func.printf(line_format, *values), LargeBinary)
     quote = literal('"', Text)
     return func.concat_ws(",", *(
         func.concat(quote, _formula_mark(text, dialect), func.replace(text, '"', '""'), quote)
