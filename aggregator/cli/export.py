@@ -33,7 +33,7 @@ class Format(StrEnum):
 
 @contextmanager
 def _text_output(path: Path | None):
-    """UTF-8 text with untranslated newlines (the CSV writer puts CRLF itself)."""
+    """UTF-8 text with untranslated newlines (JSON lines)."""
     if path is None:
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
                                   write_through=True)
