@@ -374,8 +374,8 @@ def _csv_slots() -> tuple[str | tuple[str, ...], ...]:
 # CSV_FIELDS as the columns export_csv selects, in order: a run of cells SQL writes (the text
 # between two cells Python writes), or the field of a cell Python writes
 _SLOTS = _csv_slots()
-# The code points that start a formula but NUL: PostgreSQL text cannot hold one, and a
-# SQLite cell with one holds a control character, so that Python cleans its line.
+# The code points that start a formula but NUL: SQLite's printf ends a text at its first NUL
+# (where write_csv drops the NUL alone; no normaliser stores one, PostgreSQL cannot hold one).
 _FORMULA_CODES = {ord(c): "'" for c in FORMULA_START if c != "\0"}
 
 
