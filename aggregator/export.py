@@ -141,10 +141,9 @@ def _csv_cell(value: Any) -> str | int | float:
 CSV_COLUMNS = tuple(Listing.__table__.columns[name]
                     for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
-# A CSV row before its cells are cleaned: the record's values in _RECORD_FIELDS order, then
-# the place source; "" for no value but numbers' None, instants and booleans already as the
-# CSV writes them, the JSON lists as their stored text or as lists. export_csv has SQL make
-# these, write_csv Python.
+# A CSV row before its cells are cleaned (write_csv): the record's values in _RECORD_FIELDS
+# order, then the place source; "" for no value but numbers' None, instants and booleans
+# already as the CSV writes them, the JSON lists as they are.
 _DEPARTMENT = _RECORD_FIELDS.index("department")
 _REGION = _RECORD_FIELDS.index("region")
 _CPV = _RECORD_FIELDS.index("cpv")
@@ -193,7 +192,8 @@ _AS_THEY_ARE = frozenset((*_TEXT, _CPV, _SUPPLIERS))
 
 
 def _listing_row(listing: Listing) -> tuple[Any, ...]:
-    """A listing (or a row of :func:`aggregator.query.stream`) as :func:`csv_columns` reads it."""
+    """A listing (or a row of :func:`aggregator.query.stream`) as a CSV row before its cells
+    are cleaned."""
     *values, details = _record_and_details(listing)
     place_source = (details or {}).get("place_source")
     return (*(_stored(index, value) for index, value in enumerate(values)),
@@ -259,7 +259,7 @@ def _csv_lines(rows: list[list[Any]]) -> str:
 
 
 class _CsvRows:
-    """Rows as :func:`csv_columns` reads them turned into the text of the CSV's lines, with
+    """Rows as :func:`_listing_row` makes them turned into the text of the CSV's lines, with
     the department, region and CPV names looked up once per code."""
 
     def __init__(self) -> None:
@@ -308,17 +308,6 @@ class _CsvRows:
 _CSV_HEADER = '"' + '","'.join(CSV_FIELDS) + '"\r\n'
 
 
-def _write_csv_rows(batches: Iterable[Sequence[Sequence[Any]]], out: IO[str], bom: bool) -> int:
-    out.write((BOM if bom else "") + _CSV_HEADER)
-    rows = _CsvRows()
-    count = 0
-    for batch in batches:
-        if batch:
-            out.write(rows.lines(batch))
-            count += len(batch)
-    return count
-
-
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
     """Listings (or rows of :func:`aggregator.query.stream`) as CSV with the `--json` field
     names; returns how many rows were written.
@@ -327,8 +316,14 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
     a byte-order mark, which Excel needs to read UTF-8.
     """
+    out.write((BOM if bom else "") + _CSV_HEADER)
+    lines = _CsvRows()
     rows = map(_listing_row, listings)
-    return _write_csv_rows(iter(lambda: list(islice(rows, _BATCH)), []), out, bom)
+    count = 0
+    for batch in iter(lambda: list(islice(rows, _BATCH)), []):
+        out.write(lines.lines(batch))
+        count += len(batch)
+    return count
 
 
 def export_csv(engine: Engine, filter: Filter, out: IO[bytes], *, bom: bool = False) -> int:
