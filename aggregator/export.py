@@ -15,11 +15,29 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Engine, Float, Integer, String, Text, case, cast, func, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Engine,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.config import LOCAL_TZ
-from aggregator.normalize.text import has_controls, strip_controls
+from aggregator.normalize.text import (
+    ASCII_CONTROLS,
+    has_controls,
+    has_controls_utf8,
+    strip_controls,
+)
 from aggregator.presentation import cpv_labels, department_name, place, region_name
 from aggregator.store.models import Listing, UTCDateTime
 from aggregator.store.status import status_at
@@ -123,10 +141,9 @@ def _csv_cell(value: Any) -> str | int | float:
 CSV_COLUMNS = tuple(Listing.__table__.columns[name]
                     for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
-# A CSV row before its cells are cleaned: the record's values in _RECORD_FIELDS order, then
-# the place source; "" for no value but numbers' None, instants and booleans already as the
-# CSV writes them, the JSON lists as their stored text or as lists. export_csv has SQL make
-# these, write_csv Python.
+# A CSV row before its cells are cleaned (write_csv): the record's values in _RECORD_FIELDS
+# order, then the place source; "" for no value but numbers' None, instants and booleans
+# already as the CSV writes them, the JSON lists as they are.
 _DEPARTMENT = _RECORD_FIELDS.index("department")
 _REGION = _RECORD_FIELDS.index("region")
 _CPV = _RECORD_FIELDS.index("cpv")
@@ -170,19 +187,13 @@ def _csv_text(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[
     return column
 
 
-def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnElement[Any]]:
-    """What :func:`export_csv` selects: a CSV row before its cells are cleaned (the status
-    as it was at ``as_of`` when given)."""
-    return [*(_csv_column(name, dialect, as_of).label(name) for name in _RECORD_FIELDS),
-            func.coalesce(Listing.details["place_source"].as_string(), "").label("place_source")]
-
-
 # the record's cells the CSV writes as they are (text, or JSON decoded once per value)
 _AS_THEY_ARE = frozenset((*_TEXT, _CPV, _SUPPLIERS))
 
 
 def _listing_row(listing: Listing) -> tuple[Any, ...]:
-    """A listing (or a row of :func:`aggregator.query.stream`) as :func:`csv_columns` reads it."""
+    """A listing (or a row of :func:`aggregator.query.stream`) as a CSV row before its cells
+    are cleaned."""
     *values, details = _record_and_details(listing)
     place_source = (details or {}).get("place_source")
     return (*(_stored(index, value) for index, value in enumerate(values)),
@@ -248,7 +259,7 @@ def _csv_lines(rows: list[list[Any]]) -> str:
 
 
 class _CsvRows:
-    """Rows as :func:`csv_columns` reads them turned into the text of the CSV's lines, with
+    """Rows as :func:`_listing_row` makes them turned into the text of the CSV's lines, with
     the department, region and CPV names looked up once per code."""
 
     def __init__(self) -> None:
@@ -293,17 +304,8 @@ class _CsvRows:
         return row
 
 
-def _write_csv_rows(batches: Iterable[Sequence[Sequence[Any]]], out: IO[str], bom: bool) -> int:
-    if bom:
-        out.write(BOM)
-    csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n").writerow(CSV_FIELDS)
-    rows = _CsvRows()
-    count = 0
-    for batch in batches:
-        if batch:
-            out.write(rows.lines(batch))
-            count += len(batch)
-    return count
+# the first line, as csv.writer with QUOTE_NONNUMERIC writes it
+_CSV_HEADER = '"' + '","'.join(CSV_FIELDS) + '"\r\n'
 
 
 def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
@@ -314,18 +316,188 @@ def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -
     CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
     a byte-order mark, which Excel needs to read UTF-8.
     """
+    out.write((BOM if bom else "") + _CSV_HEADER)
+    lines = _CsvRows()
     rows = map(_listing_row, listings)
-    return _write_csv_rows(iter(lambda: list(islice(rows, _BATCH)), []), out, bom)
+    count = 0
+    for batch in iter(lambda: list(islice(rows, _BATCH)), []):
+        out.write(lines.lines(batch))
+        count += len(batch)
+    return count
 
 
-def export_csv(engine: Engine, filter: Filter, out: IO[str], *, bom: bool = False) -> int:
-    """:func:`write_csv` of every listing ``filter`` matches, read in batches as SQL renders
-    them: instants and booleans as text, the JSON lists as their text (decoded once per
-    distinct value), the place source alone out of the details."""
+def export_csv(engine: Engine, filter: Filter, out: IO[bytes], *, bom: bool = False) -> int:
+    """What :func:`write_csv` writes of every listing ``filter`` matches, as UTF-8 bytes,
+    read in batches with SQL writing the lines but for a few cells (see :data:`_SLOTS`)."""
     from aggregator.query import stream_batches
 
-    columns = csv_columns(engine.dialect.name, filter.as_of)
-    return _write_csv_rows(stream_batches(engine, filter, columns, batch=_BATCH), out, bom)
+    dialect = engine.dialect.name
+    lines = _SqlLines(dialect)
+    out.write(((BOM if bom else "") + _CSV_HEADER).encode())
+    count = 0
+    for batch in stream_batches(engine, filter, csv_columns(dialect, filter.as_of),
+                                batch=_BATCH):
+        out.write(lines.text(batch))
+        count += len(batch)
+    return count
+
+
+# --- CSV lines written by SQL (export_csv) -----------------------------------------------
+
+# export_csv has SQL write whole lines, quoted, formula-neutralised and as UTF-8, but for
+# these cells, which Python writes from the column named: the names of the codes (CPV ones
+# in the reader's language) looked up once per code, the JSON lists decoded once per
+# distinct text, and the floats as repr() writes them (SQL's text of a float differs).
+_PYTHON_CELLS = {"department_name": "department", "region_name": "region", "cpv": "cpv",
+                 "salary_min": "salary_min", "salary_max": "salary_max",
+                 "estimated_value": "estimated_value", "suppliers": "suppliers",
+                 "amount": "amount", "cpv_labels": "cpv"}
+
+
+def _csv_slots() -> tuple[str | tuple[str, ...], ...]:
+    slots: list[str | tuple[str, ...]] = []
+    for field in CSV_FIELDS:
+        if field in _PYTHON_CELLS:
+            slots.append(field)
+        elif slots and isinstance(slots[-1], tuple):
+            slots[-1] += (field,)
+        else:
+            slots.append((field,))
+    return tuple(slots)
+
+
+# CSV_FIELDS as the columns export_csv selects, in order: a run of cells SQL writes (the text
+# between two cells Python writes), or the field of a cell Python writes
+_SLOTS = _csv_slots()
+# The code points that start a formula but NUL: SQLite's printf ends a text at its first NUL
+# (where write_csv drops the NUL alone; no normaliser stores one, PostgreSQL cannot hold one).
+_FORMULA_CODES = {ord(c): "'" for c in FORMULA_START if c != "\0"}
+
+
+def _sql_cell(field: str, dialect: str, as_of: datetime | None
+              ) -> tuple[str, ColumnElement[Any]]:
+    """A cell's text in SQL, and how the CSV writes it: "text" quoted and neutralised,
+    "quoted" as it is (instants and booleans: never a quote nor a formula), "number" bare."""
+    if field == "place_source":
+        return "text", Listing.details["place_source"].as_string()
+    if _COLUMN_TYPES[field] is Integer:
+        return "number", cast(Listing.__table__.columns[field], Text)
+    kind = "quoted" if field in _INSTANTS or field in _BOOLEANS else "text"
+    return kind, _csv_text(field, dialect, as_of)
+
+
+def _formula_mark(text: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """``'`` when ``text`` starts like a formula, else nothing."""
+    first = func.unicode(text) if dialect == "sqlite" else func.ascii(text)  # a code point
+    return case(_FORMULA_CODES, value=first, else_="")
+
+
+# SQLite writes this byte where a cell's quotes go, one that UTF-8 text never holds: Python
+# doubles the quotes of the text with one bytes.replace per batch, then turns these into
+# quotes (SQLite's printf %w or replace() would scan the text a byte at a time, far slower).
+_QUOTE = b"\xff"
+_QUOTES = bytes.maketrans(_QUOTE, b'"')
+
+
+def _sqlite_text(data: bytes) -> ColumnElement[Any]:
+    """``data`` as SQLite text, which may hold _QUOTE: cast once for the statement, where a
+    blob would be turned into text again for each row."""
+    return cast(literal(data, LargeBinary), Text)
+
+
+def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
+               ) -> ColumnElement[Any]:
+    """``fields``' cells and the commas between them, as one expression."""
+    cells = [_sql_cell(field, dialect, as_of) for field in fields]
+    if dialect == "sqlite":
+        # printf writes the cells in one go (|| would copy the line once per cell), and the
+        # bytes as stored are handed over: nothing decoded, quotes not yet doubled
+        formats = {"text": b"\xff%s%s\xff", "quoted": b"\xff%s\xff", "number": b"%s"}
+        values: list[Any] = []
+        for kind, text in cells:
+            if kind == "text":
+                values.append(_formula_mark(text, dialect))
+            values.append(func.coalesce(text, _sqlite_text(_QUOTE * 2) if kind == "number"
+                                        else ""))
+        line_format = _sqlite_text(b",".join(formats[kind] for kind, _ in cells))
+        return cast(func.printf(line_format, *values), LargeBinary)
+    quote = literal('"', Text)
+    return func.concat_ws(",", *(
+        func.concat(quote, _formula_mark(text, dialect), func.replace(text, '"', '""'), quote)
+        if kind == "text" else func.concat(quote, text, quote) if kind == "quoted"
+        else func.coalesce(text, '""') for kind, text in cells))
+
+
+def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnElement[Any]]:
+    """What :func:`export_csv` selects, one column per slot of :data:`_SLOTS` (the status
+    as it was at ``as_of`` when given)."""
+    columns = []
+    for index, slot in enumerate(_SLOTS):
+        if isinstance(slot, tuple):
+            columns.append(_sql_cells(slot, dialect, as_of).label(f"cells_{index}"))
+        else:
+            columns.append(_csv_column(_PYTHON_CELLS[slot], dialect, as_of).label(slot))
+    return columns
+
+
+def _float_cell(value: float | None) -> bytes:
+    return _QUOTE * 2 if value is None else repr(value).encode()
+
+
+def _cleaned_line(line: bytes) -> bytes:
+    """A line holding control characters, with its cells cleaned as write_csv cleans them.
+    SQL neutralised the cells as stored: the same as once stripped but for a cell that a
+    control hid a formula in, neutralised here."""
+    cells = next(csv.reader([line.decode()]))
+    return ",".join([cell if index in _CSV_NUMBERS and cell else
+                     '"' + _csv_cell(cell).replace('"', '""') + '"'
+                     for index, cell in enumerate(cells)]).encode()
+
+
+class _SqlLines:
+    """Batches of rows as :func:`csv_columns` reads them turned into the bytes of their CSV
+    lines: Python writes its cells column by column (with _QUOTE for quotes), joins each
+    row's slots, then doubles the text's quotes where SQL left them single."""
+
+    def __init__(self, dialect: str) -> None:
+        self.double_quotes = dialect == "sqlite"  # see _sql_cells
+
+        def quoted(cell: str) -> bytes:
+            if not self.double_quotes:
+                cell = cell.replace('"', '""')
+            return _QUOTE + cell.encode() + _QUOTE
+
+        def suppliers(text: str) -> bytes:
+            return _QUOTE * 2 if text in ("", "[]", "null") else quoted(_csv_cell(_json(text)))
+
+        cpvs = _Labels(lambda codes: quoted(_cpv_cells(codes)[0]))
+        cpv_labels = _Labels(lambda codes: quoted(_cpv_cells(codes)[1]))
+        departments = _Labels(lambda code: quoted(_csv_cell(department_name(code))))
+        regions = _Labels(lambda code: quoted(_csv_cell(region_name(code))))
+        writers: dict[str, Any] = {
+            "department_name": departments.__getitem__, "region_name": regions.__getitem__,
+            "cpv": cpvs.__getitem__, "cpv_labels": cpv_labels.__getitem__,
+            "suppliers": suppliers, "salary_min": _float_cell, "salary_max": _float_cell,
+            "estimated_value": _float_cell, "amount": _float_cell}
+        sql = None if self.double_quotes else str.encode  # PostgreSQL's lines come as text
+        self.writers = [sql if isinstance(slot, tuple) else writers[slot] for slot in _SLOTS]
+
+    def text(self, rows: Sequence[Sequence[Any]]) -> bytes:
+        slots = [column if write is None else map(write, column)
+                 for write, column in zip(self.writers, zip(*rows, strict=True), strict=True)]
+        lines = list(map(b",".join, zip(*slots, strict=True)))
+        body = self._quoted(b"\r\n".join(lines) + b"\r\n")
+        # one pass turns _QUOTE into quotes and finds the ASCII control characters
+        text = body.translate(_QUOTES, ASCII_CONTROLS)
+        if len(text) == len(body) and not has_controls_utf8(body, ascii=False):
+            return text
+        # seldom: the normalisers strip control characters before storing
+        lines = [self._quoted(line).translate(_QUOTES) for line in lines]
+        return b"".join([(_cleaned_line(line) if has_controls_utf8(line) else line) + b"\r\n"
+                         for line in lines])
+
+    def _quoted(self, text: bytes) -> bytes:
+        return text.replace(b'"', b'""') if self.double_quotes and b'"' in text else text
 
 
 # --- iCalendar deadlines --------------------------------------------------------------------

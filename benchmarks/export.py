@@ -2,13 +2,15 @@
 columns of the same rows as CSV, in the same run.
 
     python benchmarks/export.py [--size 100000] [--db PATH] [--reuse] [--url URL]
-                                [--formats csv,json,ics] [--build-only]
+                                [--formats csv,json,ics] [--runs N]
+                                [--build-only]
 
 Builds (or reuses) the store of benchmarks/search.py, then runs, each in a fresh process,
 `aggregator export status:all` in each of ``--formats`` (CSV, JSON lines, iCalendar), and
 `sqlite3 -csv` writing the same stored columns of the same rows that the CSV and JSON
 exports read (every listing shown once per duplicate group), printing wall time, CPU seconds
-(user + system of the child), rows per second and peak RSS. ``--url`` exports from another
+(user + system of the child), rows per second and peak RSS (medians of ``--runs``), then
+each export's time over the baseline's and the load average. ``--url`` exports from another
 store (PostgreSQL) too. Targets (issue 16): ≤ 200 MB RSS at 1,000,000 rows, CSV within 2×
 of `sqlite3 -csv`.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -51,6 +54,8 @@ def main() -> None:
     parser.add_argument("--url", help="also export from this store (e.g. PostgreSQL)")
     parser.add_argument("--formats", default="csv,json,ics",
                         help="comma-separated export formats to time (csv, json, ics)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run each command this many times and print the medians")
     parser.add_argument("--build-only", action="store_true",
                         help="build the store and stop (to time exports later with --reuse)")
     args = parser.parse_args()
@@ -84,26 +89,32 @@ def main() -> None:
                  "ORDER BY deadline_at IS NULL, deadline_at, published_at DESC, id")
         runs.append(("baseline: sqlite3 -csv", [sqlite3, "-csv", "-header", str(path), query],
                      url))
-    print(f"store: {path} ({args.size:,} listings); one run each, whole process\n")
+    each = "one run each" if args.runs == 1 else f"medians of {args.runs} runs"
+    print(f"store: {path} ({args.size:,} listings); {each}, whole process\n")
     print(f"{'command':<36} {'rows':>9} {'wall s':>8} {'CPU s':>7} {'rows/s':>9} "
           f"{'peak RSS MiB':>13}")
-    figures = {}
+    figures: dict[str, tuple[float, float]] = {}
     for name, argv, store in runs:
         env = dict(os.environ, AGGREGATOR_DATABASE_URL=store)
-        elapsed, cpu, rss = run(argv, env, out)
+        timings = sorted(run(argv, env, out) for _ in range(args.runs))
+        elapsed = statistics.median(t[0] for t in timings)
+        cpu = statistics.median(t[1] for t in timings)
+        rss = max(t[2] for t in timings)
         with out.open("rb") as written:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: written.read(1 << 20), b""))
-        figures[name] = elapsed
+        figures[name] = elapsed, cpu
         print(f"{name:<36} {lines:>9,} {elapsed:>8.2f} {cpu:>7.2f} {lines / elapsed:>9,.0f} "
               f"{rss:>13.0f}", flush=True)
     out.unlink(missing_ok=True)
     baseline = figures.get("baseline: sqlite3 -csv")
     if baseline:
         print()
-        for name, elapsed in figures.items():
+        for name, (elapsed, cpu) in figures.items():
             if name.startswith("aggregator"):
-                print(f"{name} / sqlite3 -csv: {elapsed / baseline:.2f}x wall"
+                print(f"{name} / sqlite3 -csv: {elapsed / baseline[0]:.2f}x wall, "
+                      f"{cpu / baseline[1]:.2f}x CPU"
                       + (" (target ≤ 2x)" if "-f csv" in name else ""))
+    print(f"\nload average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

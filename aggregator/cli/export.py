@@ -33,7 +33,7 @@ class Format(StrEnum):
 
 @contextmanager
 def _text_output(path: Path | None):
-    """UTF-8 text with untranslated newlines (the CSV writer puts CRLF itself)."""
+    """UTF-8 text with untranslated newlines (JSON lines)."""
     if path is None:
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
                                   write_through=True)
@@ -107,9 +107,12 @@ def export(
         what = ngettext("%(n)d deadline event written to %(path)s",
                         "%(n)d deadline events written to %(path)s", count)
     else:
-        with _text_output(output) as text:
-            count = (export_csv(engine, filter, text, bom=bom) if format is Format.csv
-                     else write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), text))
+        if format is Format.csv:  # bytes: SQL writes the lines in UTF-8
+            with _binary_output(output) as binary:
+                count = export_csv(engine, filter, binary, bom=bom)
+        else:
+            with _text_output(output) as text:
+                count = write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), text)
         what = ngettext("%(n)d listing written to %(path)s",
                         "%(n)d listings written to %(path)s", count)
     if output is not None:

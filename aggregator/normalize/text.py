@@ -71,6 +71,23 @@ def has_controls(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+# The same characters in UTF-8: the C0 controls and DEL byte for byte (bytes.translate, a
+# fast C loop, deletes them), the others by their lead byte first (a memchr), then their
+# sequence: C1 controls, the Arabic letter mark, the bidirectional controls. A regex over
+# the whole text would cost ten times as much.
+ASCII_CONTROLS = bytes((*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f))
+_UTF8_CONTROLS = ((b"\xc2", re.compile(rb"\xc2[\x80-\x9f]")), (b"\xd8", re.compile(rb"\xd8\x9c")),
+                  (b"\xe2", re.compile(rb"\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9])")))
+
+
+def has_controls_utf8(data: bytes, *, ascii: bool = True) -> bool:
+    """:func:`has_controls` of UTF-8 text, without decoding it (an export's lines);
+    ``ascii=False`` leaves out ASCII_CONTROLS, which the caller looked for itself."""
+    return ((ascii and len(data.translate(None, ASCII_CONTROLS)) != len(data))
+            or any(lead in data and sequence.search(data) is not None
+                   for lead, sequence in _UTF8_CONTROLS))
+
+
 def strip_controls(text: str) -> str:
     """The one safe-text function: remove terminal escape sequences, control characters and
     bidirectional controls; keep newlines and tabs. Everything that shows listing text (CLI,

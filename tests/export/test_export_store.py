@@ -56,6 +56,18 @@ def hostile() -> list[Listing]:
         row(5, title="-Moins, ' apostrophe", department="999", region="XX", cpv=["45310000"],
             description="", details={"place_source": "=formula"}, status="closed",
             deadline_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=PARIS)),
+        # what SQL writes and Python checks: a formula behind a control character, controls
+        # beside quotes and line breaks, every kind of non-ASCII control, text that only
+        # looks like them (ÿ, ’, «…», an ellipsis), cells ending in a quote or a comma
+        row(6, title="\x1b[0m=1+1", organization='\x07"Quoted" \u2066Corp\u2069',
+            description='"\r\n\x9b31m\u061c,\u200e"', city="\tTabulé", postal_code="\r",
+            contract_type='"', nature="«\xa0plein\xa0» – ’temps’…", procedure="ÿ\xff,",
+            salary_min=0.1 + 0.2, salary_max=1e16, salary_currency="@EU", amount=-0.5,
+            estimated_value=123456789.125, details={"place_source": '"quoted"'},
+            deadline_at=datetime(2026, 12, 20, tzinfo=UTC)),
+        row(7, title="+33 \u202eevil\u202c", description="-", organization="", city="Lyon ,",
+            source_id='id,"7"', cpv=["45310000", "=1"], department="69", region="84",
+            deadline_at=datetime(2026, 12, 20, tzinfo=UTC)),
     ]
 
 

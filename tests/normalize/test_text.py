@@ -88,3 +88,13 @@ def test_greenhouse_content_is_rendered_whether_or_not_the_spider_unescapes_it()
     assert raw == unescaped
     assert "<" not in raw and "&lt;" not in raw and "&amp;" not in raw
     assert "CodePath" in raw
+
+
+def test_has_controls_utf8_finds_what_has_controls_finds():
+    """Every code point, alone and between text whose UTF-8 shares lead bytes with the
+    controls (é, ’, nbsp, Arabic): the bytes check agrees with the text one."""
+    from aggregator.normalize.text import has_controls, has_controls_utf8
+
+    for code in (*range(0xD800), *range(0xE000, 0x10000), 0x1F600, 0x10FFFF):
+        for text in (chr(code), f"é’\xa0{chr(code)}\u0627"):
+            assert has_controls_utf8(text.encode()) == has_controls(text), hex(code)
