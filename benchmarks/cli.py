@@ -1,13 +1,15 @@
 """Whole-process time of the reading commands, next to `python -c pass` and the `sqlite3`
 command line answering the same question, all in the same run.
 
-    python benchmarks/cli.py [--size 100000] [--db PATH] [--reuse] [--runs 7] [--before DIR]
+    python benchmarks/cli.py [--size 100000] [--db PATH] [--reuse] [--runs 7] [--before DIR
+                             [--before-db PATH]]
 
 Builds (or reuses) the store of benchmarks/search.py, then runs each command ``--runs``
 times in a fresh process and prints the median and the best wall time, the median CPU time
 (user + system of the process: less sensitive to other load on the machine than wall time),
 and each median as a multiple of `python -c pass`'s. ``--before DIR``: also runs the
-commands of another source tree (an older commit's ``git archive``), in the same run.
+commands of another source tree (an older commit's ``git archive``), in the same run, on
+``--before-db`` when its schema is older (a copy of the store at that tree's revision).
 Target (issue 16): `search`, `list`, `show` and `--help` start in ≤ 300 ms whole process.
 """
 
@@ -50,7 +52,7 @@ first_crawl_days = 15
 """
 
 
-def commands(db: str, config: Path, before: Path | None = None,
+def commands(db: str, config: Path, before: Path | None = None, before_db: str | None = None,
              ) -> list[tuple[str, list[str], dict]]:
     """(what, argv, extra environment): the project's commands (``list`` also with the
     ``config`` file), then the baselines."""
@@ -63,7 +65,9 @@ def commands(db: str, config: Path, before: Path | None = None,
         entry = "import sys; sys.argv[0] = 'aggregator'; from aggregator.cli import main; main()"
         # -P: the current directory (maybe this tree) must not come before PYTHONPATH
         rows += [(f"before: {' '.join(words)}", [sys.executable, "-P", "-c", entry, *words],
-                  {"PYTHONPATH": str(before)}) for words in COMMANDS]
+                  {"PYTHONPATH": str(before)}
+                  | ({"AGGREGATOR_DATABASE_URL": f"sqlite:///{before_db}"} if before_db else {}))
+                 for words in COMMANDS]
     rows.append(("baseline: python -c pass", [sys.executable, "-c", "pass"], {}))
     if sqlite3:
         rows += [
@@ -96,6 +100,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true", help="keep an existing store file")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--before-db", type=Path, default=None,
+                        help="the store the --before tree reads (default: the same)")
     parser.add_argument("--before", type=Path, default=None,
                         help="a source tree to time too (git archive of an older commit)")
     args = parser.parse_args()
@@ -115,7 +121,7 @@ def main() -> None:
     config = work / "aggregator.toml"
     config.write_text(CONFIG.format(url=url), encoding="utf-8")
     env |= {"XDG_CACHE_HOME": str(work / "cache"), "XDG_CONFIG_HOME": str(work / "config")}
-    rows = commands(str(path), config, args.before)
+    rows = commands(str(path), config, args.before, args.before_db and str(args.before_db))
     for _, argv, extra in rows:  # warm the page cache, bytecode and the file's check once
         timed(argv, env | extra)
     walls: dict[str, list[float]] = {name: [] for name, _, _ in rows}
