@@ -11,6 +11,7 @@ from aggregator.query import Filter, count
 from aggregator.query.cpv_counts import open_tender_counts
 from aggregator.store.flags import set_flags
 from tests.factories import NOW, item, write
+from tests.query.plans import sqlite_plans
 
 ITEMS = [
     # open until April, the code with its check digit as TED writes it
@@ -59,21 +60,11 @@ def test_a_later_clock_closes_what_passed_its_deadline(engine, store):
 
 
 def test_sqlite_reads_each_prefix_by_the_code_index_alone_then_listings_by_key(sqlite_url):
-    from sqlalchemy import event
-
     from aggregator.store.engine import get_engine
 
     engine = get_engine(sqlite_url)  # a fresh store: no statistics to guide the planner
-    plans: list[str] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("WITH prefixes"):
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            plans.append("\n".join(row[3] for row in rows))
-
-    open_tender_counts(engine, ["45", "4531"], now=NOW)
-    event.remove(engine, "before_cursor_execute", explain)
+    with sqlite_plans(engine, "WITH prefixes") as plans:
+        open_tender_counts(engine, ["45", "4531"], now=NOW)
     (plan,) = plans
     assert "SEARCH listing_cpv USING COVERING INDEX ix_listing_cpv_code_listing" in plan
     assert "SEARCH listings USING INTEGER PRIMARY KEY" in plan

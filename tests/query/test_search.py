@@ -26,6 +26,7 @@ from aggregator.query.planner import INDEX_DRIVEN_ABOVE
 from aggregator.store.flags import set_flags
 from aggregator.store.models import Listing
 from tests.factories import NOW, PARIS, item, write
+from tests.query.plans import sqlite_plans
 
 ITEMS = [
     item("elec-13e", title="Travaux d'électricité du groupe scolaire", location="Marseille 13e",
@@ -329,16 +330,8 @@ def test_newest_first_reads_the_published_index_instead_of_sorting_every_open_li
     # index, a page read and done, where the status index would fetch them all to sort them
     if engine.dialect.name != "sqlite":
         pytest.skip("a SQLite plan (PostgreSQL chooses from its statistics)")
-    plans: list[str] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("SELECT listings.id, listings.kind"):
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            plans.append("\n".join(row[3] for row in rows))
-
-    newest = found(engine, "sort:published")
-    event.remove(engine, "before_cursor_execute", explain)
+    with sqlite_plans(engine, "SELECT listings.id, listings.kind") as plans:
+        newest = found(engine, "sort:published")
     assert plans == ["SCAN listings USING INDEX ix_listings_published_at"]
     assert newest[:2] == ["aix", "paris11"]  # the only ones with a publication date here
     assert sorted(newest) == sorted(found(engine, ""))  # every open listing, none other
