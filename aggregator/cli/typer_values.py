@@ -11,7 +11,8 @@ built the first time such a value comes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -26,7 +27,11 @@ class _PlainValues(RuntimeParam):
     (pydantic) for any other value."""
 
     descriptor: TypeDescriptor
-    _typer: list[RuntimeParam] = field(default_factory=list)  # built on first need
+
+    @cached_property
+    def _typer(self) -> RuntimeParam:
+        """Typer's own coercion of this parameter, built on first need."""
+        return build_runtime_param(self.descriptor)
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         parser = self.parameter_info.parser
@@ -42,9 +47,7 @@ class _PlainValues(RuntimeParam):
                 and get_args(self.annotation) == (str,) and isinstance(value, (list, tuple))
                 and all(isinstance(item, str) for item in value)):
             return list(value)
-        if not self._typer:
-            self._typer.append(build_runtime_param(self.descriptor))
-        return self._typer[0]._coerce_value(value, param=param, ctx=ctx)
+        return self._typer._coerce_value(value, param=param, ctx=ctx)
 
 
 def _runtime_param(descriptor: TypeDescriptor) -> RuntimeParam:
