@@ -39,13 +39,15 @@ from aggregator.normalize.text import (
     strip_controls,
 )
 from aggregator.presentation import cpv_labels, department_name, place, region_name
-from aggregator.store.models import Listing, UTCDateTime
+from aggregator.store import tables
 from aggregator.store.status import status_at
+from aggregator.store.tables import UTCDateTime
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
 
     from aggregator.query.language import Filter
+    from aggregator.query.records import ListingRecord
 
 # The listing's fields (docs/listing-fields.md), in order: what `list --json` prints.
 LISTING_FIELDS = (
@@ -73,14 +75,14 @@ _record_values = attrgetter(*_RECORD_FIELDS)
 _BATCH = 1000  # rows written at a time (CSV writerows, JSON lines)
 
 
-def listing_record(listing: Listing) -> dict[str, Any]:
+def listing_record(listing: ListingRecord) -> dict[str, Any]:
     """One listing (or a row of :func:`aggregator.query.stream`) as a JSON-ready dict with
     the documented field names."""
     return {name: _value(value)
             for name, value in zip(_RECORD_FIELDS, _record_values(listing), strict=True)}
 
 
-def write_jsonl(listings: Iterable[Listing], out: IO[str]) -> int:
+def write_jsonl(listings: Iterable[ListingRecord], out: IO[str]) -> int:
     """One :func:`listing_record` per line; returns how many were written."""
     encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps builds per call
     count = 0
@@ -138,7 +140,7 @@ def _csv_cell(value: Any) -> str | int | float:
 
 
 # what CSV and JSON lines read: pass to aggregator.query.stream so that nothing else is read
-CSV_COLUMNS = tuple(Listing.__table__.columns[name]
+CSV_COLUMNS = tuple(tables.listings.c[name]
                     for name in (*LISTING_FIELDS, *EXTRA_FIELDS, "details"))
 
 # A CSV row before its cells are cleaned (write_csv): the record's values in _RECORD_FIELDS
@@ -149,7 +151,7 @@ _REGION = _RECORD_FIELDS.index("region")
 _CPV = _RECORD_FIELDS.index("cpv")
 _SUPPLIERS = _RECORD_FIELDS.index("suppliers")
 _PLACE_SOURCE = len(_RECORD_FIELDS)
-_COLUMN_TYPES = {name: type(Listing.__table__.columns[name].type) for name in _RECORD_FIELDS}
+_COLUMN_TYPES = {name: type(tables.listings.c[name].type) for name in _RECORD_FIELDS}
 _INSTANTS = tuple(name for name, cls in _COLUMN_TYPES.items() if cls is UTCDateTime)
 _BOOLEANS = tuple(name for name, cls in _COLUMN_TYPES.items() if cls is Boolean)
 _NUMBERS = tuple(i for i, cls in enumerate(_COLUMN_TYPES.values()) if cls in (Integer, Float))
@@ -166,12 +168,12 @@ _CSV_NUMBERS = tuple(CSV_FIELDS.index(_RECORD_FIELDS[i]) for i in _NUMBERS)
 
 def _csv_column(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[Any]:
     if _COLUMN_TYPES[name] in (Integer, Float):
-        return Listing.__table__.columns[name]
+        return tables.listings.c[name]
     return func.coalesce(_csv_text(name, dialect, as_of), "")
 
 
 def _csv_text(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[Any]:
-    column = Listing.__table__.columns[name]
+    column = tables.listings.c[name]
     if name in _INSTANTS:  # isoformat() of the aware UTC instant
         if dialect == "postgresql":
             text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US')
@@ -191,7 +193,7 @@ def _csv_text(name: str, dialect: str, as_of: datetime | None) -> ColumnElement[
 _AS_THEY_ARE = frozenset((*_TEXT, _CPV, _SUPPLIERS))
 
 
-def _listing_row(listing: Listing) -> tuple[Any, ...]:
+def _listing_row(listing: ListingRecord) -> tuple[Any, ...]:
     """A listing (or a row of :func:`aggregator.query.stream`) as a CSV row before its cells
     are cleaned."""
     *values, details = _record_and_details(listing)
@@ -308,7 +310,7 @@ class _CsvRows:
 _CSV_HEADER = '"' + '","'.join(CSV_FIELDS) + '"\r\n'
 
 
-def write_csv(listings: Iterable[Listing], out: IO[str], *, bom: bool = False) -> int:
+def write_csv(listings: Iterable[ListingRecord], out: IO[str], *, bom: bool = False) -> int:
     """Listings (or rows of :func:`aggregator.query.stream`) as CSV with the `--json` field
     names; returns how many rows were written.
 
@@ -379,9 +381,9 @@ def _sql_cell(field: str, dialect: str, as_of: datetime | None
     """A cell's text in SQL, and how the CSV writes it: "text" quoted and neutralised,
     "quoted" as it is (instants and booleans: never a quote nor a formula), "number" bare."""
     if field == "place_source":
-        return "text", Listing.details["place_source"].as_string()
+        return "text", tables.listings.c.details["place_source"].as_string()
     if _COLUMN_TYPES[field] is Integer:
-        return "number", cast(Listing.__table__.columns[field], Text)
+        return "number", cast(tables.listings.c[field], Text)
     kind = "quoted" if field in _INSTANTS or field in _BOOLEANS else "text"
     return kind, _csv_text(field, dialect, as_of)
 
@@ -525,11 +527,11 @@ def _web_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
-def _place_text(listing: Listing) -> str:
+def _place_text(listing: ListingRecord) -> str:
     return _one_line(place(listing))  # as the CLI, the TUI and the digest show it
 
 
-def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetime,
+def _deadline_event(listing: ListingRecord, deadline: datetime, uid: str, now: datetime,
                     lot_label: str | None, tz: tzinfo, time_given: bool | None) -> Event:
     from icalendar import Event  # here: only calendars need it, not every command
 
@@ -565,7 +567,7 @@ def _deadline_event(listing: Listing, deadline: datetime, uid: str, now: datetim
     return event
 
 
-def deadline_events(listing: Listing, now: datetime, tz: tzinfo = LOCAL_TZ) -> list[Event]:
+def deadline_events(listing: ListingRecord, now: datetime, tz: tzinfo = LOCAL_TZ) -> list[Event]:
     """One event for the listing's deadline, and one per lot whose deadline differs."""
     events = []
     if listing.deadline_at is not None:
@@ -599,7 +601,7 @@ def _empty_calendar() -> Calendar:
     return calendar
 
 
-def ics_calendar(listings: Iterable[Listing], *, now: datetime | None = None,
+def ics_calendar(listings: Iterable[ListingRecord], *, now: datetime | None = None,
                  tz: tzinfo = LOCAL_TZ) -> bytes | None:
     """An iCalendar (RFC 5545) file with one event per deadline of ``listings``; None when
     none of them has a deadline (RFC 5545 wants at least one component: an empty calendar
@@ -625,7 +627,7 @@ class FileOnFirstWrite:
         return self.file.write(data)
 
 
-def write_ics(listings: Iterable[Listing], out: IO[bytes], *, now: datetime | None = None,
+def write_ics(listings: Iterable[ListingRecord], out: IO[bytes], *, now: datetime | None = None,
               tz: tzinfo = LOCAL_TZ) -> int:
     """Write the deadlines of ``listings`` as iCalendar, one event at a time (the calendar is
     never held whole); returns how many events (counted as they are built: the text may hold

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from aggregator.store.models import Base, include_name
+from aggregator.store.models import Base
+from aggregator.store.tables import include_name
 
 config = context.config
 

@@ -15,23 +15,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Text, and_, cast, func, or_, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Connection, Engine, Text, and_, cast, func, or_, select
 
 from aggregator.config import LOCAL_TZ
 from aggregator.query.language import Filter
 from aggregator.query.planner import unindexed
+from aggregator.query.records import ListingRecord, records
 from aggregator.query.sql import search
 from aggregator.store.batches import chunks
-from aggregator.store.models import AwardSupplier, Listing, ListingCpv
 from aggregator.store.status import status_condition
+from aggregator.store.tables import award_suppliers, listing_cpv, listings
 
 RENEWAL_DAYS = 365  # "contracts ending within 12 months"
 TOP = 10  # CPV classes and partners shown in a dossier
 _DIGITS = re.compile(r"\d[\d ]{8,}\d")
-_AWARD_COLUMNS = (Listing.id, Listing.title, Listing.organization, Listing.buyer_id,
-                  Listing.suppliers, Listing.amount, Listing.awarded_at, Listing.ends_at,
-                  Listing.offers_received, Listing.cpv, Listing.department, Listing.city)
+_AWARD_COLUMNS = tuple(listings.c[name] for name in (
+    "id", "title", "organization", "buyer_id", "suppliers", "amount", "awarded_at", "ends_at",
+    "offers_received", "cpv", "department", "city"))
+# what "this buyer before" shows of an award: neither the raw payload nor the details
+_PAST_AWARD_COLUMNS = tuple(c for c in listings.columns if c.name not in ("raw", "details"))
 
 
 @dataclass
@@ -86,11 +88,11 @@ def _identifier(text: str) -> str | None:
 def buyer_name(engine: Engine, buyer_id: str) -> str:
     """The buyer's name: from its newest award that names it (the DECP's own word), else its
     newest tender notice that does, else the SIRET itself."""
-    with Session(engine) as session:
-        name = session.scalar(select(Listing.organization)
-                              .where(Listing.buyer_id == buyer_id,
-                                     Listing.organization.is_not(None))
-                              .order_by(Listing.kind != "award", Listing.published_at.desc())
+    with engine.connect() as conn:
+        name = conn.scalar(select(listings.c.organization)
+                              .where(listings.c.buyer_id == buyer_id,
+                                     listings.c.organization.is_not(None))
+                              .order_by(listings.c.kind != "award", listings.c.published_at.desc())
                               .limit(1))
     return name or buyer_id
 
@@ -101,12 +103,12 @@ def find_buyer(engine: Engine, text: str) -> str | None:
     siret = _identifier(text)
     if siret is not None:
         return siret
-    with Session(engine) as session:
-        return session.scalar(
-            select(Listing.buyer_id).where(Listing.buyer_id.is_not(None),
-                                           func.lower(Listing.organization)
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(listings.c.buyer_id).where(listings.c.buyer_id.is_not(None),
+                                           func.lower(listings.c.organization)
                                            .contains(text.strip().lower()))
-            .group_by(Listing.buyer_id).order_by(func.count().desc(), Listing.buyer_id)
+            .group_by(listings.c.buyer_id).order_by(func.count().desc(), listings.c.buyer_id)
             .limit(1))
 
 
@@ -116,21 +118,21 @@ def find_supplier(engine: Engine, text: str) -> str | None:
     if siret is not None:
         return siret
     words = text.strip().lower()
-    with Session(engine) as session:
+    with engine.connect() as conn:
         # names live in the suppliers JSON: read the awards whose text mentions them
-        rows = session.execute(select(Listing.suppliers).where(
-            Listing.kind == "award", func.lower(cast(Listing.suppliers, Text))
+        rows = conn.execute(select(listings.c.suppliers).where(
+            listings.c.kind == "award", func.lower(cast(listings.c.suppliers, Text))
             .contains(words)).limit(1000))
         found = Counter(s["id"] for (suppliers,) in rows for s in suppliers or ()
                         if s.get("id") and words in str(s.get("name") or "").lower())
     return min(found, key=lambda k: (-found[k], k)) if found else None
 
 
-def _awards(session: Session, condition: Any) -> list[Any]:
+def _awards(conn: Connection, condition: Any) -> list[Any]:
     # the buyer's index or the ids are narrower than "every award": keep SQLite off the kind
-    kind = unindexed(Listing.kind, session.get_bind().dialect.name)
-    return list(session.execute(select(*_AWARD_COLUMNS).where(
-        kind == "award", (Listing.duplicate_of + 0).is_(None), condition)))
+    kind = unindexed(listings.c.kind, conn.dialect.name)
+    return list(conn.execute(select(*_AWARD_COLUMNS).where(
+        kind == "award", (listings.c.duplicate_of + 0).is_(None), condition)))
 
 
 def _summary(dossier: Dossier, rows: list[Any]) -> None:
@@ -183,22 +185,22 @@ def buyer_dossier(engine: Engine, buyer_id: str, now: datetime) -> Dossier:
     """Everything the store knows of one buyer's contracts, and its open tenders now."""
     name = buyer_name(engine, buyer_id)
     dossier = Dossier("buyer", buyer_id, name)
-    with Session(engine) as session:
-        rows = _awards(session, Listing.buyer_id == buyer_id)
+    with engine.connect() as conn:
+        rows = _awards(conn, listings.c.buyer_id == buyer_id)
         # the notices that give the SIRET first, then those without one that give the name
         # (another SIRET under the same name is another buyer)
-        by_siret = Listing.buyer_id == buyer_id
-        names = set(session.scalars(select(Listing.organization).distinct()
-                                    .where(by_siret, Listing.organization.is_not(None))
+        by_siret = listings.c.buyer_id == buyer_id
+        names = set(conn.scalars(select(listings.c.organization).distinct()
+                                    .where(by_siret, listings.c.organization.is_not(None))
                                     .limit(20))) | {name}
-        named = or_(by_siret, and_(Listing.buyer_id.is_(None),
-                                   Listing.organization.in_(sorted(names))))
-        tenders = session.execute(
-            select(Listing.id, Listing.title, Listing.deadline_at, Listing.buyer_id)
-            .where(Listing.kind == "tender", (Listing.duplicate_of + 0).is_(None),
+        named = or_(by_siret, and_(listings.c.buyer_id.is_(None),
+                                   listings.c.organization.in_(sorted(names))))
+        tenders = conn.execute(
+            select(listings.c.id, listings.c.title, listings.c.deadline_at, listings.c.buyer_id)
+            .where(listings.c.kind == "tender", (listings.c.duplicate_of + 0).is_(None),
                    and_(status_condition("open", now)), named)
-            .order_by(Listing.buyer_id.is_(None), Listing.deadline_at.is_(None),
-                      Listing.deadline_at, Listing.id)
+            .order_by(listings.c.buyer_id.is_(None), listings.c.deadline_at.is_(None),
+                      listings.c.deadline_at, listings.c.id)
             .limit(50))
         dossier.open_tenders = [{"id": t.id, "title": t.title, "deadline_at": _iso(t.deadline_at),
                                  "matched_by": "siret" if t.buyer_id else "name"}
@@ -217,11 +219,11 @@ def buyer_dossier(engine: Engine, buyer_id: str, now: datetime) -> Dossier:
 
 def supplier_dossier(engine: Engine, supplier_id: str, now: datetime) -> Dossier:
     """A supplier's wins: buyers, amounts, places, CPV classes, contracts ending soon."""
-    with Session(engine) as session:
+    with engine.connect() as conn:
         # the ids first: SQLite would otherwise read every award and probe the subquery
-        won = list(session.scalars(select(AwardSupplier.listing_id)
-                                   .where(AwardSupplier.supplier_id == supplier_id)))
-        rows = [row for chunk in chunks(won) for row in _awards(session, Listing.id.in_(chunk))]
+        won = list(conn.scalars(select(award_suppliers.c.listing_id)
+                                   .where(award_suppliers.c.supplier_id == supplier_id)))
+        rows = [row for chunk in chunks(won) for row in _awards(conn, listings.c.id.in_(chunk))]
     names = Counter(s.get("name") for r in rows for s in r.suppliers or ()
                     if s.get("id") == supplier_id and s.get("name"))
     dossier = Dossier("supplier", supplier_id, names.most_common(1)[0][0] if names
@@ -235,33 +237,34 @@ def supplier_dossier(engine: Engine, supplier_id: str, now: datetime) -> Dossier
     return dossier
 
 
-def renewals(engine: Engine, filter: Filter, within: timedelta, now: datetime) -> list[Listing]:
+def renewals(engine: Engine, filter: Filter, within: timedelta,
+             now: datetime) -> list[ListingRecord]:
     """Awards matching ``filter`` whose end falls within ``within`` from now, soonest first."""
     wanted = replace(filter, kind="award", ending_within=within, sort=filter.sort or "ends")
     return search(engine, wanted, now=now)
 
 
 def past_awards(engine: Engine, buyer_id: str | None, organization: str | None,
-                cpv: Iterable[str], limit: int = 5) -> list[Listing]:
+                cpv: Iterable[str], limit: int = 5) -> list[ListingRecord]:
     """The buyer's past awards in the tender's CPV class (5 digits), else in its division
     (2 digits): "this buyer before". Newest first."""
     codes = [c for c in (cpv_class(code) for code in cpv) if c]
     if not codes or not (buyer_id or organization):
         return []
     # a tender seldom carries the SIRET: its buyer's name, in any case, then stands for it
-    who = Listing.buyer_id == buyer_id if buyer_id else \
-        func.lower(Listing.organization) == (organization or "").strip().lower()
-    with Session(engine, expire_on_commit=False) as session:
+    who = listings.c.buyer_id == buyer_id if buyer_id else \
+        func.lower(listings.c.organization) == (organization or "").strip().lower()
+    with engine.connect() as conn:
         for width in (5, 2):
             prefixes = sorted({c[:width] for c in codes})
-            coded = select(ListingCpv.listing_id).where(or_(*(
-                ListingCpv.code.between(p.ljust(8, "0"), p.ljust(8, "9")) for p in prefixes)))
-            query = (select(Listing).options(defer(Listing.raw), defer(Listing.details))
-                     .where(Listing.kind == "award", who,
-                            Listing.id.in_(coded.scalar_subquery()))
-                     .order_by(Listing.awarded_at.desc().nulls_last(), Listing.id.desc())
+            coded = select(listing_cpv.c.listing_id).where(or_(*(
+                listing_cpv.c.code.between(p.ljust(8, "0"), p.ljust(8, "9")) for p in prefixes)))
+            query = (select(*_PAST_AWARD_COLUMNS)
+                     .where(listings.c.kind == "award", who,
+                            listings.c.id.in_(coded.scalar_subquery()))
+                     .order_by(listings.c.awarded_at.desc().nulls_last(), listings.c.id.desc())
                      .limit(limit))
-            found = list(session.scalars(query))
+            found = records(conn.execute(query))
             if found:
                 return found
     return []

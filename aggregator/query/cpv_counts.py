@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, String, false, func, literal, select, union_all
 
 from aggregator.store.batches import chunks
-from aggregator.store.models import Listing, ListingCpv
 from aggregator.store.status import status_condition
+from aggregator.store.tables import listing_cpv, listings
 
 # Prefixes per statement: SQLite allows 500 terms in a compound SELECT, and past a few hundred
 # PostgreSQL hashes the whole of listing_cpv for every prefix (measured: 2.5 s for 400 prefixes
@@ -42,13 +42,14 @@ def open_tender_counts(engine: Engine, prefixes: Iterable[str], *,
             # A correlated EXISTS keeps the plan fixed: each prefix's codes by the code index,
             # then each listing by its primary key. As a join, SQLite may start from an index
             # of listings instead and probe listing_cpv for every open listing, per prefix.
-            counted = select(Listing.id).where(
-                Listing.id == ListingCpv.listing_id, Listing.kind == "tender",
-                Listing.duplicate_of.is_(None), Listing.hidden == false(), open_now).exists()
+            counted = select(listings.c.id).where(
+                listings.c.id == listing_cpv.c.listing_id, listings.c.kind == "tender",
+                listings.c.duplicate_of.is_(None), listings.c.hidden == false(),
+                open_now).exists()
             query = (
-                select(bounds.c.prefix, func.count(func.distinct(ListingCpv.listing_id)))
+                select(bounds.c.prefix, func.count(func.distinct(listing_cpv.c.listing_id)))
                 .select_from(bounds)
-                .join(ListingCpv, ListingCpv.code.between(bounds.c.low, bounds.c.high))
+                .join(listing_cpv, listing_cpv.c.code.between(bounds.c.low, bounds.c.high))
                 .where(counted)
                 .group_by(bounds.c.prefix))
             counts.update({prefix: count for prefix, count in conn.execute(query)})

@@ -20,13 +20,11 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.normalize.folding import fold
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, unindexed
 from aggregator.query.terms import Term
-from aggregator.store.models import Listing
 from aggregator.store.search_index import (
     FTS_TABLE,
     LIGATURES,
@@ -34,11 +32,12 @@ from aggregator.store.search_index import (
     PG_DOCUMENT_COLUMN,
     PG_TITLE_COLUMN,
 )
+from aggregator.store.tables import listings
 
 _LIGATURES = str.maketrans(LIGATURES)  # the index reads œ/æ as oe/ae (store/search_index.py)
 _fts = table(FTS_TABLE, column("rowid"))
-_pg_document = literal_column(f"{Listing.__tablename__}.{PG_DOCUMENT_COLUMN}")
-_pg_title = literal_column(f"{Listing.__tablename__}.{PG_TITLE_COLUMN}")
+_pg_document = literal_column(f"{listings.name}.{PG_DOCUMENT_COLUMN}")
+_pg_title = literal_column(f"{listings.name}.{PG_TITLE_COLUMN}")
 
 
 def _fts5_string(term: Term) -> str:
@@ -68,6 +67,8 @@ def pg_tsquery_terms(terms: Sequence[Term]) -> list[tuple[str, str, bool]]:
 
 
 def pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
+    from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
+
     config = cast(literal(PG_CONFIG), REGCONFIG)
     query: ColumnElement[Any] | None = None
     for function, text, negated in pg_tsquery_terms(terms):
@@ -98,6 +99,8 @@ class TextMatch:
 def _pg_constant(tsquery: str) -> ColumnElement[Any]:
     """A tsquery written into the statement: once the driver prepares a statement, a
     parameter would have PostgreSQL plan it for any words, as if each matched as many rows."""
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
     return cast(literal(tsquery, literal_execute=True), TSQUERY)
 
 
@@ -118,7 +121,7 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None, *,
 
         if pos is None:
             assert neg is not None  # terms without a positive one are all exclusions
-            return TextMatch(Listing.id.not_in(rows(neg)), None)
+            return TextMatch(listings.c.id.not_in(rows(neg)), None)
         full = pos if neg is None else f"({pos}) NOT ({neg})"
         title = f"{{title}} : ({pos})"
         # many matches: read listings in search order and keep the matching ones; few: start
@@ -128,8 +131,8 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None, *,
         index_driven = (ordered and conn is not None
                         and more_than(conn, ids(pos), INDEX_DRIVEN_ABOVE))
         title_driven = index_driven and more_than(conn, ids(title), INDEX_DRIVEN_ABOVE)
-        listing_id = unindexed(Listing.id, dialect) if index_driven else Listing.id
-        title_id = unindexed(Listing.id, dialect) if title_driven else Listing.id
+        listing_id = unindexed(listings.c.id, dialect) if index_driven else listings.c.id
+        title_id = unindexed(listings.c.id, dialect) if title_driven else listings.c.id
         return TextMatch(listing_id.in_(rows(full)), title_id.in_(rows(title)), index_driven)
     query = pg_tsquery(terms)
     assert query is not None

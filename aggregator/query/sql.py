@@ -25,13 +25,13 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from aggregator.query.fulltext import TextMatch, text_match
 from aggregator.query.language import Filter
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, not_index_driving, unindexed
+from aggregator.query.records import ListingRecord, records
 from aggregator.query.values import (
     SORTS,
     local_midnight,
@@ -40,29 +40,29 @@ from aggregator.query.values import (
     since_instant,
 )
 from aggregator.store.batches import chunks
-from aggregator.store.models import AwardSupplier, Listing, ListingCpv, ListingDescriptor
 from aggregator.store.status import changed_status_since, status_condition
+from aggregator.store.tables import award_suppliers, listing_cpv, listing_descriptors, listings
 
 # every column but the raw payload: what exports, `search --json` and digests read
-STREAM_COLUMNS = tuple(c for c in Listing.__table__.columns if c.name != "raw")
+STREAM_COLUMNS = tuple(c for c in listings.c if c.name != "raw")
 
 
 def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
     place = resolve_location(text)
     codes = sorted(place.codes)
     if place.level == "remote":
-        return Listing.remote == true()
+        return listings.c.remote == true()
     if place.level != "commune":
-        column_ = {"department": Listing.department, "region": Listing.region,
-                   "country": Listing.country}[place.level]
+        column_ = {"department": listings.c.department, "region": listings.c.region,
+                   "country": listings.c.country}[place.level]
         return column_ == codes[0] if len(codes) == 1 else column_.in_(codes)
     if len(codes) == 1 and not place.postal_code:
-        return Listing.insee_code == codes[0]
+        return listings.c.insee_code == codes[0]
     conditions_: list[ColumnElement[bool]] = []
     if codes:
-        conditions_.append(unindexed(Listing.insee_code, dialect).in_(codes))
+        conditions_.append(unindexed(listings.c.insee_code, dialect).in_(codes))
     if place.postal_code:
-        conditions_.append(Listing.postal_code == place.postal_code)
+        conditions_.append(listings.c.postal_code == place.postal_code)
     matched = or_(*conditions_)
     # Paris, Marseille, Lyon: 17-21 codes of one department. Reading that department's rows
     # in search order and keeping the commune's is far cheaper than sorting all of them.
@@ -71,7 +71,7 @@ def _location_condition(text: str, dialect: str) -> ColumnElement[bool]:
     communes = geography().communes
     departments = {communes[c].department for c in codes if c in communes}
     if len(departments) == 1 and (not place.postal_code or codes):
-        return and_(Listing.department == departments.pop(), matched)
+        return and_(listings.c.department == departments.pop(), matched)
     return matched
 
 
@@ -110,7 +110,7 @@ def conditions(filter: Filter, now: datetime, dialect: str, conn: Any = None, *,
     # shown once per duplicate group; on SQLite, "+" keeps the planner off the duplicate_of
     # index, which would fetch almost every row (most are NULL). PostgreSQL's statistics
     # know that already, and an expression there would hide them (47 rows expected of 50,000)
-    where: list[ColumnElement[bool]] = [unindexed(Listing.duplicate_of, dialect).is_(None)]
+    where: list[ColumnElement[bool]] = [unindexed(listings.c.duplicate_of, dialect).is_(None)]
     status = status_condition(filter.status, now, as_of=filter.as_of is not None,
                               kind=filter.kind)
     if status is not None and newest_first and filter.status == "open":
@@ -121,62 +121,62 @@ def conditions(filter: Filter, now: datetime, dialect: str, conn: Any = None, *,
     if status is not None:
         where.append(status)
     if filter.hidden is not None:
-        where.append(Listing.hidden == (true() if filter.hidden else false()))
+        where.append(listings.c.hidden == (true() if filter.hidden else false()))
     if filter.starred is not None:
-        where.append(Listing.starred == (true() if filter.starred else false()))
+        where.append(listings.c.starred == (true() if filter.starred else false()))
     if filter.kind:
         # an end or award date bound is the narrower index (only awards have those dates)
-        kind = unindexed(Listing.kind, dialect) if _dated(filter) else Listing.kind
+        kind = unindexed(listings.c.kind, dialect) if _dated(filter) else listings.c.kind
         where.append(kind == filter.kind)
     if filter.locations:
         where.append(or_(*(_location_condition(loc, dialect) for loc in filter.locations)))
-    where += _date_range(Listing.deadline_at, filter.closing_within, filter.deadline_before,
+    where += _date_range(listings.c.deadline_at, filter.closing_within, filter.deadline_before,
                          filter.deadline_after, now)
-    where += _date_range(Listing.awarded_at, None, filter.awarded_before,
+    where += _date_range(listings.c.awarded_at, None, filter.awarded_before,
                          filter.awarded_after, now)
-    where += _date_range(Listing.ends_at, filter.ending_within, filter.ends_before,
+    where += _date_range(listings.c.ends_at, filter.ending_within, filter.ends_before,
                          filter.ends_after, now)
     if filter.buyer_ids:
-        where.append(Listing.buyer_id.in_(filter.buyer_ids))
+        where.append(listings.c.buyer_id.in_(filter.buyer_ids))
     if filter.supplier_ids:
-        where.append(Listing.id.in_(select(AwardSupplier.listing_id)
-                                    .where(AwardSupplier.supplier_id.in_(filter.supplier_ids))
+        where.append(listings.c.id.in_(select(award_suppliers.c.listing_id)
+                                    .where(award_suppliers.c.supplier_id.in_(filter.supplier_ids))
                                     .scalar_subquery()))
     if filter.published_since is not None:
-        where.append(Listing.published_at >= since_instant(filter.published_since, now))
+        where.append(listings.c.published_at >= since_instant(filter.published_since, now))
     if filter.seen_since is not None:
-        where.append(Listing.first_seen_at >= since_instant(filter.seen_since, now))
+        where.append(listings.c.first_seen_at >= since_instant(filter.seen_since, now))
     if filter.contract_types:
-        where.append(Listing.contract_type.in_(filter.contract_types))
+        where.append(listings.c.contract_type.in_(filter.contract_types))
     if filter.sources:
-        where.append(Listing.source.in_(filter.sources))
+        where.append(listings.c.source.in_(filter.sources))
     if filter.descriptors:
         from aggregator.normalize.folding import fold
 
-        named = select(ListingDescriptor.listing_id).where(or_(
-            ListingDescriptor.folded.in_([fold(d) for d in filter.descriptors]),
-            ListingDescriptor.code.in_(filter.descriptors)))
-        where.append(Listing.id.in_(named.scalar_subquery()))
+        named = select(listing_descriptors.c.listing_id).where(or_(
+            listing_descriptors.c.folded.in_([fold(d) for d in filter.descriptors]),
+            listing_descriptors.c.code.in_(filter.descriptors)))
+        where.append(listings.c.id.in_(named.scalar_subquery()))
     if filter.cpv:
         # Stored codes are 8 digits (the writer keeps the stem of "45310000-3"): bounds made
         # of digits order the same under every collation, "4:" would not (PostgreSQL ICU).
         # Written into the statement: once the driver prepares it, PostgreSQL plans it for
         # any bounds, as if few codes matched ("cpv:4533" at 100k listings: 8 → 60 ms).
-        ranges = [ListingCpv.code.between(literal(p.ljust(8, "0"), literal_execute=True),
+        ranges = [listing_cpv.c.code.between(literal(p.ljust(8, "0"), literal_execute=True),
                                           literal(p.ljust(8, "9"), literal_execute=True))
                   for p in filter.cpv]
         if _dated(filter):
             # renewals read a date index in order: probe each row's codes, a page is soon
             # full, instead of listing every listing of the CPV prefix first
-            where.append(exists().where(ListingCpv.listing_id == Listing.id, or_(*ranges)))
+            where.append(exists().where(listing_cpv.c.listing_id == listings.c.id, or_(*ranges)))
             return where
-        coded = select(ListingCpv.listing_id).where(or_(*ranges))
+        coded = select(listing_cpv.c.listing_id).where(or_(*ranges))
         # PostgreSQL's statistics choose the plan: no probe (its round trip cost more than
         # the search itself there). SQLite counts codes, not ids: the code index alone
         # answers (2.4 → 0.35 ms for 4,001 rows)
         many = dialect == "sqlite" and conn is not None and more_than(
-            conn, select(ListingCpv.code).where(or_(*ranges)), INDEX_DRIVEN_ABOVE)
-        listing_id = unindexed(Listing.id, dialect) if many else Listing.id
+            conn, select(listing_cpv.c.code).where(or_(*ranges)), INDEX_DRIVEN_ABOVE)
+        listing_id = unindexed(listings.c.id, dialect) if many else listings.c.id
         where.append(listing_id.in_(coded.scalar_subquery()))
     return where
 
@@ -185,10 +185,10 @@ def _deadline_order(reverse: bool) -> list[Any]:
     # no deadline last, then newest: the order of the ix_listings_search_* indexes, so a page
     # is read in order instead of sorting every match
     if reverse:
-        return [Listing.deadline_at.is_(None).desc(), Listing.deadline_at.desc(),
-                Listing.published_at.asc(), Listing.id.desc()]
-    return [Listing.deadline_at.is_(None), Listing.deadline_at, Listing.published_at.desc(),
-            Listing.id]
+        return [listings.c.deadline_at.is_(None).desc(), listings.c.deadline_at.desc(),
+                listings.c.published_at.asc(), listings.c.id.desc()]
+    return [listings.c.deadline_at.is_(None), listings.c.deadline_at,
+            listings.c.published_at.desc(), listings.c.id]
 
 
 def _order(sort: str) -> list[Any]:
@@ -198,21 +198,21 @@ def _order(sort: str) -> list[Any]:
         return _deadline_order(reverse)
     desc = SORTS[key] != reverse
     by_key: dict[str, list[Any]] = {
-        "published": [Listing.published_at], "seen": [Listing.first_seen_at],
-        "title": [Listing.title], "organization": [Listing.organization],
-        "place": [Listing.department, Listing.city], "source": [Listing.source],
-        "kind": [Listing.kind], "awarded": [Listing.awarded_at], "ends": [Listing.ends_at],
-        "amount": [Listing.amount]}
+        "published": [listings.c.published_at], "seen": [listings.c.first_seen_at],
+        "title": [listings.c.title], "organization": [listings.c.organization],
+        "place": [listings.c.department, listings.c.city], "source": [listings.c.source],
+        "kind": [listings.c.kind], "awarded": [listings.c.awarded_at], "ends": [listings.c.ends_at],
+        "amount": [listings.c.amount]}
     columns = by_key[key]
     if key == "ends":
         # read in the order of ix_listings_ends_at, so that renewals (an ends window: no
         # missing end) stop after a page instead of sorting the window; NULLs would come
         # first on SQLite and last on PostgreSQL
-        return [Listing.ends_at.desc() if desc else Listing.ends_at.asc(),
-                Listing.id.desc() if desc else Listing.id]
+        return [listings.c.ends_at.desc() if desc else listings.c.ends_at.asc(),
+                listings.c.id.desc() if desc else listings.c.id]
     # missing values last whatever the direction, the same on both dialects
     ordered = [(c.desc() if desc else c.asc()).nulls_last() for c in columns]
-    return [*ordered, Listing.id.desc() if desc else Listing.id]
+    return [*ordered, listings.c.id.desc() if desc else listings.c.id]
 
 
 def _effective_sort(filter: Filter, text: TextMatch | None) -> str:
@@ -229,7 +229,7 @@ def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
     One statement, except for relevance order on SQLite (or without a page size): then one
     per group (title matches, then the other matches), each read in deadline order;
     :func:`search` takes the page from them. Each selects ``columns`` when given; else
-    Listing entities (the relevance groups: ids).
+    :data:`STREAM_COLUMNS` (the relevance groups: ids).
     """
     now = filter.as_of or now or datetime.now(UTC)
     text = text_match(filter.terms(), dialect, conn)
@@ -243,10 +243,9 @@ def build_queries(filter: Filter, *, dialect: str, now: datetime | None = None,
         end = None if filter.limit is None else filter.offset + filter.limit
         if dialect == "postgresql" and end is not None:
             return [_relevance_page(filter, where, groups, end, columns)]
-        return [select(*(columns or [Listing.id])).where(*where, group)
+        return [select(*(columns or [listings.c.id])).where(*where, group)
                 .order_by(*_deadline_order(False)).limit(end) for group in groups]
-    query = (select(*columns) if columns else
-             select(Listing).options(defer(Listing.raw))).where(*where)
+    query = select(*(columns or STREAM_COLUMNS)).where(*where)
     if text is not None:
         query = query.where(text.matches)
     query = query.order_by(*_order(sort))
@@ -278,15 +277,14 @@ def _relevance_page(filter: Filter, where: list[ColumnElement[bool]],
     page."""
     def group(tier: int, matches: ColumnElement[bool]) -> Select[Any]:
         return (select(*STREAM_COLUMNS, literal(tier).label("tier"),
-                       Listing.deadline_at.is_(None).label("no_deadline"))
+                       listings.c.deadline_at.is_(None).label("no_deadline"))
                 .where(*where, matches).order_by(*_deadline_order(False)))
 
     titles = group(0, groups[0]).limit(_bound(end)).cte("titles")
     found = select(func.count()).select_from(titles).scalar_subquery()
     others = group(1, groups[1]).where(found < _bound(end)).limit(_bound(end))
     # the union ordered and paged by its output names (a UNION's ORDER BY takes no
-    # expressions), the ORM loading Listing from it: a subquery's column collection built
-    # for every search cost as much Python time as the statement itself
+    # expressions)
     key = others.selected_columns
     titled = select(*(literal_column(c.name) for c in key)).select_from(titles)
     page = union_all(others, titled).order_by(
@@ -294,35 +292,34 @@ def _relevance_page(filter: Filter, where: list[ColumnElement[bool]],
     ).limit(_bound(filter.limit))
     if filter.offset:
         page = page.offset(_bound(filter.offset))
-    if columns:
-        paged = page.subquery("relevance").c
-        return select(*(paged[column_.name] for column_ in columns)).order_by(
-            paged.tier, paged.no_deadline, paged.deadline_at, paged.published_at.desc(),
-            paged.id)
-    return select(Listing).from_statement(page)
+    if columns is None:  # the records skip the ordering columns: no subquery to build
+        return page
+    paged = page.subquery("relevance").c
+    return select(*(paged[column_.name] for column_ in columns)).order_by(
+        paged.tier, paged.no_deadline, paged.deadline_at, paged.published_at.desc(), paged.id)
 
 
-def search(engine: Engine, filter: Filter, *, now: datetime | None = None) -> list[Listing]:
-    """One page of the listings matching ``filter``, in its order (the raw payload deferred);
-    read ``as_of`` an instant, each with the status it had then."""
-    listings = _search(engine, filter, now)
-    if filter.as_of is not None and listings:
+def search(engine: Engine, filter: Filter, *,
+           now: datetime | None = None) -> list[ListingRecord]:
+    """One page of the listings matching ``filter``, in its order (every column but the raw
+    payload); read ``as_of`` an instant, each with the status it had then."""
+    found = _search(engine, filter, now)
+    if filter.as_of is not None and found:
         with engine.connect() as conn:
             reopened: set[int] = set()
-            for chunk in chunks([listing.id for listing in listings]):
+            for chunk in chunks([listing.id for listing in found]):
                 reopened |= changed_status_since(conn, chunk, filter.as_of)
-        for listing in listings:  # detached rows: what is shown, never written back
+        for listing in found:  # what is shown, never written back
             if listing.id in reopened:
                 listing.status = "open"
-    return listings
+    return found
 
 
-def _search(engine: Engine, filter: Filter, now: datetime | None) -> list[Listing]:
-    with Session(engine, expire_on_commit=False) as session:
-        queries = build_queries(filter, dialect=engine.dialect.name, now=now,
-                                conn=session.connection())
+def _search(engine: Engine, filter: Filter, now: datetime | None) -> list[ListingRecord]:
+    with engine.connect() as conn:
+        queries = build_queries(filter, dialect=engine.dialect.name, now=now, conn=conn)
         if len(queries) == 1:
-            return list(session.scalars(queries[0]))
+            return records(conn.execute(queries[0]))
         ids: list[int] = []
         for query in queries:  # title matches first, then the others
             end = None if filter.limit is None else filter.offset + filter.limit
@@ -330,12 +327,12 @@ def _search(engine: Engine, filter: Filter, now: datetime | None) -> list[Listin
                 break
             if end is not None:
                 query = query.limit(end - len(ids))
-            ids += session.scalars(query)
+            ids += conn.scalars(query)
         page = ids[filter.offset:None if filter.limit is None else filter.offset + filter.limit]
-        loaded: dict[int, Listing] = {}
+        loaded: dict[int, ListingRecord] = {}
         for chunk in chunks(page):
-            loaded.update((row.id, row) for row in session.scalars(
-                select(Listing).options(defer(Listing.raw)).where(Listing.id.in_(chunk))))
+            loaded.update((record.id, record) for record in records(conn.execute(
+                select(*STREAM_COLUMNS).where(listings.c.id.in_(chunk)))))
         return [loaded[i] for i in page if i in loaded]
 
 
@@ -361,9 +358,9 @@ def stream(engine: Engine, filter: Filter, *, now: datetime | None = None,
            columns: Sequence[Any] = STREAM_COLUMNS) -> Iterator[Any]:
     """Every listing ``filter`` matches, in its order, read ``batch`` rows at a time: a
     server-side cursor on PostgreSQL, ``yield_per`` on both, so memory stays bounded however
-    many match. Rows, not ORM objects: ``columns`` (default: :data:`STREAM_COLUMNS`, which
-    must hold the id when ``filter.as_of`` is set), named as :class:`Listing`'s attributes
-    (``row.title``); read ``as_of`` an instant, each with the status it had then."""
+    many match. Rows: ``columns`` (default: :data:`STREAM_COLUMNS`, which must hold the id
+    when ``filter.as_of`` is set), named as the table's columns (``row.title``); read
+    ``as_of`` an instant, each with the status it had then."""
     rows = _stream(engine, filter, now, batch, columns)
     if filter.as_of is None:
         yield from rows
@@ -429,12 +426,12 @@ def count(engine: Engine, filter: Filter, *, now: datetime | None = None,
     """How many listings match (stops counting at ``cap`` when given: "10,000+")."""
     now = filter.as_of or now or datetime.now(UTC)
     dialect = engine.dialect.name
-    with Session(engine) as session:
+    with engine.connect() as conn:
         # no order to read in: the text and CPV matches drive (conditions without ``conn``)
-        text = text_match(filter.terms(), dialect, session.connection(), ordered=False)
-        inner = select(Listing.id).where(*conditions(filter, now, dialect))
+        text = text_match(filter.terms(), dialect, conn, ordered=False)
+        inner = select(listings.c.id).where(*conditions(filter, now, dialect))
         if text is not None:
             inner = inner.where(text.matches)
         if cap is not None:
             inner = inner.limit(cap)
-        return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+        return conn.scalar(select(func.count()).select_from(inner.subquery())) or 0

@@ -25,9 +25,9 @@ from aggregator.presentation import deadline_text, descriptor_texts
 from aggregator.query import keys
 from aggregator.query.fulltext import fts5_query, pg_tsquery_terms
 from aggregator.query.language import Filter
+from aggregator.query.records import ListingRecord
 from aggregator.query.values import quote_value, resolve_location
 from aggregator.store.batches import chunks
-from aggregator.store.models import Listing
 from aggregator.store.search_index import (
     FTS_TABLE,
     PG_CONFIG,
@@ -187,7 +187,7 @@ class Why:
         return [(_("%(label)s:") % {"label": label}, pieces) for label, pieces in out]
 
 
-def explain(engine: Engine, filter: Filter, listings: Sequence[Listing], *,
+def explain(engine: Engine, filter: Filter, listings: Sequence[ListingRecord], *,
             now: datetime | None = None, lang: str | None = None) -> dict[int, Why]:
     """Each listing's id → why it matches ``filter`` (the page shown: ``listings``)."""
     now = now or datetime.now(UTC)
@@ -325,7 +325,7 @@ WHERE l.id = ANY(%(ids)s)
 
 
 # --------------------------------------------------------------------------- the keys
-def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]:
+def _cpv(listing: ListingRecord, prefixes: Sequence[str], lang: str) -> list[CpvMatch]:
     """The listing's codes under the filter's prefixes, each with the first prefix it is
     under."""
     from aggregator.normalize.cpv import label
@@ -338,7 +338,7 @@ def _cpv(listing: Listing, prefixes: Sequence[str], lang: str) -> list[CpvMatch]
     return found
 
 
-def _descriptors(listing: Listing, wanted: Sequence[str]) -> list[KeyMatch]:
+def _descriptors(listing: ListingRecord, wanted: Sequence[str]) -> list[KeyMatch]:
     """The listing's descriptors the filter names, by folded label or code."""
     found = []
     for entry in (listing.details or {}).get("descriptors") or () if wanted else ():
@@ -352,14 +352,14 @@ def _descriptors(listing: Listing, wanted: Sequence[str]) -> list[KeyMatch]:
     return found
 
 
-def _place(listing: Listing) -> str:
+def _place(listing: ListingRecord) -> str:
     """The listing's place as precisely as it is known: ``Marseille 13e``, else its
     department, region or country code."""
     city = (listing.city or "").replace(" Arrondissement", "")
     return city or listing.department or listing.region or listing.country or ""
 
 
-def _in_place(listing: Listing, place: Any) -> bool:
+def _in_place(listing: ListingRecord, place: Any) -> bool:
     """What the search's location condition (query/sql.py) checks, for one loaded row."""
     if place.level == "remote":
         return bool(listing.remote)

@@ -12,7 +12,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import Connection, Table
+
+from aggregator.store.tables import JSONType
 
 STAGING = "listings_staging"
 
@@ -21,7 +23,7 @@ def copy_insert(conn: Connection, table: Table, columns: Sequence[str],
                 rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert ``rows`` (dicts of ``columns``) into ``table``, keyed on (source, source_id);
     returns the ids of the rows inserted, by source_id. Inside the caller's transaction."""
-    json_columns = {c for c in columns if isinstance(table.columns[c].type, JSON)}
+    json_columns = {c for c in columns if isinstance(table.columns[c].type, JSONType)}
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = conn.connection.driver_connection.cursor()
     # ON COMMIT DELETE ROWS: the table lives with the connection, its rows with the batch.

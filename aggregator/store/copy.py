@@ -9,7 +9,7 @@ What a copy does, in order:
 3. the source is checked for what the target would refuse: references to missing rows
    (a SQLite file written without ``PRAGMA foreign_keys``) and, for PostgreSQL, text longer
    than its VARCHAR limit — named, rather than failing half-way;
-4. every table of ``Base.metadata`` is streamed in foreign-key order, in primary-key order,
+4. every table of the schema is streamed in foreign-key order, in primary-key order,
    in batches, primary keys kept, from one read snapshot of the source, into one transaction
    on the target (a failed copy leaves the target as it was). JSON travels as its text, so
    SQL NULL and JSON ``null`` stay apart. ``listings.duplicate_of`` points inside its own
@@ -35,7 +35,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Column,
     Connection,
     Engine,
@@ -57,7 +56,7 @@ from sqlalchemy.exc import DBAPIError
 
 from aggregator.store import search_index
 from aggregator.store.engine import current_revision, head_revision, upgrade_schema
-from aggregator.store.models import Base
+from aggregator.store.tables import JSONType, metadata
 
 # Transient state that must not follow the data, with the reason shown to the user.
 SKIPPED_TABLES = {
@@ -113,7 +112,7 @@ Progress = Callable[[str, int, int], None]  # table, rows done, rows in all
 
 def copied_tables() -> list[Table]:
     """Every table of the schema in foreign-key order (referenced tables first)."""
-    return [t for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
+    return [t for t in metadata.sorted_tables if t.name not in SKIPPED_TABLES]
 
 
 def _pk(table: Table) -> list[Column[Any]]:
@@ -121,7 +120,7 @@ def _pk(table: Table) -> list[Column[Any]]:
 
 
 def _is_json(column: Column[Any]) -> bool:
-    return isinstance(column.type, JSON)
+    return isinstance(column.type, JSONType)
 
 
 def _select(table: Table) -> Any:
@@ -167,7 +166,7 @@ def _snapshot(engine: Engine) -> Connection:
 # --- Checks before copying ------------------------------------------------------------------
 
 def _nonempty(conn: Connection) -> dict[str, int]:
-    counts = {t.name: _count(conn, t) for t in Base.metadata.sorted_tables}
+    counts = {t.name: _count(conn, t) for t in metadata.sorted_tables}
     return {name: n for name, n in counts.items() if n}
 
 
@@ -280,7 +279,7 @@ def _reset_sequences(conn: Connection) -> dict[str, int]:
     if conn.dialect.name != "postgresql":
         return {}  # SQLite hands out max(rowid) + 1 by itself
     following = {}
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         pk = _pk(table)
         if len(pk) != 1 or not pk[0].autoincrement or pk[0].type.python_type is not int:
             continue
@@ -410,7 +409,7 @@ def verify_copy(source: Connection, target: Engine, *, sample: int = SAMPLE_ROWS
             checks.append(check)
         index_ok = search_index.check(conn)
         conn.rollback()
-    checks.sort(key=lambda c: [t.name for t in Base.metadata.sorted_tables].index(c.name))
+    checks.sort(key=lambda c: [t.name for t in metadata.sorted_tables].index(c.name))
     return Verification(checks, index_ok)
 
 

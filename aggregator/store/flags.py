@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine, update
 
-from aggregator.store.models import Listing
+from aggregator.store.tables import listings
 
 
 def set_flags(engine: Engine, listing_ids: Iterable[int], *, starred: bool | None = None,
@@ -17,4 +17,5 @@ def set_flags(engine: Engine, listing_ids: Iterable[int], *, starred: bool | Non
     if not values or not ids:
         return 0
     with engine.begin() as conn:
-        return conn.execute(update(Listing).where(Listing.id.in_(ids)).values(**values)).rowcount
+        changed = update(listings).where(listings.c.id.in_(ids)).values(**values)
+        return conn.execute(changed).rowcount

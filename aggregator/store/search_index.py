@@ -16,7 +16,7 @@
   written (db/versions/0010): there is nothing to keep in step.
 
 The SQLite table and the PostgreSQL columns are named ``*_fts*``/``fts_*`` so that Alembic
-autogenerate leaves them alone (``models.include_name``).
+autogenerate leaves them alone (``tables.include_name``).
 Searching them is :mod:`aggregator.query`'s job; this module only keeps them in step.
 """
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, case, exists, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from aggregator.store.models import Listing, ListingChange
+from aggregator.store.tables import listing_changes, listings
 
 
 def deadline_passed(deadline: datetime | None, now: datetime) -> bool:
@@ -36,23 +36,23 @@ def effective_status(status: str | None, deadline: datetime | None, now: datetim
 
 
 def deadline_passed_condition(now: datetime) -> ColumnElement[bool]:
-    return and_(Listing.deadline_at.is_not(None), Listing.deadline_at <= now)
+    return and_(listings.c.deadline_at.is_not(None), listings.c.deadline_at <= now)
 
 
 def status_at(instant: datetime) -> ColumnElement[str]:
     """The stored status as it was at ``instant``: open if it changed since."""
-    changed_since = exists(select(ListingChange.id).where(
-        ListingChange.listing_id == Listing.id, ListingChange.field == "status",
-        ListingChange.changed_at > instant))
-    return case((changed_since, literal("open")), else_=Listing.status)
+    changed_since = exists(select(listing_changes.c.id).where(
+        listing_changes.c.listing_id == listings.c.id, listing_changes.c.field == "status",
+        listing_changes.c.changed_at > instant))
+    return case((changed_since, literal("open")), else_=listings.c.status)
 
 
 def changed_status_since(conn: Connection, ids: list[int], instant: datetime) -> set[int]:
     """Which of ``ids`` changed status after ``instant``: they were open then (the rule of
     :func:`status_condition` with ``as_of``)."""
-    return set(conn.scalars(select(ListingChange.listing_id).where(
-        ListingChange.listing_id.in_(ids), ListingChange.field == "status",
-        ListingChange.changed_at > instant)))
+    return set(conn.scalars(select(listing_changes.c.listing_id).where(
+        listing_changes.c.listing_id.in_(ids), listing_changes.c.field == "status",
+        listing_changes.c.changed_at > instant)))
 
 
 def status_condition(status: str, now: datetime, *, as_of: bool = False,
@@ -63,18 +63,18 @@ def status_condition(status: str, now: datetime, *, as_of: bool = False,
     ``as_of``: ``now`` is a past instant, judged from the history (see the module doc)."""
     if kind == "award":
         status = "all"
-    stored: ColumnElement[str] = status_at(now) if as_of else Listing.status  # type: ignore[assignment]
+    stored: ColumnElement[str] = status_at(now) if as_of else listings.c.status  # type: ignore[assignment]
     condition: ColumnElement[bool] | None
     if status == "open":
         condition = and_(stored == "open",
-                         or_(Listing.deadline_at.is_(None), Listing.deadline_at > now))
+                         or_(listings.c.deadline_at.is_(None), listings.c.deadline_at > now))
     elif status == "closed":
-        condition = or_(stored == "closed", and_(stored == "open", Listing.deadline_at <= now))
+        condition = or_(stored == "closed", and_(stored == "open", listings.c.deadline_at <= now))
     elif status == "cancelled":
         condition = stored == "cancelled"
     else:
         condition = None
     if not as_of:
         return condition
-    existed = Listing.first_seen_at <= now
+    existed = listings.c.first_seen_at <= now
     return existed if condition is None else and_(existed, condition)

@@ -43,20 +43,37 @@ def _least_width(column: Column, cells: list[Text], word_max: int) -> int:
 
 
 def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown: list[str],
-           table_options: Mapping[str, Any], word_max: int = WORD_MAX) -> Table:
+           table_options: Mapping[str, Any], word_max: int = WORD_MAX) -> tuple[Table, int]:
+    """The table, and a width it cannot be narrower than: its columns' least widths, their
+    padding and its rules (Rich measures each column at least that wide)."""
     # Wrapped cells break between words; a word longer than its column ends in "…" rather
     # than going on the next line ("Arlingto / n"). Rich shares the width by ratio from a
     # ratio column's ``width`` and measures the others from ``min_width``.
     table = Table(**table_options)
+    least_total = 0
     for column in columns:
         if column.name in shown:
             least = _least_width(column, [row[column.name] for row in rows], word_max)
             key = "width" if "ratio" in column.options else "min_width"
             table.add_column(column.heading, overflow="ellipsis",
                              no_wrap=not column.wraps, **column.options, **{key: least})
+            least_total += least
     for row in rows:
         table.add_row(*(row[name] for name in shown))
-    return table
+    return table, least_total + _frame_width(table)
+
+
+def _frame_width(table: Table) -> int:
+    """The width of ``table``'s rules and cell padding (as Rich adds them to its cells)."""
+    count = len(table.columns)
+    rules = (2 if table.box and table.show_edge else 0) + (count - 1 if table.box else 0)
+    _top, right, _bottom, left = table.padding
+    if table.collapse_padding:
+        left, right = 0, abs(left - right)
+    padding = (left + right) * count
+    if not table.pad_edge and count:
+        padding -= left + right
+    return rules + padding
 
 
 def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], width: int,
@@ -68,23 +85,26 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
     shown = [column.name for column in columns]
     options = console.options.update_width(width)
 
-    def fits(table: Table) -> bool:
-        # the table's own measure: Measurement.get would clamp its minimum to the width
-        return table.__rich_measure__(console, options).minimum <= width
+    def fits(built: tuple[Table, int]) -> bool:
+        table, narrowest = built
+        # Measuring every cell is most of a command's rendering time: a table whose least
+        # widths alone are too wide is not measured. Otherwise the table's own measure
+        # (Measurement.get would clamp its minimum to the width).
+        return narrowest <= width and table.__rich_measure__(console, options).minimum <= width
 
     for name, below in optional:
-        table = _table(columns, rows, shown, table_options)
-        if width >= below and fits(table):
-            return table
+        built = _table(columns, rows, shown, table_options)
+        if width >= below and fits(built):
+            return built[0]
         shown.remove(name)
-    table = _table(columns, rows, shown, table_options)
-    if fits(table):
-        return table
+    built = _table(columns, rows, shown, table_options)
+    if fits(built):
+        return built[0]
     wrapping = [replace(column, wraps=True) if column.wraps_last else column
                 for column in columns]
     # still too wide (a long place name): long words are cut shorter, down to WORD_MIN
     for word_max in range(WORD_MAX, WORD_MIN - 1, -2):
-        table = _table(wrapping, rows, shown, table_options, word_max)
-        if fits(table):
+        built = _table(wrapping, rows, shown, table_options, word_max)
+        if fits(built):
             break
-    return table
+    return built[0]

@@ -16,7 +16,8 @@ from aggregator.store.engine import (
     head_revision,
     upgrade_schema,
 )
-from aggregator.store.models import Base, include_name
+from aggregator.store.models import Base
+from aggregator.store.tables import include_name
 
 
 def _drop_everything(engine) -> None:
