@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 # What each command imports as it runs, loaded at start-up while the collector is paused
 # (aggregator.cli.main); `--help` loads none of it.
-_READING = ("aggregator.export", "aggregator.query", "aggregator.store.engine",
-            "aggregator.terminal.console")
-PRELOAD = {"search": (*_READING, "aggregator.query.why"), "list": _READING, "show": _READING}
+# (--json, --csv and --why import what they need when asked)
+_READING = ("aggregator.query", "aggregator.store.engine", "aggregator.terminal.console")
+PRELOAD = {"search": _READING, "list": _READING, "show": _READING}
 
 # option parameter → (its name, the key it sets a field of, which side of a range key)
 FILTER_OPTIONS = {
@@ -69,9 +69,7 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
                    why: bool = False) -> None:
     from dataclasses import replace
 
-    from aggregator.export import CSV_COLUMNS, listing_record, write_csv, write_jsonl
     from aggregator.query import Filter, count, resolve_location, search, stream
-    from aggregator.query.why import explain
     from aggregator.store.engine import get_engine
     from aggregator.terminal.console import err_console
 
@@ -85,14 +83,24 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
     if note:  # on stderr when stdout is data
         (err_console if json_lines or csv_out else console).print(safe(note, style="yellow"))
     if json_lines and not why:
+        from aggregator.export import CSV_COLUMNS, write_jsonl
+
         write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
     if csv_out:
+        from aggregator.export import CSV_COLUMNS, write_csv
+
         write_csv(stream(engine, filter, columns=CSV_COLUMNS), sys.stdout)
         return
     listings = search(engine, filter)
-    matched = explain(engine, filter, listings, now=instant) if why else None  # this page only
+    matched = None
+    if why:  # this page only
+        from aggregator.query.why import explain
+
+        matched = explain(engine, filter, listings, now=instant)
     if json_lines and matched is not None:
+        from aggregator.export import listing_record
+
         for listing in listings:
             record = listing_record(listing) | {"matched": matched[listing.id].record()}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -215,8 +223,6 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
-    from aggregator.export import listing_record
-    from aggregator.presentation import source_files
     from aggregator.query import get_listing
     from aggregator.store.engine import get_engine
 
@@ -226,6 +232,9 @@ def show(
     if detail is None:
         raise UserError(_("no listing %(id)d") % {"id": listing_id})
     if json_out:
+        from aggregator.export import listing_record
+        from aggregator.presentation import source_files
+
         record = listing_record(detail.listing) | {
             "lots": detail.listing.lots,
             "descriptors": (detail.listing.details or {}).get("descriptors", []),
