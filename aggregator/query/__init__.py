@@ -8,6 +8,7 @@ ask the store through.
   (:func:`stream`), how many (:func:`count`);
 - ``fulltext``: words as an FTS5 query or a PostgreSQL tsquery; ``planner``: plan hints;
 - ``listings``: one listing with its duplicate group and history;
+- ``records``: a listing as these read it (its columns as attributes, without the ORM);
 - ``completion``: completing a filter being typed.
 """
 

@@ -45,10 +45,14 @@ def _command(argv: list[str]) -> str:
             "try:\n    main()\nexcept SystemExit:\n    pass")
 
 
-# What a command loads only when it needs it: the store (SQLAlchemy), the config schema
-# (pydantic), the query parser (lark), Babel, the communes of the geography.
-LAZY = ("sqlalchemy", "pydantic", "lark", "babel", "aggregator.normalize.geography",
-        "aggregator.normalize.listing")
+# What a command loads only when it needs it: the store (SQLAlchemy), its ORM and
+# PostgreSQL's dialect (the reading commands use Core tables), the config schema (pydantic),
+# the query parser (lark, without the regex module), Babel, the communes of the geography,
+# the export writers and --why.
+LAZY = ("sqlalchemy", "sqlalchemy.orm", "sqlalchemy.dialects.postgresql",
+        "aggregator.store.models", "pydantic", "lark", "regex", "babel",
+        "aggregator.normalize.geography", "aggregator.normalize.listing", "aggregator.export",
+        "aggregator.query.why")
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -56,6 +60,8 @@ LAZY = ("sqlalchemy", "pydantic", "lark", "babel", "aggregator.normalize.geograp
     (["list"], {"sqlalchemy"}),  # plain values: read without Typer's pydantic
     (["search", "électricité"], {"sqlalchemy", "lark"}),
     (["show", "1"], {"sqlalchemy"}),
+    (["list", "--json"], {"sqlalchemy", "aggregator.export"}),
+    (["search", "électricité", "--why"], {"sqlalchemy", "lark", "aggregator.query.why"}),
 ])
 def test_commands_load_heavy_libraries_only_when_they_need_them(argv, expected, tmp_path):
     env = dict(os.environ, AGGREGATOR_DATABASE_URL=f"sqlite:///{tmp_path / 'store.sqlite3'}")
