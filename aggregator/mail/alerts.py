@@ -51,10 +51,10 @@ def matching(engine: Engine, text: str, now: datetime) -> Iterator[int]:
     """The ids of every listing the query matches at ``now`` (no page limit), read in batches
     through aggregator.query: one per duplicate group, the listing that stands for it."""
     from aggregator.query import stream
-    from aggregator.store.models import Listing
+    from aggregator.store.tables import listings
 
     filter = parse_query(text).page(0, None)
-    return (row.id for row in stream(engine, filter, now=now, columns=(Listing.id,)))
+    return (row.id for row in stream(engine, filter, now=now, columns=(listings.c.id,)))
 
 
 # --- Validation ---------------------------------------------------------------------------------

@@ -29,9 +29,10 @@ from aggregator.mail.alerts import matching, parse_query
 from aggregator.presentation import closing_soon
 from aggregator.query import listing_groups
 from aggregator.query.awards import past_awards
+from aggregator.query.records import ListingRecord
 from aggregator.query.why import Why, explain
 from aggregator.store.batches import batched
-from aggregator.store.models import Alert, AlertSent, Listing
+from aggregator.store.models import Alert, AlertSent
 from aggregator.store.outbox import sent_records
 from aggregator.store.status import deadline_passed
 
@@ -47,16 +48,16 @@ class Entry:
     """One listing group in a digest: the listing standing for it and its other sources."""
 
     section: str  # "new" | "changed" | "closing"
-    listing: Listing
-    members: list[Listing] = field(default_factory=list)
+    listing: ListingRecord
+    members: list[ListingRecord] = field(default_factory=list)
     # for "changed": the values as sent, and the listing of the group whose values changed
     previous: dict[str, Any] | None = None
-    changed: Listing | None = None
+    changed: ListingRecord | None = None
     why: Why | None = None  # why it matches the alert's query
     # a new tender's buyer before: its past awards of the kind (aggregator.query.awards)
-    buyer_before: list[Listing] = field(default_factory=list)
+    buyer_before: list[ListingRecord] = field(default_factory=list)
 
-    def group(self) -> list[Listing]:
+    def group(self) -> list[ListingRecord]:
         return [self.listing, *self.members]
 
 
@@ -101,13 +102,13 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-def _natural_closure(record: AlertSent, listing: Listing, now: datetime) -> bool:
+def _natural_closure(record: AlertSent, listing: ListingRecord, now: datetime) -> bool:
     return (record.status == "open" and listing.status == "closed"
             and record.deadline_at == listing.deadline_at
             and deadline_passed(listing.deadline_at, now))
 
 
-def _changed(record: AlertSent, listing: Listing, now: datetime) -> bool:
+def _changed(record: AlertSent, listing: ListingRecord, now: datetime) -> bool:
     if record.deadline_at == listing.deadline_at and record.status == listing.status:
         return False
     return not _natural_closure(record, listing, now)

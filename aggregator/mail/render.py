@@ -43,7 +43,7 @@ from aggregator.presentation import (
 )
 
 if TYPE_CHECKING:
-    from aggregator.store.models import Listing
+    from aggregator.query.records import ListingRecord
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A first digest of a broad search can hold thousands of listings: the body shows the soonest
@@ -229,7 +229,7 @@ def render_html(view: DigestView) -> str:
     return _env.get_template("digest.html.j2").render(digest=view)
 
 
-def csv_attachment(listings: list[Listing]) -> bytes:
+def csv_attachment(listings: list[ListingRecord]) -> bytes:
     out = io.StringIO(newline="")
     write_csv(listings, out, bom=True)  # a BOM: Excel reads the attachment as UTF-8
     return out.getvalue().encode("utf-8")

@@ -90,10 +90,10 @@ def buyer_name(engine: Engine, buyer_id: str) -> str:
     newest tender notice that does, else the SIRET itself."""
     with engine.connect() as conn:
         name = conn.scalar(select(listings.c.organization)
-                              .where(listings.c.buyer_id == buyer_id,
-                                     listings.c.organization.is_not(None))
-                              .order_by(listings.c.kind != "award", listings.c.published_at.desc())
-                              .limit(1))
+                           .where(listings.c.buyer_id == buyer_id,
+                                  listings.c.organization.is_not(None))
+                           .order_by(listings.c.kind != "award", listings.c.published_at.desc())
+                           .limit(1))
     return name or buyer_id
 
 
@@ -106,8 +106,8 @@ def find_buyer(engine: Engine, text: str) -> str | None:
     with engine.connect() as conn:
         return conn.scalar(
             select(listings.c.buyer_id).where(listings.c.buyer_id.is_not(None),
-                                           func.lower(listings.c.organization)
-                                           .contains(text.strip().lower()))
+                                              func.lower(listings.c.organization)
+                                              .contains(text.strip().lower()))
             .group_by(listings.c.buyer_id).order_by(func.count().desc(), listings.c.buyer_id)
             .limit(1))
 
@@ -191,8 +191,8 @@ def buyer_dossier(engine: Engine, buyer_id: str, now: datetime) -> Dossier:
         # (another SIRET under the same name is another buyer)
         by_siret = listings.c.buyer_id == buyer_id
         names = set(conn.scalars(select(listings.c.organization).distinct()
-                                    .where(by_siret, listings.c.organization.is_not(None))
-                                    .limit(20))) | {name}
+                                 .where(by_siret, listings.c.organization.is_not(None))
+                                 .limit(20))) | {name}
         named = or_(by_siret, and_(listings.c.buyer_id.is_(None),
                                    listings.c.organization.in_(sorted(names))))
         tenders = conn.execute(
@@ -222,7 +222,7 @@ def supplier_dossier(engine: Engine, supplier_id: str, now: datetime) -> Dossier
     with engine.connect() as conn:
         # the ids first: SQLite would otherwise read every award and probe the subquery
         won = list(conn.scalars(select(award_suppliers.c.listing_id)
-                                   .where(award_suppliers.c.supplier_id == supplier_id)))
+                                .where(award_suppliers.c.supplier_id == supplier_id)))
         rows = [row for chunk in chunks(won) for row in _awards(conn, listings.c.id.in_(chunk))]
     names = Counter(s.get("name") for r in rows for s in r.suppliers or ()
                     if s.get("id") == supplier_id and s.get("name"))

@@ -67,6 +67,7 @@ def pg_tsquery_terms(terms: Sequence[Term]) -> list[tuple[str, str, bool]]:
 
 
 def pg_tsquery(terms: Sequence[Term]) -> ColumnElement[Any] | None:
+    # PostgreSQL's types, imported on PostgreSQL only (its dialect is a SQLite search's cost)
     from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 
     config = cast(literal(PG_CONFIG), REGCONFIG)

@@ -21,7 +21,7 @@ from aggregator.terminal.console import safe
 from aggregator.tui.actions import bindings
 
 if TYPE_CHECKING:
-    from aggregator.store.models import Listing
+    from aggregator.query.records import ListingRecord
 
 # (column key, label, the filter's sort key or None when it cannot sort)
 COLUMNS = (
@@ -79,7 +79,7 @@ class ResultsTable(DataTable):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self.listings: list[Listing] = []
+        self.listings: list[ListingRecord] = []
         self.skipped = 0  # rows of fetched pages left out because they were already shown
         self.has_more = False
         self.loading_more = False
@@ -139,7 +139,7 @@ class ResultsTable(DataTable):
                 self.move_cursor(row=min(max(row, 0), len(self.listings) - 1))
 
     # ---- rows
-    def _cells(self, listing: Listing) -> dict[str, Text]:
+    def _cells(self, listing: ListingRecord) -> dict[str, Text]:
         soon = closing_soon(listing)
         cells = {
             "star": Text("★" if listing.starred else "", style="yellow"),
@@ -158,11 +158,11 @@ class ResultsTable(DataTable):
                 cell.stylize("dim")
         return cells
 
-    def _add(self, listing: Listing) -> None:
+    def _add(self, listing: ListingRecord) -> None:
         cells = self._cells(listing)
         self.add_row(*(cells[key] for key in self.widths), key=str(listing.id))
 
-    def show_page(self, listings: Sequence[Listing], *, reset: bool, has_more: bool) -> None:
+    def show_page(self, listings: Sequence[ListingRecord], *, reset: bool, has_more: bool) -> None:
         if reset:
             self.clear()
             self.listings = []
@@ -199,12 +199,12 @@ class ResultsTable(DataTable):
         """The next page could not be read: the next cursor move asks for it again."""
         self.loading_more = False
 
-    def listing_at_cursor(self) -> Listing | None:
+    def listing_at_cursor(self) -> ListingRecord | None:
         if not self.listings or self.cursor_row < 0 or self.cursor_row >= len(self.listings):
             return None
         return self.listings[self.cursor_row]
 
-    def update_listing(self, listing: Listing) -> None:
+    def update_listing(self, listing: ListingRecord) -> None:
         cells = self._cells(listing)
         for key in self.widths:
             self.update_cell(str(listing.id), key, cells[key])
