@@ -9,8 +9,6 @@ from sqlalchemy import Result
 
 from aggregator.store.tables import listings
 
-_COLUMN_NAMES = frozenset(column.name for column in listings.columns)
-
 
 class ListingRecord:
     """The columns a statement read of one listing (others are absent, as a deferred ORM
@@ -20,12 +18,11 @@ class ListingRecord:
 
     __slots__ = tuple(column.name for column in listings.columns)
 
-    def __init__(self, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
-
     def __repr__(self) -> str:
         return f"<listing {getattr(self, 'id', None)!r} {getattr(self, 'title', '')!r}>"
+
+
+_COLUMN_NAMES = frozenset(ListingRecord.__slots__)
 
 
 def records(result: Result[Any]) -> list[ListingRecord]:
