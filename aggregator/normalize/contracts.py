@@ -79,16 +79,17 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 )
 # A label that starts with the bare word ("Contract - 6 months", "Contract, Full-time"), but not
 # one that names the contract's type after it ("Contract type: Permanent", "Contract of ...").
-_CONTRACT_FIRST = re.compile(r"contracts? (?!types?\b|of\b|de\b|duration\b|length\b)")
-_PHRASE_RES = tuple((re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])"), kind)
-                    for p, kind in _PHRASES)
+_CONTRACT_FIRST = r"contracts? (?!types?\b|of\b|de\b|duration\b|length\b)"
+# Patterns as text: ``re`` compiles each on first use and keeps it (its own cache), so
+# importing this module (the reading commands do, for CONTRACT_TYPES) compiles none.
+_PHRASE_PATTERNS = tuple((rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])", kind) for p, kind in _PHRASES)
 
-_FULL = re.compile(r"(?<![a-z])(?:full ?time|temps (?:plein|complet)|vollzeit|fulltime\w*"
-                   r"|tiempo completo|tempo pieno)(?![a-z])")
-_PART = re.compile(r"(?<![a-z])(?:part ?time|temps partiel|mi temps|teilzeit|parttime\w*"
-                   r"|half time|tiempo parcial|part time)(?![a-z])")
-_HOURS = re.compile(r"(?<![0-9])(\d{1,2}(?: \d{1,2})?) ?h(?:eures?|ours?|rs?)?(?: ?\d{2})?"
-                    r"(?: par| per| a| /)? ?(?:semaine|sem|hebdo|week|wk)?(?![a-z])")
+_FULL = (r"(?<![a-z])(?:full ?time|temps (?:plein|complet)|vollzeit|fulltime\w*"
+         r"|tiempo completo|tempo pieno)(?![a-z])")
+_PART = (r"(?<![a-z])(?:part ?time|temps partiel|mi temps|teilzeit|parttime\w*"
+         r"|half time|tiempo parcial|part time)(?![a-z])")
+_HOURS = (r"(?<![0-9])(\d{1,2}(?: \d{1,2})?) ?h(?:eures?|ours?|rs?)?(?: ?\d{2})?"
+          r"(?: par| per| a| /)? ?(?:semaine|sem|hebdo|week|wk)?(?![a-z])")
 
 
 def _labels(value: object) -> list[str]:
@@ -117,10 +118,10 @@ def _classify(label: str) -> str | None:
         return None
     if key in _EXACT:
         return _EXACT[key]
-    for pattern, kind in _PHRASE_RES:
-        if pattern.search(key):
+    for pattern, kind in _PHRASE_PATTERNS:
+        if re.search(pattern, key):
             return kind
-    if _CONTRACT_FIRST.match(key):
+    if re.match(_CONTRACT_FIRST, key):
         return "freelance"
     return None
 
@@ -136,12 +137,12 @@ def parse_contract(value: object) -> str | None:
 
 def _working_time(label: str) -> str | None:
     key = fold(label)
-    full, part = bool(_FULL.search(key)), bool(_PART.search(key))
+    full, part = bool(re.search(_FULL, key)), bool(re.search(_PART, key))
     if full != part:
         return "full_time" if full else "part_time"
     if full:
         return None
-    hours = _HOURS.search(key)
+    hours = re.search(_HOURS, key)
     if hours and ("sem" in key or "week" in key or "hebdo" in key
                   or key.strip() == hours.group(0).strip()):
         amount = float(hours.group(1).replace(" ", "."))
