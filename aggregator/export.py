@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Engine,
     Float,
     Integer,
@@ -402,6 +403,13 @@ def _formula_mark(text: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
                 value=first, else_=_sql_string(""))
 
 
+def _neutralised(column: Column[Any]) -> ColumnElement[Any]:
+    """A SQLite text column's value as a cell neutralised: a text from "A" on (most) cannot
+    start like a formula, which a comparison tells with no function called."""
+    return case((column >= _sql_string("A"), column),
+                else_=_formula_mark(column, "sqlite").concat(column))
+
+
 # SQLite writes this byte where a cell's quotes go, one that UTF-8 text never holds: Python
 # doubles the quotes of the text with one bytes.replace per batch, then turns these into
 # quotes (SQLite's printf %w or replace() would scan the text a byte at a time, far slower).
@@ -421,18 +429,24 @@ def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
     cells = [_sql_cell(field, dialect, as_of) for field in fields]
     if dialect == "sqlite":
         # printf writes the cells in one go (|| would copy the line once per cell), and the
-        # bytes as stored are handed over: nothing decoded, quotes not yet doubled
-        # no number: its quotes, a constant text (which SQLite gives its NUL once), cut
-        formats = {"text": b"\xff%s%s\xff", "quoted": b"\xff%s\xff", "number": b"%.*s%s"}
+        # bytes as stored are handed over: nothing decoded, quotes not yet doubled. A NULL
+        # is written as nothing; a number's quotes, a constant (given its NUL once), cut.
+        formats = {"text": b"\xff%s\xff", "marked": b"\xff%s%s\xff", "quoted": b"\xff%s\xff",
+                   "number": b"%.*s%s"}
+        kinds: list[str] = []
         values: list[Any] = []
         for kind, text in cells:
-            if kind == "text":
-                values.append(_formula_mark(text, dialect))
             if kind == "number":
                 values += [case((text.is_(None), 2), else_=0), _sqlite_text(_QUOTE * 2), text]
+            elif kind == "text" and isinstance(text, Column):
+                values.append(_neutralised(text))
+            elif kind == "text":  # an expression, computed once: its mark apart
+                kind = "marked"
+                values += [_formula_mark(text, dialect), text]
             else:
-                values.append(func.coalesce(text, _sql_string("")))
-        line_format = _sqlite_text(b",".join(formats[kind] for kind, _ in cells))
+                values.append(text)
+            kinds.append(kind)
+        line_format = _sqlite_text(b",".join(formats[kind] for kind in kinds))
         return cast(func.printf(line_format, *values), LargeBinary)
     quote = literal('"', Text)
     return func.concat_ws(",", *(
