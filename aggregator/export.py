@@ -379,6 +379,10 @@ def _csv_slots() -> tuple[str | tuple[str, ...], ...]:
 # CSV_FIELDS as the columns export_csv selects, in order: a run of cells SQL writes (the text
 # between two cells Python writes), or the field of a cell Python writes
 _SLOTS = _csv_slots()
+# SQLite writes each row's line in one printf (fewer calls, fewer columns handed over), with
+# this byte, which UTF-8 text never holds either, where each cell Python writes goes.
+_CELL = b"\xfe"
+_PYTHON_SOURCES = tuple(dict.fromkeys(_PYTHON_CELLS.values()))  # the columns they are read from
 # The code points that start a formula but NUL: SQLite's printf ends a text at its first NUL
 # (where write_csv drops the NUL alone; no normaliser stores one, PostgreSQL cannot hold one).
 _FORMULA_CODES = {ord(c): "'" for c in FORMULA_START if c != "\0"}
@@ -426,13 +430,14 @@ def _sqlite_text(data: bytes) -> ColumnElement[Any]:
 def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
                ) -> ColumnElement[Any]:
     """``fields``' cells and the commas between them, as one expression."""
-    cells = [_sql_cell(field, dialect, as_of) for field in fields]
     if dialect == "sqlite":
+        cells = [("python", None) if field in _PYTHON_CELLS else _sql_cell(field, dialect, as_of)
+                 for field in fields]
         # printf writes the cells in one go (|| would copy the line once per cell), and the
         # bytes as stored are handed over: nothing decoded, quotes not yet doubled. A NULL
         # is written as nothing; a number's quotes, a constant (given its NUL once), cut.
         formats = {"text": b"\xff%s\xff", "marked": b"\xff%s%s\xff", "quoted": b"\xff%s\xff",
-                   "number": b"%.*s%s"}
+                   "number": b"%.*s%s", "python": _CELL}
         kinds: list[str] = []
         values: list[Any] = []
         for kind, text in cells:
@@ -443,11 +448,12 @@ def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
             elif kind == "text":  # an expression, computed once: its mark apart
                 kind = "marked"
                 values += [_formula_mark(text, dialect), text]
-            else:
+            elif kind != "python":
                 values.append(text)
             kinds.append(kind)
         line_format = _sqlite_text(b",".join(formats[kind] for kind in kinds))
         return cast(func.printf(line_format, *values), LargeBinary)
+    cells = [_sql_cell(field, dialect, as_of) for field in fields]
     quote = literal('"', Text)
     return func.concat_ws(",", *(
         func.concat(quote, _formula_mark(text, dialect), func.replace(text, '"', '""'), quote)
@@ -456,8 +462,12 @@ def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
 
 
 def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnElement[Any]]:
-    """What :func:`export_csv` selects, one column per slot of :data:`_SLOTS` (the status
-    as it was at ``as_of`` when given)."""
+    """What :func:`export_csv` selects (the status as it was at ``as_of`` when given): on
+    SQLite the line, then each column Python writes cells from; else one column per slot of
+    :data:`_SLOTS`."""
+    if dialect == "sqlite":
+        return [_sql_cells(CSV_FIELDS, dialect, as_of).label("line"),
+                *(_csv_column(name, dialect, as_of).label(name) for name in _PYTHON_SOURCES)]
     columns = []
     for index, slot in enumerate(_SLOTS):
         if isinstance(slot, tuple):
@@ -481,10 +491,22 @@ def _cleaned_line(line: bytes) -> bytes:
                      for index, cell in enumerate(cells)]).encode()
 
 
+def _filled(text: bytes, cells: list[bytes]) -> bytes:
+    """``text`` with each _CELL in it replaced by the next of ``cells``."""
+    pieces = text.split(_CELL)
+    if len(pieces) != len(cells) + 1:  # a misplaced cell would shift every one after it
+        raise ValueError("a stored text holds the byte 0xfe, which UTF-8 never does")
+    parts = [b""] * (len(pieces) + len(cells))
+    parts[::2] = pieces
+    parts[1::2] = cells
+    return b"".join(parts)
+
+
 class _SqlLines:
     """Batches of rows as :func:`csv_columns` reads them turned into the bytes of their CSV
-    lines: Python writes its cells column by column (with _QUOTE for quotes), joins each
-    row's slots, then doubles the text's quotes where SQL left them single."""
+    lines: Python writes its cells column by column (with _QUOTE for quotes) and puts them in
+    the lines (SQLite) or joins them with the slots SQL wrote (PostgreSQL), then doubles the
+    text's quotes where SQL left them single."""
 
     def __init__(self, dialect: str) -> None:
         self.double_quotes = dialect == "sqlite"  # see _sql_cells
@@ -506,19 +528,36 @@ class _SqlLines:
             "cpv": cpvs.__getitem__, "cpv_labels": cpv_labels.__getitem__,
             "suppliers": suppliers, "salary_min": _float_cell, "salary_max": _float_cell,
             "estimated_value": _float_cell, "amount": _float_cell}
-        sql = None if self.double_quotes else str.encode  # PostgreSQL's lines come as text
-        self.writers = [sql if isinstance(slot, tuple) else writers[slot] for slot in _SLOTS]
+        # SQLite: each cell Python writes, in the line's order, and the column it is written
+        # from (the line first); PostgreSQL: each slot's writer (its lines come as text)
+        self.cells = [(writers[field], 1 + _PYTHON_SOURCES.index(_PYTHON_CELLS[field]))
+                      for field in CSV_FIELDS if field in _PYTHON_CELLS]
+        self.writers = [str.encode if isinstance(slot, tuple) else writers[slot]
+                        for slot in _SLOTS]
 
     def text(self, rows: Sequence[Sequence[Any]]) -> bytes:
-        slots = [column if write is None else map(write, column)
-                 for write, column in zip(self.writers, zip(*rows, strict=True), strict=True)]
-        lines = list(map(b",".join, zip(*slots, strict=True)))
-        body = self._quoted(b"\r\n".join(lines) + b"\r\n")
+        columns = list(zip(*rows, strict=True))
+        size = len(self.cells)
+        if self.double_quotes:
+            lines = columns[0]
+            cells: list[bytes] = [b""] * (len(lines) * size)  # row after row
+            for index, (write, source) in enumerate(self.cells):
+                cells[index::size] = map(write, columns[source])
+            body = _filled(b"\r\n".join(lines) + b"\r\n", cells)
+        else:
+            slots = [map(write, column)
+                     for write, column in zip(self.writers, columns, strict=True)]
+            lines = list(map(b",".join, zip(*slots, strict=True)))
+            body = b"\r\n".join(lines) + b"\r\n"
+        body = self._quoted(body)
         # one pass turns _QUOTE into quotes and finds the ASCII control characters
         text = body.translate(_QUOTES, ASCII_CONTROLS)
         if len(text) == len(body) and not has_controls_utf8(body, ascii=False):
             return text
         # seldom: the normalisers strip control characters before storing
+        if self.double_quotes:
+            lines = [_filled(line, cells[index * size:(index + 1) * size])
+                     for index, line in enumerate(lines)]
         lines = [self._quoted(line).translate(_QUOTES) for line in lines]
         return b"".join([(_cleaned_line(line) if has_controls_utf8(line) else line) + b"\r\n"
                          for line in lines])
