@@ -429,7 +429,8 @@ def _sqlite_text(data: bytes) -> ColumnElement[Any]:
 
 def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
                ) -> ColumnElement[Any]:
-    """``fields``' cells and the commas between them, as one expression."""
+    """``fields``' cells and the commas between them, as one expression (on SQLite, the
+    whole line and its end)."""
     if dialect == "sqlite":
         cells = [("python", None) if field in _PYTHON_CELLS else _sql_cell(field, dialect, as_of)
                  for field in fields]
@@ -451,7 +452,7 @@ def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
             elif kind != "python":
                 values.append(text)
             kinds.append(kind)
-        line_format = _sqlite_text(b",".join(formats[kind] for kind in kinds))
+        line_format = _sqlite_text(b",".join(formats[kind] for kind in kinds) + b"\r\n")
         return cast(func.printf(line_format, *values), LargeBinary)
     cells = [_sql_cell(field, dialect, as_of) for field in fields]
     quote = literal('"', Text)
@@ -543,7 +544,7 @@ class _SqlLines:
             cells: list[bytes] = [b""] * (len(lines) * size)  # row after row
             for index, (write, source) in enumerate(self.cells):
                 cells[index::size] = map(write, columns[source])
-            body = _filled(b"\r\n".join(lines) + b"\r\n", cells)
+            body = _filled(b"".join(lines), cells)
         else:
             slots = [map(write, column)
                      for write, column in zip(self.writers, columns, strict=True)]
@@ -555,8 +556,8 @@ class _SqlLines:
         if len(text) == len(body) and not has_controls_utf8(body, ascii=False):
             return text
         # seldom: the normalisers strip control characters before storing
-        if self.double_quotes:
-            lines = [_filled(line, cells[index * size:(index + 1) * size])
+        if self.double_quotes:  # each line without its end, with its own cells
+            lines = [_filled(line[:-2], cells[index * size:(index + 1) * size])
                      for index, line in enumerate(lines)]
         lines = [self._quoted(line).translate(_QUOTES) for line in lines]
         return b"".join([(_cleaned_line(line) if has_controls_utf8(line) else line) + b"\r\n"
