@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import sys
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
@@ -350,6 +351,28 @@ def export_csv(engine: Engine, filter: Filter, out: IO[bytes], *, bom: bool = Fa
         out.write(lines.text(batch))
         count += len(batch)
     return count
+
+
+# glibc's mallopt() parameters (malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+
+def keep_freed_memory() -> None:
+    """Have the C library keep the memory an export frees, for its next batch: glibc gives
+    the top of the heap back to the system once a batch's buffers are freed, and the next
+    batch faults the same pages in again (~120,000 page faults at 100,000 CSV rows, a sixth
+    of the export's CPU time). For a process that exports then exits; a no-op but on Linux."""
+    if sys.platform != "linux":
+        return
+    import ctypes  # here: only an export needs it
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # a C library without it
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # a batch's buffers from the heap, not mmap()
+    mallopt(_M_TRIM_THRESHOLD, 64 << 20)
 
 
 # --- CSV lines written by SQL (export_csv) -----------------------------------------------
