@@ -25,11 +25,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    and_,
     case,
     cast,
     func,
     literal,
     literal_column,
+    or_,
     type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -431,10 +433,12 @@ def _formula_mark(text: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
 
 
 def _neutralised(column: Column[Any]) -> ColumnElement[Any]:
-    """A SQLite text column's value as a cell neutralised: a text from "A" on (most) cannot
-    start like a formula, which a comparison tells with no function called."""
-    return case((column >= _sql_string("A"), column),
-                else_=_formula_mark(column, "sqlite").concat(column))
+    """A SQLite text column's value as a cell neutralised: a text from "A" on (most) or
+    starting with a digit (codes) cannot start like a formula, which comparisons tell with no
+    function called."""
+    safe = or_(column >= _sql_string("A"),
+               and_(column >= _sql_string("0"), column < _sql_string(":")))
+    return case((safe, column), else_=_formula_mark(column, "sqlite").concat(column))
 
 
 # SQLite writes this byte where a cell's quotes go, one that UTF-8 text never holds: Python
