@@ -3,7 +3,7 @@ columns of the same rows as CSV, in the same run.
 
     python benchmarks/export.py [--size 100000] [--db PATH] [--reuse] [--url URL]
                                 [--formats csv,json,ics] [--runs N]
-                                [--build-only]
+                                [--build-only] [--before DIR]
 
 Builds (or reuses) the store of benchmarks/search.py, then runs, each in a fresh process,
 `aggregator export status:all` in each of ``--formats`` (CSV, JSON lines, iCalendar), and
@@ -12,7 +12,8 @@ exports read (every listing shown once per duplicate group), printing wall time,
 (user + system of the child), rows per second and peak RSS (medians of ``--runs``), then
 each export's time over the baseline's and the load average. ``--url`` exports from another
 store (PostgreSQL) too. Targets (issue 16): ≤ 200 MB RSS at 1,000,000 rows, CSV within 2×
-of `sqlite3 -csv`.
+of `sqlite3 -csv`. ``--before DIR``: also times the exports of another source tree (an older
+commit's ``git archive``) on the SQLite store, in the same run.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def main() -> None:
                         help="run each command this many times and print the medians")
     parser.add_argument("--build-only", action="store_true",
                         help="build the store and stop (to time exports later with --reuse)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a source tree to time too (git archive of an older commit)")
     args = parser.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = sorted(set(formats) - {"csv", "json", "ics"})
@@ -75,11 +78,17 @@ def main() -> None:
     from aggregator.export import CSV_COLUMNS
 
     out = Path(f"/tmp/aggregator-bench-export-{os.getpid()}")
-    runs: list[tuple[str, list[str], str]] = []
+    runs: list[tuple[str, list[str], str, dict[str, str]]] = []
     for name, store in (("sqlite", url), *((("other", args.url),) if args.url else ())):
         for fmt in formats:
             runs.append((f"aggregator export -f {fmt} ({name})",
-                         [AGGREGATOR, "export", "status:all", "-f", fmt], store))
+                         [AGGREGATOR, "export", "status:all", "-f", fmt], store, {}))
+    if args.before is not None:  # the same entry point, imported from the other tree
+        entry = "import sys; sys.argv[0] = 'aggregator'; from aggregator.cli import main; main()"
+        # -P: the current directory (maybe this tree) must not come before PYTHONPATH
+        runs += [(f"before: export -f {fmt} (sqlite)",
+                  [sys.executable, "-P", "-c", entry, "export", "status:all", "-f", fmt], url,
+                  {"PYTHONPATH": str(args.before)}) for fmt in formats]
     sqlite3 = shutil.which("sqlite3")
     if sqlite3:
         # the stored columns the CSV and JSON exports read (their extra CSV cells are
@@ -88,14 +97,14 @@ def main() -> None:
                  "WHERE duplicate_of IS NULL "
                  "ORDER BY deadline_at IS NULL, deadline_at, published_at DESC, id")
         runs.append(("baseline: sqlite3 -csv", [sqlite3, "-csv", "-header", str(path), query],
-                     url))
+                     url, {}))
     each = "one run each" if args.runs == 1 else f"medians of {args.runs} runs"
     print(f"store: {path} ({args.size:,} listings); {each}, whole process\n")
     print(f"{'command':<36} {'rows':>9} {'wall s':>8} {'CPU s':>7} {'rows/s':>9} "
           f"{'peak RSS MiB':>13}")
     figures: dict[str, tuple[float, float]] = {}
-    for name, argv, store in runs:
-        env = dict(os.environ, AGGREGATOR_DATABASE_URL=store)
+    for name, argv, store, extra in runs:
+        env = dict(os.environ, AGGREGATOR_DATABASE_URL=store, **extra)
         timings = sorted(run(argv, env, out) for _ in range(args.runs))
         elapsed = statistics.median(t[0] for t in timings)
         cpu = statistics.median(t[1] for t in timings)
@@ -110,7 +119,7 @@ def main() -> None:
     if baseline:
         print()
         for name, (elapsed, cpu) in figures.items():
-            if name.startswith("aggregator"):
+            if not name.startswith("baseline"):
                 print(f"{name} / sqlite3 -csv: {elapsed / baseline[0]:.2f}x wall, "
                       f"{cpu / baseline[1]:.2f}x CPU"
                       + (" (target ≤ 2x)" if "-f csv" in name else ""))

@@ -80,7 +80,13 @@ def export(
 ) -> None:
     from dataclasses import replace
 
-    from aggregator.export import CSV_COLUMNS, export_csv, write_ics, write_jsonl
+    from aggregator.export import (
+        CSV_COLUMNS,
+        export_csv,
+        keep_freed_memory,
+        write_ics,
+        write_jsonl,
+    )
     from aggregator.query import stream
     from aggregator.query.sql import STREAM_COLUMNS
     from aggregator.store.engine import get_engine
@@ -91,6 +97,7 @@ def export(
     if note:
         err_console.print(note, style="yellow", markup=False)
     filter = replace(filter, as_of=instant)
+    keep_freed_memory()
     # each format reads in batches, and only the columns it writes
     count: int
     if format is Format.ics:
