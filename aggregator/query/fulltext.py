@@ -150,7 +150,7 @@ def text_match(terms: Sequence[Term], dialect: str, conn: Any = None, *,
             return None
         query = _pg_constant(query_text)
         title = None if title is None else _pg_constant(title_text)
-    # the row's own generated columns: PostgreSQL may read a page in search order and test
+    # the row's own tsvector columns: PostgreSQL may read a page in search order and test
     # each row, or start from the GIN index, as its statistics say
     matches = _pg_document.op("@@")(query)
     if title is None:

@@ -9,11 +9,13 @@
   An FTS5 'delete' must be given the *old* indexed values, which only
   a trigger sees, so updates and deletes of listing text are followed by two small triggers
   that the migration creates (``listings_fts_au``, ``listings_fts_ad``).
-- PostgreSQL: two stored generated columns of ``listings``, ``fts_document`` (all the
-  text, weighted title A > organisation B > description D) and ``fts_title`` (the title
-  alone), each with a GIN index, built with the ``french_unaccent`` text search
-  configuration (French stemming after ``unaccent``). PostgreSQL computes them as a row is
-  written (db/versions/0010): there is nothing to keep in step.
+- PostgreSQL: two tsvector columns of ``listings``, ``fts_document`` (all the text,
+  weighted title A > organisation B > description D) and ``fts_title`` (the title alone),
+  each with a GIN index, built with the ``french_unaccent`` text search configuration
+  (French stemming after ``unaccent``). A trigger computes them as a row is written
+  (db/versions/0016), unless an INSERT gives them: the writer has another backend compute
+  part of a large batch's with :data:`PG_DOCUMENT_SQL` and :data:`PG_TITLE_SQL`
+  (store/bulk_insert.py). There is nothing to keep in step.
 
 The SQLite table and the PostgreSQL columns are named ``*_fts*``/``fts_*`` so that Alembic
 autogenerate leaves them alone (``tables.include_name``).
@@ -49,7 +51,7 @@ PG_DOCUMENT_SQL = " || ".join(
     for column, weight in zip(INDEXED_COLUMNS, PG_WEIGHT_CLASSES, strict=True))
 
 PG_TITLE_SQL = f"to_tsvector('{PG_CONFIG}', coalesce(title, ''))"
-# PostgreSQL's generated columns (db/versions/0010)
+# PostgreSQL's columns (db/versions/0010, kept by a trigger since 0016)
 PG_DOCUMENT_COLUMN = "fts_document"
 PG_TITLE_COLUMN = "fts_title"
 
@@ -58,8 +60,8 @@ def index_written(conn: Connection, new_ids: Sequence[int], changed_ids: Sequenc
     """Index the listings a writer batch inserted or rewrote, inside its transaction.
 
     SQLite: one ``INSERT ... SELECT`` per batch of ids: the text is read back from the pages
-    the batch has just written, so nothing is sent twice over the connection. PostgreSQL
-    computes its generated columns itself.
+    the batch has just written, so nothing is sent twice over the connection. PostgreSQL's
+    trigger computes its columns.
     """
     dialect = conn.dialect.name
     if dialect == "sqlite":
@@ -72,7 +74,7 @@ def index_written(conn: Connection, new_ids: Sequence[int], changed_ids: Sequenc
 
 def rebuild(conn: Connection) -> None:
     """Re-index every listing (after a bulk load that bypassed the writer, or a repair)."""
-    if conn.dialect.name == "sqlite":  # PostgreSQL's generated columns are never behind
+    if conn.dialect.name == "sqlite":  # PostgreSQL's trigger keeps its columns
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
 
 

@@ -86,7 +86,7 @@ class JSONType(TypeDecorator[Any]):
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    """Alembic autogenerate filter: the full-text tables, PostgreSQL's generated tsvector
+    """Alembic autogenerate filter: the full-text tables, PostgreSQL's tsvector
     columns (``fts_*``) and their indexes are made by hand (op.execute), so they must not
     look like things to drop."""
     if name is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -150,6 +151,9 @@ class ListingWriter:
         self.inserted = 0  # rows this writer added
         self._analyze_at = ANALYZE_FIRST_AT
         module = postgresql if engine.dialect.name == "postgresql" else sqlite
+        # PostgreSQL: another backend computes part of a batch's tsvectors (bulk_insert.py)
+        self._helper = (ThreadPoolExecutor(1, thread_name_prefix="tsvectors")
+                        if module is postgresql else None)
         # No RETURNING: a plain executemany is 5x faster on PostgreSQL (psycopg pipelines
         # it; a RETURNING insert is one huge statement it re-parses every batch).
         self._insert_new = (module.insert(listings)
@@ -333,7 +337,7 @@ class ListingWriter:
                    "missed_crawls": 0, "starred": False, "hidden": False}
                   for r in rows]
         if conn.dialect.name == "postgresql":  # COPY, then one INSERT: store/bulk_insert.py
-            return copy_insert(conn, listings, list(params[0]), params)
+            return copy_insert(conn, listings, list(params[0]), params, self._helper)
         hashes = {r["source_id"]: r["content_hash"] for r in rows}
         inserted: dict[str, int] = {}
         for chunk in chunks(params):
