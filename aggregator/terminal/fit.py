@@ -11,8 +11,6 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.terminal.console import console
-
 WORD_MAX = 20  # a longer word may end in "…" rather than widen its column further
 WORD_MIN = 8  # how far a long word may be cut when nothing else is left to make room
 
@@ -33,34 +31,36 @@ class Column:
     wraps_last: bool = False
 
 
-def _least_width(column: Column, cells: list[Text], word_max: int) -> int:
+def _least_width(column: Column, cells: list[Text], word_max: int) -> tuple[int, int]:
+    """(the column's least width, the width Rich measures it at least: a wrapped column is
+    as wide as its longest word, even one longer than ``word_max``, unless its width is set)."""
     if column.wraps:
         words = max((cell_len(w) for cell in cells for w in cell.plain.split()), default=1)
-        least = max(column.least, min(words, word_max))
-    else:
-        least = max((cell.cell_len for cell in cells), default=1)
-    return max(least, cell_len(column.heading))
+        least = max(column.least, min(words, word_max), cell_len(column.heading))
+        return least, least if "ratio" in column.options else max(least, words)
+    least = max(max((cell.cell_len for cell in cells), default=1), cell_len(column.heading))
+    return least, least
 
 
 def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown: list[str],
            table_options: Mapping[str, Any], word_max: int = WORD_MAX) -> tuple[Table, int]:
-    """The table, and a width it cannot be narrower than: its columns' least widths, their
-    padding and its rules (Rich measures each column at least that wide)."""
+    """The table, and the least width Rich measures it at: its columns', their padding and
+    its rules (tests/cli/test_fit.py holds the two equal)."""
     # Wrapped cells break between words; a word longer than its column ends in "…" rather
     # than going on the next line ("Arlingto / n"). Rich shares the width by ratio from a
     # ratio column's ``width`` and measures the others from ``min_width``.
     table = Table(**table_options)
-    least_total = 0
+    narrowest = 0
     for column in columns:
         if column.name in shown:
-            least = _least_width(column, [row[column.name] for row in rows], word_max)
+            least, measured = _least_width(column, [row[column.name] for row in rows], word_max)
             key = "width" if "ratio" in column.options else "min_width"
             table.add_column(column.heading, overflow="ellipsis",
                              no_wrap=not column.wraps, **column.options, **{key: least})
-            least_total += least
+            narrowest += measured
     for row in rows:
         table.add_row(*(row[name] for name in shown))
-    return table, least_total + _frame_width(table)
+    return table, narrowest + _frame_width(table)
 
 
 def _frame_width(table: Table) -> int:
@@ -83,14 +83,11 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
     that order, least useful first, until the table fits without splitting a word; the
     other columns always stay."""
     shown = [column.name for column in columns]
-    options = console.options.update_width(width)
 
     def fits(built: tuple[Table, int]) -> bool:
-        table, narrowest = built
-        # Measuring every cell is most of a command's rendering time: a table whose least
-        # widths alone are too wide is not measured. Otherwise the table's own measure
-        # (Measurement.get would clamp its minimum to the width).
-        return narrowest <= width and table.__rich_measure__(console, options).minimum <= width
+        # the least width Rich would measure, without measuring every cell again: Rich does
+        # so once more to print the table, and each measure was a tenth of a command's time
+        return built[1] <= width
 
     for name, below in optional:
         built = _table(columns, rows, shown, table_options)

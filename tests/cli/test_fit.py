@@ -1,0 +1,43 @@
+"""Fitted tables (aggregator/terminal/fit.py) decide which columns fit from the least width
+they compute, without Rich measuring every cell: that width must be Rich's own."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rich.text import Text
+
+from aggregator.terminal.console import console
+from aggregator.terminal.fit import WORD_MAX, WORD_MIN, Column, _table
+
+WORDS = ["Travaux", "d'électricité", "Saint-Rémy-de-Provence", "Aix-en-Provence", "(13)",
+         "EHPAD", "réhabilitation-extension-restructuration", "東京都", "😀", "[b]x[/b]",
+         "\x1b[31mrouge", "a", "", "04/12/2026", "23:00", "(aujourd'hui)", "12345"]
+COLUMNS = [
+    Column("id", "id", {"justify": "right"}),
+    Column("title", "titre", {"ratio": 1}, wraps=True, least=30),
+    Column("organisation", "organisation", wraps=True),
+    Column("place", "lieu", wraps_last=True),
+    Column("deadline", "date limite", wraps_last=True),
+    Column("source", "source"),
+]
+
+
+def _cell(rng: random.Random) -> Text:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(0, 6))]
+    return Text(("\n" if rng.random() < 0.1 else " ").join(words))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_least_width_is_the_one_rich_measures(seed):
+    rng = random.Random(seed)
+    rows = [{column.name: _cell(rng) for column in COLUMNS} for _ in range(rng.randint(0, 30))]
+    shown = [c.name for c in COLUMNS if c.name in ("id", "title") or rng.random() < 0.7]
+    columns = [Column(c.name, c.heading, c.options, wraps=c.wraps or c.wraps_last, least=c.least)
+               if rng.random() < 0.5 else c for c in COLUMNS]
+    for options in ({"expand": True, "pad_edge": False}, {}, {"show_edge": False}):
+        for word_max in (WORD_MAX, WORD_MIN):
+            table, narrowest = _table(columns, rows, shown, options, word_max)
+            measured = table.__rich_measure__(console, console.options.update_width(10_000))
+            assert narrowest == measured.minimum
