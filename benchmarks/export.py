@@ -3,7 +3,7 @@ columns of the same rows as CSV, in the same run.
 
     python benchmarks/export.py [--size 100000] [--db PATH] [--reuse] [--url URL]
                                 [--formats csv,json,ics] [--runs N]
-                                [--build-only] [--before DIR]
+                                [--build-only] [--before DIR [--before-db PATH]]
 
 Builds (or reuses) the store of benchmarks/search.py, then runs, each in a fresh process,
 `aggregator export status:all` in each of ``--formats`` (CSV, JSON lines, iCalendar), and
@@ -13,7 +13,8 @@ exports read (every listing shown once per duplicate group), printing wall time,
 each export's time over the baseline's and the load average. ``--url`` exports from another
 store (PostgreSQL) too. Targets (issue 16): ≤ 200 MB RSS at 1,000,000 rows, CSV within 2×
 of `sqlite3 -csv`. ``--before DIR``: also times the exports of another source tree (an older
-commit's ``git archive``) on the SQLite store, in the same run.
+commit's ``git archive``) on the SQLite store, in the same run; on ``--before-db`` when
+its schema is older (a copy of the store at that tree's revision).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def main() -> None:
                         help="build the store and stop (to time exports later with --reuse)")
     parser.add_argument("--before", type=Path, default=None,
                         help="a source tree to time too (git archive of an older commit)")
+    parser.add_argument("--before-db", type=Path, default=None,
+                        help="the store the --before tree reads (default: the same)")
     args = parser.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = sorted(set(formats) - {"csv", "json", "ics"})
@@ -87,7 +90,8 @@ def main() -> None:
         entry = "import sys; sys.argv[0] = 'aggregator'; from aggregator.cli import main; main()"
         # -P: the current directory (maybe this tree) must not come before PYTHONPATH
         runs += [(f"before: export -f {fmt} (sqlite)",
-                  [sys.executable, "-P", "-c", entry, "export", "status:all", "-f", fmt], url,
+                  [sys.executable, "-P", "-c", entry, "export", "status:all", "-f", fmt],
+                  f"sqlite:///{args.before_db}" if args.before_db else url,
                   {"PYTHONPATH": str(args.before)}) for fmt in formats]
     sqlite3 = shutil.which("sqlite3")
     if sqlite3:

@@ -77,7 +77,8 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
         raise UserError(_("--json and --csv cannot be used together"))
     if why and csv_out:
         raise UserError(_("--why goes with the table or --json, not --csv"))
-    engine = get_engine()
+    # a table of one page: a few statements and the process ends (a stream reads it all)
+    engine = get_engine(map_file=not (json_lines or csv_out))
     instant, note = reading_instant(engine, as_of)
     filter = replace(filter, as_of=instant)
     if note:  # on stderr when stdout is data
@@ -226,7 +227,7 @@ def show(
     from aggregator.query import get_listing
     from aggregator.store.engine import get_engine
 
-    engine = get_engine()
+    engine = get_engine(map_file=True)  # one listing, then the process ends
     instant, note = reading_instant(engine, as_of)
     detail = get_listing(engine, listing_id, as_of=instant)
     if detail is None:
