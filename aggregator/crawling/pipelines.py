@@ -124,6 +124,8 @@ class StorePipeline(_Pipeline):
 
     def close_spider(self) -> None:
         self.flush()
+        if self.writer is not None:
+            self.writer.close()
 
     def flush(self) -> None:
         if self.writer is None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from aggregator.normalize.job_match import Offer, same_offer
 from aggregator.normalize.listing import FIELDS, NormalizedListing, descriptor_rows
 from aggregator.store.batches import chunks
-from aggregator.store.bulk_insert import copy_insert
+from aggregator.store.bulk_insert import (
+    TailVectors,
+    copy_insert,
+    copy_links,
+    spare_connection,
+    start_vectors,
+)
 from aggregator.store.models import (
     AwardSupplier,
     Listing,
@@ -34,6 +41,8 @@ from aggregator.store.models import (
 from aggregator.store.runs import add_to_run
 from aggregator.store.search_index import index_written
 from aggregator.store.status import effective_status
+
+logger = logging.getLogger(__name__)
 
 listings = Listing.__table__
 changes = ListingChange.__table__
@@ -151,11 +160,14 @@ class ListingWriter:
         self.inserted = 0  # rows this writer added
         self._analyze_at = ANALYZE_FIRST_AT
         module = postgresql if engine.dialect.name == "postgresql" else sqlite
-        # PostgreSQL: another backend computes part of a batch's tsvectors (bulk_insert.py)
-        self._helper = (ThreadPoolExecutor(1, thread_name_prefix="tsvectors")
-                        if module is postgresql else None)
-        # No RETURNING: a plain executemany is 5x faster on PostgreSQL (psycopg pipelines
-        # it; a RETURNING insert is one huge statement it re-parses every batch).
+        # PostgreSQL: other backends compute part of a batch's tsvectors (bulk_insert.py)
+        # and refresh the planner's statistics, while this one writes
+        self._helper, self._analyzer = (
+            (ThreadPoolExecutor(1, thread_name_prefix="tsvectors"),
+             ThreadPoolExecutor(1, thread_name_prefix="analyze"))
+            if module is postgresql else (None, None))
+        self._analyzing: Future[None] | None = None
+        # SQLite (PostgreSQL inserts by COPY): ON CONFLICT, no RETURNING
         self._insert_new = (module.insert(listings)
                             .on_conflict_do_nothing(index_elements=["source", "source_id"]))
         self._insert_codes = module.insert(cpv_table).on_conflict_do_nothing()
@@ -222,15 +234,30 @@ class ListingWriter:
         costs more than the last. Autovacuum fixes that within a minute or so; a first crawl
         or an import writes thousands of rows before it does. Analyzing at 5,000 rows, then
         at every doubling, costs a few sampled reads: of listings, the size and the two
-        columns that lookup reads (the text search vectors are costly to analyze).
+        columns that lookup reads (the text search vectors are costly to analyze). Another
+        backend does it while this one writes the next batches.
         """
         self.inserted += inserted
-        if self.engine.dialect.name != "postgresql" or self.inserted < self._analyze_at:
+        if self._analyzer is None or self.inserted < self._analyze_at or \
+                (self._analyzing is not None and not self._analyzing.done()):
             return
         self._analyze_at = self.inserted * 2
+        if not spare_connection(self.engine):
+            self._analyze()
+            return
+        self._analyzing = self._analyzer.submit(self._analyze)
+        self._analyzing.add_done_callback(_log_failure)
+
+    def _analyze(self) -> None:
         with self.engine.begin() as conn:
             conn.execute(text("ANALYZE listings (source, source_id), listing_cpv, listing_keys, "
                               "award_suppliers"))
+
+    def close(self) -> None:
+        """Wait for the statistics being refreshed (PostgreSQL); the writer is done."""
+        for executor in (self._helper, self._analyzer):
+            if executor is not None:
+                executor.shutdown()
 
     def _existing(self, conn: Connection, source: str,
                   source_ids: Sequence[str]) -> dict[str, Any]:
@@ -246,6 +273,9 @@ class ListingWriter:
                       run_id: int | None, now: datetime) -> WriteResult:
         result = WriteResult()
         existing = self._existing(conn, source, [r["source_id"] for r in rows])
+        fresh = [r for r in rows if r["source_id"] not in existing]
+        # PostgreSQL: another backend starts on the new rows' search vectors (bulk_insert.py)
+        vectors = start_vectors(conn, fresh, self._helper) if fresh and self._helper else None
         sighted = [(r, files) for r in rows if (files := _files(r.get("details")))]
         self._merge_with_stored(conn, [
             (existing[r["source_id"]].id, r, bool(r.get("amends"))) for r in rows
@@ -253,11 +283,11 @@ class ListingWriter:
                                                or _older(r, existing[r["source_id"]]))])
         self._keep_stored_files(conn, [(existing[r["source_id"]].id, r, files)
                                        for r, files in sighted if r["source_id"] in existing])
-        for row in rows:
-            row["content_hash"] = content_hash(row)
-        fresh = [r for r in rows if r["source_id"] not in existing]
+        for row in rows:  # the new rows' as they are written (_new_row)
+            if row["source_id"] in existing:
+                row["content_hash"] = content_hash(row)
         if fresh:
-            inserted = self._insert_rows(conn, source, fresh, now)
+            inserted = self._insert_rows(conn, source, fresh, now, vectors)
             result.new = len(inserted)
             result.new_ids = list(inserted.values())
             new_pairs = [(inserted[r["source_id"]], r) for r in fresh
@@ -325,19 +355,17 @@ class ListingWriter:
                     row[column.name] = kept
 
     def _insert_rows(self, conn: Connection, source: str, rows: list[dict[str, Any]],
-                     now: datetime) -> dict[str, int]:
+                     now: datetime, vectors: TailVectors | None) -> dict[str, int]:
         """Insert ``rows``; returns the ids of those this call inserted, by source_id.
 
         PostgreSQL: through COPY (:func:`copy_insert`). SQLite: batched INSERTs; a row
         another writer inserted meanwhile is skipped by ON CONFLICT; it is told apart
         from ours by its first_seen_at and content hash, and left out of the result.
         """
-        params = [{**{f: r.get(f) for f in STORED_FIELDS}, "content_hash": r["content_hash"],
-                   "first_seen_at": now, "last_seen_at": now, "updated_at": now,
-                   "missed_crawls": 0, "starred": False, "hidden": False}
-                  for r in rows]
-        if conn.dialect.name == "postgresql":  # COPY, then one INSERT: store/bulk_insert.py
-            return copy_insert(conn, listings, list(params[0]), params, self._helper)
+        if conn.dialect.name == "postgresql":  # one binary COPY: store/bulk_insert.py
+            return copy_insert(conn, listings, _NEW_ROW_COLUMNS, rows,
+                               lambda row: _new_row(row, now), vectors)
+        params = [_new_row(r, now) for r in rows]
         hashes = {r["source_id"]: r["content_hash"] for r in rows}
         inserted: dict[str, int] = {}
         for chunk in chunks(params):
@@ -389,17 +417,17 @@ class ListingWriter:
         codes = [{"listing_id": i, "code": code} for i, r in pairs
                  for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
         keys = [{"listing_id": i, "key": k} for i, r in pairs for k in r.get("match_keys") or ()]
-        for chunk in chunks(codes):
-            conn.execute(self._insert_codes, list(chunk))
-        for chunk in chunks(keys):
-            conn.execute(self._insert_keys, list(chunk))
-        for chunk in chunks(descriptor_rows(pairs)):
-            conn.execute(self._insert_descriptors, list(chunk))
         suppliers = [{"listing_id": i, "supplier_id": sid} for i, r in pairs
                      for sid in dict.fromkeys(s["id"][:40] for s in r.get("suppliers") or ()
                                               if s.get("id"))]
-        for chunk in chunks(suppliers):
-            conn.execute(self._insert_suppliers, list(chunk))
+        for statement, rows in ((self._insert_codes, codes), (self._insert_keys, keys),
+                                (self._insert_descriptors, descriptor_rows(pairs)),
+                                (self._insert_suppliers, suppliers)):
+            if not replace and conn.dialect.name == "postgresql":
+                copy_links(conn, statement.table, rows)  # new listings: none of theirs stored
+                continue
+            for chunk in chunks(rows):
+                conn.execute(statement, list(chunk))
 
     def _record_amendments(self, conn: Connection, pairs: list[tuple[int, Mapping[str, Any]]],
                            run_id: int | None, now: datetime) -> None:
@@ -483,6 +511,23 @@ class ListingWriter:
             if current[node] != wanted:
                 conn.execute(update(listings).where(listings.c.id == node)
                              .values(duplicate_of=wanted))
+
+
+_NEW_ROW_COLUMNS = (*STORED_FIELDS, "content_hash", "first_seen_at", "last_seen_at",
+                    "updated_at", "missed_crawls", "starred", "hidden")
+
+
+def _new_row(record: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The columns of a new listing, its content hash computed (and kept in ``record``)."""
+    record["content_hash"] = content_hash(record)
+    return {**{f: record.get(f) for f in STORED_FIELDS}, "content_hash": record["content_hash"],
+            "first_seen_at": now, "last_seen_at": now, "updated_at": now, "missed_crawls": 0,
+            "starred": False, "hidden": False}
+
+
+def _log_failure(analyzing: Future[None]) -> None:
+    if (error := analyzing.exception()) is not None:
+        logger.warning("refreshing the store's statistics failed: %s", error)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
