@@ -17,8 +17,8 @@ The writer keeps PostgreSQL's statistics fresh while a table grows
 The first table is one writer process. ``--writers`` then measures 1, 2, 4… processes
 writing disjoint shares of the same listings at once into a fresh store of each backend
 (several crawls or workers at once): SQLite serialises them on its single write lock,
-PostgreSQL does not (new listings reach it through COPY and one INSERT … ON CONFLICT,
-the tsvectors of a large batch's tail computed meanwhile by a second backend).
+PostgreSQL does not (new listings reach it through one binary COPY, the tsvectors of a
+large batch's tail computed meanwhile by a second backend).
 benchmarks/distributed.py imports :func:`measure` and :func:`lines`.
 """
 

@@ -119,54 +119,51 @@ def start_vectors(conn: Connection, rows: Sequence[dict[str, Any]],
 
 
 def copy_insert(conn: Connection, table: Table, columns: Sequence[str],
-                records: Sequence[dict[str, Any]],
-                row_of: Callable[[dict[str, Any]], dict[str, Any]],
+                records: Sequence[dict[str, Any]], values_of: Callable[[dict[str, Any]], list[Any]],
                 vectors: TailVectors | None = None) -> dict[str, int]:
-    """Insert the rows (dicts of ``columns``) made of ``records`` (none stored when the
-    batch was looked up) by ``row_of``, each as it is sent (the server inserts a row while
-    the next is made), into ``table``, keyed on (source, source_id); returns the ids of the
-    rows inserted, by source_id. Inside the caller's transaction; ``vectors``: those of
-    the tail, from :func:`start_vectors`."""
+    """Insert a row of ``columns`` per record (none stored when the batch was looked up),
+    its values made by ``values_of`` as it is sent (the server inserts a row while the next
+    is made), into ``table``, keyed on (source, source_id); returns the ids of the rows
+    inserted, by source_id. Inside the caller's transaction; ``vectors``: those of the
+    tail, from :func:`start_vectors`."""
     cursor = conn.connection.driver_connection.cursor()
     cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
                    "FROM generate_series(1, %s)", [len(records)])
     ids = [listing_id for (listing_id,) in cursor.fetchall()]
     names = ", ".join(f'"{c}"' for c in ("id", *columns, PG_DOCUMENT_COLUMN, PG_TITLE_COLUMN))
-    rows: list[dict[str, Any]] = []
     try:
         with conn.begin_nested(), cursor.copy(
                 f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["int4", *(_binary_type(table.c[c]) for c in columns),
                             "bytea", "bytea"])  # tsvectors: the bytes as they came
-            for values in _copy_rows(table, columns, ids, records, row_of, rows, vectors):
-                copy.write_row(values)
+            for row in _copy_rows(table, columns, ids, records, values_of, vectors):
+                copy.write_row(row)
     except UniqueViolation:
-        rows += map(row_of, records[len(rows):])
         inserting = (postgresql.insert(table)
                      .on_conflict_do_nothing(index_elements=["source", "source_id"])
                      .returning(table.c.source_id, table.c.id))
+        rows = [dict(zip(columns, values_of(record), strict=True)) for record in records]
         return dict(conn.execute(inserting, rows).all())
-    return {row["source_id"]: listing_id for listing_id, row in zip(ids, rows, strict=True)}
+    return {record["source_id"]: listing_id
+            for listing_id, record in zip(ids, records, strict=True)}
 
 
 def _copy_rows(table: Table, columns: Sequence[str], ids: Sequence[int],
-               records: Sequence[dict[str, Any]],
-               row_of: Callable[[dict[str, Any]], dict[str, Any]], rows: list[dict[str, Any]],
+               records: Sequence[dict[str, Any]], values_of: Callable[[dict[str, Any]], list[Any]],
                vectors: TailVectors | None) -> Iterator[list[Any]]:
-    """COPY's rows, each also added to ``rows``: the head's vectors left NULL (the trigger
-    computes them), each chunk of the tail's waited for when its first row is due."""
-    json_columns = {c for c in columns if isinstance(table.c[c].type, JSONType)}
+    """COPY's rows: the head's vectors left NULL (the trigger computes them), each chunk of
+    the tail's waited for when its first row is due."""
+    json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSONType)]
     given: Iterator[tuple[bytes | None, bytes | None]] = iter(())
     for position, (listing_id, record) in enumerate(zip(ids, records, strict=True)):
-        row = row_of(record)
-        rows.append(row)
+        values = values_of(record)
+        for i in json_at:
+            # jsonb's binary form: a version byte and the text; SQLAlchemy's JSON type
+            # writes None as JSON null, not SQL NULL, and so does this
+            values[i] = _JSONB_VERSION + json.dumps(values[i]).encode()
         chunk = vectors.of(position) if vectors is not None else None
         if chunk is not None:
             given = iter(chunk.result())
-        # jsonb's binary form is a version byte and the text; SQLAlchemy's JSON type writes
-        # None as JSON null, not SQL NULL, and so does this
-        values = [_JSONB_VERSION + json.dumps(row[c]).encode() if c in json_columns
-                  else row[c] for c in columns]
         yield [listing_id, *values, *next(given, (None, None))]
 
 

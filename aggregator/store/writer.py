@@ -283,7 +283,7 @@ class ListingWriter:
                                                or _older(r, existing[r["source_id"]]))])
         self._keep_stored_files(conn, [(existing[r["source_id"]].id, r, files)
                                        for r, files in sighted if r["source_id"] in existing])
-        for row in rows:  # the new rows' as they are written (_new_row)
+        for row in rows:  # the new rows' as they are written (_new_values)
             if row["source_id"] in existing:
                 row["content_hash"] = content_hash(row)
         if fresh:
@@ -364,8 +364,8 @@ class ListingWriter:
         """
         if conn.dialect.name == "postgresql":  # one binary COPY: store/bulk_insert.py
             return copy_insert(conn, listings, _NEW_ROW_COLUMNS, rows,
-                               lambda row: _new_row(row, now), vectors)
-        params = [_new_row(r, now) for r in rows]
+                               lambda row: _new_values(row, now), vectors)
+        params = [dict(zip(_NEW_ROW_COLUMNS, _new_values(r, now), strict=True)) for r in rows]
         hashes = {r["source_id"]: r["content_hash"] for r in rows}
         inserted: dict[str, int] = {}
         for chunk in chunks(params):
@@ -517,12 +517,12 @@ _NEW_ROW_COLUMNS = (*STORED_FIELDS, "content_hash", "first_seen_at", "last_seen_
                     "updated_at", "missed_crawls", "starred", "hidden")
 
 
-def _new_row(record: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The columns of a new listing, its content hash computed (and kept in ``record``)."""
+def _new_values(record: dict[str, Any], now: datetime) -> list[Any]:
+    """A new listing's values of :data:`_NEW_ROW_COLUMNS`, its content hash computed (and
+    kept in ``record``)."""
     record["content_hash"] = content_hash(record)
-    return {**{f: record.get(f) for f in STORED_FIELDS}, "content_hash": record["content_hash"],
-            "first_seen_at": now, "last_seen_at": now, "updated_at": now, "missed_crawls": 0,
-            "starred": False, "hidden": False}
+    return [*map(record.get, STORED_FIELDS), record["content_hash"], now, now, now, 0, False,
+            False]
 
 
 def _log_failure(analyzing: Future[None]) -> None:
