@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, bindparam, delete, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    delete,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.normalize.job_match import Offer, same_offer
@@ -263,8 +273,8 @@ class ListingWriter:
                   source_ids: Sequence[str]) -> dict[str, Any]:
         found = {}
         for chunk in chunks(source_ids):
-            query = select(*_LOOKUP_COLUMNS).where(listings.c.source == source,
-                                                   listings.c.source_id.in_(chunk))
+            query = select(*_LOOKUP_COLUMNS).where(
+                listings.c.source == source, _among(listings.c.source_id, chunk, conn))
             for row in conn.execute(query):
                 found[row.source_id] = row
         return found
@@ -309,7 +319,7 @@ class ListingWriter:
             else:
                 changed.append((old, row))
         for chunk in chunks(unchanged_ids):
-            conn.execute(update(listings).where(listings.c.id.in_(chunk))
+            conn.execute(update(listings).where(_among(listings.c.id, chunk, conn))
                          .values(last_seen_at=now, missed_crawls=0))
         if changed:
             self._update_rows(conn, changed, run_id, now)
@@ -326,7 +336,7 @@ class ListingWriter:
             return
         stored = {row.id: _files(row.details) for chunk in chunks([i for i, _, _ in triples])
                   for row in conn.execute(select(listings.c.id, listings.c.details)
-                                          .where(listings.c.id.in_(chunk)))}
+                                          .where(_among(listings.c.id, chunk, conn)))}
         for listing_id, row, files in triples:
             _keep_files(row, stored.get(listing_id, []), files)
 
@@ -344,7 +354,7 @@ class ListingWriter:
         columns = [listings.c[f] for f in STORED_FIELDS if f not in ("source", "source_id")]
         stored = {row.id: row for chunk in chunks([i for i, _, _ in triples])
                   for row in conn.execute(select(listings.c.id, *columns)
-                                          .where(listings.c.id.in_(chunk)))}
+                                          .where(_among(listings.c.id, chunk, conn)))}
         for listing_id, row, amends in triples:
             for column in columns:
                 kept = getattr(stored[listing_id], column.name)
@@ -385,7 +395,7 @@ class ListingWriter:
         history = []
         stored = {r.id: r for chunk in chunks([old.id for old, _ in changed])
                   for r in conn.execute(select(listings.c.id, *_TRACKED_COLUMNS)
-                                        .where(listings.c.id.in_(chunk)))}
+                                        .where(_among(listings.c.id, chunk, conn)))}
         for old, row in changed:
             published = row.get("published_at")
             if old.published_at is not None and (published is None or old.published_at < published):
@@ -413,7 +423,7 @@ class ListingWriter:
             ids = [listing_id for listing_id, _ in pairs]
             for chunk in chunks(ids):
                 for table in (cpv_table, keys_table, descriptors_table, suppliers_table):
-                    conn.execute(delete(table).where(table.c.listing_id.in_(chunk)))
+                    conn.execute(delete(table).where(_among(table.c.listing_id, chunk, conn)))
         codes = [{"listing_id": i, "code": code} for i, r in pairs
                  for code in dict.fromkeys(cpv_stem(c) for c in r.get("cpv") or ()) if code]
         keys = [{"listing_id": i, "key": k} for i, r in pairs for k in r.get("match_keys") or ()]
@@ -466,7 +476,7 @@ class ListingWriter:
                             listings.c.duplicate_of, listings.c.kind,
                             listings.c.published_at, listings.c.description)
                      .join(listings, listings.c.id == keys_table.c.listing_id)
-                     .where(keys_table.c.key.in_(chunk)))
+                     .where(_among(keys_table.c.key, chunk, conn)))
             for key, listing_id, source, duplicate_of, kind, published, description in \
                     conn.execute(query):
                 members.setdefault(key, []).append((listing_id, source, duplicate_of))
@@ -523,6 +533,14 @@ def _new_values(record: dict[str, Any], now: datetime) -> list[Any]:
     record["content_hash"] = content_hash(record)
     return [*map(record.get, STORED_FIELDS), record["content_hash"], now, now, now, 0, False,
             False]
+
+
+def _among(column: Any, values: Sequence[Any], conn: Connection) -> Any:
+    """``column IN values``; on PostgreSQL ``= ANY`` of one array: an IN list of a batch's
+    values is rendered, sent and planned anew every time (4x slower for 250 ids)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _log_failure(analyzing: Future[None]) -> None:
