@@ -33,10 +33,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.pool import QueuePool
 
 from aggregator.store.search_index import (
-    PG_CONFIG,
     PG_DOCUMENT_COLUMN,
     PG_TITLE_COLUMN,
-    PG_WEIGHT_CLASSES,
+    PG_TITLE_SQL,
+    pg_document_sql,
 )
 from aggregator.store.tables import JSONType
 
@@ -51,12 +51,7 @@ CHUNK = 50
 # The title's vector once for both columns (OFFSET 0 keeps the planner from inlining it
 # twice), read in binary: the form COPY sends back.
 _VECTORS = (
-    f"SELECT (setweight(t, '{PG_WEIGHT_CLASSES[0]}') || "
-    f"setweight(to_tsvector('{PG_CONFIG}', coalesce(organization, '')), "
-    f"'{PG_WEIGHT_CLASSES[1]}') || "
-    f"setweight(to_tsvector('{PG_CONFIG}', coalesce(description, '')), "
-    f"'{PG_WEIGHT_CLASSES[2]}')), t "
-    f"FROM (SELECT to_tsvector('{PG_CONFIG}', coalesce(title, '')) AS t, organization, "
+    f"SELECT {pg_document_sql('t')}, t FROM (SELECT {PG_TITLE_SQL} AS t, organization, "
     "description, n FROM unnest(%b::text[], %b::text[], %b::text[]) WITH ORDINALITY "
     "AS u(title, organization, description, n) OFFSET 0) AS v ORDER BY n")
 

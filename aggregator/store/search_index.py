@@ -14,7 +14,7 @@
   each with a GIN index, built with the ``french_unaccent`` text search configuration
   (French stemming after ``unaccent``). A trigger computes them as a row is written
   (db/versions/0016), unless an INSERT gives them: the writer has another backend compute
-  part of a large batch's with :data:`PG_DOCUMENT_SQL` and :data:`PG_TITLE_SQL`
+  part of a large batch's with :data:`PG_TITLE_SQL` and :func:`pg_document_sql`
   (store/bulk_insert.py). There is nothing to keep in step.
 
 The SQLite table and the PostgreSQL columns are named ``*_fts*``/``fts_*`` so that Alembic
@@ -46,11 +46,24 @@ _SQLITE_INSERT = text(
     f"SELECT id, title, organization, description FROM {FTS_CONTENT_VIEW} WHERE id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 
-PG_DOCUMENT_SQL = " || ".join(
-    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({column}, '')), '{weight}')"
-    for column, weight in zip(INDEXED_COLUMNS, PG_WEIGHT_CLASSES, strict=True))
 
-PG_TITLE_SQL = f"to_tsvector('{PG_CONFIG}', coalesce(title, ''))"
+
+def _pg_vector(column: str) -> str:
+    return f"to_tsvector('{PG_CONFIG}', coalesce({column}, ''))"
+
+
+PG_TITLE_SQL = _pg_vector("title")
+
+
+def pg_document_sql(title_vector: str = PG_TITLE_SQL) -> str:
+    """``fts_document``'s expression, the title's vector given as ``title_vector`` (an
+    expression or a name: computed once, it serves both columns)."""
+    vectors = (title_vector, *map(_pg_vector, INDEXED_COLUMNS[1:]))
+    return " || ".join(f"setweight({vector}, '{weight}')"
+                       for vector, weight in zip(vectors, PG_WEIGHT_CLASSES, strict=True))
+
+
+PG_DOCUMENT_SQL = pg_document_sql()
 # PostgreSQL's columns (db/versions/0010, kept by a trigger since 0016)
 PG_DOCUMENT_COLUMN = "fts_document"
 PG_TITLE_COLUMN = "fts_title"
