@@ -34,11 +34,11 @@ from aggregator.normalize.job_match import Offer, same_offer
 from aggregator.normalize.listing import FIELDS, NormalizedListing, descriptor_rows
 from aggregator.store.batches import chunks
 from aggregator.store.bulk_insert import (
-    TailVectors,
+    SharedVectors,
     copy_insert,
     copy_links,
+    share_vectors,
     spare_connection,
-    start_vectors,
 )
 from aggregator.store.models import (
     AwardSupplier,
@@ -225,8 +225,18 @@ class ListingWriter:
                 # of one: a crawl can be re-run, and any later synchronous commit (the run's
                 # end) makes every batch before it durable.
                 conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            for source, rows in by_source.items():
-                result += self._write_source(conn, source, rows, run_id, now)
+            # every source looked up first: on PostgreSQL another backend computes the
+            # next source's search vectors while this one writes the first's
+            looked_up = [(source, rows, *self._look_up(conn, source, rows))
+                         for source, rows in by_source.items()]
+            try:
+                for source, rows, existing, fresh, vectors in looked_up:
+                    result += self._write_source(conn, source, rows, existing, fresh, vectors,
+                                                 run_id, now)
+            finally:  # a failed batch leaves the other backend nothing more to compute
+                for *_, vectors in looked_up:
+                    if vectors is not None:
+                        vectors.stop()
             self._link_duplicates(conn, [*latest.values()], result)
             # the full-text index follows in the same transaction (store/search_index.py)
             index_written(conn, result.new_ids, result.changed_ids)
@@ -279,13 +289,20 @@ class ListingWriter:
                 found[row.source_id] = row
         return found
 
-    def _write_source(self, conn: Connection, source: str, rows: list[dict[str, Any]],
-                      run_id: int | None, now: datetime) -> WriteResult:
-        result = WriteResult()
+    def _look_up(self, conn: Connection, source: str, rows: list[dict[str, Any]]
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]], SharedVectors | None]:
+        """The stored listings of a source's ``rows``, by source_id, and its new rows, whose
+        search vectors another backend starts on, on PostgreSQL (bulk_insert.py)."""
         existing = self._existing(conn, source, [r["source_id"] for r in rows])
         fresh = [r for r in rows if r["source_id"] not in existing]
-        # PostgreSQL: another backend starts on the new rows' search vectors (bulk_insert.py)
-        vectors = start_vectors(conn, fresh, self._helper) if fresh and self._helper else None
+        vectors = share_vectors(conn, fresh, self._helper) if fresh and self._helper else None
+        return existing, fresh, vectors
+
+    def _write_source(self, conn: Connection, source: str, rows: list[dict[str, Any]],
+                      existing: dict[str, Any], fresh: list[dict[str, Any]],
+                      vectors: SharedVectors | None, run_id: int | None,
+                      now: datetime) -> WriteResult:
+        result = WriteResult()
         sighted = [(r, files) for r in rows if (files := _files(r.get("details")))]
         self._merge_with_stored(conn, [
             (existing[r["source_id"]].id, r, bool(r.get("amends"))) for r in rows
@@ -365,7 +382,7 @@ class ListingWriter:
                     row[column.name] = kept
 
     def _insert_rows(self, conn: Connection, source: str, rows: list[dict[str, Any]],
-                     now: datetime, vectors: TailVectors | None) -> dict[str, int]:
+                     now: datetime, vectors: SharedVectors | None) -> dict[str, int]:
         """Insert ``rows``; returns the ids of those this call inserted, by source_id.
 
         PostgreSQL: through COPY (:func:`copy_insert`). SQLite: batched INSERTs; a row

@@ -29,7 +29,7 @@ def test_a_changed_title_is_found_by_its_new_words_only(engine):
 
 
 def test_a_large_batch_is_indexed_whole_and_in_order(engine):
-    """PostgreSQL has another backend compute the tsvectors of a large batch's tail
+    """PostgreSQL has another backend compute the tsvectors of part of a large batch
     (store/bulk_insert.py): they are those the index computes, and ids follow the batch."""
     count = 2 * HELP_FROM
     batch = [item(f"26-{i:04d}", title=f"Travaux n°{i}", description=f"Lot {i}")

@@ -1,5 +1,5 @@
 """New listings written in bulk: a listing stored meanwhile by another writer, and
-PostgreSQL's second backend failing (store/bulk_insert.py)."""
+PostgreSQL's second backend sharing the work, or failing (store/bulk_insert.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from psycopg.errors import UndefinedFunction
 from sqlalchemy import func, select
 
-from aggregator.query import Filter, search
+from aggregator.query import Filter, count, search
 from aggregator.store import bulk_insert
-from aggregator.store.bulk_insert import HELP_FROM
+from aggregator.store.bulk_insert import CHUNK, HELP_FROM, SharedVectors
 from aggregator.store.models import Listing
 from aggregator.store.search_index import check
 from aggregator.store.writer import ListingWriter
@@ -53,30 +52,49 @@ def test_a_listing_stored_meanwhile_by_another_writer_is_updated_not_doubled(eng
 
 
 @pytest.mark.postgres
-def test_a_failing_second_backend_fails_the_batch_instead_of_hanging(postgres_url,
-                                                                     monkeypatch):
-    """The writer waits for the other backend's vectors: if it fails, so does the batch
-    (the store pipeline then writes it one listing at a time, without that backend)."""
+def test_a_failing_second_backend_leaves_its_share_to_the_writer(postgres_url, monkeypatch,
+                                                                  caplog):
+    """The other backend fails on its first chunk: the writer computes those vectors too,
+    instead of waiting for them or failing the batch, and says so in the log."""
     from aggregator.store.engine import get_engine
 
     _truncate_postgres(postgres_url)
     engine = get_engine(postgres_url)
     monkeypatch.setattr(bulk_insert, "_VECTORS", "SELECT no_such_function(%b, %b, %b)")
-    batch = [record(f"26-{i:04d}") for i in range(2 * HELP_FROM)]
-    failures = []
-
-    def write() -> None:
-        try:
-            ListingWriter(engine).write(batch, now=NOW)
-        except UndefinedFunction as exc:
-            failures.append(exc)
-
-    writing = threading.Thread(target=write, daemon=True)
+    batch = [record(f"26-{i:04d}", title=f"Travaux de zinguerie n°{i}")
+             for i in range(2 * HELP_FROM)]
+    results = []
+    writing = threading.Thread(
+        target=lambda: results.append(ListingWriter(engine).write(batch, now=NOW)), daemon=True)
     writing.start()
     writing.join(timeout=60)
     assert not writing.is_alive(), "the writer is still waiting for the vectors"
-    assert failures
+    assert results[0].new == len(batch)
+    assert "the second backend failed" in caplog.text
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Listing)).scalar_one() == 0
-    # and one at a time, below the size another backend helps with, the batch goes in
-    ListingWriter(engine).write(batch[:HELP_FROM - 1], now=NOW)
+        assert check(conn)
+    assert count(engine, Filter.parse("status:all zinguerie")) == len(batch)
+
+
+def test_the_two_backends_share_every_row_once():
+    """Whatever the order the two take chunks in, each row is in exactly one, the writer
+    inserts the other's as they are ready, and chunks shrink towards the end."""
+    shared = SharedVectors([{"n": n} for n in range(300)])
+    writers = shared.writers_chunks()
+    covered = []
+    others = [shared.take_last(), shared.take_last()]
+    start, stop, given = next(writers)  # the other's not ready: the writer takes the first rows
+    assert (start, given) == (0, None)
+    covered.append((start, stop))
+    for rows, future in others:
+        future.set_result([(b"d", b"t")] * len(rows))
+    for start, stop, given in writers:  # ready ones first, then the rest, taken in turns
+        covered.append((start, stop))
+        assert given is None or len(given) == stop - start
+        if (taken := shared.take_last()) is not None:
+            rows, future = taken
+            future.set_result([(b"d", b"t")] * len(rows))
+    assert sorted(n for start, stop in covered for n in range(start, stop)) == list(range(300))
+    sizes = [stop - start for start, stop in covered]
+    assert max(sizes) == CHUNK and min(sizes) < CHUNK
+    assert shared.take_last() is None
