@@ -211,9 +211,6 @@ def copy_insert(conn: Connection, table: Table, columns: Sequence[str],
                      .returning(table.c.source_id, table.c.id))
         params = [dict(zip(columns, values_of(record), strict=True)) for record in records]
         return dict(conn.execute(inserting, params).all())
-    finally:
-        if vectors is not None:
-            vectors.stop()
     return {record["source_id"]: listing_id
             for listing_id, record in zip(ids, records, strict=True)}
 
