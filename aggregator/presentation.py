@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import N_, _, language, ngettext, pgettext
+from aggregator.i18n import N_, _, language, ngettext, number, pgettext
 
 CLOSING_SOON_DAYS = 7
 DATE_TIME = "%d/%m/%Y %H:%M"
@@ -27,6 +27,9 @@ CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": N_("Interim"),
                    "freelance": N_("Freelance"), "internship": N_("Internship"),
                    "apprenticeship": N_("Apprenticeship"), "other": N_("Other")}
 WORKING_TIMES = {"full_time": N_("full time"), "part_time": N_("part time")}
+SALARY_BASES = {"gross": N_("gross"), "net": N_("net")}
+SALARY_PERIODS = {"hour": N_("an hour"), "day": N_("a day"), "week": N_("a week"),
+                  "month": N_("a month"), "year": N_("a year")}
 # A crawl run's outcome (store.run_outcome.RunOutcome) and a source's health verdict
 # (scheduling.health), as a person reads them
 STATE_NAMES = {"ok": N_("ok"), "partial": N_("partial"), "failed": N_("failed"),
@@ -298,6 +301,44 @@ def closing_soon(listing: ShownListing, now: datetime | None = None) -> bool:
 def winners(suppliers: Sequence[dict[str, str | None]] | None) -> str:
     """An award's suppliers by name (their identifier when the name is missing)."""
     return ", ".join(s.get("name") or s.get("id") or "?" for s in suppliers or ())
+
+
+def _currency(code: str | None) -> str:
+    return "€" if code == "EUR" else code or ""
+
+
+def money(value: float, currency: str | None) -> str:
+    """An amount as the language writes it, cents only where there are some: ``1 800 €``,
+    ``11,65 €``, ``95 000 USD``."""
+    return f"{number(round(value, 2))} {_currency(currency)}".strip()
+
+
+class Pay(Protocol):
+    """A job's salary columns (the stored row is one)."""
+
+    @property
+    def salary_min(self) -> float | None: ...
+    @property
+    def salary_max(self) -> float | None: ...
+    @property
+    def salary_currency(self) -> str | None: ...
+    @property
+    def salary_period(self) -> str | None: ...
+    @property
+    def salary_basis(self) -> str | None: ...
+
+
+def salary_text(listing: Pay) -> str:
+    """A job's pay as a person reads it: ``1 800–2 200 € brut par mois``, one figure when the
+    source gave the same twice; empty when it gave none."""
+    bounds = list(dict.fromkeys(v for v in (listing.salary_min, listing.salary_max) if v))
+    if not bounds:
+        return ""
+    basis, period = listing.salary_basis, listing.salary_period
+    return " ".join(part for part in (
+        "–".join(number(round(v, 2)) for v in bounds), _currency(listing.salary_currency),
+        _(SALARY_BASES[basis]) if basis in SALARY_BASES else basis or "",
+        _(SALARY_PERIODS[period]) if period in SALARY_PERIODS else period or "") if part)
 
 
 def amount_text(amount: float | None) -> str:

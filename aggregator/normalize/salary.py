@@ -118,7 +118,8 @@ _CURRENCY = re.compile(
     r"|(?P<EUR>€|euros?\b)|(?P<GBP>£|livres? sterling|pounds?\b)|(?P<CHF>\bfr\.|francs? suisses?)"
     r"|(?P<code>(?<![a-z])(?:" + "|".join(c.lower() for c in _CURRENCY_CODES) + r")(?![a-z]))")
 _PERIOD_WORDS = (  # (pattern on accent-free lower text, period); the first match by position wins
-    (r"(?:/|par|per|an|a|de l)\s*(?:h|hr|hour|heure)(?![a-z])|horaires?|hourly|taux horaire",
+    (r"(?:/|par|per|an|a|de l['’]?)\s*(?:h|hr|hour|heure)(?![a-z])|horaires?|hourly"
+     r"|taux horaire",
      "hour"),
     (r"(?:/|par|per|a)\s*(?:j|jour|jr|day)(?![a-z])|journaliers?|daily|\btjm\b|day rate"
      r"|taux journalier|cachets?", "day"),

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from aggregator.i18n import N_, _
 from aggregator.presentation import (
+    Pay,
     ShownListing,
     amount_text,
     closing_soon,
@@ -25,9 +26,11 @@ from aggregator.presentation import (
     kind_label,
     kind_short,
     local,
+    money,
     place,
     place_in_full,
     place_source,
+    salary_text,
     source_files,
     status_label,
     terms,
@@ -50,7 +53,7 @@ class TableListing(ShownListing, Protocol):
     def source(self) -> str: ...
 
 
-class DetailedListing(TableListing, Protocol):
+class DetailedListing(TableListing, Pay, Protocol):
     """What a listing's detail shows (the stored row is one)."""
 
     @property
@@ -69,14 +72,6 @@ class DetailedListing(TableListing, Protocol):
     def first_seen_at(self) -> datetime: ...
     @property
     def last_seen_at(self) -> datetime: ...
-    @property
-    def salary_min(self) -> float | None: ...
-    @property
-    def salary_max(self) -> float | None: ...
-    @property
-    def salary_currency(self) -> str | None: ...
-    @property
-    def salary_period(self) -> str | None: ...
     @property
     def procedure(self) -> str | None: ...
     @property
@@ -203,21 +198,15 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
     rows.append(("published", local(listing.published_at)))
     rows.append(("seen", f"{local(listing.first_seen_at)} → {local(listing.last_seen_at)}"))
     if listing.kind == "job":
-        rows.append(("contract", " ".join(filter(None, (listing.contract_type,
-                                                        listing.working_time)))))
-        if listing.salary_min or listing.salary_max:
-            amount = "–".join(f"{v:,.0f}" for v in (listing.salary_min, listing.salary_max)
-                              if v is not None)
-            rows.append(("salary", f"{amount} {listing.salary_currency or ''} "
-                                   f"{listing.salary_period or ''}".strip()))
+        rows.append(("contract", terms(listing, full=True)))
+        rows.append(("salary", salary_text(listing)))
     else:
         rows.append(("CPV", "\n".join(cpv_labels(listing.cpv))))
         rows.append(("descriptors", "\n".join(descriptor_texts(listing.details))))
         if listing.procedure:
             rows.append(("procedure", listing.procedure))
         if listing.estimated_value:
-            rows.append(("estimated value",
-                         f"{listing.estimated_value:,.0f} {listing.currency or ''}".strip()))
+            rows.append(("estimated value", money(listing.estimated_value, listing.currency)))
     rows.append(("source", f"{listing.source} {listing.source_id}"))
     rows.append(("url", listing.url))
     rows.append(("files", "\n".join(source_files(listing.details))))

@@ -41,6 +41,8 @@ def salary(min_: float | None, max_: float | None, currency: str | None, period:
     ("30K€ - 35K€ / an", salary(30000, 35000, "EUR", "year")),
     ("45k-55k€", salary(45000, 55000, "EUR", "year")),
     ("12€/h", salary(12, 12, "EUR", "hour")),
+    ("11,65 à 12 € brut de l'heure", salary(11.65, 12, "EUR", "hour", "gross")),
+    ("12 € de l’heure", salary(12, 12, "EUR", "hour")),
     ("TJM 500€", salary(500, 500, "EUR", "day")),
     ("500 €/jour", salary(500, 500, "EUR", "day")),
     ("Salaire : 2500€ brut sur 13 mois", salary(2500, 2500, "EUR", "month", "gross", 13)),
