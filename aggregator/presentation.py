@@ -342,7 +342,8 @@ def salary_text(listing: Pay) -> str:
 
 
 def amount_text(amount: float | None) -> str:
-    return "" if amount is None else f"{amount:,.0f} €".replace(",", "\u202f")
+    """An award's amount in whole euros: ``80 000 €``."""
+    return "" if amount is None else money(round(amount), "EUR")
 
 
 class PastAward(Protocol):

@@ -24,6 +24,7 @@ from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, ngettext
+from aggregator.presentation import amount_text
 from aggregator.terminal.console import console, safe
 
 if TYPE_CHECKING:
@@ -40,10 +41,6 @@ def read_window(value: str) -> timedelta:
         raise UserError(_("--within %(value)r: expected a length such as 12m, 90d, 2w or 1y")
                         % {"value": value})
     return timedelta(days=round(int(found.group(1)) * _DAYS[found.group(2).lower()]))
-
-
-def _money(amount: float | None) -> str:
-    return "" if amount is None else f"{amount:,.0f} €".replace(",", " ")
 
 
 def _day(iso: str | None) -> str:
@@ -66,17 +63,17 @@ def _print_dossier(dossier: Dossier) -> None:
     console.print(safe(f"{dossier.name} ({dossier.id})", style="bold"))
     console.print(safe(ngettext("%(awards)d award, %(amount)s in total",
                                 "%(awards)d awards, %(amount)s in total", dossier.awards) % {
-        "awards": dossier.awards, "amount": _money(dossier.amount_total)}))
+        "awards": dossier.awards, "amount": amount_text(dossier.amount_total)}))
     if dossier.single_bid_rate is not None:
         console.print(safe(_("single bid: %(rate).0f%% · mean offers %(mean).1f") % {
             "rate": dossier.single_bid_rate * 100, "mean": dossier.mean_offers or 0}))
     console.print(_table(_("By year"), [_("year"), _("awards"), _("amount")], [
-        [y["year"] or "?", y["awards"], _money(y["amount"])] for y in dossier.by_year]))
+        [y["year"] or "?", y["awards"], amount_text(y["amount"])] for y in dossier.by_year]))
     console.print(_table(_("CPV classes"), [_("class"), _("awards"), _("amount")], [
-        [c["class"], c["awards"], _money(c["amount"])] for c in dossier.cpv]))
+        [c["class"], c["awards"], amount_text(c["amount"])] for c in dossier.cpv]))
     partners = _("Suppliers") if dossier.kind == "buyer" else _("Buyers")
     console.print(_table(partners, [_("id"), _("name"), _("wins"), _("amount"), _("last win")], [
-        [p["id"], p["name"] or "", p["wins"], _money(p["amount"]), _day(p["last_win"])]
+        [p["id"], p["name"] or "", p["wins"], amount_text(p["amount"]), _day(p["last_win"])]
         for p in dossier.partners]))
     if dossier.places:
         console.print(safe(_("Places: %(places)s") % {"places": ", ".join(
@@ -86,7 +83,7 @@ def _print_dossier(dossier: Dossier) -> None:
             [t["id"], t["title"], _day(t["deadline_at"])] for t in dossier.open_tenders]))
     console.print(_table(_("Contracts ending within 12 months"),
                          [_("id"), _("title"), _("ends"), _("amount"), _("suppliers")], [
-        [r["id"], r["title"], _day(r["ends_at"]), _money(r["amount"]),
+        [r["id"], r["title"], _day(r["ends_at"]), amount_text(r["amount"]),
          ", ".join(filter(None, r["suppliers"]))] for r in dossier.renewals]))
 
 
@@ -164,6 +161,6 @@ def renewals(
                          [_("id"), _("ends"), _("buyer"), _("title"), _("amount"),
                           _("suppliers")], [
         [a.id, _day(a.ends_at.isoformat() if a.ends_at else None),
-         a.organization or a.buyer_id or "", a.title, _money(a.amount),
+         a.organization or a.buyer_id or "", a.title, amount_text(a.amount),
          ", ".join(s.get("name") or s.get("id") or "" for s in a.suppliers or ())]
         for a in found]))
