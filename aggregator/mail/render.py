@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from aggregator.config import LOCAL_TZ
 from aggregator.export import ics_calendar, write_csv
-from aggregator.i18n import _, language, ngettext
+from aggregator.i18n import _, language, ngettext, pgettext
 from aggregator.mail.contents import Digest, Entry
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import (
@@ -38,6 +38,8 @@ from aggregator.presentation import (
     deadline_when,
     local,
     place,
+    salary_text,
+    status_label,
     terms,
     winners,
 )
@@ -98,8 +100,9 @@ class EntryView:
     deadline: str
     days_left: str
     urgent: bool
-    status: str
-    terms: str
+    status: str  # the code: the templates name a status other than open
+    status_label: str
+    terms: str  # a job's contract and pay
     cpv: list[str]  # a tender's codes in words, one a line
     # why it matched: (what, [(text, matched)]) per part
     why: list[tuple[str, list[tuple[str, bool]]]]
@@ -134,10 +137,13 @@ def _change_text(entry: Entry) -> str:
     listing, notes = entry.changed or entry.listing, []
     before = entry.previous.get("deadline_at")
     if before != listing.deadline_at:
-        notes.append(f"deadline {local(before) or 'none'} → "
-                     f"{local(listing.deadline_at) or 'none'}")
+        notes.append(_("deadline %(before)s → %(after)s") % {
+            "before": local(before) or pgettext("deadline", "none"),
+            "after": local(listing.deadline_at) or pgettext("deadline", "none")})
     if entry.previous.get("status") != listing.status:
-        notes.append(f"status {clean(entry.previous.get('status'))} → {clean(listing.status)}")
+        notes.append(_("status %(before)s → %(after)s") % {
+            "before": clean(status_label(entry.previous.get("status") or "")),
+            "after": clean(status_label(listing.status))})
     return "; ".join(notes)
 
 
@@ -147,7 +153,8 @@ def entry_view(entry: Entry, now: datetime) -> EntryView:
         kind=listing.kind, title=clean(listing.title), organization=clean(listing.organization),
         place=clean(place(listing, named=True)), deadline=deadline_when(listing),
         days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
-        status=clean(listing.status), terms=clean(terms(listing, full=True)),
+        status=listing.status, status_label=clean(status_label(listing.status)),
+        terms=clean(" · ".join(p for p in (terms(listing, full=True), salary_text(listing)) if p)),
         cpv=[clean(line) for line in cpv_lines(listing)],
         why=[(clean(label), [(_piece(text), matched) for text, matched in pieces])
              for label, pieces in (entry.why.lines() if entry.why else [])],
@@ -161,10 +168,12 @@ def _awards_note(entry: Entry) -> str:
     listing = entry.listing
     if listing.kind == "award":
         ends = local(listing.ends_at, "%d/%m/%Y") if listing.ends_at else "?"
-        return clean(" · ".join(p for p in (f"ends {ends}", winners(listing.suppliers),
+        return clean(" · ".join(p for p in (_("ends %(date)s") % {"date": ends},
+                                            winners(listing.suppliers),
                                             amount_text(listing.amount)) if p))
     if entry.buyer_before:
-        return clean(f"This buyer before: {buyer_before_line(entry.buyer_before)}")
+        return clean(_("This buyer before: %(awards)s")
+                     % {"awards": buyer_before_line(entry.buyer_before)})
     return ""
 
 

@@ -204,3 +204,25 @@ def test_why_an_entry_matched_is_labelled_in_the_readers_language(request, lang,
         assert line in text
     html = render_html(digest_view(digest))
     assert f"{lines[0].split(' Travaux')[0].strip()} Travaux d&#39;<strong>" in html
+
+
+def test_a_french_digest_says_status_changes_pay_and_awards_in_french(default_language):
+    job = listing(3, kind="job", source="francetravail", title="Électricien bâtiment H/F",
+                  cpv=[], contract_type="cdi", working_time="full_time", salary_min=2200,
+                  salary_max=2600, salary_currency="EUR", salary_period="month",
+                  salary_basis="gross")
+    cancelled = listing(6, title="Câblage réseau", status="cancelled", deadline_at=None)
+    award = listing(7, kind="award", title="Maintenance éclairage", amount=90000,
+                    ends_at=datetime(2026, 12, 1, 11, 0, tzinfo=UTC),
+                    suppliers=[{"id": "1", "name": "EURO IIS"}])
+    digest = Digest(1, "BTP", "électri*", [], NOW, entries=[
+        Entry("new", job), Entry("new", award),
+        Entry("changed", cancelled, previous={
+            "deadline_at": datetime(2026, 12, 15, 11, 0, tzinfo=UTC), "status": "open"})])
+    text = render_text(digest_view(digest)).replace("\u202f", " ")  # either space will do
+    assert "  CDI, temps plein · 2 200–2 600 € brut par mois\n" in text
+    assert "  Statut : annulée\n" in text
+    assert "  Modifié : date limite 15/12/2026 12:00 → aucune; statut ouverte → annulée\n" in text
+    assert "  fin le 01/12/2026 · EURO IIS · 90 000 €\n" in text
+    html = render_html(digest_view(digest))
+    assert "<strong>annulée</strong>" in html and "brut par mois" in html
