@@ -27,6 +27,11 @@ CONTRACT_LABELS = {"cdi": "CDI", "cdd": "CDD", "interim": N_("Interim"),
                    "freelance": N_("Freelance"), "internship": N_("Internship"),
                    "apprenticeship": N_("Apprenticeship"), "other": N_("Other")}
 WORKING_TIMES = {"full_time": N_("full time"), "part_time": N_("part time")}
+# OCDS's procurementMethod codes and BOAMP's procedure codes
+PROCEDURES = {"open": N_("open procedure"), "ouvert": N_("open procedure"),
+              "selective": N_("restricted procedure"), "restreint": N_("restricted procedure"),
+              "limited": N_("limited procedure"), "direct": N_("direct award"),
+              "procedure_adaptee": N_("adapted procedure")}
 SALARY_BASES = {"gross": N_("gross"), "net": N_("net")}
 SALARY_PERIODS = {"hour": N_("an hour"), "day": N_("a day"), "week": N_("a week"),
                   "month": N_("a month"), "year": N_("a year")}
@@ -99,8 +104,16 @@ def status_label(status: str) -> str:
     unknown code as it is."""
     labels = {"open": pgettext("listing status", "open"),
               "closed": pgettext("listing status", "closed"),
-              "cancelled": pgettext("listing status", "cancelled")}
+              "cancelled": pgettext("listing status", "cancelled"),
+              "awarded": pgettext("listing status", "awarded")}
     return labels.get(status, status)
+
+
+def procedure_label(procedure: str) -> str:
+    """A tender's procedure as the reader says it: the codes of OCDS feeds (``selective``)
+    and of BOAMP's data (``PROCEDURE_ADAPTEE``) in words; a source's own words as given."""
+    label = PROCEDURES.get(procedure.strip().lower())
+    return _(label) if label else procedure
 
 
 def read_as_of(instant: datetime | None) -> None:

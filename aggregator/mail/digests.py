@@ -52,9 +52,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from aggregator.config import LOCAL_TZ, Config
+from aggregator.i18n import _, pgettext
 from aggregator.mail.alerts import is_due
 from aggregator.mail.contents import BrokenSources, Digest, build_digest
-from aggregator.mail.render import build_message, digest_view, render_text, subject_line
+from aggregator.mail.render import (
+    build_message,
+    count_words,
+    digest_view,
+    render_text,
+    subject_line,
+)
 from aggregator.mail.smtp import SmtpFailure, describe, envelope_sender, send_message
 from aggregator.store.alerts import list_alerts
 from aggregator.store.locks import held_lock, new_owner
@@ -158,20 +165,31 @@ class AlertRun:
     error: str | None = None
 
     def describe(self) -> str:
-        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(self.counts.items()))
-        parts = [f"{self.alert}: {self.outcome}"]
-        if counts:
-            parts.append(f"({counts})")
+        """One line in the reader's language: ``Électricité 13 : envoyé — (2 nouvelles
+        offres) — <id> accepté pour achats@example.fr``."""
+        outcomes = {"sent": pgettext("alert run", "sent"),
+                    "nothing": pgettext("alert run", "nothing new"),
+                    "not-due": pgettext("alert run", "not due"),
+                    "pending": pgettext("alert run", "pending"),
+                    "failed": pgettext("alert run", "failed"),
+                    "busy": pgettext("alert run", "busy"),
+                    "dry-run": pgettext("alert run", "dry run")}
+        parts = [_("%(alert)s: %(outcome)s") % {
+            "alert": self.alert, "outcome": outcomes.get(self.outcome, self.outcome)}]
+        if counts := count_words(self.counts):
+            parts.append(f"({', '.join(counts)})")
         for attempt in self.attempts:
             if attempt.delivered:
-                parts.append(f"{attempt.message_id} accepted for {', '.join(attempt.delivered)}")
+                parts.append(_("%(message)s accepted for %(addresses)s") % {
+                    "message": attempt.message_id, "addresses": ", ".join(attempt.delivered)})
             for address, reply in attempt.refused.items():
-                parts.append(f"{address} refused: {reply}")
+                parts.append(_("%(address)s refused: %(reply)s")
+                             % {"address": address, "reply": reply})
             if attempt.error and not attempt.refused:
                 parts.append(attempt.error)
         if self.error:
             parts.append(self.error)
-        parts += [f"wrote {path}" for path in self.files]
+        parts += [_("wrote %(path)s") % {"path": path} for path in self.files]
         return " — ".join(parts)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -191,21 +192,21 @@ def _count(n: int, kind: str) -> str:
     return ngettext("%(n)d new contract", "%(n)d new contracts", n) % {"n": n}
 
 
-def subject_line(digest: Digest) -> str:
-    """`3 new tenders, 5 new jobs — Électricité 13` (plus changed / closing counts)."""
-    parts = []
-    new = [e for e in digest.entries if e.section == "new"]
-    for kind in ("tender", "job", "award"):
-        n = sum(1 for e in new if e.listing.kind == kind)
-        if n:
-            parts.append(_count(n, kind))
-    changed = sum(1 for e in digest.entries if e.section == "changed")
-    closing = sum(1 for e in digest.entries if e.section == "closing")
-    if changed:
+def count_words(counts: Mapping[str, int]) -> list[str]:
+    """A digest's counts (``Digest.counts``) in words: ``3 new tenders``, ``1 changed``."""
+    parts = [_count(counts[f"new_{kind}"], kind) for kind in ("tender", "job", "award")
+             if counts.get(f"new_{kind}")]
+    if changed := counts.get("changed"):
         parts.append(ngettext("%(n)d changed", "%(n)d changed", changed) % {"n": changed})
-    if closing:
+    if closing := counts.get("closing"):
         parts.append(ngettext("%(n)d closing soon", "%(n)d closing soon", closing)
                      % {"n": closing})
+    return parts
+
+
+def subject_line(digest: Digest) -> str:
+    """`3 new tenders, 5 new jobs — Électricité 13` (plus changed / closing counts)."""
+    parts = count_words(digest.counts())
     return f"{', '.join(parts) or _('Nothing new')} — {clean(digest.alert_name)}"
 
 

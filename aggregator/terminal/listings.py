@@ -30,6 +30,7 @@ from aggregator.presentation import (
     place,
     place_in_full,
     place_source,
+    procedure_label,
     salary_text,
     source_files,
     status_label,
@@ -204,7 +205,7 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
         rows.append(("CPV", "\n".join(cpv_labels(listing.cpv))))
         rows.append(("descriptors", "\n".join(descriptor_texts(listing.details))))
         if listing.procedure:
-            rows.append(("procedure", listing.procedure))
+            rows.append(("procedure", procedure_label(listing.procedure)))
         if listing.estimated_value:
             rows.append(("estimated value", money(listing.estimated_value, listing.currency)))
     rows.append(("source", f"{listing.source} {listing.source_id}"))

@@ -192,3 +192,25 @@ def test_show_writes_pay_contract_and_value_in_the_readers_language(
     assert pay in fields["ft"].values()  # a single figure, not "1,802–1,802"
     assert hourly in fields["hour"].values()
     assert value in fields["works"].values()
+
+
+@pytest.mark.parametrize(("language", "restricted", "adapted", "awarded"), [
+    ("en", "restricted procedure", "adapted procedure", "awarded"),
+    ("fr", "procédure restreinte", "procédure adaptée", "attribuée")])
+def test_show_names_a_procedure_and_an_award_status_in_words(
+        engine, clock, monkeypatch, language, restricted, adapted, awarded):
+    from aggregator.i18n import LANGUAGE_ENV, set_language
+
+    ids = write(engine, [item("ocds-1", source="ocds", procedure="selective"),
+                         item("boamp-1", procedure="PROCEDURE_ADAPTEE"),
+                         item("decp-1", kind="award", source="decp",
+                              procedure="Procédure adaptée")])
+    monkeypatch.setenv(LANGUAGE_ENV, language)
+    set_language(None)
+    shown = {name: [line.split(None, 1)[1].strip() for line in
+                    run("show", str(ids[name])).splitlines()[1:]
+                    if line[:1].isalpha() and "  " in line] for name in ids}
+    assert restricted in shown["ocds-1"]  # OCDS's code
+    assert adapted in shown["boamp-1"]  # BOAMP's code
+    assert "Procédure adaptée" in shown["decp-1"]  # the source's own words, as given
+    assert awarded in shown["decp-1"]

@@ -226,3 +226,16 @@ def test_a_french_digest_says_status_changes_pay_and_awards_in_french(default_la
     assert "  fin le 01/12/2026 · EURO IIS · 90 000 €\n" in text
     html = render_html(digest_view(digest))
     assert "<strong>annulée</strong>" in html and "brut par mois" in html
+
+
+def test_an_alert_run_is_described_in_the_readers_language(default_language, tmp_path):
+    from aggregator.mail.digests import AlertRun, Attempt
+
+    run = AlertRun("BTP", "sent", [Attempt("<1@x>", "sent", ["achats@example.fr"],
+                                           {"bureau@example.fr": "550 No such user"}, None)],
+                   {"new_tender": 2, "changed": 1}, [tmp_path / "btp.eml"])
+    assert run.describe() == (
+        "BTP : envoyée — (2 nouveaux appels d'offres, 1 modifiée) — <1@x> accepté pour "
+        f"achats@example.fr — bureau@example.fr refusée : 550 No such user — écrit "
+        f"{tmp_path / 'btp.eml'}")
+    assert AlertRun("BTP", "dry-run").describe() == "BTP : essai à blanc"
