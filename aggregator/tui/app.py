@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
@@ -83,7 +83,7 @@ class AggregatorApp(App[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.on_resize()
+        self._fit_layout(self.size.width)
         self.table.load_more_within = min(self.table.load_more_within, self.page_size // 2)
         self.table.focus()
         self.apply_filter_text(self.initial_query)
@@ -93,9 +93,12 @@ class AggregatorApp(App[None]):
             self.load_source_health()
             self.set_interval(HEALTH_EVERY, self.load_source_health)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_layout(event.size.width)  # the app's own size is still the one before
+
+    def _fit_layout(self, width: int) -> None:
         # the details pane beside the results leaves a narrow terminal too little of both
-        self.query_one("#main").set_class(self.size.width < NARROW, "-narrow")
+        self.query_one("#main").set_class(width < NARROW, "-narrow")
 
     # ---- widgets
     @property
@@ -136,7 +139,7 @@ class AggregatorApp(App[None]):
         self.filter = filter
         self.generation += 1
         self.total = None
-        self.status.set_message("searching…")
+        self.status.set_message(_("searching…"))
         self.run_search(filter, self.generation)
 
     @work(thread=True, exclusive=True, group="search")
@@ -223,6 +226,9 @@ class AggregatorApp(App[None]):
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.detail.add_class("-open")
         self._load_detail_at_cursor()
+        # the pane takes rows from the table (under it, in a narrow terminal): keep the
+        # listing it shows in sight
+        self.call_after_refresh(self.table.move_cursor, row=self.table.cursor_row)
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         if self.detail.has_class("-open"):
@@ -314,9 +320,11 @@ class AggregatorApp(App[None]):
                 if self.total is not None and self.total < COUNT_CAP:
                     self.total -= 1
                 self._show_count(self.generation, self.total)
-                self.notify(_("Hidden: %(title)s  (hidden:yes lists hidden listings)")
-                            % {"title": listing.title},
-                            markup=False)
+                message = (_("Hidden: %(title)s  (hidden:yes lists hidden listings)") if hidden
+                           else _("Shown again: %(title)s"))
+                self.notify(message % {"title": listing.title}, markup=False)
+                if self.detail.has_class("-open"):  # the row under the cursor is another one
+                    self._load_detail_at_cursor()
             else:
                 self.table.update_listing(listing)
 

@@ -11,7 +11,7 @@ from aggregator.tui.filter_history import load_history
 from aggregator.tui.results_table import ResultsTable
 from tests.factories import item, write
 from tests.tui.conftest import break_source
-from tests.tui.test_app import screen_text, settle, status, titles
+from tests.tui.test_app import notifications, screen_text, settle, status, titles
 
 EXTRA = [
     item("ft", kind="job", source="francetravail", title="Électricien bâtiment H/F",
@@ -234,3 +234,67 @@ async def test_exporting_tenders_to_a_calendar_writes_one_event_per_deadline(eng
     assert calendar.startswith(b"BEGIN:VCALENDAR") and calendar.endswith(b"END:VCALENDAR\r\n")
     events = calendar.count(b"BEGIN:VEVENT")
     assert events and any(m.startswith(f"{events} deadline event") for m in messages), messages
+
+
+@pytest.mark.asyncio
+async def test_the_details_open_under_the_results_below_120_columns_after_any_resize(
+        engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main = app.query_one("#main")
+        for width, narrow in ((130, False), (80, True), (121, False), (119, True)):
+            await pilot.resize_terminal(width, 30)
+            await settle(pilot)
+            assert main.has_class("-narrow") == narrow, width
+
+
+@pytest.mark.asyncio
+async def test_the_listing_opened_stays_in_sight_when_the_details_take_room(tui_engine):
+    write(tui_engine, [item(f"more-{n}", title=f"Marché numéro {n}") for n in range(20)])
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = table(app)
+        await pilot.press(*["j"] * 14, "enter")
+        await settle(pilot)
+        assert app.query_one("#detail").has_class("-open")
+        top = rows.scroll_offset.y
+        assert top <= rows.cursor_row < top + rows.scrollable_content_region.height
+        assert rows.listings[rows.cursor_row].title in screen_text(app)
+
+
+
+@pytest.mark.asyncio
+async def test_hiding_the_listing_shown_shows_the_next_and_unhiding_says_so(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        rows = table(app)
+        first = rows.listings[0].title
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert first not in screen_text(app)  # nor in the details: they follow the cursor
+        await pilot.press("slash", *"hidden:yes", "enter")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the list
+        await pilot.press("h")
+        await settle(pilot)
+        assert notifications(app)[-1][0] == f"Shown again: {first}"
+
+
+@pytest.mark.asyncio
+async def test_the_help_speaks_french(engine_plus, default_language):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = screen_text(app)
+        for words in ("Touches", "Filtre", "type d'annonce", "Échap ferme cette aide.",
+                      "Échap", "Entrée"):
+            assert words in shown, words
+        for english in ("kind of listing", "Esc closes", "escape"):
+            assert english not in shown, english
