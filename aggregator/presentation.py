@@ -109,6 +109,16 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def every_text(every: str) -> str:
+    """An alert's rhythm (``daily``, ``weekly``, ``HH:MM``) as a person says it: ``every
+    day``, ``every week``, ``every day at 07:30``."""
+    if every == "daily":
+        return _("every day")
+    if every == "weekly":
+        return _("every week")
+    return _("every day at %(time)s") % {"time": every}
+
+
 def procedure_label(procedure: str) -> str:
     """A tender's procedure as the reader says it: the codes of OCDS feeds (``selective``)
     and of BOAMP's data (``PROCEDURE_ADAPTEE``) in words; a source's own words as given."""

@@ -18,12 +18,14 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from aggregator.cli import UserError, app
 from aggregator.cli.query_words import QueryCommand, query_filter
-from aggregator.i18n import N_, _
-from aggregator.presentation import local
+from aggregator.i18n import N_, _, pgettext
+from aggregator.presentation import every_text, local
 from aggregator.terminal.console import console, safe
+from aggregator.terminal.fit import Column, fitted_table
 
 alerts_app = typer.Typer(help=_("Saved searches and their e-mail digests."), no_args_is_help=True,
                          rich_markup_mode=None)
@@ -45,7 +47,7 @@ def _user_errors():
 def _alert_words(alert) -> dict[str, str]:
     """An alert's name, query, recipients and rhythm as a person reads them."""
     return {"name": alert.name, "query": alert.query or _("(every open listing)"),
-            "to": ", ".join(alert.recipients), "every": alert.every}
+            "to": ", ".join(alert.recipients), "every": every_text(alert.every)}
 
 
 def _engine():
@@ -84,17 +86,29 @@ def list_() -> None:
     if not alerts:
         console.print(_("No alerts yet: `aggregator alerts add NAME QUERY --to ADDR`."))
         return
-    table = Table(expand=True)
-    for column, right in ((_("name"), False), (_("query"), False), (_("to"), False),
-                          (_("every"), False), (_("last run"), False), (_("last sent"), False),
-                          (_("sent"), True), (_("pending"), True)):
-        table.add_column(column, overflow="fold", justify="right" if right else "left")
+    rows = []
     for alert in alerts:
         state = alert_state(engine, alert)
-        table.add_row(safe(alert.name), safe(alert.query), safe(", ".join(alert.recipients)),
-                      alert.every, local(alert.last_run_at), local(alert.last_sent_at),
-                      str(state.sent_listings),
-                      safe(str(state.pending), style="bold red" if state.pending else ""))
+        rows.append({"name": safe(alert.name), "query": safe(alert.query),
+                     "to": safe(", ".join(alert.recipients)),
+                     "every": Text(every_text(alert.every)),
+                     "last run": Text(local(alert.last_run_at)),
+                     "last sent": Text(local(alert.last_sent_at)),
+                     "sent": Text(str(state.sent_listings)),
+                     "pending": safe(str(state.pending),
+                                     style="bold red" if state.pending else "")})
+    right = {"justify": "right"}
+    columns = [Column("name", _("name"), wraps=True), Column("query", _("query"), {"ratio": 2},
+                                                              wraps=True),
+               Column("to", _("to"), {"ratio": 1}, wraps=True),
+               Column("every", _("every"), wraps=True),
+               Column("last run", pgettext("alert", "last run"), wraps_last=True),
+               Column("last sent", _("last sent"), wraps_last=True),
+               Column("sent", _("sent"), right), Column("pending", _("pending"), right)]
+    # left out in this order when the terminal is too narrow; the name, query, recipients,
+    # rhythm and what waits to be sent stay
+    table = fitted_table(columns, rows, console.width, (("last run", 0), ("sent", 0),
+                                                        ("last sent", 0)), expand=True)
     console.print(table)
 
 

@@ -111,7 +111,8 @@ def check_every(value: str) -> str:
     value = value.strip().lower()
     if value in EVERY_CHOICES or _HHMM.fullmatch(value):
         return value
-    raise AlertError(f"--every is daily, weekly or HH:MM (24-hour local time), not {value!r}")
+    raise AlertError(_("--every is daily, weekly or HH:MM (24-hour local time), not %(value)r")
+                     % {"value": value})
 
 
 def last_slot(every: str, now: datetime, tz: tzinfo) -> datetime:

@@ -165,7 +165,7 @@ def test_alert_commands_end_to_end(cli, engine, tmp_path, frozen, smtp_server, m
     added = cli("alerts", "add", "Électricité 13", "dep:13 électri*", "--to",
                 "achats@example.fr", "--every", "daily")
     assert added.exit_code == 0, added.output
-    assert "Alert 'Électricité 13' saved: dep:13 électri* → achats@example.fr, daily." in \
+    assert "Alert 'Électricité 13' saved: dep:13 électri* → achats@example.fr, every day." in \
         added.output
 
     listed = cli("alerts", "list")
@@ -190,7 +190,7 @@ def test_alert_commands_end_to_end(cli, engine, tmp_path, frozen, smtp_server, m
     assert "It would send nothing now" in cli("alerts", "show", "Électricité 13").output
 
     edited = cli("alerts", "edit", "Électricité 13", "--every", "weekly")
-    assert edited.exit_code == 0 and "weekly" in edited.output
+    assert edited.exit_code == 0 and "every week" in edited.output
     bad = cli("alerts", "edit", "Électricité 13", "--query", "foo:bar")
     assert isinstance(bad.exception, UserError) and "unknown key 'foo'" in str(bad.exception)
     removed = cli("alerts", "remove", "Électricité 13")
@@ -228,3 +228,18 @@ def test_every_daily_alert_is_due_again_the_next_local_day():
     alert = _alert("daily", NOW)
     assert not is_due(alert, NOW + timedelta(hours=13), PARIS)  # 23:00 in Paris
     assert is_due(alert, NOW + timedelta(hours=14), PARIS)  # 00:00 the next day
+
+
+def test_the_alerts_fit_80_columns_without_splitting_a_word(cli, engine, monkeypatch):
+    from aggregator.terminal.console import console
+
+    for name, query in (("Électricité 83", "kind:tender dep:83 cpv:31 électri*"),
+                        ("Dev", "kind:job développeur")):
+        assert cli("alerts", "add", name, query, "--to",
+                   "achats@example.fr,bureau@example.fr", "--every", "weekly").exit_code == 0
+    monkeypatch.setattr(console, "width", 80)
+    listed = cli("alerts", "list").output
+    assert max(len(line) for line in listed.splitlines()) <= 80
+    for word in ("Électricité", "kind:tender", "électri*", "développeur", "achats@example.fr,",
+                 "bureau@example.fr", "week", "name", "query", "pending"):
+        assert word in listed, word
