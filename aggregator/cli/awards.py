@@ -24,7 +24,7 @@ from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, ngettext
-from aggregator.presentation import amount_text
+from aggregator.presentation import DATE, amount_text, local
 from aggregator.terminal.console import console, safe
 
 if TYPE_CHECKING:
@@ -44,10 +44,21 @@ def read_window(value: str) -> timedelta:
 
 
 def _day(iso: str | None) -> str:
-    """The local day of an instant."""
-    from aggregator.config import LOCAL_TZ
+    """The local day of an instant, as every listing's dates read: ``12/12/2028``."""
+    return local(datetime.fromisoformat(iso), DATE) if iso else ""
 
-    return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).date().isoformat() if iso else ""
+
+def _window_words(within: str) -> str:
+    """``--within`` as said: ``3 ans``, ``12 mois``, ``90 jours``, ``2 semaines``."""
+    found = _WINDOW.fullmatch(within.strip())
+    if not found:
+        return within
+    n, unit = int(found.group(1)), found.group(2).lower()
+    forms = {"d": ngettext("%(n)d day", "%(n)d days", n),
+             "w": ngettext("%(n)d week", "%(n)d weeks", n),
+             "m": ngettext("%(n)d month", "%(n)d months", n),
+             "y": ngettext("%(n)d year", "%(n)d years", n)}
+    return forms[unit] % {"n": n}
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
@@ -155,9 +166,11 @@ def renewals(
         write_jsonl(found, sys.stdout)
         return
     if not found:
-        console.print(safe(_("No contract ends within %(within)s.") % {"within": within}))
+        console.print(safe(_("No contract ends within %(within)s.")
+                           % {"within": _window_words(within)}))
         return
-    console.print(_table(_("Contracts ending within %(within)s") % {"within": within},
+    console.print(_table(_("Contracts ending within %(within)s")
+                         % {"within": _window_words(within)},
                          [_("id"), _("ends"), _("buyer"), _("title"), _("amount"),
                           _("suppliers")], [
         [a.id, _day(a.ends_at.isoformat() if a.ends_at else None),

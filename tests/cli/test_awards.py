@@ -149,7 +149,8 @@ def test_the_tables_read_at_80_columns(store):
     assert result.exit_code == 0
     assert "COMMUNE DE MAUBEUGE" in result.output and "EURO IIS" in result.output
     result = runner.invoke(app, ["renewals"], env={"COLUMNS": "80"})
-    assert "Câblage" in result.output and "2026-06-01" in result.output
+    assert "Câblage" in result.output and "01/06/2026" in result.output  # as every date reads
+    assert "Contracts ending within 12 months" in result.output
 
 
 @pytest.mark.parametrize(("args", "message"), [
