@@ -89,7 +89,7 @@ def _checks_table(report) -> Table:
         table.add_column(column, justify="right" if right else "left")
     for check in report.verification.tables:
         if check.skipped:
-            verdict = safe(check.note, style="dim")
+            verdict = safe(_(check.note), style="dim")
         elif check.ok:
             verdict = safe("ok", style="green")
         else:
@@ -154,9 +154,9 @@ def copy(
         console.print(_("ids continue at: %(ids)s") % {"ids": ", ".join(
             f"{name} {number(value)}" for name, value in report.sequences.items())})
     total = sum(report.copied.values())
-    console.print(ngettext("%(n)s row copied in %(seconds).1f s",
-                           "%(n)s rows copied in %(seconds).1f s", total)
-                  % {"n": number(total), "seconds": report.seconds})
+    console.print(ngettext("%(n)s row copied in %(seconds)s s",
+                           "%(n)s rows copied in %(seconds)s s", total)
+                  % {"n": number(total), "seconds": number(round(report.seconds, 1))})
     problems = list(iter_problems(report.verification))
     if problems:
         for line in problems[:50]:

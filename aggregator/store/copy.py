@@ -54,14 +54,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError
 
+from aggregator.i18n import N_, _, ngettext, number
 from aggregator.store import search_index
 from aggregator.store.engine import current_revision, head_revision, upgrade_schema
 from aggregator.store.tables import JSONType, metadata
 
 # Transient state that must not follow the data, with the reason shown to the user.
 SKIPPED_TABLES = {
-    "scheduler_locks": "not copied: leases of processes running on the source, "
-                       "which expire by themselves",
+    "scheduler_locks": N_("not copied: leases of processes running on the source, which "
+                          "expire by themselves"),
 }
 BATCH_ROWS = 2000
 SAMPLE_ROWS = 200
@@ -209,8 +210,9 @@ def _check_schemas(source: Engine, target: Engine) -> None:
     head = head_revision(source)
     revision = current_revision(source)
     if revision != head:
-        raise CopyError(f"the source database is at revision {revision or 'none'}, not at "
-                        f"the head {head}: upgrade it first (`aggregator db upgrade`)")
+        raise CopyError(_("the source database is at revision %(revision)s, not at the head "
+                          "%(head)s: upgrade it first (`aggregator db upgrade`)")
+                        % {"revision": revision or _("none"), "head": head})
 
 
 # --- Copying --------------------------------------------------------------------------------
@@ -258,8 +260,10 @@ def _copy_table(source: Connection, target: Connection, table: Table, batch: int
             target.execute(statement, [{_param(k): v for k, v in r.items()} for r in records])
         except DBAPIError as exc:
             first, last = (tuple(records[i][c.name] for c in pk) for i in (0, -1))
-            raise CopyError(f"{table.name}: the rows {first} to {last} were refused by the "
-                            f"target: {exc.orig}") from None
+            raise CopyError(_("%(table)s: the rows %(first)s to %(last)s were refused by the "
+                              "target: %(reason)s") % {"table": table.name, "first": first,
+                                                       "last": last, "reason": exc.orig}
+                            ) from None
         if self_refs:
             copied_up_to = records[-1][pk[0].name]
         done += len(records)
@@ -304,9 +308,11 @@ def copy_store(source: Engine, target: Engine, *, replace: bool = False,
     with target.connect() as conn:
         filled = _nonempty(conn)
     if filled and not replace:
-        listed = ", ".join(f"{name} ({n} rows)" for name, n in filled.items())
-        raise CopyError(f"the target database is not empty: {listed}. Copy into an empty "
-                        "database, or pass --replace to overwrite it")
+        rows = {name: ngettext("%(n)s row", "%(n)s rows", n) % {"n": number(n)}
+                for name, n in filled.items()}
+        listed = ", ".join(f"{name} ({count})" for name, count in rows.items())
+        raise CopyError(_("the target database is not empty: %(tables)s. Copy into an empty "
+                          "database, or pass --replace to overwrite it") % {"tables": listed})
     reading = _snapshot(source)
     try:
         problems = _dangling_references(reading)

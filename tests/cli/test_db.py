@@ -4,6 +4,7 @@ PostgreSQL with its checks printed, a filled target refused, a differing copy ex
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -137,3 +138,19 @@ def test_the_real_command_refuses_a_filled_target_in_one_line(source_url, tmp_pa
     assert again.returncode == 2
     assert again.stderr.startswith("error: the target database is not empty: alerts (2 rows)")
     assert "Traceback" not in again.stderr
+
+
+def test_a_copy_reports_in_french(source_url, tmp_path):
+    target = f"sqlite:///{tmp_path}/target.sqlite3"
+    command = [sys.executable, "-c", "from aggregator.cli import main; main()", "db", "copy",
+               "--from", source_url, "--to", target]
+    env = {k: v for k, v in os.environ.items() if k != "AGGREGATOR_LANGUAGE"} | {
+        "AGGREGATOR_DATABASE_URL": source_url, "COLUMNS": "160", "LANG": "C"}
+    copied = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert copied.returncode == 0, copied.stderr
+    assert "non copiée : baux des processus" in copied.stdout
+    assert re.search(r"lignes copiées en \d+,\d s", copied.stdout), copied.stdout
+    again = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                           timeout=120, env=env)
+    assert again.stderr.startswith("erreur : la base cible n'est pas vide : alerts (2 lignes)")

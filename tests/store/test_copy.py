@@ -145,7 +145,7 @@ def test_a_target_holding_data_is_refused_unless_replaced(source_url, target_url
     source, target = get_engine(source_url), create_store_engine(target_url)
     with target.begin() as conn:  # someone used the target meanwhile
         conn.execute(update(Listing).where(Listing.source_id == "aix").values(title="Changé"))
-    with pytest.raises(CopyError, match=r"not empty: .*listings \(1207 rows\).*--replace"):
+    with pytest.raises(CopyError, match=r"not empty: .*listings \(1,207 rows\).*--replace"):
         copy_store(source, target)
     report = copy_store(source, target, replace=True)
     assert report.verification.ok, list(iter_problems(report.verification))
