@@ -115,6 +115,12 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
     if not listings:
         if not count(engine, Filter(status="all", hidden=None), cap=1):
             console.print(_("No listings yet: run `aggregator crawl` first."))
+        elif filter.offset and (total := count(engine, filter, cap=10_001)):
+            console.print(safe(ngettext(
+                "Past the last page: %(total)s listing matches %(query)s (--offset %(offset)d)",
+                "Past the last page: %(total)s listings match %(query)s (--offset %(offset)d)",
+                total) % {"total": number(total), "offset": filter.offset,
+                          "query": filter.to_text() or _("open listings")}))
         else:
             console.print(safe(_("No listing matches: %(query)s")
                                % {"query": filter.to_text() or _("open listings")}))

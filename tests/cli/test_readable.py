@@ -214,3 +214,9 @@ def test_show_names_a_procedure_and_an_award_status_in_words(
     assert adapted in shown["boamp-1"]  # BOAMP's code
     assert "Procédure adaptée" in shown["decp-1"]  # the source's own words, as given
     assert awarded in shown["decp-1"]
+
+
+def test_a_page_past_the_last_says_how_many_match(ids):
+    out = run("search", "status:all", "--offset", "9999")
+    assert "Past the last page: 4 listings match status:all (--offset 9999)" in out
+    assert "No listing matches" in run("search", "zzzzzz")
