@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.config import LOCAL_TZ
+from aggregator.i18n import N_, _
 from aggregator.normalize.text import (
     ASCII_CONTROLS,
     has_controls,
@@ -603,7 +604,8 @@ class _SqlLines:
 UID_NAMESPACE = uuid.UUID("6f1d2c3e-8a4b-5c6d-9e7f-a0b1c2d3e4f5")
 UID_DOMAIN = "aggregator.invalid"
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-_SUMMARY_PREFIX = {"tender": "Tender deadline", "job": "Application deadline"}
+_SUMMARY_PREFIX = {"tender": N_("Tender deadline"), "job": N_("Application deadline")}
+_OTHER_DEADLINE = N_("Deadline")
 
 
 def event_uid(source: str, source_id: str, lot: str | None = None) -> str:
@@ -637,10 +639,11 @@ def _deadline_event(listing: ListingRecord, deadline: datetime, uid: str, now: d
     else:
         event.add("dtstart", deadline.astimezone(UTC))
     title = _one_line(listing.title)
-    prefix = _SUMMARY_PREFIX.get(listing.kind, "Deadline")
+    prefix = _(_SUMMARY_PREFIX.get(listing.kind, _OTHER_DEADLINE))
     if lot_label:
-        prefix = f"{prefix} (lot {_one_line(lot_label)})"
-    event.add("summary", f"{prefix}: {title}")
+        prefix = _("%(deadline)s (lot %(lot)s)") % {"deadline": prefix,
+                                                   "lot": _one_line(lot_label)}
+    event.add("summary", _("%(deadline)s: %(title)s") % {"deadline": prefix, "title": title})
     lines = [_one_line(v) for v in (listing.organization, _place_text(listing)) if v]
     lines.append(_one_line(f"{listing.source}: {listing.source_id}"))
     url = _web_url(listing.url)
@@ -691,7 +694,7 @@ def _empty_calendar() -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", "aggregator deadlines")
+    calendar.add("x-wr-calname", _("aggregator deadlines"))
     return calendar
 
 

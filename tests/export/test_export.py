@@ -284,3 +284,13 @@ def test_a_lot_deadline_without_a_time_is_a_day_in_the_calendar():
     assert listing_event.decoded("dtstart") == datetime(2026, 9, 16, 14, 30, tzinfo=UTC)
     assert lot_event.decoded("dtstart") == date(2026, 9, 20)
 
+
+
+def test_a_french_reader_gets_french_calendar_events(default_language):
+    calendar = icalendar.Calendar.from_ical(ics_calendar(sample(), now=NOW))
+    assert str(calendar["X-WR-CALNAME"]) == "échéances aggregator"
+    summaries = {str(e["UID"]): str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+    assert summaries[event_uid("boamp", "26-1", "2")] == (
+        "Date limite de réponse (lot 2) : Travaux d'électricité 1")
+    assert summaries[event_uid("greenhouse", "4426707007")].startswith(
+        "Date limite de candidature : ")
