@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from aggregator.config.sources import SCHEDULE_EXPECTED, schedule_spec
+from aggregator.i18n import N_
 
 
 def _expect(text: str, **constraints: Any) -> Any:
@@ -42,43 +43,43 @@ Number = int | float
 class PoolConfig(_Section):
     """[database] connection pool of a PostgreSQL store, per process (SQLite has none)."""
 
-    pool_size: Annotated[int, _expect("a number >= 0", ge=0)] = 5  # connections kept open
+    pool_size: Annotated[int, _expect(N_("a number >= 0"), ge=0)] = 5  # connections kept open
     # extra connections opened under load, closed when returned
-    max_overflow: Annotated[int, _expect("a number >= 0", ge=0)] = 10
+    max_overflow: Annotated[int, _expect(N_("a number >= 0"), ge=0)] = 10
     # seconds to wait for a free connection before failing
-    pool_timeout: Annotated[Number, _expect("a number >= 0", ge=0)] = 30
+    pool_timeout: Annotated[Number, _expect(N_("a number >= 0"), ge=0)] = 30
     # seconds: reconnect older connections (server/proxy timeouts)
-    pool_recycle: Annotated[int, _expect("a number >= 0", ge=0)] = 1800
+    pool_recycle: Annotated[int, _expect(N_("a number >= 0"), ge=0)] = 1800
 
 
 class DatabaseSection(PoolConfig):
-    url: Annotated[str | None, _expect("a SQLAlchemy URL in quotes")] = None
+    url: Annotated[str | None, _expect(N_("a SQLAlchemy URL in quotes"))] = None
 
 
 class ScheduleConfig(_Section):
     # every day at HH:MM, or a 5-field cron expression
     time: Annotated[str, AfterValidator(schedule_spec), _expect(SCHEDULE_EXPECTED)] = "06:00"
     timezone: Annotated[str, AfterValidator(_time_zone),
-                        _expect('a time zone like "Europe/Paris"')] = "Europe/Paris"
-    timeout_minutes: Annotated[Number, _expect("a number of minutes > 0", gt=0)] = 60
+                        _expect(N_('a time zone like "Europe/Paris"'))] = "Europe/Paris"
+    timeout_minutes: Annotated[Number, _expect(N_("a number of minutes > 0"), gt=0)] = 60
     # `aggregator schedule`: a run missed by at most this much (machine asleep, process down)
     # is caught up once at start; an older one waits for the next scheduled time.
-    grace_hours: Annotated[Number, _expect("a number of hours >= 0", ge=0)] = 12
+    grace_hours: Annotated[Number, _expect(N_("a number of hours >= 0"), ge=0)] = 12
     # crawls the scheduler runs at the same time
-    jobs: Annotated[int, _expect("a whole number >= 1", ge=1)] = 2
+    jobs: Annotated[int, _expect(N_("a whole number >= 1"), ge=1)] = 2
     # default: scheduler.log in the log directory
-    log_file: Annotated[str | None, _expect("a file path in quotes")] = None
+    log_file: Annotated[str | None, _expect(N_("a file path in quotes"))] = None
 
 
 class SmtpConfig(_Section):
-    host: Annotated[str, _expect("a host name")] = "localhost"
-    port: Annotated[int, _expect("a port number", gt=0, lt=65536)] = 25
+    host: Annotated[str, _expect(N_("a host name"))] = "localhost"
+    port: Annotated[int, _expect(N_("a port number"), gt=0, lt=65536)] = 25
     security: Annotated[Literal["none", "starttls", "ssl"],
-                        _expect('"none", "starttls" or "ssl"')] = "none"
-    user: Annotated[str | None, _expect("a user name")] = None
-    sender: Annotated[str, _expect("an e-mail address"), Field(alias="from")] = (
+                        _expect(N_('"none", "starttls" or "ssl"'))] = "none"
+    user: Annotated[str | None, _expect(N_("a user name"))] = None
+    sender: Annotated[str, _expect(N_("an e-mail address")), Field(alias="from")] = (
         "aggregator@localhost")
-    timeout: Annotated[Number, _expect("seconds > 0", gt=0)] = 30.0
+    timeout: Annotated[Number, _expect(N_("seconds > 0"), gt=0)] = 30.0
 
     @property
     def password(self) -> str | None:
@@ -88,15 +89,15 @@ class SmtpConfig(_Section):
 class DistributedConfig(_Section):
     """[distributed]: a crawl frontier shared in Redis (see aggregator/crawling/distributed)."""
 
-    enabled: Annotated[bool, _expect("true or false")] = False  # the scheduler seeds crawls
+    enabled: Annotated[bool, _expect(N_("true or false"))] = False  # the scheduler seeds crawls
     redis_url: Annotated[str | None, AfterValidator(lambda v: v and _redis_url(v)),
-                         _expect("a redis:// URL")] = None
+                         _expect(N_("a redis:// URL"))] = None
 
 
 class UiSection(_Section):
     """[ui]: read by aggregator.i18n before anything else (so --help speaks it too)."""
 
-    language: Annotated[Literal["en", "fr"] | None, _expect('"fr" or "en"')] = None
+    language: Annotated[Literal["en", "fr"] | None, _expect(N_('"fr" or "en"'))] = None
 
 
 class ConfigFile(_Section):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-from aggregator.i18n import _
+from aggregator.i18n import N_, _
 
 
 def endpoint_url(value: str) -> str:
@@ -39,14 +39,14 @@ def _is_clock_time(value: str) -> bool:
     return bool(match) and int(match[1]) < 24 and int(match[2]) < 60
 
 
-SCHEDULE_EXPECTED = '"HH:MM" (00:00 to 23:59) or a 5-field cron expression'
+SCHEDULE_EXPECTED = N_('"HH:MM" (00:00 to 23:59) or a 5-field cron expression')
 Url = Annotated[str, AfterValidator(endpoint_url), Field(json_schema_extra={
-    "expected": "an http(s) URL in quotes"})]
+    "expected": N_("an http(s) URL in quotes")})]
 Texts = Annotated[list[str] | str, Field(json_schema_extra={
-    "expected": 'a list of texts (["a", "b"]) or one text'})]
-Count = Annotated[int, Field(ge=1, json_schema_extra={"expected": "a whole number >= 1"})]
-Flag = Annotated[bool, Field(json_schema_extra={"expected": "true or false"})]
-Text = Annotated[str, Field(json_schema_extra={"expected": "a text in quotes"})]
+    "expected": N_('a list of texts (["a", "b"]) or one text')})]
+Count = Annotated[int, Field(ge=1, json_schema_extra={"expected": N_("a whole number >= 1")})]
+Flag = Annotated[bool, Field(json_schema_extra={"expected": N_("true or false")})]
+Text = Annotated[str, Field(json_schema_extra={"expected": N_("a text in quotes")})]
 
 
 class SourceSection(BaseModel):
@@ -98,7 +98,7 @@ class JobPostingSection(SourceSection):
     # a site is a URL or a table (url, name, sitemap, listing, include, exclude): the spider
     # says which entry it cannot use, and why
     sites: Annotated[list[Any], Field(json_schema_extra={
-        "expected": "a list of URLs or tables"})] = []
+        "expected": N_("a list of URLs or tables")})] = []
     urls: Texts = []
 
 
@@ -178,7 +178,7 @@ def expected_value(model: type[BaseModel], name: str) -> str | None:
         pending.extend(getattr(item, "__metadata__", ()))
     for extra in found:
         if isinstance(extra, dict) and extra.get("expected"):
-            return str(extra["expected"])
+            return _(str(extra["expected"]))
     return None
 
 

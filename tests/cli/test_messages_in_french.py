@@ -1,5 +1,5 @@
-"""The query layer's errors, alerts, `aggregator db` and the awards commands speak French by default
-and English on request, end to end through the command."""
+"""The query layer's errors, alerts, the configuration's checks, `aggregator db` and the awards
+commands speak French by default and English on request, end to end through the command."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ def store(tmp_path) -> dict[str, str]:
     (("renewals", "--within", "abc"),
      "--within 'abc' : une durée est attendue, comme 12m",
      "--within 'abc': expected a length such as 12m, 90d, 2w or 1y"),
+    (("alerts", "add", "x", "kind:job", "--to", "a@example.fr", "--every", "monthly"),
+     "--every vaut daily, weekly ou HH:MM (heure locale sur 24 h), pas 'monthly'",
+     "--every is daily, weekly or HH:MM (24-hour local time), not 'monthly'"),
 ])
 def test_errors_are_one_line_in_each_language(args, french, english, store):
     for env, error, message in (({}, "erreur : ", french), (ENGLISH, "error: ", english)):
@@ -48,6 +51,26 @@ def test_errors_are_one_line_in_each_language(args, french, english, store):
         [line] = result.stderr.splitlines()  # one line, no traceback
         assert line.startswith(error)
         assert message in line
+
+
+@pytest.mark.parametrize(("toml", "french", "english"), [
+    ('[schedule]\ntime = "25:99"\n',
+     '[schedule] time doit être "HH:MM" (00:00 à 23:59) ou une expression cron à 5 champs, '
+     "pas '25:99'",
+     '[schedule] time must be "HH:MM" (00:00 to 23:59) or a 5-field cron expression, '
+     "not '25:99'"),
+    ('[smtp]\nport = "vingt-cinq"\n', "[smtp] port doit être un numéro de port",
+     "[smtp] port must be a port number"),
+])
+def test_configuration_errors_are_one_line_in_each_language(toml, french, english, store,
+                                                           tmp_path):
+    config = tmp_path / "aggregator.toml"
+    config.write_text(toml, encoding="utf-8")
+    for env, message in (({}, french), (ENGLISH, english)):
+        result = aggregator("--config", str(config), "list", **store, **env)
+        assert result.returncode == 2
+        [line] = result.stderr.splitlines()
+        assert message in line, line
 
 
 def test_db_current_and_the_awards_help_in_each_language(store):
