@@ -42,7 +42,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("help", "question_mark", N_("Help"),
            N_("This help (↑ ↓ in the filter: earlier filters)"),
            key_display="?"),
-    Action("quit", "q", N_("Quit"), N_("Quit")),
+    # Ctrl+C quits too, as in any terminal program (Textual's own asks, in English, to use
+    # Ctrl+Q)
+    Action("quit", "q,ctrl+c", N_("Quit"), N_("Quit"), key_display="q"),
 )
 
 

@@ -58,6 +58,9 @@ class AggregatorApp(App[None]):
         "app.tcss", "filter_bar.tcss", "results_table.tcss", "detail_pane.tcss",
         "status_bar.tcss")]
     BINDINGS = bindings("app")
+    # its commands (themes, screenshots, "maximize") are Textual's, in English, and none is
+    # this app's
+    ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, engine: Engine, query: Filter | str = "", *,
                  page_size: int = PAGE_SIZE, health: bool = True,

@@ -30,7 +30,7 @@ FILTER_HELP = (
                                           "deadline")),
 )
 # keys Textual names, as a keyboard labels them
-_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": N_("Esc"), "enter": N_("Enter")}
+_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": N_("Esc")}
 
 
 def _keys(key: str, display: str | None) -> str:
