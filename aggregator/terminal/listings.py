@@ -14,8 +14,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.i18n import N_, _
+from aggregator.i18n import N_, _, number
 from aggregator.presentation import (
+    DATE,
     Pay,
     ShownListing,
     amount_text,
@@ -82,6 +83,14 @@ class DetailedListing(TableListing, Pay, Protocol):
     @property
     def lots(self) -> Sequence[dict[str, Any]]: ...
     @property
+    def suppliers(self) -> list[dict[str, str | None]] | None: ...
+    @property
+    def amount(self) -> float | None: ...
+    @property
+    def awarded_at(self) -> datetime | None: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+    @property
     def details(self) -> dict[str, Any]: ...
 
 
@@ -124,7 +133,9 @@ HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
             "source": N_("source"), "status": N_("status"), "published": N_("published"),
             "seen": N_("seen"), "contract": N_("contract"), "salary": N_("salary"),
             "CPV": N_("CPV"), "descriptors": N_("descriptors"), "procedure": N_("procedure"),
-            "estimated value": N_("estimated value"), "url": N_("url"), "files": N_("files")}
+            "estimated value": N_("estimated value"), "url": N_("url"), "files": N_("files"),
+            "suppliers": N_("suppliers"), "amount": N_("amount"), "awarded": N_("awarded"),
+            "ends": N_("ends")}
 
 
 def heading(name: str) -> str:
@@ -208,17 +219,44 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
             rows.append(("procedure", procedure_label(listing.procedure)))
         if listing.estimated_value:
             rows.append(("estimated value", money(listing.estimated_value, listing.currency)))
+    if listing.kind == "award":  # who won it, for how much, until when
+        rows.append(("suppliers", winners(listing.suppliers)))
+        rows.append(("amount", amount_text(listing.amount)))
+        rows.append(("awarded", local(listing.awarded_at, DATE) if listing.awarded_at else ""))
+        rows.append(("ends", local(listing.ends_at, DATE) if listing.ends_at else ""))
     rows.append(("source", f"{listing.source} {listing.source_id}"))
     rows.append(("url", listing.url))
     rows.append(("files", "\n".join(source_files(listing.details))))
     return [(k, v) for k, v in rows if v]
 
 
-def _change_value(value: Any) -> str:
+# the fields whose changes a listing's history records (store.writer.TRACKED_FIELDS)
+CHANGED_FIELDS = {
+    "title": N_("title"), "organization": N_("organisation"), "url": N_("url"),
+    "deadline_at": N_("deadline"), "status": N_("status"), "city": N_("city"),
+    "postal_code": N_("postal code"), "department": N_("department"), "region": N_("region"),
+    "country": N_("country"), "remote": N_("remote"), "contract_type": N_("contract"),
+    "cpv": N_("CPV"), "estimated_value": N_("estimated value"),
+    "salary_min": N_("lowest salary"), "salary_max": N_("highest salary"),
+    "amount": N_("amount"), "duration_months": N_("duration in months"), "ends_at": N_("ends"),
+    "suppliers": N_("suppliers")}
+
+
+def _change_value(field: str, value: Any) -> str:
+    """A recorded value as the listing shows it: dates local, numbers as the language writes
+    them, a status or suppliers in words."""
     if value is None:
         return "—"
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00", value):
         return local(datetime.fromisoformat(value))
+    if field == "status":
+        return status_label(value)
+    if field == "suppliers" and isinstance(value, list):
+        return winners(value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):  # an award's amount is in euros (DECP)
+        return amount_text(value) if field == "amount" else number(value)
     if isinstance(value, list):
         return " ".join(map(str, value))
     return str(value)
@@ -279,8 +317,10 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
         for column in (_("when"), _("field"), _("before"), _("after")):
             history.add_column(column, overflow="fold")
         for change in detail.changes:
-            history.add_row(safe(local(change.changed_at)), safe(change.field),
-                            safe(_change_value(change.old_value)),
-                            safe(_change_value(change.new_value)))
+            name = CHANGED_FIELDS.get(change.field)
+            history.add_row(safe(local(change.changed_at)),
+                            safe(_(name) if name else change.field),
+                            safe(_change_value(change.field, change.old_value)),
+                            safe(_change_value(change.field, change.new_value)))
         parts.append(history)
     return Group(*parts)

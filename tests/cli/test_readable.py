@@ -220,3 +220,18 @@ def test_a_page_past_the_last_says_how_many_match(ids):
     out = run("search", "status:all", "--offset", "9999")
     assert "Past the last page: 4 listings match status:all (--offset 9999)" in out
     assert "No listing matches" in run("search", "zzzzzz")
+
+
+def test_a_listings_changes_name_their_fields_and_write_their_values(engine, clock):
+    from datetime import timedelta
+
+    from tests.factories import NOW
+
+    first = write(engine, [item("chg", estimated_value=1500000, status="open")])
+    write(engine, [item("chg", estimated_value=1750000, status="cancelled")],
+          now=NOW + timedelta(days=1))
+    out = run("show", str(first["chg"]), columns=120)
+    rows = [[cell.strip() for cell in line.strip("│").split("│")]
+            for line in out.split("Changes", 1)[1].splitlines() if line.startswith("│")]
+    assert [row[1:] for row in rows] == [["status", "open", "cancelled"],
+                                         ["estimated value", "1,500,000", "1,750,000"]]
