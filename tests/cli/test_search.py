@@ -137,7 +137,7 @@ def test_show_prints_description_sources_and_changes(store, engine, wide):
     record = json.loads(run("show", str(store["elec"]), "--json").output)
     assert "Mise en concurrence des lots." in out
     assert "Also published by" in out and "ted" in out and "elec-ted" in out
-    assert "deadline_at" in out and "03/04/2026 12:00" in out and "10/04/2026 12:00" in out
+    assert "deadline" in out and "03/04/2026 12:00" in out and "10/04/2026 12:00" in out
     assert [s["source_id"] for s in record["sources"]] == ["elec-ted"]
     assert record["changes"][0]["field"] == "deadline_at"
 
