@@ -2,7 +2,7 @@
 below it, each with how many open tenders it has now.
 
     aggregator cpv nettoyage
-    aggregator cpv restauration scolaire --lang en --json
+    aggregator cpv school catering --lang en --json
     aggregator cpv 4531
 
 The "open" count of a code is what ``aggregator search kind:tender cpv:<prefix>`` finds: its
@@ -121,7 +121,8 @@ def cpv(
         metavar="WORDS...", help=_("A trade's words (nettoyage, restauration scolaire), or one "
         "CPV code or prefix (4531, 45310000)."), show_default=False)] = None,
     lang: Annotated[str | None, typer.Option(
-        "--lang", help=_("Labels in fr or en (default: the language messages are in)."))
+        "--lang", help=_("The labels searched and shown: fr or en (default: the language "
+                         "messages are in)."))
     ] = None,
     limit: Annotated[int, typer.Option(parser=whole_number("--limit", 1, 10_000), metavar="N",
                                                help=_("How many codes to suggest."))] = 20,
