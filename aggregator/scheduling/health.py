@@ -40,6 +40,7 @@ from aggregator.store.runs import (
     recent_runs,
     sources_with_runs,
 )
+from aggregator.store.state import recorded_as_of
 
 VERDICTS = ("ok", "degraded", "broken", "unconfigured", "unknown")
 BASELINE_RUNS = 7  # successful runs whose median is the usual item count
@@ -108,8 +109,9 @@ def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, s
     if problem:
         return "unconfigured", run_note(problem)
     judged = _judged(runs)
-    if not judged:
-        return "unknown", _("never crawled")
+    if not judged:  # a replay says nothing of the source today
+        return "unknown", (_("only replayed, never crawled online")
+                           if any(run.replayed for run in runs) else _("never crawled"))
     last = judged[0]
     if last.outcome is RunOutcome.UNCONFIGURED:
         return "unconfigured", note_line(last.error_summary) or _("not configured")
@@ -143,7 +145,8 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
     config = config or load_config()
     spiders = _spiders()
     close_dead_runs(engine)  # a crawl killed earlier shows `interrupted`, not `running`
-    open_counts = open_listings_by_source(engine)
+    # open as the reading commands judge them: on a replayed store, on the day recorded
+    open_counts = open_listings_by_source(engine, recorded_as_of(engine))
     result = []
     for name in sorted(set(spiders) | sources_with_runs(engine)):
         source_config = config.source(name)

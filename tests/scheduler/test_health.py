@@ -134,3 +134,18 @@ def test_the_median_uses_up_to_seven_successful_runs():
     # → median 100, so 45 is low (over all nine, the median would be 10)
     runs = [Run("ok", 45), *recent[:2], Run("failed"), *recent[2:], *older]
     assert verdict(runs) == ("degraded", "45 items, usually 100")
+
+
+
+def test_a_replayed_store_is_judged_on_its_day_and_says_it_was_only_replayed(engine,
+                                                                            monkeypatch):
+    replayed = Run("ok", 1)
+    replayed.replayed = True
+    assert verdict([replayed]) == ("unknown", "only replayed, never crawled online")
+    assert verdict([]) == ("unknown", "never crawled")
+    # open on the day the replay was recorded, as `search` judges it, though closed today
+    ListingWriter(engine).write([record("26-1", deadline_at="2026-06-20T12:00:00+02:00")],
+                                now=DAY0)
+    monkeypatch.setattr("aggregator.scheduling.health.recorded_as_of",
+                        lambda _engine: DAY0 + timedelta(days=9))
+    assert {h.source: h for h in source_health(engine)}["boamp"].open_listings == 1
