@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from aggregator.cli import UserError, app
-from aggregator.cli.numbers import whole_number
+from aggregator.cli.numbers import decimal_number, whole_number
 from aggregator.config import LOCAL_TZ
 from aggregator.i18n import N_, _, long_date, ngettext
 from aggregator.presentation import state_name
@@ -139,7 +139,8 @@ def crawl(
     jobs: Annotated[int, typer.Option(parser=whole_number("--jobs", 1, 64), metavar="N",
                                       help=_("Sources crawled at the same time."))] = 4,
     timeout: Annotated[float, typer.Option(
-        min=0.1, max=7 * 24 * 60, help=_("Time limit per source, in minutes."))] = 60,
+        parser=decimal_number("--timeout", 0.1, 7 * 24 * 60), metavar="N",
+        help=_("Time limit per source, in minutes."))] = 60,
 ) -> None:
     from aggregator.config import load_config
     from aggregator.config.sources import check_arguments

@@ -1,6 +1,6 @@
-"""Whole numbers typed on the command line (``--limit``, ``--offset``, ``--jobs``, ``show ID``):
-a bad one is refused in one line naming what was typed and what is expected, in the reader's
-language, instead of Typer's usage block."""
+"""Numbers typed on the command line (``--limit``, ``--offset``, ``--jobs``, ``--timeout``,
+``show ID``): a bad one is refused in one line naming what was typed and what is expected, in
+the reader's language, instead of Typer's usage block."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from aggregator.cli import UserError
 from aggregator.i18n import _
+from aggregator.i18n import number as format_number  # `number` names the value parsed
 
 
 def whole_number(name: str, least: int = 0, most: int | None = None) -> Callable[[str], int]:
@@ -28,4 +29,25 @@ def whole_number(name: str, least: int = 0, most: int | None = None) -> Callable
         return number
 
     parse.__name__ = "N"  # what Typer would show as the metavar
+    return parse
+
+
+def decimal_number(name: str, least: float, most: float) -> Callable[[str], float]:
+    """As :func:`whole_number`, for a number that may have decimals (``0.5``, ``0,5``)."""
+
+    def parse(value: str | float) -> float:
+        if isinstance(value, int | float):  # the option's default
+            return float(value)
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            number = None
+        if number is None or not least <= number <= most:
+            raise UserError(_("%(name)s %(value)r: expected %(expected)s") % {
+                "name": name, "value": value,
+                "expected": _("a number from %(least)s to %(most)s") % {
+                    "least": format_number(least), "most": format_number(most)}})
+        return number
+
+    parse.__name__ = "N"
     return parse

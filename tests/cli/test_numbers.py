@@ -7,6 +7,7 @@ import pytest
 
 from tests.test_i18n import aggregator
 
+WHOLE = ("nombre entier", "whole number")
 CASES = [
     (("list", "--limit", "abc"), "--limit 'abc'"),
     (("search", "--offset", "-1"), "--offset '-1'"),
@@ -15,19 +16,24 @@ CASES = [
     (("show", "-3"), "ID '-3'"),
     (("show", "douze"), "ID 'douze'"),
     (("cpv", "béton", "--limit", "1.5"), "--limit '1.5'"),
+    (("crawl", "--timeout", "0"), "--timeout '0'", ("un nombre de 0,1 à 10\u202f080",
+                                                    "a number from 0.1 to 10,080")),
+    (("crawl", "--timeout", "une heure"), "--timeout 'une heure'", ("un nombre de 0,1",
+                                                                    "a number from 0.1")),
 ]
 
 
-@pytest.mark.parametrize(("args", "named"), CASES)
-def test_a_bad_number_is_one_line_in_french_and_in_english(args, named, tmp_path):
+@pytest.mark.parametrize(("args", "named", "expected"),
+                         [case if len(case) == 3 else (*case, WHOLE) for case in CASES])
+def test_a_bad_number_is_one_line_in_french_and_in_english(args, named, expected, tmp_path):
     database = f"sqlite:///{tmp_path / 'store.db'}"
     french = aggregator(*args, AGGREGATOR_DATABASE_URL=database)
     english = aggregator(*args, AGGREGATOR_DATABASE_URL=database, LANG="en_GB.UTF-8")
-    for result, error, expected in ((french, "erreur : ", "nombre entier"),
-                                    (english, "error: ", "whole number")):
+    for result, error, expects in ((french, "erreur : ", expected[0]),
+                                   (english, "error: ", expected[1])):
         assert result.returncode == 2
         assert result.stdout == ""
         lines = result.stderr.splitlines()
         assert len(lines) == 1, result.stderr  # no usage block, no traceback
         assert lines[0].startswith(error + named)
-        assert expected in lines[0]
+        assert expects in lines[0]
