@@ -40,9 +40,12 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         path = Path(event.value.strip()).expanduser()
         fmt = FORMATS.get(path.suffix.lower())
+        error = self.query_one("#export-error", Static)
         if fmt is None:
-            self.query_one("#export-error", Static).update(
-                Text(_("the file name must end in .csv, .jsonl or .ics"), style="red"))
+            error.update(Text(_("the file name must end in .csv, .jsonl or .ics"), style="red"))
+            return
+        if not path.parent.is_dir():  # said here, where the name can still be mended
+            error.update(Text(_("no folder %(folder)s") % {"folder": path.parent}, style="red"))
             return
         self.dismiss((path, fmt))
 

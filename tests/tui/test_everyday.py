@@ -320,3 +320,26 @@ async def test_a_filter_error_is_shown_whole_at_80_columns(engine_plus, default_
         await settle(pilot)
         shown = " ".join(screen_text(app).split())
         assert "par ex. 15d" in shown and "2026-12-01" in shown, shown
+
+
+@pytest.mark.asyncio
+async def test_an_export_into_a_missing_folder_is_refused_in_the_dialog(engine_plus, tmp_path):
+    from aggregator.tui.export_screen import ExportScreen
+
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        missing = tmp_path / "nowhere" / "out.csv"
+        app.screen.query_one("#export-path").value = str(missing)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)  # still open: the name can be mended
+        error = app.screen.query_one("#export-error")
+        assert str(getattr(error.content, "plain", error.content)) == f"no folder {missing.parent}"
+        app.screen.query_one("#export-path").value = str(tmp_path / "out.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+    assert (tmp_path / "out.csv").exists()
