@@ -333,6 +333,9 @@ class AggregatorApp(App[None]):
 
     def action_export(self) -> None:
         total = self.total if self.total is not None else len(self.table.listings)
+        if not total:
+            self.notify(_("Nothing to export: no listing matches the filter."), markup=False)
+            return
         if total >= COUNT_CAP:  # counting stopped there
             about = ngettext("more than %(n)s listing", "more than %(n)s listings",
                              COUNT_CAP - 1) % {"n": number(COUNT_CAP - 1)}

@@ -25,6 +25,10 @@ class StatusBar(Horizontal):
         message.update(Text(text))  # data, never markup
 
     def set_results(self, shown: int, total: int | None, cap: int, filter_text: str) -> None:
+        if total == 0:
+            self.set_message(_("No listing matches: %(query)s")
+                             % {"query": filter_text or _("open listings")})
+            return
         if total is None:
             about = "…"
         elif total >= cap:

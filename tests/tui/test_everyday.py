@@ -343,3 +343,17 @@ async def test_an_export_into_a_missing_folder_is_refused_in_the_dialog(engine_p
         await settle(pilot)
         assert not isinstance(app.screen, ExportScreen)
     assert (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.asyncio
+async def test_no_match_says_so_and_offers_no_export(engine_plus):
+    from aggregator.tui.export_screen import ExportScreen
+
+    app = AggregatorApp(engine_plus, query="zzzzzz", health=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert status(app) == "No listing matches: zzzzzz"
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert notifications(app)[-1][0] == "Nothing to export: no listing matches the filter."
