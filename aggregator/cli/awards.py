@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
@@ -61,10 +62,16 @@ def _window_words(within: str) -> str:
     return forms[unit] % {"n": n}
 
 
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table | Text:
+    """A section of a dossier; one line when it has nothing. Counts and amounts (numbers
+    written as text) are right-aligned."""
+    if not rows:
+        return safe(_("%(section)s: none") % {"section": title})
     table = Table(title=safe(title), title_justify="left")
-    for name in columns:
-        table.add_column(name)
+    for i, name in enumerate(columns):
+        numeric = all(isinstance(row[i], int | float) or str(row[i]).endswith(" €")
+                      for row in rows if row[i] not in (None, ""))
+        table.add_column(name, justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*(safe(cell) for cell in row))
     return table
@@ -79,7 +86,8 @@ def _print_dossier(dossier: Dossier) -> None:
         console.print(safe(_("single bid: %(rate).0f%% · mean offers %(mean).1f") % {
             "rate": dossier.single_bid_rate * 100, "mean": dossier.mean_offers or 0}))
     console.print(_table(_("By year"), [_("year"), _("awards"), _("amount")], [
-        [y["year"] or "?", y["awards"], amount_text(y["amount"])] for y in dossier.by_year]))
+        [str(y["year"]) if y["year"] else _("undated"), y["awards"], amount_text(y["amount"])]
+        for y in dossier.by_year]))
     console.print(_table(_("CPV classes"), [_("class"), _("awards"), _("amount")], [
         [c["class"], c["awards"], amount_text(c["amount"])] for c in dossier.cpv]))
     partners = _("Suppliers") if dossier.kind == "buyer" else _("Buyers")

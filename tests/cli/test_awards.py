@@ -196,3 +196,13 @@ def test_show_says_who_won_an_award_for_how_much_and_until_when(engine, clock):
     assert fields["amount"] == "57,379 €"
     assert fields["awarded"] == "15/01/2025"
     assert fields["ends"] == "15/01/2026"
+
+
+def test_a_dossier_says_none_for_an_empty_section_and_undated_for_a_missing_year(engine,
+                                                                              clock):
+    write(engine, [award("u1", title="Sans date", awarded_at=None, amount=5835,
+                         buyer_id="11111111111111", suppliers=[WINNER])])
+    out = runner.invoke(app, ["buyer", "11111111111111"], env={"COLUMNS": "100"}).output
+    assert "Open tenders now: none" in out  # a line, not an empty table
+    year_row = next(line for line in out.splitlines() if "undated" in line)
+    assert year_row.split("│")[2].strip() == "1"  # the count, right-aligned in its column
