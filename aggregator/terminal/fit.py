@@ -43,24 +43,31 @@ def _least_width(column: Column, cells: list[Text], word_max: int) -> tuple[int,
 
 
 def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown: list[str],
-           table_options: Mapping[str, Any], word_max: int = WORD_MAX) -> tuple[Table, int]:
-    """The table, and the least width Rich measures it at: its columns', their padding and
-    its rules (tests/cli/test_fit.py holds the two equal)."""
+           table_options: Mapping[str, Any], word_max: int = WORD_MAX
+           ) -> tuple[Table, int, list[int]]:
+    """The table, the least width Rich measures it at (its columns', their padding and its
+    rules: tests/cli/test_fit.py holds the two equal) and each column's widest line."""
     # Wrapped cells break between words; a word longer than its column ends in "…" rather
     # than going on the next line ("Arlingto / n"). Rich shares the width by ratio from a
     # ratio column's ``width`` and measures the others from ``min_width``.
     table = Table(**table_options)
     narrowest = 0
+    natural: list[int] = []  # each column's longest line: what _filled gives it if it can
     for column in columns:
         if column.name in shown:
-            least, measured = _least_width(column, [row[column.name] for row in rows], word_max)
-            key = "width" if "ratio" in column.options else "min_width"
+            cells = [row[column.name] for row in rows]
+            least, measured = _least_width(column, cells, word_max)
+            # a ratio column's width is set; another's least is what Rich measures anyway
+            size = {"width": least} if "ratio" in column.options else {"min_width": measured}
             table.add_column(column.heading, overflow="ellipsis",
-                             no_wrap=not column.wraps, **column.options, **{key: least})
+                             no_wrap=not column.wraps, **column.options, **size)
+            natural.append(max([measured, cell_len(column.heading),
+                                *(cell_len(line) for cell in cells
+                                  for line in cell.plain.split("\n"))]))
             narrowest += measured
     for row in rows:
         table.add_row(*(row[name] for name in shown))
-    return table, narrowest + _frame_width(table)
+    return table, narrowest + _frame_width(table), natural
 
 
 def _frame_width(table: Table) -> int:
@@ -84,7 +91,7 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
     other columns always stay."""
     shown = [column.name for column in columns]
 
-    def fits(built: tuple[Table, int]) -> bool:
+    def fits(built: tuple[Table, int, list[int]]) -> bool:
         # the least width Rich would measure, without measuring every cell again: Rich does
         # so once more to print the table, and each measure was a tenth of a command's time
         return built[1] <= width
@@ -92,11 +99,11 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
     for name, below in optional:
         built = _table(columns, rows, shown, table_options)
         if width >= below and fits(built):
-            return built[0]
+            return _filled(*built, width)
         shown.remove(name)
     built = _table(columns, rows, shown, table_options)
     if fits(built):
-        return built[0]
+        return _filled(*built, width)
     wrapping = [replace(column, wraps=True) if column.wraps_last else column
                 for column in columns]
     # still too wide (a long place name): long words are cut shorter, down to WORD_MIN
@@ -104,4 +111,29 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
         built = _table(wrapping, rows, shown, table_options, word_max)
         if fits(built):
             break
-    return built[0]
+    return _filled(*built, width)
+
+
+def _filled(table: Table, narrowest: int, natural: list[int], width: int) -> Table:
+    """``table`` as wide as ``width``: the room beyond its least width goes first to the
+    columns without a ratio, up to their ``natural`` (widest line), then to the ratio columns
+    as their ratios say. Rich would share it from the ratios alone, then take back what
+    overflows from every wrapping column, cutting a word that fitted ("Penne-sur-Huvea…" in
+    a table narrower than the terminal)."""
+    flexible = [column for column in table.columns if column.ratio]
+    if not table.expand or not flexible or narrowest > width:
+        return table
+    spare = width - narrowest
+    for column, wanted in zip(table.columns, natural, strict=True):
+        if not column.ratio:  # the others first get the room their lines want
+            grown = max(0, min(spare, wanted - (column.min_width or 0)))
+            column.width = (column.min_width or 0) + grown
+            spare -= grown
+    ratios = sum(column.ratio or 0 for column in flexible)
+    shares = [spare * (column.ratio or 0) // ratios for column in flexible]
+    shares[0] += spare - sum(shares)  # the rounding's remainder, to the first (the title)
+    for column, share in zip(flexible, shares, strict=True):
+        column.width = (column.width or 0) + share
+        column.ratio = None
+    table.expand = False
+    return table

@@ -38,6 +38,33 @@ def test_the_least_width_is_the_one_rich_measures(seed):
                if rng.random() < 0.5 else c for c in COLUMNS]
     for options in ({"expand": True, "pad_edge": False}, {}, {"show_edge": False}):
         for word_max in (WORD_MAX, WORD_MIN):
-            table, narrowest = _table(columns, rows, shown, options, word_max)
+            table, narrowest, _natural = _table(columns, rows, shown, options, word_max)
             measured = table.__rich_measure__(console, console.options.update_width(10_000))
             assert narrowest == measured.minimum
+
+
+@pytest.mark.parametrize("width", [89, 100, 160])  # 89: its least width
+def test_a_table_that_fits_fills_the_terminal_and_cuts_no_word(width):
+    from rich.console import Console
+
+    from aggregator.terminal.fit import fitted_table
+
+    columns = [Column("id", "id", {"justify": "right"}),
+               Column("title", "titre", {"ratio": 3}, wraps=True, least=30),
+               Column("name", "nom", wraps=True),
+               Column("place", "lieu", {"ratio": 1}, wraps=True),
+               Column("deadline", "date limite", wraps_last=True)]
+    rows = [{"id": Text("5"), "title": Text("Développeur F/H"), "name": Text("Électricité 13"),
+             "place": Text("La Penne-sur-Huveaune (13)"), "deadline": Text("")},
+            {"id": Text("279"), "title": Text("Principal Research Scientist - RF MMIC Design "
+                                              "(Richardson, TX, US, 75080)"),
+             "name": Text("Dev"), "place": Text("Richardson"), "deadline": Text("")}]
+    table = fitted_table(columns, rows, width, (), expand=True)
+    terminal = Console(width=width, record=True)
+    terminal.print(table)
+    lines = terminal.export_text().splitlines()
+    assert {len(line) for line in lines} == {width}
+    shown = "\n".join(lines)
+    assert "Penne-sur-Huveaune" in shown and "…" not in shown
+    if width >= 100:
+        assert "Électricité 13" in shown  # the room a line wants before the ratios share

@@ -47,15 +47,6 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def usage_error(result: subprocess.CompletedProcess[str], option: str) -> str:
-    """An option out of its range: the command-line parser's usage error naming it."""
-    assert "Traceback" not in result.stderr + result.stdout, result.stderr
-    assert result.returncode == 2
-    (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert option in error
-    return error
-
-
 def stored_runs() -> int:
     with get_engine(os.environ["AGGREGATOR_DATABASE_URL"]).connect() as conn:
         return conn.execute(select(func.count()).select_from(CrawlRun)).scalar_one()
@@ -130,7 +121,7 @@ def test_counts_out_of_range_are_one_line_naming_the_option(args, option):
 
 
 def test_a_timeout_out_of_range_is_refused_naming_the_option():
-    usage_error(aggregator("crawl", "boamp", "--timeout", "-1"), "--timeout")
+    assert "--timeout '-1'" in one_line_error(aggregator("crawl", "boamp", "--timeout", "-1"))
     assert stored_runs() == 0
 
 
