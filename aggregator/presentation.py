@@ -326,6 +326,17 @@ def winners(suppliers: Sequence[dict[str, str | None]] | None) -> str:
     return ", ".join(s.get("name") or s.get("id") or "?" for s in suppliers or ())
 
 
+def duration_text(seconds: float | None) -> str:
+    """A run's length, short: ``1,7s`` (decimals as the language writes them), ``1m35s``,
+    ``1h02m``."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{number(round(seconds, 1))}s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
+
+
 def _currency(code: str | None) -> str:
     return "€" if code == "EUR" else code or ""
 

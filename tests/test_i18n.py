@@ -154,3 +154,12 @@ def test_digest_subjects_count_in_french(language):
     assert _count(2, "tender") == "2 nouveaux appels d'offres"
     language("en")
     assert [_count(n, "job") for n in (1, 3)] == ["1 new job", "3 new jobs"]
+
+
+def test_run_durations_write_decimals_as_each_language_does(language):
+    from aggregator.presentation import duration_text
+
+    language("fr")
+    assert [duration_text(s) for s in (1.74, 95, 3725, None)] == ["1,7s", "1m35s", "1h02m", ""]
+    language("en")
+    assert duration_text(1.74) == "1.7s"

@@ -18,7 +18,7 @@ from aggregator.cli import UserError, app
 from aggregator.cli.numbers import decimal_number, whole_number
 from aggregator.config import LOCAL_TZ
 from aggregator.i18n import N_, _, long_date, ngettext
-from aggregator.presentation import state_name
+from aggregator.presentation import duration_text, state_name
 from aggregator.run_notes import note_line
 from aggregator.terminal.console import OUTCOME_STYLES, console, err_console, safe
 from aggregator.terminal.fit import Column, fitted_table
@@ -85,7 +85,7 @@ def summary_table(runs: list, width: int | None = None) -> RenderableType:
             "new": Text(str(run.items_new)), "changed": Text(str(run.items_updated)),
             "same": Text(str(run.items_unchanged)), "dropped": Text(str(run.items_dropped)),
             "errors": Text(str(run.errors)),
-            "time": Text(f"{duration:.1f}s" if duration is not None else ""),
+            "time": Text(duration_text(duration)),
             "note": safe(note)})
     table = fitted_table(columns, rows, width or console.width, _SUMMARY_OPTIONAL,
                          title=_("Crawl summary"), title_justify="left")

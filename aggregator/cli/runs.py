@@ -11,20 +11,10 @@ from rich.text import Text
 from aggregator.cli import app
 from aggregator.cli.numbers import whole_number
 from aggregator.i18n import _
-from aggregator.presentation import local, state_name
+from aggregator.presentation import duration_text, local, state_name
 from aggregator.run_notes import note_line
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 from aggregator.terminal.fit import Column, fitted_table
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, seconds = divmod(round(seconds), 60)
-    return f"{minutes}m{seconds:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
-
 
 # Left out in this order when the table is wider than the terminal, each with the width below
 # which it goes anyway; the run's id, source, start, outcome, new items and errors stay.
