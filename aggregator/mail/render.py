@@ -130,6 +130,7 @@ class DigestView:
     subject: str
     sections: list[SectionView]
     broken_sources: list[str] = field(default_factory=list)
+    calendar: bool = True  # the deadlines go with it as a calendar (none when none has one)
 
 
 def _change_text(entry: Entry) -> str:
@@ -210,8 +211,12 @@ def subject_line(digest: Digest) -> str:
     return f"{', '.join(parts) or _('Nothing new')} — {clean(digest.alert_name)}"
 
 
-def digest_view(digest: Digest) -> DigestView:
-    """What both parts show: sections by kind, each sorted by deadline (soonest first)."""
+def digest_view(digest: Digest, *, calendar: bool | None = None) -> DigestView:
+    """What both parts show: sections by kind, each sorted by deadline (soonest first).
+    ``calendar``: whether the message holds the deadlines' calendar (default: whether it
+    would, any deadline making one)."""
+    if calendar is None:
+        calendar = ics_calendar([e.listing for e in digest.entries], now=digest.now) is not None
     sections = []
     titles = [("new", "tender", _("New tenders")), ("new", "job", _("New jobs")),
               ("new", "award", _("Contracts to renew")),
@@ -228,7 +233,7 @@ def digest_view(digest: Digest) -> DigestView:
     return DigestView(
         alert_name=clean(digest.alert_name), query=clean(digest.query),
         generated=local(digest.now), subject=subject_line(digest), sections=sections,
-        broken_sources=[clean(line) for line in digest.broken_sources])
+        broken_sources=[clean(line) for line in digest.broken_sources], calendar=calendar)
 
 
 def render_text(view: DigestView) -> str:
@@ -247,8 +252,9 @@ def csv_attachment(listings: list[ListingRecord]) -> bytes:
 
 def build_message(digest: Digest, *, sender: str, message_id: str) -> bytes:
     """The complete message, as the bytes the outbox stores and SMTP sends."""
-    view = digest_view(digest)
     listings = [e.listing for e in sorted(digest.entries, key=_sort_key)]
+    calendar = ics_calendar(listings, now=digest.now)
+    view = digest_view(digest, calendar=calendar is not None)
     message = EmailMessage(policy=SMTP)
     message["Subject"] = view.subject
     message["From"] = sender
@@ -262,7 +268,6 @@ def build_message(digest: Digest, *, sender: str, message_id: str) -> bytes:
                             cte="quoted-printable")
     message.add_attachment(csv_attachment(listings), maintype="text", subtype="csv",
                            filename="matches.csv", params={"charset": "utf-8"})
-    calendar = ics_calendar(listings, now=digest.now)
     if calendar is not None:  # no deadline, no calendar: an empty one is not valid
         message.add_attachment(calendar, maintype="text", subtype="calendar",
                                filename="deadlines.ics",

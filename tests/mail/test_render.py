@@ -239,3 +239,16 @@ def test_an_alert_run_is_described_in_the_readers_language(default_language, tmp
         f"achats@example.fr — bureau@example.fr refusée : 550 No such user — écrit "
         f"{tmp_path / 'btp.eml'}")
     assert AlertRun("BTP", "dry-run").describe() == "BTP : essai à blanc"
+
+
+def test_a_digest_without_deadlines_says_no_calendar_is_attached():
+    job = listing(3, kind="job", source="francetravail", cpv=[], deadline_at=None)
+    digest = Digest(1, "Dev", "kind:job", ["moi@example.fr"], NOW, entries=[Entry("new", job)])
+    message = email.message_from_bytes(build_message(digest, sender="veille@example.fr",
+                                                     message_id="<1@x>"),
+                                       policy=default_policy)
+    assert [p.get_filename() for p in message.iter_attachments()] == ["matches.csv"]
+    text = message.get_body(("plain",)).get_content()
+    assert "The matches are attached as CSV.\r\n" in text and "calendar" not in text
+    assert "as a calendar" in render_text(digest_view(Digest(
+        1, "BTP", "kind:tender", ["moi@example.fr"], NOW, entries=[Entry("new", listing(1))])))
