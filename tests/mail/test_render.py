@@ -221,6 +221,7 @@ def test_a_french_digest_says_status_changes_pay_and_awards_in_french(default_la
             "deadline_at": datetime(2026, 12, 15, 11, 0, tzinfo=UTC), "status": "open"})])
     text = render_text(digest_view(digest)).replace("\u202f", " ")  # either space will do
     assert "  CDI, temps plein · 2 200–2 600 € brut par mois\n" in text
+    assert "Recherche enregistrée « BTP » : électri*\n" in text
     assert "  Statut : annulée\n" in text
     assert "  Modifié : date limite 15/12/2026 12:00 → aucune; statut ouverte → annulée\n" in text
     assert "  fin le 01/12/2026 · EURO IIS · 90 000 €\n" in text
