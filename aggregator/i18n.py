@@ -73,7 +73,7 @@ def configured_language(config_file: Path | None) -> str | None:
     try:
         with config_file.open("rb") as handle:
             value = tomllib.load(handle).get("ui", {}).get("language")
-    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, AttributeError):
         return None
     return value if isinstance(value, str) else None
 

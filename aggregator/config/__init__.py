@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -162,6 +163,17 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                   distributed=checked.distributed)
 
 
+def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error in the reader's language, where it is; the parser's own words
+    (English) after it."""
+    where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    reason = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", str(exc))
+    if where is None:
+        return _("%(file)s: not valid TOML (%(reason)s)") % {"file": path, "reason": reason}
+    return _("%(file)s, line %(line)s, column %(column)s: not valid TOML (%(reason)s)") % {
+        "file": path, "line": where[1], "column": where[2], "reason": reason}
+
+
 def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     path = find_config_file(explicit)
     if path is None:
@@ -174,8 +186,11 @@ def _read_config(path: Path, _mtime_ns: int) -> Config:
     content = path.read_bytes()
     try:
         data = tomllib.loads(content.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_("%(file)s: not UTF-8 text (byte %(byte)d)")
+                          % {"file": path, "byte": exc.start + 1}) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_error(path, exc)) from None
     marker = _checked_marker(content)
     if marker is not None and marker.exists():
         return _checked_config(data, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from aggregator.i18n import _
+from aggregator.i18n import N_, _
 
 if TYPE_CHECKING:  # pydantic loads with the schema, when a file is read
     from pydantic import BaseModel, ValidationError
@@ -92,5 +92,18 @@ def describe(error: ValidationError, schema: type[BaseModel],
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return _("%(where)s must be a table") % {"where": where}
     expected = expected_value(model, str(inner[-1])) if model and inner else None
-    return _("%(where)s must be %(expected)s, not %(value)r") % {
-        "where": where, "expected": expected or first["msg"], "value": first["input"]}
+    value = first["input"]
+    return _("%(where)s must be %(expected)s, not %(value)s") % {
+        "where": where, "expected": expected or _expected_of_type(kind, first["msg"]),
+        # as the file spells it: true, not Python's True
+        "value": str(value).lower() if isinstance(value, bool) else repr(value)}
+
+
+def _expected_of_type(kind: str, message: str) -> str:
+    """What a value of a declared type is, in words, for a key that does not say (an item of
+    a list): pydantic's own message (English) otherwise."""
+    for prefix, words in (("string", N_("a text in quotes")), ("int", N_("a whole number")),
+                          ("float", N_("a number")), ("bool", N_("true or false"))):
+        if kind.startswith(prefix):
+            return _(words)
+    return message

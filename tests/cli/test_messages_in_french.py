@@ -61,11 +61,19 @@ def test_errors_are_one_line_in_each_language(args, french, english, store):
      "not '25:99'"),
     ('[smtp]\nport = "vingt-cinq"\n', "[smtp] port doit être un numéro de port",
      "[smtp] port must be a port number"),
+    ('[sources.greenhouse]\nboards = ["doctolib", 3]\n',
+     "[sources.greenhouse] boards doit être un texte entre guillemets, pas 3",
+     "[sources.greenhouse] boards must be a text in quotes, not 3"),
+    ("[schedule]\njobs = true\n", "jobs doit être un nombre entier >= 1, pas true",
+     "jobs must be a whole number >= 1, not true"),
+    ("[schedule\n", "ligne 1, colonne 10 : TOML incorrect (Expected ']'",
+     "line 1, column 10: not valid TOML (Expected ']'"),
+    (b"\xff\xfe[schedule]\n", "pas du texte UTF-8 (octet 1)", "not UTF-8 text (byte 1)"),
 ])
 def test_configuration_errors_are_one_line_in_each_language(toml, french, english, store,
                                                            tmp_path):
     config = tmp_path / "aggregator.toml"
-    config.write_text(toml, encoding="utf-8")
+    config.write_bytes(toml if isinstance(toml, bytes) else toml.encode("utf-8"))
     for env, message in (({}, french), (ENGLISH, english)):
         result = aggregator("--config", str(config), "list", **store, **env)
         assert result.returncode == 2
