@@ -113,3 +113,17 @@ def test_an_unreadable_page_is_one_line(config: Path) -> None:
     assert isinstance(result.exception, UserError)
     assert str(result.exception).startswith("cannot read the page")
     assert "HTTP 404" in str(result.exception) and "\n" not in str(result.exception)
+
+
+def test_an_address_that_cannot_be_followed_says_why_in_words():
+    import socket
+
+    from aggregator.crawling.follow import FollowError, follow
+
+    with pytest.raises(FollowError, match=r"^ftp://x\.fr: only http\(s\) pages can be followed"):
+        follow("ftp://x.fr", "test")
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(FollowError, match=r"connection refused$"):
+        follow(f"http://127.0.0.1:{port}/careers", "test")

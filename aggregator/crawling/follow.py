@@ -16,6 +16,7 @@ Only step 2 and 3 fetch the page: once, with a timeout; a failure is one line
 from __future__ import annotations
 
 import re
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -82,7 +83,19 @@ def fetch(url: str, user_agent: str) -> tuple[str, str]:
         raise FollowError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise FollowError(f"{url}: {reason}") from None
+        raise FollowError(f"{url}: {_network_reason(reason)}") from None
+
+
+def _network_reason(reason: object) -> str:
+    """Why a page could not be read, in the reader's language for the usual network
+    failures; the system's own words otherwise."""
+    if isinstance(reason, socket.gaierror):
+        return _("no such host (DNS lookup failed)")
+    if isinstance(reason, ConnectionRefusedError):
+        return _("connection refused")
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return _("no answer within %(n)d s") % {"n": TIMEOUT_SECONDS}
+    return str(reason)
 
 
 def addresses_on(text: str, base: str) -> Iterator[str]:
@@ -109,6 +122,8 @@ def follow(url: str, user_agent: str, *,
     """What ``url`` leads to (see the module doc). FollowError when its page is needed and
     cannot be read."""
     url = url.strip()
+    if "://" in url and urlsplit(url).scheme not in ("http", "https"):
+        raise FollowError(_("%(url)s: only http(s) pages can be followed") % {"url": url})
     if urlsplit(url).scheme not in ("http", "https"):
         url = f"https://{url}"
     patterns = platform_patterns()
