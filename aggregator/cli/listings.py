@@ -28,6 +28,8 @@ from aggregator.terminal.console import console, safe
 from aggregator.terminal.listings import detail_renderable, listings_table
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from aggregator.query import Filter
 
 # What each command imports as it runs, loaded at start-up while the collector is paused
@@ -112,28 +114,35 @@ def _print_results(filter: Filter, json_lines: bool, csv_out: bool, as_of: str |
             console.print(safe(_("note: %(location)r matches %(places)s")
                                % {"location": location, "places": resolved.label},
                                style="yellow"))
+    query = filter.to_text() or _("open listings")
     if not listings:
         if not count(engine, Filter(status="all", hidden=None), cap=1):
             console.print(_("No listings yet: run `aggregator crawl` first."))
-        elif filter.offset and (total := count(engine, filter, cap=10_001)):
+            return
+        total, about = _match_count(engine, filter) if filter.offset else (0, "0")
+        if total:  # a page past the last
             console.print(safe(ngettext(
                 "Past the last page: %(total)s listing matches %(query)s (--offset %(offset)d)",
                 "Past the last page: %(total)s listings match %(query)s (--offset %(offset)d)",
-                total) % {"total": number(total), "offset": filter.offset,
-                          "query": filter.to_text() or _("open listings")}))
+                total) % {"total": about, "offset": filter.offset, "query": query}))
         else:
-            console.print(safe(_("No listing matches: %(query)s")
-                               % {"query": filter.to_text() or _("open listings")}))
+            console.print(safe(_("No listing matches: %(query)s") % {"query": query}))
         return
-    total = count(engine, filter, cap=10_001)
-    about = (_("more than %(n)s") % {"n": number(10_000)} if total > 10_000
-             else number(total))
+    total, about = _match_count(engine, filter)
     console.print(listings_table(listings, why=matched))
     console.print(safe(ngettext("%(first)d-%(last)d of %(total)s · %(query)s",
                                 "%(first)d-%(last)d of %(total)s · %(query)s", total)
                        % {"first": filter.offset + 1, "last": filter.offset + len(listings),
-                          "total": about, "query": filter.to_text() or _("open listings")},
-                       style="dim"))
+                          "total": about, "query": query}, style="dim"))
+
+
+def _match_count(engine: Engine, filter: Filter) -> tuple[int, str]:
+    """How many listings match, counted up to 10,001, and that count in words."""
+    from aggregator.query import count
+
+    total = count(engine, filter, cap=10_001)
+    return total, (_("more than %(n)s") % {"n": number(10_000)} if total > 10_000
+                   else number(total))
 
 
 QUERY_HELP = N_("Words, \"phrases\", -exclusions, prefix*, and keys such as kind:tender dep:13 "

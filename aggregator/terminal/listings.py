@@ -135,7 +135,11 @@ HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
             "CPV": N_("CPV"), "descriptors": N_("descriptors"), "procedure": N_("procedure"),
             "estimated value": N_("estimated value"), "url": N_("url"), "files": N_("files"),
             "suppliers": N_("suppliers"), "amount": N_("amount"), "awarded": N_("awarded"),
-            "ends": N_("ends")}
+            "ends": N_("ends"), "city": N_("city"), "postal code": N_("postal code"),
+            "department": N_("department"), "region": N_("region"), "country": N_("country"),
+            "remote": N_("remote"), "lowest salary": N_("lowest salary"),
+            "highest salary": N_("highest salary"),
+            "duration in months": N_("duration in months")}
 
 
 def heading(name: str) -> str:
@@ -230,16 +234,13 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
     return [(k, v) for k, v in rows if v]
 
 
-# the fields whose changes a listing's history records (store.writer.TRACKED_FIELDS)
-CHANGED_FIELDS = {
-    "title": N_("title"), "organization": N_("organisation"), "url": N_("url"),
-    "deadline_at": N_("deadline"), "status": N_("status"), "city": N_("city"),
-    "postal_code": N_("postal code"), "department": N_("department"), "region": N_("region"),
-    "country": N_("country"), "remote": N_("remote"), "contract_type": N_("contract"),
-    "cpv": N_("CPV"), "estimated_value": N_("estimated value"),
-    "salary_min": N_("lowest salary"), "salary_max": N_("highest salary"),
-    "amount": N_("amount"), "duration_months": N_("duration in months"), "ends_at": N_("ends"),
-    "suppliers": N_("suppliers")}
+# the heading of each field whose changes a listing's history records
+# (store.writer.TRACKED_FIELDS), where the column's name is not it
+CHANGED_FIELDS = {"organization": "organisation", "deadline_at": "deadline",
+                  "postal_code": "postal code", "contract_type": "contract", "cpv": "CPV",
+                  "estimated_value": "estimated value", "salary_min": "lowest salary",
+                  "salary_max": "highest salary", "duration_months": "duration in months",
+                  "ends_at": "ends"}
 
 
 def _change_value(field: str, value: Any) -> str:
@@ -317,9 +318,8 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
         for column in (_("when"), _("field"), _("before"), _("after")):
             history.add_column(column, overflow="fold")
         for change in detail.changes:
-            name = CHANGED_FIELDS.get(change.field)
             history.add_row(safe(local(change.changed_at)),
-                            safe(_(name) if name else change.field),
+                            safe(heading(CHANGED_FIELDS.get(change.field, change.field))),
                             safe(_change_value(change.field, change.old_value)),
                             safe(_change_value(change.field, change.new_value)))
         parts.append(history)
