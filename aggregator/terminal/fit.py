@@ -116,10 +116,11 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
 
 def _filled(table: Table, narrowest: int, natural: list[int], width: int) -> Table:
     """``table`` as wide as ``width``: the room beyond its least width goes first to the
-    columns without a ratio, up to their ``natural`` (widest line), then to the ratio columns
-    as their ratios say. Rich would share it from the ratios alone, then take back what
-    overflows from every wrapping column, cutting a word that fitted ("Penne-sur-Huvea…" in
-    a table narrower than the terminal)."""
+    columns without a ratio, up to their ``natural`` (widest line), then to the ratio columns,
+    shared as their ratios say but none cut below its least or left wider than its widest
+    line while the first (the title) can take the room. Rich would share it from the ratios
+    alone, then take back what overflows from every wrapping column, cutting a word that
+    fitted ("Penne-sur-Huvea…" in a table narrower than the terminal)."""
     flexible = [column for column in table.columns if column.ratio]
     if not table.expand or not flexible or narrowest > width:
         return table
@@ -129,11 +130,27 @@ def _filled(table: Table, narrowest: int, natural: list[int], width: int) -> Tab
             grown = max(0, min(spare, wanted - (column.min_width or 0)))
             column.width = (column.min_width or 0) + grown
             spare -= grown
-    ratios = sum(column.ratio or 0 for column in flexible)
-    shares = [spare * (column.ratio or 0) // ratios for column in flexible]
-    shares[0] += spare - sum(shares)  # the rounding's remainder, to the first (the title)
-    for column, share in zip(flexible, shares, strict=True):
-        column.width = (column.width or 0) + share
+    wants = {id(column): wanted for column, wanted in zip(table.columns, natural, strict=True)}
+    # the ratio columns' widths in all as their ratios say, none below its least nor above
+    # its widest line while another can take the rest
+    total = spare + sum(column.width or 0 for column in flexible)
+    left = list(flexible)
+    while left:
+        ratios = sum(column.ratio or 0 for column in left)
+        targets = {id(c): total * (c.ratio or 0) / ratios for c in left}
+        bound = next((c for c in left if targets[id(c)] < (c.width or 0)), None) or next(
+            (c for c in left[1:] if targets[id(c)] > wants[id(c)]), None)
+        if bound is None:
+            break
+        if targets[id(bound)] > wants[id(bound)]:
+            bound.width = wants[id(bound)]
+        total -= bound.width or 0
+        left.remove(bound)
+    if left:  # the first (the title) takes the rounding's remainder
+        for column in left[1:]:
+            column.width = int(total * (column.ratio or 0) / ratios)
+        left[0].width = total - sum(column.width or 0 for column in left[1:])
+    for column in flexible:
         column.ratio = None
     table.expand = False
     return table

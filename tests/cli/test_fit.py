@@ -68,3 +68,21 @@ def test_a_table_that_fits_fills_the_terminal_and_cuts_no_word(width):
     assert "Penne-sur-Huveaune" in shown and "…" not in shown
     if width >= 100:
         assert "Électricité 13" in shown  # the room a line wants before the ratios share
+
+
+def test_the_ratio_columns_share_their_whole_width_not_only_the_room_left():
+    from rich.console import Console
+
+    from aggregator.terminal.fit import fitted_table
+
+    columns = [Column("id", "id", {"justify": "right"}),
+               Column("title", "titre", {"ratio": 3}, wraps=True, least=30),
+               Column("place", "lieu", {"ratio": 1}, wraps=True),
+               Column("deadline", "date limite", wraps_last=True)]
+    rows = [{"id": Text("282"), "title": Text("Location, montage et démontage de matériel pour "
+                                              "l'alimentation électrique - Relance"),
+             "place": Text("Var (83)"), "deadline": Text("16/09/2026 16:30 (35 j)")}]
+    terminal = Console(width=80, record=True)
+    terminal.print(fitted_table(columns, rows, 80, (), expand=True))
+    # a quarter of the ratio columns' 55 cells holds "Var (83)": it is not cut to its words
+    assert "│ Var (83) │" in terminal.export_text()
