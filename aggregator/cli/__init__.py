@@ -33,11 +33,22 @@ app = typer.Typer(
 )
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"aggregator {version('aggregator')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
     config: Annotated[Path | None, typer.Option(
         "--config", help=_("Configuration file (default: aggregator.toml in the project, "
                            "then in the user config directory)."), envvar=CONFIG_ENV)] = None,
+    _version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version,
+        help=_("Show the version and exit."))] = False,
 ) -> None:
     if config is not None:
         os.environ[CONFIG_ENV] = str(config)

@@ -134,7 +134,7 @@ def _dossier(kind: str, who: str, json_out: bool) -> None:
 @app.command("buyer", help=_("A buyer's awards by year, CPV classes, suppliers, single-bid "
                              "rate, open tenders and contracts ending within 12 months."))
 def buyer(
-    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help=_("The buyer's SIRET or "
+    who: Annotated[str, typer.Argument(metavar=_("SIRET|NAME"), help=_("The buyer's SIRET or "
                                        "words of its name."))],
     json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
 ) -> None:
@@ -143,7 +143,7 @@ def buyer(
 
 @app.command("supplier", help=_("A supplier's wins: buyers, amounts, places, CPV classes."))
 def supplier(
-    who: Annotated[str, typer.Argument(metavar="SIRET|NAME", help=_("The supplier's SIRET or "
+    who: Annotated[str, typer.Argument(metavar=_("SIRET|NAME"), help=_("The supplier's SIRET or "
                                        "words of its name."))],
     json_out: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
 ) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import IO, Any
 
+from typer import core as typer_core
 from typer._click import core, exceptions, formatting
 from typer._click.utils import echo
 
@@ -82,13 +83,32 @@ def _show_usage_error(self: exceptions.UsageError, file: IO[Any] | None = None) 
     echo(_error_line(self), file=file, color=color)
 
 
+# What Typer writes after an option or argument for the kind of value it takes ("<str>")
+_TYPES = {"str": N_("text"), "int": N_("integer"), "float": N_("number"),
+          "path": N_("path"), "datetime": N_("date")}
+# The usage line of a command group
+_COMMAND_ARGS = N_("COMMAND [ARGS]...")
+
 _write_usage = formatting.HelpFormatter.write_usage
+_display_type = typer_core._TyperParameter.display_type
 _get_help_option = core.Command.get_help_option
 
 
 def _usage(self: formatting.HelpFormatter, prog: str, args: str = "",
            prefix: str | None = None) -> None:
+    if args.endswith("COMMAND [ARGS]..."):
+        args = args.removesuffix("COMMAND [ARGS]...") + _(_COMMAND_ARGS)
     _write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+
+
+def _type_label(self: typer_core._TyperParameter, ctx: Any) -> str:
+    """``<str>`` as ``<texte>``; a list is told by its "..." already: ``<list[str]>`` as
+    ``<texte>`` too. Other labels (choices) stay as Typer writes them."""
+    label = _display_type(self, ctx)
+    inner = label[1:-1]
+    if inner.startswith("list[") and inner.endswith("]"):
+        inner = inner[5:-1]
+    return f"<{_(_TYPES[inner])}>" if inner in _TYPES else label
 
 
 def _heading(self: formatting.HelpFormatter, heading: str) -> None:
@@ -109,6 +129,7 @@ def install() -> None:
     formatting.HelpFormatter.write_usage = _usage  # type: ignore[method-assign]
     formatting.HelpFormatter.write_heading = _heading  # type: ignore[method-assign]
     core.Command.get_help_option = _help_option  # type: ignore[method-assign]
+    typer_core._TyperParameter.display_type = _type_label  # type: ignore[method-assign]
     exceptions.ClickException.show = _show_error  # type: ignore[method-assign]
     exceptions.UsageError.show = _show_usage_error  # type: ignore[method-assign]
 

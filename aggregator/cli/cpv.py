@@ -118,7 +118,7 @@ def _code_table(code: CpvCode, lang: str, above: list[CpvCode], below: list[CpvC
             "children, each with how many open tenders it has now."))
 def cpv(
     words: Annotated[list[str] | None, typer.Argument(
-        metavar="WORDS...", help=_("A trade's words (nettoyage, restauration scolaire), or one "
+        metavar=_("WORDS"), help=_("A trade's words (nettoyage, restauration scolaire), or one "
         "CPV code or prefix (4531, 45310000)."), show_default=False)] = None,
     lang: Annotated[str | None, typer.Option(
         "--lang", help=_("The labels searched and shown: fr or en (default: the language "

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
-from aggregator.i18n import _, ngettext, number
+from aggregator.i18n import _, ngettext, number, pgettext
 from aggregator.terminal.console import console, err_console, safe
 
 db_app = typer.Typer(help=_("The store's schema (Alembic revisions) and moving it to another "
@@ -24,7 +24,18 @@ UrlOption = Annotated[str | None, typer.Option(
 def _shown(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    # a SQLite URL holds no password, and rendering it would quote ":memory:" as %3A
+    return url if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(
+        hide_password=True)
+
+
+def _missing_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that does not exist (opening it would create it)."""
+    from aggregator.store.engine import sqlite_file
+
+    path = sqlite_file(url)
+    return path is not None and not path.exists()
 
 
 def _url(url: str | None) -> str:
@@ -39,7 +50,8 @@ def current(url: UrlOption = None) -> None:
     from aggregator.store.engine import create_store_engine, current_revision, head_revision
 
     url = _url(url)
-    engine = create_store_engine(url)  # no upgrade: this only looks
+    # no upgrade, and no file created where there is none: this only looks
+    engine = create_store_engine("sqlite://" if _missing_file(url) else url)
     try:
         revision, head = current_revision(engine), head_revision(engine)
     finally:
@@ -81,12 +93,20 @@ def upgrade(url: UrlOption = None) -> None:
                       % {"before": before or _("empty"), "after": after})
 
 
-def _checks_table(report) -> Table:
-    table = Table(title=_("Copy checked"), title_justify="left")
-    for column, right in ((_("table"), False), (_("source rows"), True),
-                          (_("target rows"), True), (_("rows sampled"), True),
-                          (_("sampled rows differing"), True), ("", False)):
-        table.add_column(column, justify="right" if right else "left")
+def _checks_table(report, width: int) -> Table:
+    from rich.text import Text
+
+    from aggregator.terminal.fit import Column, fitted_table
+
+    right = {"justify": "right"}
+    # one word per heading (the title says they count rows): 80 columns hold them all
+    columns = [Column("table", _("table")),
+               *(Column(name, heading, right) for name, heading in (
+                   ("source", pgettext("copy", "source")), ("target", pgettext("copy", "copy")),
+                   ("sampled", pgettext("copy", "compared")),
+                   ("differing", pgettext("copy", "differing")))),
+               Column("verdict", "", {"ratio": 1}, wraps=True)]
+    rows = []
     for check in report.verification.tables:
         if check.skipped:
             verdict = safe(_(check.note), style="dim")
@@ -94,10 +114,13 @@ def _checks_table(report) -> Table:
             verdict = safe("ok", style="green")
         else:
             verdict = safe(_("MISMATCH"), style="bold red")
-        table.add_row(check.name, f"{check.source_rows:,}", f"{check.target_rows:,}",
-                      "" if check.skipped else f"{check.sampled:,}",
-                      "" if check.skipped else str(len(check.mismatches)), verdict)
-    return table
+        rows.append({"table": Text(check.name), "source": Text(number(check.source_rows)),
+                     "target": Text(number(check.target_rows)),
+                     "sampled": Text("" if check.skipped else number(check.sampled)),
+                     "differing": Text("" if check.skipped else number(len(check.mismatches))),
+                     "verdict": verdict})
+    return fitted_table(columns, rows, width, (), title=_("Copy checked (rows per table)"),
+                        title_justify="left", expand=True)
 
 
 @db_app.command("copy", help=_("Copy the whole store (listings, history, runs, alerts, outbox) "
@@ -128,6 +151,8 @@ def copy(
     source_url = _url(source)
     if make_url(source_url) == make_url(to):
         raise UserError(_("--to names the store being copied: give another database"))
+    if _missing_file(source_url):  # opening it would create an empty store, and copy that
+        raise UserError(_("no store at %(url)s: nothing to copy") % {"url": source_url})
     source_engine = get_engine(source_url)  # like every command, brings it to the head
     target_engine = create_store_engine(to)
     console.print(_("copying %(source)s → %(target)s") % {
@@ -147,7 +172,7 @@ def copy(
         raise UserError(str(exc)) from None
     finally:
         target_engine.dispose()
-    console.print(_checks_table(report))
+    console.print(_checks_table(report, console.width))
     index = "ok" if report.verification.index_ok else _("MISMATCH")
     console.print(_("full-text index rebuilt on the target: %(index)s") % {"index": index})
     if report.sequences:

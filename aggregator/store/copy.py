@@ -61,8 +61,7 @@ from aggregator.store.tables import JSONType, metadata
 
 # Transient state that must not follow the data, with the reason shown to the user.
 SKIPPED_TABLES = {
-    "scheduler_locks": N_("not copied: leases of processes running on the source, which "
-                          "expire by themselves"),
+    "scheduler_locks": N_("not copied (running processes' leases)"),
 }
 BATCH_ROWS = 2000
 SAMPLE_ROWS = 200

@@ -73,6 +73,16 @@ def checked_url(url: str) -> URL:
     return parsed
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite ``url`` names; None for an in-memory or URI one, or a server."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def create_store_engine(url: str | None = None, *, pool: PoolConfig | None = None,
                         map_file: bool = False, **pool_options: Any) -> Engine:
     """An engine for ``url`` (default: the configured database), without touching the schema.

@@ -145,12 +145,33 @@ def test_a_copy_reports_in_french(source_url, tmp_path):
     command = [sys.executable, "-c", "from aggregator.cli import main; main()", "db", "copy",
                "--from", source_url, "--to", target]
     env = {k: v for k, v in os.environ.items() if k != "AGGREGATOR_LANGUAGE"} | {
-        "AGGREGATOR_DATABASE_URL": source_url, "COLUMNS": "160", "LANG": "C"}
+        "AGGREGATOR_DATABASE_URL": source_url, "COLUMNS": "80", "LANG": "C"}
     copied = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
                             timeout=120, env=env)
     assert copied.returncode == 0, copied.stderr
-    assert "non copiée : baux des processus" in copied.stdout
+    # the checks fit 80 columns, every table named whole, every count shown
+    assert max(len(line) for line in copied.stdout.splitlines()) <= 80
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in copied.stdout.splitlines() if line.startswith("│")}
+    assert rows["listing_descriptors"][-1] == "ok"
+    assert rows["listings"] == ["1\u202f207", "1\u202f207", "202", "0", "ok"]
+    assert rows["scheduler_locks"][-1].startswith("non copiée")
     assert re.search(r"lignes copiées en \d+,\d s", copied.stdout), copied.stdout
     again = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
                            timeout=120, env=env)
     assert again.stderr.startswith("erreur : la base cible n'est pas vide : alerts (2 lignes)")
+
+
+def test_looking_at_a_missing_sqlite_store_creates_nothing(tmp_path):
+    missing = tmp_path / "typo.sqlite3"
+    out = run("db", "current", "--url", f"sqlite:///{missing}").output
+    assert f"revision: none (no schema yet; head is {HEAD}" in out
+    with pytest.raises(UserError, match=f"no store at sqlite:///{missing}: nothing to copy"):
+        run("db", "copy", "--from", f"sqlite:///{missing}", "--to",
+            f"sqlite:///{tmp_path}/target.sqlite3")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_in_memory_store_is_named_as_written():
+    out = run("db", "upgrade", "--url", "sqlite:///:memory:").output
+    assert out.splitlines()[0] == "database: sqlite:///:memory:"

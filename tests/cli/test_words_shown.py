@@ -151,7 +151,9 @@ def aggregator(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
           "value": "Erreur : L'option '--limit' attend une valeur.",
           "extra": "Erreur : Argument(s) en trop : (un deux)",
           "sections": ["Options :", "Commandes :"], "arguments": "Arguments :",
-          "help": "--help           Affiche cette aide et s'arrête."}),
+          "help": "--help Affiche cette aide et s'arrête.",
+          "group": "Utilisation : aggregator [OPTIONS] COMMANDE [ARGUMENTS]...",
+          "types": ["--source <texte>", "SIRET|NOM <texte>"]}),
     ({"LANG": "en_GB.UTF-8"}, {
         "usage": "Usage: aggregator show [OPTIONS] {ID}",
         "try": "Try 'aggregator show --help' for help.",
@@ -161,7 +163,9 @@ def aggregator(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "value": "Error: Option '--limit' requires an argument.",
         "extra": "Error: Got unexpected extra argument(s) (un deux)",
         "sections": ["Options:", "Commands:"], "arguments": "Arguments:",
-        "help": "--help           Show this message and exit."}),
+        "help": "--help Show this message and exit.",
+        "group": "Usage: aggregator [OPTIONS] COMMAND [ARGS]...",
+        "types": ["--source <text>", "SIRET|NAME <text>"]}),
 ])
 def test_typers_own_words_in_the_readers_language(language, lines):
     missing = aggregator("show", **language)
@@ -173,7 +177,12 @@ def test_typers_own_words_in_the_readers_language(language, lines):
     assert lines["extra"] in aggregator("list", "un", "deux", **language).stderr
     main_help = aggregator("--help", **language).stdout.splitlines()
     assert all(section in main_help for section in lines["sections"])
-    assert lines["help"] in "\n".join(main_help)
+    assert lines["help"] in " ".join(" ".join(main_help).split())
+    assert main_help[0] == lines["group"]
+    # the kind of value an option or argument takes, as the reader says it
+    helps = aggregator("runs", "--help", **language).stdout + aggregator(
+        "buyer", "--help", **language).stdout
+    assert all(f"  {entry}  " in helps for entry in lines["types"])
     show_help = aggregator("show", "--help", **language).stdout.splitlines()
     assert show_help[0] == lines["usage"] and lines["arguments"] in show_help
 
@@ -210,3 +219,12 @@ def test_sources_say_why_a_source_cannot_run_in_the_readers_language(store_url, 
     out = run("sources")
     row = next(line for line in out.splitlines() if line.startswith("│ greenhouse "))
     assert row.split("│")[-2].strip() == why
+
+
+def test_the_version_is_shown_even_with_a_broken_configuration(tmp_path):
+    broken = tmp_path / "aggregator.toml"
+    broken.write_text("[database\n", encoding="utf-8")
+    from importlib.metadata import version
+
+    shown = aggregator("--version", AGGREGATOR_CONFIG=str(broken))
+    assert shown.returncode == 0 and shown.stdout == f"aggregator {version('aggregator')}\n"
