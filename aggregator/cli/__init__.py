@@ -6,6 +6,7 @@ Heavy imports (Scrapy, SQLAlchemy, Textual) happen inside the commands, so that
 
 from __future__ import annotations
 
+import errno
 import gc
 import itertools
 import os
@@ -179,8 +180,18 @@ def user_error_message(exc: BaseException) -> str | None:
     if raised("redis.exceptions", "ConnectionError"):
         return _("cannot reach Redis: %(error)s") % {"error": exc}
     if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}"
+        problem = _(_OS_ERRORS[exc.errno]) if exc.errno in _OS_ERRORS else exc.strerror or exc
+        return (_("%(problem)s: %(path)s") % {"problem": problem, "path": exc.filename}
+                if exc.filename else str(problem))
     return None
+
+
+# The file errors a user meets (a folder that does not exist, a read-only disk), in words of
+# their language: the system's own are English whatever the language chosen here.
+_OS_ERRORS = {errno.ENOENT: N_("no such file or folder"), errno.EACCES: N_("permission denied"),
+              errno.EPERM: N_("permission denied"), errno.EISDIR: N_("this is a folder"),
+              errno.ENOTDIR: N_("not a folder"), errno.ENOSPC: N_("no space left on the disk"),
+              errno.EROFS: N_("read-only file system"), errno.EEXIST: N_("already exists")}
 
 
 def fail(message: str) -> NoReturn:

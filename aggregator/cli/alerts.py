@@ -59,9 +59,10 @@ def _engine():
 @alerts_app.command("add", cls=QueryCommand,
     help=_("Save a search whose new matches are e-mailed as a digest."))
 def add(
-    name: Annotated[str, typer.Argument(help=_("A name for the alert (used in the subject)."))],
+    name: Annotated[str, typer.Argument(metavar=_("NAME"),
+        help=_("A name for the alert (used in the subject)."))],
     to: Annotated[list[str], typer.Option("--to", help=_("Recipient(s): ADDR[,ADDR]."))],
-    query: Annotated[list[str] | None, typer.Argument(
+    query: Annotated[list[str] | None, typer.Argument(metavar=_("QUERY"),
         help=_("The search, read as `search` reads it: kind:tender dep:13 cpv:45 "
              "\"électricité\" -nettoyage; none for every open listing."))] = None,
     every: Annotated[str, typer.Option(help=_(EVERY_HELP))] = "daily",
@@ -115,7 +116,7 @@ def list_() -> None:
 @alerts_app.command("show", help=_("An alert, and the digest it would send now (nothing is sent or "
             "marked)."))
 def show(
-    name: Annotated[str, typer.Argument(help=_("The alert."))],
+    name: Annotated[str, typer.Argument(metavar=_("NAME"), help=_("The alert."))],
 ) -> None:
     from aggregator.config import load_config
     from aggregator.mail.digests import preview
@@ -153,7 +154,7 @@ def show(
 
 @alerts_app.command("edit", help=_("Change an alert; what it has already sent stays sent."))
 def edit(
-    name: Annotated[str, typer.Argument(help=_("The alert."))],
+    name: Annotated[str, typer.Argument(metavar=_("NAME"), help=_("The alert."))],
     new_name: Annotated[str | None, typer.Option("--name", help=_("Rename it."))] = None,
     query: Annotated[str | None, typer.Option(help=_("A new query (compact form)."))] = None,
     to: Annotated[list[str] | None, typer.Option("--to", help=_("New recipient(s)."))] = None,
@@ -172,7 +173,7 @@ def edit(
     help=_("Delete an alert, its pending digests and its record of what was "
             "sent."))
 def remove(
-    name: Annotated[str, typer.Argument(help=_("The alert."))],
+    name: Annotated[str, typer.Argument(metavar=_("NAME"), help=_("The alert."))],
 ) -> None:
     from aggregator.store.alerts import remove_alert
 
@@ -183,7 +184,8 @@ def remove(
 
 @alerts_app.command("run", help=_("Send the digests now, whether due or not (pending ones first)."))
 def run(
-    name: Annotated[str | None, typer.Argument(help=_("Only this alert (default: all)."))] = None,
+    name: Annotated[str | None, typer.Argument(metavar=_("NAME"),
+        help=_("Only this alert (default: all)."))] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=_("Write the messages as .eml files instead of sending them; "
         "nothing is stored or marked as sent."))] = False,

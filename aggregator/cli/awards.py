@@ -154,7 +154,7 @@ def supplier(
              help=_("Contracts whose end (notification + duration, amendments included) falls "
                     "within the window: the tenders that will come."))
 def renewals(
-    query: Annotated[list[str] | None, typer.Argument(
+    query: Annotated[list[str] | None, typer.Argument(metavar=_("QUERY"),
         help=_("The same query language as search: dep:59 cpv:45 buyer:SIRET words…"))] = None,
     within: Annotated[str, typer.Option(help=_("How far ahead: 12m, 6m, 90d, 1y."))] = "12m",
     limit: Annotated[int, typer.Option(parser=whole_number("--limit", 1, 1_000_000),

@@ -48,6 +48,10 @@ _WRITTEN = (
      N_("Option %(name)s does not take a value.")),
     (r"Argument (?P<name>'[^']*') takes (?P<n>\d+) values\.",
      N_("Argument %(name)s takes %(n)s values.")),
+    # a choice (--format xml), as Typer's pydantic coercion words it
+    (r"Invalid value for (?P<name>.+?): Value error, (?P<value>.+?) is not one of "
+     r"(?P<choices>.+)\.", N_("Invalid value for %(name)s: %(value)s is not one of "
+                             "%(choices)s.")),
     (r"Invalid value for (?P<name>.+?): (?P<problem>.*)",
      N_("Invalid value for %(name)s: %(problem)s")),
     (r"Invalid value: (?P<problem>.*)", N_("Invalid value: %(problem)s")),

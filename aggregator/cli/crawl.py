@@ -119,7 +119,7 @@ def _note_what_the_store_holds(engine, runs: list, replay: Path | None) -> None:
 
 @app.command(help=_("Run spiders into the store and print a per-source summary."))
 def crawl(
-    sources: Annotated[list[str] | None, typer.Argument(
+    sources: Annotated[list[str] | None, typer.Argument(metavar=_("SOURCE"),
         help=_("Sources to crawl (default: every enabled source)."))] = None,
     arg: Annotated[list[str] | None, typer.Option(
         "-a", "--arg", help=_("Spider argument NAME=VALUE, e.g. -a since=2026-11-01."))] = None,

@@ -65,7 +65,7 @@ def _binary_output(path: Path | None):
 @app.command("export", cls=QueryCommand,
     help=_("Export every listing QUERY matches (no page limit)."))
 def export(
-    query: Annotated[list[str] | None, typer.Argument(
+    query: Annotated[list[str] | None, typer.Argument(metavar=_("QUERY"),
         help=_("The search, as for `search` and alerts: words, -exclusions and keys such as "
              "kind:tender dep:13; none for every open listing."))] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help=_("csv, json (JSON lines, "

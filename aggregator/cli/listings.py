@@ -161,7 +161,8 @@ Offset = Annotated[int, typer.Option(parser=whole_number("--offset", 0, MAX_ROWS
 @app.command("search", cls=QueryCommand,
     help=_("Search the stored listings (open ones by default)."))
 def search_listings(
-    query: Annotated[list[str] | None, typer.Argument(help=_(QUERY_HELP))] = None,
+    query: Annotated[list[str] | None, typer.Argument(metavar=_("QUERY"),
+        help=_(QUERY_HELP))] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help=_("job or tender."))] = None,
     location: Annotated[list[str] | None, typer.Option(
         "--location", "-l", help=_("Commune, postal code, department (13, Bouches-du-Rhône), "

@@ -49,7 +49,7 @@ def sources(ctx: typer.Context) -> None:
             "(the setting that `-s` overrides, and the [sources.NAME] key of "
             "aggregator.toml) with the value in use."))
 def list_sources(
-    names: Annotated[list[str] | None, typer.Argument(
+    names: Annotated[list[str] | None, typer.Argument(metavar=_("SOURCE"),
         help=_("Sources to show (default: all)."), show_default=False)] = None,
 ) -> None:
     from aggregator.config import load_config
@@ -166,8 +166,9 @@ def _key(spider: type, text: str) -> str:
 @sources_app.command("add", help=_("Follow job boards of a platform (written to the configuration "
             "file)."))
 def add(
-    platform: Annotated[str, typer.Argument(help=_("The platform: greenhouse, lever, workday..."))],
-    boards: Annotated[list[str], typer.Argument(
+    platform: Annotated[str, typer.Argument(metavar=_("PLATFORM"),
+        help=_("The platform: greenhouse, lever, workday..."))],
+    boards: Annotated[list[str], typer.Argument(metavar=_("BOARD"),
         help=_("Boards to follow: a token/site name, eu:SITE for Lever's EU instance, "
         "or the board's URL (Workday, Teamtailor)."))],
 ) -> None:
@@ -198,8 +199,10 @@ def add(
     help=_("Stop following job boards (their stored listings stay; they are "
             "no longer refreshed)."))
 def remove(
-    platform: Annotated[str, typer.Argument(help=_("The platform: greenhouse, lever, workday..."))],
-    boards: Annotated[list[str], typer.Argument(help=_("Boards to stop following."))],
+    platform: Annotated[str, typer.Argument(metavar=_("PLATFORM"),
+        help=_("The platform: greenhouse, lever, workday..."))],
+    boards: Annotated[list[str], typer.Argument(metavar=_("BOARD"),
+        help=_("Boards to stop following."))],
 ) -> None:
     spider = board_spider(platform)
     path = config_path()
@@ -227,7 +230,7 @@ def remove(
     "Find the job board (or career site) behind a web address and follow it: the address "
     "itself, then the page's links, frames and scripts, then schema.org JobPosting on it."))
 def follow(
-    url: Annotated[str, typer.Argument(
+    url: Annotated[str, typer.Argument(metavar=_("URL"),
         help=_("A company's careers page, or any of its job URLs."))],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=_("Say what was found; change nothing."))] = False,

@@ -15,7 +15,7 @@ from aggregator.i18n import _
 @app.command("tui", cls=QueryCommand,
     help=_("Browse and search listings in the terminal (? shows the keys)."))
 def tui(
-    query: Annotated[list[str] | None, typer.Argument(
+    query: Annotated[list[str] | None, typer.Argument(metavar=_("QUERY"),
         help=_("Start with this filter, read as `search` reads it, e.g. kind:tender dep:13 "
              "deadline<15d."))] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,

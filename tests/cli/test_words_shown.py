@@ -228,3 +228,27 @@ def test_the_version_is_shown_even_with_a_broken_configuration(tmp_path):
 
     shown = aggregator("--version", AGGREGATOR_CONFIG=str(broken))
     assert shown.returncode == 0 and shown.stdout == f"aggregator {version('aggregator')}\n"
+
+
+@pytest.mark.parametrize(("language", "lines"), [
+    ({}, {"folder": "erreur : c'est un dossier : {path}",
+          "missing": "erreur : fichier ou dossier introuvable : {path}/non/x.csv",
+          "choice": "Erreur : Valeur incorrecte pour '--format' / '-f' : 'xml' n'est pas "
+                    "parmi 'csv', 'json', 'ics'.",
+          "usage": "Utilisation : aggregator export [OPTIONS] [REQUÊTE]..."}),
+    ({"LANG": "en_GB.UTF-8"}, {
+        "folder": "error: this is a folder: {path}",
+        "missing": "error: no such file or folder: {path}/non/x.csv",
+        "choice": "Error: Invalid value for '--format' / '-f': 'xml' is not one of 'csv', "
+                  "'json', 'ics'.",
+        "usage": "Usage: aggregator export [OPTIONS] [QUERY]..."}),
+])
+def test_a_file_or_value_refused_says_why_in_the_readers_language(tmp_path, language, lines):
+    env = {"AGGREGATOR_DATABASE_URL": f"sqlite:///{tmp_path}/store.sqlite3", **language}
+    folder = aggregator("export", "-o", str(tmp_path), **env)
+    assert folder.stderr.strip() == lines["folder"].format(path=tmp_path)
+    missing = aggregator("export", "-o", f"{tmp_path}/non/x.csv", **env)
+    assert missing.stderr.strip() == lines["missing"].format(path=tmp_path)
+    choice = aggregator("export", "--format", "xml", **env)
+    assert choice.stderr.splitlines()[0] == lines["usage"]
+    assert choice.stderr.splitlines()[-1] == lines["choice"]

@@ -206,7 +206,8 @@ def test_ctrl_c_stops_the_crawls_cleanly_and_leaves_no_process(sqlite_url):
     (["list"], {"AGGREGATOR_DATABASE_URL": "foo://x"}, "error: database URL:"),
     (["list"], {"AGGREGATOR_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"},
      "error: database: connection failed"),
-    (["export", "", "-o", "/nonexistent/dir/x.csv"], {}, "error: No such file or directory"),
+    (["export", "", "-o", "/nonexistent/dir/x.csv"], {},
+     "error: no such file or folder: /nonexistent/dir/x.csv"),
     (["crawl", "--distributed", "boamp"], {"AGGREGATOR_REDIS_URL": "redis://127.0.0.1:1/0"},
      "error: cannot reach Redis"),
 ])
