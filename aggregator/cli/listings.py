@@ -211,8 +211,10 @@ def search_listings(
     _print_results(filter, json_lines, csv_out, as_of, why)
 
 
-@app.command("list", help=_("The open listings, newest first (`search` without a filter)."))
+@app.command("list", help=_("The open listings, newest first (`search` without a filter)."),
+             context_settings={"allow_extra_args": True})
 def list_listings(
+    ctx: typer.Context,
     sort: Annotated[str | None, typer.Option(
         help=_("published (default: newest first), deadline, seen, title, ...; a leading - "
         "reverses it."))] = "published",
@@ -226,6 +228,9 @@ def list_listings(
 ) -> None:
     from aggregator.query import Filter
 
+    if ctx.args:  # `list kind:tender`: what the user meant is said, not "extra argument"
+        raise UserError(_("list shows every open listing; to filter: aggregator search "
+                          "%(query)s") % {"query": " ".join(ctx.args)})
     filter = with_options(Filter(limit=limit, offset=offset), {"sort": sort})
     _print_results(filter, json_lines, csv_out, as_of)
 

@@ -126,6 +126,9 @@ def test_list_is_search_without_a_filter_newest_first(store, wide):
     assert by_deadline == searched_default
     published = [json.loads(line)["published_at"] for line in listed.splitlines()]
     assert published == sorted(published, reverse=True)
+    # a filter typed after `list` is pointed to `search`, not "extra argument(s)"
+    with pytest.raises(UserError, match=r"to filter: aggregator search kind:tender dep:13$"):
+        run("list", "kind:tender", "dep:13")
 
 
 def test_show_prints_description_sources_and_changes(store, engine, wide):

@@ -174,7 +174,7 @@ def test_typers_own_words_in_the_readers_language(language, lines):
     assert lines["option"] in aggregator("list", "--lmit", "3", **language).stderr
     assert lines["command"] in aggregator("shw", "1", **language).stderr
     assert lines["value"] in aggregator("list", "--limit", **language).stderr
-    assert lines["extra"] in aggregator("list", "un", "deux", **language).stderr
+    assert lines["extra"] in aggregator("runs", "un", "deux", **language).stderr
     main_help = aggregator("--help", **language).stdout.splitlines()
     assert all(section in main_help for section in lines["sections"])
     assert lines["help"] in " ".join(" ".join(main_help).split())
