@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from aggregator.i18n import _
+from aggregator.i18n import N_, WrittenForms, _
 from aggregator.normalize.text import strip_controls
 from aggregator.store.alerts import AlertError, save_alert, update_alert
 from aggregator.store.models import Alert
@@ -88,6 +88,25 @@ def parse_recipients(value: str | Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+# email-validator's reasons for the mistakes people make typing an address (others are
+# shown as it writes them)
+_EMAIL_PROBLEMS = WrittenForms((
+    (r"An email address must have an @-sign\.", N_("no @")),
+    (r"There must be something before the @-sign\.", N_("nothing before the @")),
+    (r"There must be something after the @-sign\.", N_("nothing after the @")),
+    (r"The email address contains invalid characters before the @-sign: (?P<chars>.+)\.",
+     N_("characters not allowed before the @: %(chars)s")),
+    (r"The part after the @-sign contains invalid characters: (?P<chars>.+)\.",
+     N_("characters not allowed after the @: %(chars)s")),
+    (r"An email address cannot have two periods in a row\.", N_("two dots in a row")),
+    (r"An email address cannot end with a period\.", N_("a dot at the end")),
+    (r"An email address cannot have a period immediately before the @-sign\.",
+     N_("a dot just before the @")),
+    (r"The part after the @-sign is a special-use or reserved name that cannot be used with "
+     r"email\.", N_("the part after the @ is a reserved name")),
+), parts={"chars": lambda chars: chars.replace("SPACE", _("space"))})
+
+
 def _recipient(name: str, address: str, text: str) -> tuple[str, str]:
     """(the address folded for comparison, the recipient as stored)."""
     from email.headerregistry import Address
@@ -101,7 +120,7 @@ def _recipient(name: str, address: str, text: str) -> tuple[str, str]:
                                  globally_deliverable=False)  # a local server is fine
     except EmailNotValidError as exc:
         raise AlertError(_("not an e-mail address: %(address)r (%(reason)s)") % {
-            "address": address, "reason": exc}) from None
+            "address": address, "reason": _EMAIL_PROBLEMS.say(str(exc))}) from None
     recipient = str(Address(display_name=name.strip(), addr_spec=checked.normalized))
     return checked.normalized.lower(), recipient
 

@@ -60,6 +60,19 @@ def test_bad_recipients_are_refused(recipients):
         parse_recipients(recipients)
 
 
+@pytest.mark.usefixtures("default_language")
+@pytest.mark.parametrize(("recipients", "why"), [
+    ("jean.dupont.example.fr", "'jean.dupont.example.fr' (il manque le @)"),
+    ("jean dupont@example.fr", "'jean dupont@example.fr' (caractères interdits avant le @ : "
+                               "espace)"),
+    ("jean@example..fr", "'jean@example..fr' (deux points de suite)"),
+])
+def test_a_mistyped_address_is_explained_in_french(recipients, why):
+    with pytest.raises(AlertError) as refused:
+        parse_recipients(recipients)
+    assert str(refused.value) == f"pas une adresse électronique : {why}"
+
+
 def test_display_names_are_kept():
     assert parse_recipients(['Jean Dupont <jean@example.fr>, "Dupont, Marie" <m@example.fr>',
                              "Élise Été <e@example.fr>"]) == [
