@@ -4,6 +4,9 @@ says what it did."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from aggregator.tui.app import AggregatorApp
@@ -106,6 +109,46 @@ async def test_the_details_pane_takes_room_from_the_least_useful_columns(engine_
         assert table(app).widths["title"] >= 30
         assert "source" not in table(app).widths  # gone first
         assert set(table(app).widths) < before
+
+
+@pytest.mark.asyncio
+async def test_the_as_of_notice_goes_when_a_listing_is_opened_and_the_day_stays(engine_plus):
+    note = "Recorded listings (a replay, no network), as of Friday 27 March 2026."
+    as_of = datetime(2026, 3, 27, 23, 59, tzinfo=ZoneInfo("Europe/Paris"))
+    app = AggregatorApp(engine_plus, health=False, as_of=as_of, note=note)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [message for message, _severity in notifications(app)] == [note]
+        await pilot.press("enter")
+        await settle(pilot)
+        # it lay over the right half of the details for 15 seconds
+        assert notifications(app) == []
+        shown = screen_text(app)
+        assert "a replay" not in shown
+        assert "Métropole Nice Côte d'Azur" in shown
+        # the day is still in sight, the note on hover
+        assert shown.splitlines()[-2].rstrip().endswith("as of 27/03/2026")
+        assert str(app.query_one("#as-of").tooltip) == note
+
+
+@pytest.mark.asyncio
+async def test_the_day_read_at_speaks_french(engine_plus, default_language):
+    as_of = datetime(2026, 3, 27, 23, 59, tzinfo=ZoneInfo("Europe/Paris"))
+    app = AggregatorApp(engine_plus, health=False, as_of=as_of, note="Annonces enregistrées")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_text(app).splitlines()[-2].rstrip().endswith("au 27/03/2026")
+
+
+@pytest.mark.asyncio
+async def test_without_a_note_the_status_line_names_no_day(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert notifications(app) == []
+        assert "as of" not in screen_text(app)
 
 
 @pytest.mark.asyncio
