@@ -115,42 +115,57 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
 
 
 def _filled(table: Table, narrowest: int, natural: list[int], width: int) -> Table:
-    """``table`` as wide as ``width``: the room beyond its least width goes first to the
-    columns without a ratio, up to their ``natural`` (widest line), then to the ratio columns,
-    shared as their ratios say but none cut below its least or left wider than its widest
-    line while the first (the title) can take the room. Rich would share it from the ratios
-    alone, then take back what overflows from every wrapping column, cutting a word that
-    fitted ("Penne-sur-Huvea…" in a table narrower than the terminal)."""
-    flexible = [column for column in table.columns if column.ratio]
-    if not table.expand or not flexible or narrowest > width:
+    """``table`` as wide as ``width``, its columns as wide as ``shared_widths`` says. Rich
+    would share the room from the ratios alone, then take back what overflows from every
+    wrapping column, cutting a word that fitted ("Penne-sur-Huvea…" in a table narrower
+    than the terminal)."""
+    if not table.expand or not any(column.ratio for column in table.columns) \
+            or narrowest > width:
         return table
-    spare = width - narrowest
-    for column, wanted in zip(table.columns, natural, strict=True):
-        if not column.ratio:  # the others first get the room their lines want
-            grown = max(0, min(spare, wanted - (column.min_width or 0)))
-            column.width = (column.min_width or 0) + grown
-            spare -= grown
-    wants = {id(column): wanted for column, wanted in zip(table.columns, natural, strict=True)}
-    # the ratio columns' widths in all as their ratios say, none below its least nor above
-    # its widest line while another can take the rest
-    total = spare + sum(column.width or 0 for column in flexible)
-    left = list(flexible)
-    while left:
-        ratios = sum(column.ratio or 0 for column in left)
-        targets = {id(c): total * (c.ratio or 0) / ratios for c in left}
-        bound = next((c for c in left if targets[id(c)] < (c.width or 0)), None) or next(
-            (c for c in left[1:] if targets[id(c)] > wants[id(c)]), None)
-        if bound is None:
-            break
-        if targets[id(bound)] > wants[id(bound)]:
-            bound.width = wants[id(bound)]
-        total -= bound.width or 0
-        left.remove(bound)
-    if left:  # the first (the title) takes the rounding's remainder
-        for column in left[1:]:
-            column.width = int(total * (column.ratio or 0) / ratios)
-        left[0].width = total - sum(column.width or 0 for column in left[1:])
-    for column in flexible:
+    # a ratio column's least is its set width, another's the width Rich measures
+    least = [(column.width if column.ratio else column.min_width) or 0
+             for column in table.columns]
+    room = width - narrowest + sum(least)  # the width the cells share, rules and padding out
+    widths = shared_widths(least, natural, [column.ratio for column in table.columns], room)
+    for column, wide in zip(table.columns, widths, strict=True):
+        column.width = wide
         column.ratio = None
     table.expand = False
     return table
+
+
+def shared_widths(least: Sequence[int], natural: Sequence[int],
+                  ratios: Sequence[int | None], room: int) -> list[int]:
+    """Each column's width when they share ``room`` cells (at least the sum of their
+    ``least``): the room beyond their least widths goes first to the columns without a
+    ratio, up to their ``natural`` (widest line), then to the ratio columns, shared as their
+    ratios say but none cut below its least or left wider than its widest line while the
+    first (the title) can take the room. The results table of the TUI shares its width so
+    too (aggregator/tui/results_table.py)."""
+    widths = list(least)
+    spare = room - sum(least)
+    for index, ratio in enumerate(ratios):
+        if not ratio:  # the others first get the room their lines want
+            grown = max(0, min(spare, natural[index] - least[index]))
+            widths[index] += grown
+            spare -= grown
+    # the ratio columns' widths in all as their ratios say, none below its least nor above
+    # its widest line while another can take the rest
+    left = [index for index, ratio in enumerate(ratios) if ratio]
+    total = spare + sum(widths[index] for index in left)
+    while left:
+        shares = sum(ratios[index] or 0 for index in left)
+        targets = {index: total * (ratios[index] or 0) / shares for index in left}
+        bound = next((i for i in left if targets[i] < widths[i]), None)
+        if bound is None:
+            bound = next((i for i in left[1:] if targets[i] > natural[i]), None)
+            if bound is None:
+                break
+            widths[bound] = natural[bound]
+        total -= widths[bound]
+        left.remove(bound)
+    if left:  # the first (the title) takes the rounding's remainder
+        for index in left[1:]:
+            widths[index] = int(total * (ratios[index] or 0) / shares)
+        widths[left[0]] = total - sum(widths[index] for index in left[1:])
+    return widths

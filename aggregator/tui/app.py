@@ -23,6 +23,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input
 
 from aggregator.i18n import _, ngettext, number
+from aggregator.presentation import DATE, local
 from aggregator.query import Filter, FilterError, count, get_listing, search, stream
 from aggregator.query.completion import hint
 from aggregator.query.why import explain
@@ -42,6 +43,7 @@ COUNT_CAP = 10_001
 NARROW = 120  # below this width, the details pane opens under the results
 SORT_CYCLE = ("deadline", "published", "title")  # what `S` steps through
 HEALTH_EVERY = 300  # seconds between two looks at source health
+AS_OF_NOTICE = 15  # seconds the "as of" notice stays, unless a listing is opened first
 
 
 def problem(exc: BaseException) -> str:
@@ -69,6 +71,7 @@ class AggregatorApp(App[None]):
         self.engine = engine
         self.as_of = as_of  # the instant listings are read at (None: now; `--as-of`)
         self.note = note  # said when the app opens (recorded listings, as of which day)
+        self.as_of_notice = False  # that notice is on screen
         # the filter bar starts with the query's text form
         self.initial_query = query.to_text() if isinstance(query, Filter) else query
         self.page_size = page_size
@@ -91,7 +94,11 @@ class AggregatorApp(App[None]):
         self.table.focus()
         self.apply_filter_text(self.initial_query)
         if self.note:
-            self.notify(self.note, title=_("As of"), timeout=15, markup=False)
+            self.notify(self.note, title=_("As of"), timeout=AS_OF_NOTICE, markup=False)
+            self.as_of_notice = True
+            self.set_timer(AS_OF_NOTICE, self._as_of_notice_gone)
+            if self.as_of is not None:  # in sight once the notice is gone, the note on hover
+                self.status.set_as_of(local(self.as_of, DATE), self.note)
         if self.health:
             self.load_source_health()
             self.set_interval(HEALTH_EVERY, self.load_source_health)
@@ -102,6 +109,9 @@ class AggregatorApp(App[None]):
     def _fit_layout(self, width: int) -> None:
         # the details pane beside the results leaves a narrow terminal too little of both
         self.query_one("#main").set_class(width < NARROW, "-narrow")
+
+    def _as_of_notice_gone(self) -> None:
+        self.as_of_notice = False
 
     # ---- widgets
     @property
@@ -228,6 +238,12 @@ class AggregatorApp(App[None]):
     # ---- details
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.detail.add_class("-open")
+        if self.as_of_notice:
+            # it lies over the details (at 80×24, most of them); the status line still
+            # says "as of". Textual dismisses no single notification: any other shown in
+            # those first seconds goes too, older than the listing opened as well.
+            self.clear_notifications()
+            self.as_of_notice = False
         self._load_detail_at_cursor()
         # the pane takes rows from the table (under it, in a narrow terminal): keep the
         # listing it shows in sight

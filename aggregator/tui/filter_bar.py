@@ -13,18 +13,27 @@ from aggregator.tui.filter_history import load_history, remembered, save_history
 PLACEHOLDER = N_('kind:tender dep:13 deadline<15d cpv:45 "électricité" -nettoyage   (? for help)')
 
 
-class FilterSuggester(Suggester):
-    """Completes the word being typed: keys (``dea`` → ``deadline<``), then values
+def completion(value: str) -> str | None:
+    """The text with its last word completed: keys (``dea`` → ``deadline<``), then values
     (``dep:bou`` → ``dep:Bouches-du-Rhône``, ``kind:t`` → ``kind:tender``)."""
+    from aggregator.query import complete
+
+    options = complete(value, limit=1)
+    return options[0] if options else None
+
+
+class FilterSuggester(Suggester):
+    """The hint drawn after the text typed: a completion that only continues it."""
 
     def __init__(self) -> None:
         super().__init__(use_cache=True, case_sensitive=True)
 
     async def get_suggestion(self, value: str) -> str | None:
-        from aggregator.query import complete
-
-        options = complete(value, limit=1)
-        return options[0] if options else None
+        # Input draws what follows len(value): a completion that rewrites the text typed
+        # (case, accents, quotes: "reg:prov" → 'region:"Provence…"') would read as appended
+        # to it ('reg:provvence-Alpes-Côte d'Azur"'). Tab still takes it (action_complete).
+        suggestion = completion(value)
+        return suggestion if suggestion and suggestion.startswith(value) else None
 
 
 class FilterBar(Input):
@@ -56,9 +65,11 @@ class FilterBar(Input):
         self.cursor_position = len(self.value)
 
     def action_complete(self) -> None:
-        """Tab takes the suggestion (like → at the end of the line)."""
-        if self._suggestion and self.cursor_position == len(self.value):
-            self.value = self._suggestion
+        """Tab completes the last word, even when no hint shows it (``dep:bou`` →
+        ``dep:Bouches-du-Rhône``); → takes only the hint shown."""
+        suggestion = completion(self.value) if self.cursor_position == len(self.value) else None
+        if suggestion:
+            self.value = suggestion
             self.cursor_position = len(self.value)
         else:
             self.screen.focus_next()

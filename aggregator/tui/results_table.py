@@ -1,16 +1,18 @@
 """The results: one row per listing, filled page by page from the database as the cursor
 nears the end; clicking a column header sorts by it (in the database, not on the page).
 
-No column is ever cut: the short ones (kind, deadline, contract/CPV, source) are as wide as
-their widest cell, title, organisation and place share the rest, and when that leaves the
-title too little room (a small terminal, the details pane open) the optional columns are
-left out, least useful first. Closed and cancelled listings are dimmed."""
+No short column is ever cut: kind, deadline, contract/CPV and source are as wide as their
+widest cell, title, organisation and place share the rest as in `aggregator list`, and
+when that leaves the title too little room (a small terminal, the details pane open) the
+optional columns are left out, least useful first. Closed and cancelled listings are
+dimmed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
@@ -18,6 +20,8 @@ from textual.widgets import DataTable
 from aggregator.i18n import N_, _
 from aggregator.presentation import closing_soon, deadline_text, kind_short, place, terms
 from aggregator.terminal.console import safe
+from aggregator.terminal.fit import WORD_MAX, WORD_MIN, shared_widths
+from aggregator.terminal.listings import TITLE_MIN
 from aggregator.tui.actions import bindings
 
 if TYPE_CHECKING:
@@ -32,38 +36,56 @@ COLUMNS = (
 )
 SORT_KEYS = {key: sort for key, _label, sort in COLUMNS if sort}
 LOAD_MORE_WITHIN = 20  # rows from the end at which the next page is fetched
-_FITTED = ("star", "kind", "deadline", "terms", "source")
 _OPTIONAL = ("source", "terms", "kind", "organization")  # left out first to last
-_TITLE_MIN = 30
-_ORGANIZATION = (0.35, 12)  # its share of what title and organisation share, its minimum
-_PLACE = (0.25, 10)  # its share when it cannot be whole, its minimum
+# Title, organisation and place share what the others leave as `aggregator list` shares it
+# (aggregator/terminal/listings.py); the others are as wide as their widest cell.
+_RATIOS = {"title": 3, "organization": 2, "place": 1}
+_ORGANIZATION_MIN = 12  # a name in many words, cut as a title is; a place is one name
 _PADDING = 2  # DataTable's cell padding, each side together
 _SCROLLBAR = 2
 
 
 def fit_columns(width: int, content: dict[str, int]) -> dict[str, int]:
     """The columns shown in a table ``width`` cells wide and each one's width, given how
-    wide the content of the fitted columns and of the place is (0: an empty column, left
-    out). Optional columns go, least useful first, while the title would get less than its
-    minimum; the place is cut only when nothing is left to drop. The title gets the rest."""
+    wide each column's content is, its label included (0: an empty column, left out).
+
+    The widths are shared as the CLI shares them (aggregator/terminal/fit.py
+    ``shared_widths``), but a cell is one line here: a place is one name, whole when it
+    fits; an organisation is cut as a title is, down to _ORGANIZATION_MIN; the title is
+    never below TITLE_MIN and takes the room left. Optional columns go, least useful first,
+    while those least widths do not fit (a place counted up to WORD_MAX, as a word is
+    there); then the place is cut shorter, down to WORD_MIN, and on a terminal narrower
+    still, the title."""
+    labels = {key: _(label) for key, label, _sort in COLUMNS}
     shown = [key for key, _label, _sort in COLUMNS if content.get(key, 1)]
+
+    def least(key: str, word_max: int) -> int:
+        if key == "title":
+            return TITLE_MIN
+        if key in _RATIOS:  # a longer one ends in "…" rather than crowd the title out
+            most = _ORGANIZATION_MIN if key == "organization" else word_max
+            return min(max(content[key], cell_len(labels[key])), most, word_max)
+        return content[key]
+
+    def room() -> int:  # what the cells share: the scrollbar and their padding left out
+        return width - _SCROLLBAR - _PADDING * len(shown)
+
     for optional in (None, *_OPTIONAL):
         if optional in shown:
             shown.remove(optional)
-        fixed = sum(content[k] for k in shown if k in _FITTED)
-        free = width - _SCROLLBAR - fixed - _PADDING * len(shown)
-        share = _ORGANIZATION[0] if "organization" in shown else 0
-        place = content.get("place", 0)
-        if optional == _OPTIONAL[-1] and int((free - place) * (1 - share)) < _TITLE_MIN:
-            place = max(min(place, int(free * _PLACE[0])), _PLACE[1])
-        flexible = {"place": place}
-        if share:
-            flexible["organization"] = int((free - place) * share)
-        flexible["title"] = free - sum(flexible.values())
-        if flexible["title"] >= _TITLE_MIN and flexible.get(
-                "organization", _ORGANIZATION[1]) >= _ORGANIZATION[1]:
+        if sum(least(key, WORD_MAX) for key in shown) <= room():
             break
-    return {k: max(flexible[k], 1) if k in flexible else content[k] for k in shown}
+    # the place whole when the columns kept leave it the room, else cut shorter as needed
+    word_max = max(content.get("place", 0), WORD_MAX)
+    while word_max > WORD_MIN and sum(least(key, word_max) for key in shown) > room():
+        word_max -= 1  # cheap here: no Rich measure (the CLI steps by 2)
+    leasts = [least(key, word_max) for key in shown]
+    over = sum(leasts) - room()
+    if over > 0:  # a tiny terminal: the title is cut too
+        leasts[shown.index("title")] = max(TITLE_MIN - over, 1)
+    widths = shared_widths(leasts, [max(content[key], 1) for key in shown],
+                           [_RATIOS.get(key) for key in shown], max(room(), sum(leasts)))
+    return dict(zip(shown, widths, strict=True))
 
 
 class ResultsTable(DataTable):
@@ -96,23 +118,24 @@ class ResultsTable(DataTable):
         self._fit_columns()
 
     # ---- columns
-    def _fitted_widths(self) -> dict[str, int]:
-        """How wide the content of each fitted column and of the place is (its label too;
-        0 when every cell is empty: "deadline" over jobs takes no room)."""
+    def _content_widths(self) -> dict[str, int]:
+        """How wide the content of each column is (its label too; 0 when every cell is
+        empty: "deadline" over jobs takes no room)."""
         labels = {key: _(label) for key, label, _sort in COLUMNS}
-        widths = dict.fromkeys((*_FITTED, "place"), 0)
+        widths = dict.fromkeys(labels, 0)
         for listing in self.listings:
             cells = self._cells(listing)
             for key in widths:
                 widths[key] = max(widths[key], cells[key].cell_len)
-        widths = {k: max(w, len(labels[k])) if w else 0 for k, w in widths.items()}
-        # the star is always there (starring moves no column); so is the place
-        return widths | {"star": 1, "place": max(widths["place"], len("place"))}
+        widths = {k: max(w, cell_len(labels[k])) if w else 0 for k, w in widths.items()}
+        # the star is always there (starring moves no column); so are the title and place
+        return widths | {"star": 1} | {key: max(widths[key], cell_len(labels[key]))
+                                       for key in ("title", "place")}
 
     def _fit_columns(self) -> None:
         if not self.size.width:
             return
-        widths = fit_columns(self.size.width, self._fitted_widths())
+        widths = fit_columns(self.size.width, self._content_widths())
         if list(widths) != list(self.widths):
             self._rebuild(widths)
             return

@@ -1,4 +1,5 @@
-"""One line under the results: how many match, filter errors, and sources that are broken."""
+"""One line under the results: how many match, filter errors, the day listings are read at
+when it is not today (a replay, --as-of), and sources that are broken."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aggregator.terminal.console import safe
 class StatusBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(id="status-message")
+        yield Static(id="as-of")
         yield Static(id="source-health")
 
     def set_message(self, text: str, *, error: bool = False) -> None:
@@ -37,6 +39,13 @@ class StatusBar(Horizontal):
             about = number(total)
         self.set_message(_("%(shown)s of %(total)s · %(query)s") % {
             "shown": number(shown), "total": about, "query": filter_text or _("open listings")})
+
+    def set_as_of(self, day: str, note: str) -> None:
+        """The day open, closed and days left are judged on (``note`` says why, on hover)."""
+        label = self.query_one("#as-of", Static)
+        label.update(Text(_("as of %(day)s") % {"day": day}))
+        label.tooltip = Text(note)  # data, never markup
+        label.display = True
 
     def set_source_health(self, health: Sequence[Any]) -> None:
         """Broken sources (aggregator.scheduling.health.broken_sources): their listings may

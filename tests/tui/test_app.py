@@ -106,6 +106,26 @@ async def test_the_filter_bar_completes_keys_and_places(tui_engine):
 
 
 @pytest.mark.asyncio
+async def test_the_filter_bar_hints_only_what_continues_the_text_typed(tui_engine):
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"reg:prov")
+        await pilot.pause(0.2)
+        line = screen_text(app).splitlines()[1]
+        # its completion is 'region:"Provence…"': drawn after the text, it read as
+        # 'reg:provvence-Alpes-Côte d'Azur"'
+        assert line.strip("▊▎ ") == "reg:prov"
+        await pilot.press("right")
+        assert app.query_one("#filter").value == "reg:prov"  # → takes only a hint shown
+        await pilot.press("tab")  # Tab still completes
+        assert app.query_one("#filter").value == 'reg:"Provence-Alpes-Côte d\'Azur"'
+        await pilot.press("ctrl+u", *"dep:Bou")
+        await pilot.pause(0.2)
+        assert "dep:Bouches-du-Rhône" in screen_text(app).splitlines()[1]
+
+
+@pytest.mark.asyncio
 async def test_details_show_description_all_sources_and_follow_the_cursor(tui_engine):
     app = AggregatorApp(tui_engine, health=False)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -4,6 +4,9 @@ says what it did."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from aggregator.tui.app import AggregatorApp
@@ -60,6 +63,38 @@ async def test_no_column_is_cut(engine_plus, size):
                                     "deadline", "terms", "source"}
 
 
+PLACES = [
+    item("penne", kind="job", source="lever", title="Développeur F/H", organization="Akanea",
+         location="La Penne-sur-Huveaune (13)", published_at="2026-03-26T09:00:00+01:00"),
+    item("guy", title="Prestations de transports d'échantillons biologiques",
+         location="Guyancourt (78)", organization="Centre hospitalier de Versailles",
+         deadline_at="2035-11-06T00:00:00+01:00", cpv=["60161000"]),
+    item("hl", title="Travaux de rénovation des batteries", location="Haute-Loire (43)",
+         organization="Département de la Haute-Loire", deadline_at="2026-04-14T12:00:00+02:00"),
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (160, 30)])
+async def test_a_place_that_fits_is_whole_and_the_title_takes_the_room_left(tui_engine, size):
+    write(tui_engine, PLACES)
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        rows = table(app)
+        shown = screen_text(app)
+        # was "Guyancourt …" and "Haute-Loire…" at 80 columns: the longest place (26 cells)
+        # cut every place to 12
+        assert "Guyancourt (78)" in shown and "Haute-Loire (43)" in shown
+        assert rows.widths["title"] >= 30
+        if size[0] >= 160:  # room for the longest place; title and organisation share 3:2
+            assert "La Penne-sur-Huveaune (13)" in shown
+            assert rows.widths["title"] > rows.widths["organization"] >= 12
+        # the title takes what the others leave: the table is as wide as the terminal
+        padding, scrollbar = 2, 2
+        assert sum(rows.widths.values()) + padding * len(rows.widths) + scrollbar == size[0]
+
+
 @pytest.mark.asyncio
 async def test_the_details_pane_takes_room_from_the_least_useful_columns(engine_plus):
     app = AggregatorApp(engine_plus, query="kind:job", health=False)
@@ -74,6 +109,46 @@ async def test_the_details_pane_takes_room_from_the_least_useful_columns(engine_
         assert table(app).widths["title"] >= 30
         assert "source" not in table(app).widths  # gone first
         assert set(table(app).widths) < before
+
+
+@pytest.mark.asyncio
+async def test_the_as_of_notice_goes_when_a_listing_is_opened_and_the_day_stays(engine_plus):
+    note = "Recorded listings (a replay, no network), as of Friday 27 March 2026."
+    as_of = datetime(2026, 3, 27, 23, 59, tzinfo=ZoneInfo("Europe/Paris"))
+    app = AggregatorApp(engine_plus, health=False, as_of=as_of, note=note)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [message for message, _severity in notifications(app)] == [note]
+        await pilot.press("enter")
+        await settle(pilot)
+        # it lay over the right half of the details for 15 seconds
+        assert notifications(app) == []
+        shown = screen_text(app)
+        assert "a replay" not in shown
+        assert "Métropole Nice Côte d'Azur" in shown
+        # the day is still in sight, the note on hover
+        assert shown.splitlines()[-2].rstrip().endswith("as of 27/03/2026")
+        assert str(app.query_one("#as-of").tooltip) == note
+
+
+@pytest.mark.asyncio
+async def test_the_day_read_at_speaks_french(engine_plus, default_language):
+    as_of = datetime(2026, 3, 27, 23, 59, tzinfo=ZoneInfo("Europe/Paris"))
+    app = AggregatorApp(engine_plus, health=False, as_of=as_of, note="Annonces enregistrées")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_text(app).splitlines()[-2].rstrip().endswith("au 27/03/2026")
+
+
+@pytest.mark.asyncio
+async def test_without_a_note_the_status_line_names_no_day(engine_plus):
+    app = AggregatorApp(engine_plus, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert notifications(app) == []
+        assert "as of" not in screen_text(app)
 
 
 @pytest.mark.asyncio
