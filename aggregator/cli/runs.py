@@ -10,6 +10,7 @@ from rich.text import Text
 
 from aggregator.cli import app
 from aggregator.cli.numbers import whole_number
+from aggregator.drop_reasons import drop_reason
 from aggregator.i18n import _
 from aggregator.presentation import duration_text, local, state_name
 from aggregator.run_notes import note_line
@@ -40,8 +41,9 @@ def _columns() -> list[Column]:
 def _note(run: Any) -> str:
     note = note_line(run.error_summary)
     if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
-        note = _("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
-                                          in sorted(run.dropped_reasons.items()))
+        # in the reader's words, in the order of those words
+        note = _("dropped: ") + ", ".join(sorted(f"{drop_reason(reason)} {n}" for reason, n
+                                                 in run.dropped_reasons.items()))
     return note[:200]
 
 

@@ -113,6 +113,19 @@ def test_a_run_that_dropped_records_says_why_in_its_note(cli):
     assert notes["ted"] == "HTTP 500 from /v3/notices/search"  # what failed comes first
 
 
+def test_a_french_reader_reads_why_records_were_dropped_in_french(cli, default_language):
+    add_run("greenhouse", 0, "ok", items=20, items_dropped=5,
+            dropped_reasons={"gone before its detail was read": 3,
+                             "unreadable record (KeyError)": 1, "missing url": 1})
+    # a reason no release writes any more (or not yet known here): shown as it is
+    add_run("boamp", 0, "ok", items=7, items_dropped=2, dropped_reasons={"odd reason": 2})
+
+    notes = {row[1]: row[-1] for row in rows(cli("runs").output)}
+    assert notes["greenhouse"] == ("écartées : adresse manquante 1, annonce illisible "
+                                   "(KeyError) 1, retirée avant la lecture de son détail 3")
+    assert notes["boamp"] == "écartées : odd reason 2"
+
+
 @pytest.mark.parametrize(("language", "number", "outcomes"), [
     ("en", "run", {"1": "ok", "2": "interrupted", "3": "failed", "4": "stopped"}),
     ("fr", "n°", {"1": "ok", "2": "interrompue", "3": "échec", "4": "arrêtée"})])
