@@ -102,6 +102,27 @@ def test_sources_shows_health_and_names_broken_sources(cli):
     assert "Broken: boamp — see `aggregator runs --source boamp`" in result.output
 
 
+def test_a_source_configured_since_its_last_run_is_shown_configured(cli, default_language,
+                                                                    monkeypatch):
+    add_run("greenhouse", 0, "unconfigured",
+            error_summary="no boards configured: add some with `aggregator sources add "
+                          "greenhouse BOARD` or in aggregator.toml")
+    write_config('[sources.greenhouse]\nboards = ["codepath"]\n')  # then added a board
+
+    greenhouse = {row[0]: row for row in rows(cli("sources").output)}["greenhouse"]
+    assert greenhouse[2] == "oui"  # configured
+    assert greenhouse[4] == "non configurée 01/06 06:00"  # the last run, as history
+    assert greenhouse[8:10] == [
+        "inconnue",
+        "pas encore collectée depuis sa configuration (dernière collecte : non configurée)"]
+    # a narrow terminal says the same, and nothing of the boards it no longer lacks
+    monkeypatch.setattr(console, "width", 80)
+    output = cli("sources").output
+    block = output[output.index("greenhouse"):].split("\n  ")[0]
+    assert block.startswith("greenhouse  inconnue  dernière collecte non configurée"), block
+    assert "configurée oui" in block and "aucune page carrières" not in block
+
+
 def test_a_run_that_dropped_records_says_why_in_its_note(cli):
     add_run("boamp", 0, "ok", items=17, items_dropped=13,
             dropped_reasons={"missing title": 9, "missing url": 4})
