@@ -7,6 +7,8 @@ The verdicts are explained in aggregator/scheduling/health.py.
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -56,24 +58,25 @@ def health_table(rows: list) -> Table:
     return table
 
 
-def health_blocks(rows: list) -> list[Text]:
-    """The same facts for a narrow terminal: a line per source, its reason below."""
-    blocks = []
+def health_blocks(rows: list) -> list[RenderableType]:
+    """The same facts for a narrow terminal: the source and its verdict, then its facts and
+    its reason indented below, wrapped lines too (at the margin, they would read as the
+    next source's)."""
+    blocks: list[RenderableType] = []
     for row in rows:
         cells = _cells(row)
-        line = Text.assemble(
-            (row.source, "bold"), "  ",
-            (state_name(row.verdict), VERDICT_STYLES.get(row.verdict, "")),
-            "  " + _("last run %(run)s, last success %(success)s, items %(items)s (usual "
-                     "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
-                     "%(configured)s")
-            % {"run": cells["last run"], "success": cells["last success"],
-               "items": cells["items"] or "-", "usual": cells["usual"] or "-",
-               "open": row.open_listings, "enabled": _yes_no(row.enabled),
-               "configured": _yes_no(row.configured)})
+        heading = Text.assemble((row.source, "bold"), "  ",
+                                (state_name(row.verdict), VERDICT_STYLES.get(row.verdict, "")))
+        facts = Text(_("last run %(run)s, last success %(success)s, items %(items)s (usual "
+                       "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
+                       "%(configured)s")
+                     % {"run": cells["last run"], "success": cells["last success"],
+                        "items": cells["items"] or "-", "usual": cells["usual"] or "-",
+                        "open": row.open_listings, "enabled": _yes_no(row.enabled),
+                        "configured": _yes_no(row.configured)})
         if row.reason:
-            line.append(f"\n    {strip_controls(row.reason)}", style="dim")
-        blocks.append(line)
+            facts.append(f"\n{strip_controls(row.reason)}", style="dim")
+        blocks.append(Group(heading, Padding(facts, (0, 0, 0, 4), expand=False)))
     return blocks
 
 

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aggregator.cli import _register, app
+from aggregator.crawling.registry import spider_names
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import finish_run, start_run
 from aggregator.terminal.console import console
@@ -55,6 +56,43 @@ def rows(output: str) -> list[list[str]]:
         else:
             joined.append(cells)
     return joined
+
+
+def blocks(output: str) -> dict[str, tuple[str, str]]:
+    """The blocks of `sources` on a narrow terminal: each source's heading line, and the
+    lines indented below it joined into one text."""
+    found: dict[str, tuple[str, str]] = {}
+    source = None
+    for line in output.splitlines()[1:]:  # after the title
+        if line.startswith("    ") and source:
+            heading, text = found[source]
+            found[source] = (heading, f"{text} {line.strip()}".strip())
+        else:
+            source = line.split()[0]
+            found[source] = (line.rstrip(), "")
+    return found
+
+
+def test_sources_on_a_narrow_terminal_indent_every_line_under_its_source(cli,
+                                                                        default_language,
+                                                                        monkeypatch):
+    monkeypatch.setattr(console, "width", 80)
+    add_run("lever", 0, "unconfigured",
+            error_summary="no boards configured: add some with `aggregator sources add "
+                          "lever BOARD` or in aggregator.toml")
+    output = cli("sources").output
+    lines = output.splitlines()
+    assert lines[0] == "Sources" and all(len(line) <= 80 for line in lines), output
+    shown = blocks(output)
+    # a wrapped line stays under its source: no line at the margin but a source's heading
+    assert set(shown) == set(spider_names()), output
+    heading, facts = shown["lever"]
+    assert heading == "lever  non configurée"
+    assert facts == (
+        "dernière collecte non configurée 01/06 06:00, dernier succès jamais, annonces 0 "
+        "(d'habitude -), ouvertes 0, active oui, configurée non aucune page carrières "
+        "suivie : ajoutez-en avec `aggregator sources add lever BOARD` ou dans "
+        "aggregator.toml")
 
 
 def test_runs_newest_first_with_outcome_counts_and_duration(cli):
@@ -117,10 +155,10 @@ def test_a_source_configured_since_its_last_run_is_shown_configured(cli, default
         "pas encore collectée depuis sa configuration (dernière collecte : non configurée)"]
     # a narrow terminal says the same, and nothing of the boards it no longer lacks
     monkeypatch.setattr(console, "width", 80)
-    output = cli("sources").output
-    block = output[output.index("greenhouse"):].split("\n  ")[0]
-    assert block.startswith("greenhouse  inconnue  dernière collecte non configurée"), block
-    assert "configurée oui" in block and "aucune page carrières" not in block
+    heading, facts = blocks(cli("sources").output)["greenhouse"]
+    assert heading == "greenhouse  inconnue"
+    assert facts.startswith("dernière collecte non configurée 01/06 06:00")
+    assert "configurée oui" in facts and "aucune page carrières" not in facts
 
 
 def test_a_run_that_dropped_records_says_why_in_its_note(cli):
