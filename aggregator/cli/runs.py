@@ -65,6 +65,22 @@ def runs_table(runs: list, width: int | None = None) -> Table:
                         title_justify="left")
 
 
+def notes_below(runs: list, table: Table) -> Table | None:
+    """The runs' notes under ``table`` when it had no room for their column (80 columns):
+    what failed, why records were dropped. None when it shows them, or there are none."""
+    if _("note") in (column.header for column in table.columns):
+        return None
+    notes = [(run.id, note) for run in runs if (note := _note(run))]
+    if not notes:
+        return None
+    grid = Table.grid(padding=(0, 1))  # a long note wraps under itself, not under its number
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for run_id, note in notes:
+        grid.add_row(Text(_("run %(run)d:") % {"run": run_id}, style="dim"), safe(note))
+    return grid
+
+
 @app.command(help=_("The crawl runs, newest first: outcome, item counts, errors, "
             "duration."))
 def runs(
@@ -84,4 +100,8 @@ def runs(
         console.print(_("No crawl run of %(source)s yet.") % {"source": source} if source
                       else _("No crawl run yet."))
         return
-    console.print(runs_table(found))
+    table = runs_table(found)
+    console.print(table)
+    below = notes_below(found, table)
+    if below is not None:
+        console.print(below)

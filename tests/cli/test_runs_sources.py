@@ -228,6 +228,33 @@ def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, num
     assert not [w for w in words if w.endswith("…") and len(w) < 4], output
 
 
+def test_at_80_columns_the_notes_the_table_has_no_room_for_follow_it(cli, default_language,
+                                                                     monkeypatch):
+    monkeypatch.setattr(console, "width", 80)
+    add_run("greenhouse", 0, "ok", items=20, items_dropped=4,
+            dropped_reasons={"gone before its detail was read": 3,
+                             "unreadable record (KeyError)": 1})
+    add_run("boamp", 1, "failed", errors=3,
+            error_summary="network unreachable: DNS lookup failed (www.boamp.fr)")
+    add_run("ted", 2, "ok", items=5)  # nothing to say
+
+    output = cli("runs").output
+    assert all(len(line) <= 80 for line in output.splitlines()), output
+    assert "note" not in output.split("┩")[0]  # no room for the column
+    below = output.split("┘\n")[1]
+    assert " ".join(below.splitlines()[0].split()) == (
+        "n° 2 : réseau injoignable : échec de la résolution DNS (www.boamp.fr)")
+    # a note too long for one line goes on under itself
+    assert [line.strip() for line in below.splitlines()[1:]] == [
+        "n° 1 : écartées : annonce illisible (KeyError) 1, retirée avant la lecture de",
+        "son détail 3"]
+    assert below.splitlines()[2].startswith(" " * len("n° 1 : ")), output
+    # with room for the column, the notes are in it, and not said twice
+    monkeypatch.setattr(console, "width", 220)
+    wide = cli("runs").output
+    assert wide.count("réseau injoignable") == 1 and "n° 2 :" not in wide
+
+
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", {"failed": "failed", "broken": "broken", "about": "French public tenders (BOAMP",
             "reason": "twice in a row: failed: unreadable JSON (before: failed)",
