@@ -1,12 +1,14 @@
 """The health table of `aggregator sources` (the sources sub-app calls ``show_sources_health``).
 
-One row per source: enabled, configured, last success, last run outcome, items of the last
-run against the usual count (median of up to 7 successful runs), open listings, verdict.
+One row per source (one block each where the table would not fit whole): enabled,
+configured, last success, last run outcome, items of the last run against the usual count
+(median of up to 7 successful runs), open listings, verdict.
 The verdicts are explained in aggregator/scheduling/health.py.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -25,7 +27,10 @@ def _yes_no(value: bool | None) -> str:
     return "?" if value is None else (_("yes") if value else _("no"))
 
 
-WIDE = 110  # below this many columns, one block per source instead of the table
+# The reason column's least width in the table: narrower, it would be a column of broken
+# words. A terminal narrower than the table at that (its other columns whole, their widest
+# cell: about 150 columns in French) gets one block per source instead.
+WHY_LEAST = 30
 
 
 def _cells(row) -> dict[str, str]:
@@ -58,6 +63,17 @@ def health_table(rows: list) -> Table:
     return table
 
 
+def table_width(table: Table) -> int:
+    """The least width ``table`` shows whole at: each one-line column as wide as its widest
+    cell or heading, the reason column WHY_LEAST, its rules and cell padding."""
+    def width(cell: object) -> int:
+        return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+    widths = [max([width(column.header), *(width(cell) for cell in column.cells)])
+              if column.no_wrap else WHY_LEAST for column in table.columns]
+    return sum(widths) + 3 * len(widths) + 1  # a rule between and around, a space each side
+
+
 def health_blocks(rows: list) -> list[RenderableType]:
     """The same facts for a narrow terminal: the source and its verdict, then its facts and
     its reason indented below, wrapped lines too (at the margin, they would read as the
@@ -87,8 +103,9 @@ def show_sources_health() -> None:
     from aggregator.store.engine import get_engine
 
     rows = source_health(get_engine(), load_config())
-    if console.width >= WIDE:
-        console.print(health_table(rows))
+    table = health_table(rows)
+    if table_width(table) <= console.width:
+        console.print(table)
     else:
         console.print(Text(_("Sources"), style="bold"))
         for block in health_blocks(rows):

@@ -95,6 +95,23 @@ def test_sources_on_a_narrow_terminal_indent_every_line_under_its_source(cli,
         "aggregator.toml")
 
 
+def test_sources_shows_the_table_only_where_it_fits_whole(cli, default_language,
+                                                          monkeypatch):
+    add_run("boamp", 0, "failed", error_summary="stopped after the time limit of 3600 s")
+    # 130 columns: the table in French would cut its headings and cells ("non config…")
+    # and leave no room for why; one block per source says it all
+    monkeypatch.setattr(console, "width", 130)
+    output = cli("sources").output
+    assert "…" not in output and "┃" not in output, output
+    heading, facts = blocks(output)["boamp"]
+    assert heading == "boamp  dégradée"
+    assert facts.endswith("dernière collecte : échec : arrêtée à la limite de temps de 3600 s")
+    monkeypatch.setattr(console, "width", 220)  # room for the table whole
+    output = cli("sources").output
+    assert "…" not in output and {row[0]: row for row in rows(output)}["boamp"][8] == (
+        "dégradée"), output
+
+
 def test_runs_newest_first_with_outcome_counts_and_duration(cli):
     assert "No crawl run yet." in cli("runs").output
     add_run("boamp", 0, "ok", items=120, new=120, seconds=95)
