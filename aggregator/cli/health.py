@@ -14,7 +14,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.i18n import _
+from aggregator.i18n import _, pgettext
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import local, state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
@@ -48,7 +48,9 @@ def health_table(rows: list) -> Table:
     table = Table(title=_("Sources"), title_justify="left")
     for column, right in ((_("source"), False), (_("enabled"), False), (_("configured"), False),
                           (_("last success"), False), (_("last run"), False), (_("items"), True),
-                          (_("usual"), True), (_("open"), True), (_("health"), False)):
+                          (_("usual"), True),
+                          # listings (annonces): not the open tenders of `cpv` (ouverts)
+                          (pgettext("open listings", "open"), True), (_("health"), False)):
         table.add_column(column, justify="right" if right else "left", no_wrap=True)
     table.add_column(_("why"), overflow="fold")
     for row in rows:

@@ -110,6 +110,10 @@ def test_sources_shows_the_table_only_where_it_fits_whole(cli, default_language,
     output = cli("sources").output
     assert "…" not in output and {row[0]: row for row in rows(output)}["boamp"][8] == (
         "dégradée"), output
+    # the count of open listings (annonces), as the blocks say it: « ouvertes »
+    headings = next(line for line in output.splitlines() if line.startswith("┃"))
+    assert [cell.strip() for cell in headings.split("┃")][6:9] == [
+        "annonces", "d'habitude", "ouvertes"]
 
 
 def test_runs_newest_first_with_outcome_counts_and_duration(cli):
