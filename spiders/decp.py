@@ -56,6 +56,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from aggregator.drop_reasons import DROPPED_PREFIX
 from aggregator.i18n import N_
 from aggregator.items import RawListing
 from spiders.base.json_stream import BrokenDocument, check_document, stream_records
@@ -289,7 +290,7 @@ class DecpSpider(ListingSpider):
         except BrokenDocument as exc:
             self.logger.error("DECP export %s is not a whole CSV export (HTTP %s): %s",
                               response.url, response.status, exc)
-            self.crawler.stats.inc_value("aggregator/dropped/unreadable file")
+            self.crawler.stats.inc_value(DROPPED_PREFIX + "unreadable file")
             self.partial = True
             return
         pending: dict[str, Any] | None = None
@@ -321,7 +322,7 @@ class DecpSpider(ListingSpider):
     def file_failed(self, failure: Failure) -> None:
         self.logger.error("DECP file %s not read: %s", failure.request.url,
                           failure.getErrorMessage())
-        self.crawler.stats.inc_value("aggregator/dropped/unreadable file")
+        self.crawler.stats.inc_value(DROPPED_PREFIX + "unreadable file")
         self.partial = True
 
     def parse_file(self, response: Response) -> Iterator[RawListing]:
@@ -330,7 +331,7 @@ class DecpSpider(ListingSpider):
         except BrokenDocument as exc:
             self.logger.error("DECP file %s is not complete JSON (HTTP %s): %s", response.url,
                               response.status, exc)
-            self.crawler.stats.inc_value("aggregator/dropped/unreadable file")
+            self.crawler.stats.inc_value(DROPPED_PREFIX + "unreadable file")
             self.partial = True
             return
         for prefix, record in stream_records(response.body, RECORD_PREFIXES):

@@ -1,16 +1,20 @@
 """The health table of `aggregator sources` (the sources sub-app calls ``show_sources_health``).
 
-One row per source: enabled, configured, last success, last run outcome, items of the last
-run against the usual count (median of up to 7 successful runs), open listings, verdict.
+One row per source (one block each where the table would not fit whole): enabled,
+configured, last success, last run outcome, items of the last run against the usual count
+(median of up to 7 successful runs), open listings, verdict.
 The verdicts are explained in aggregator/scheduling/health.py.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from aggregator.i18n import _
+from aggregator.i18n import _, pgettext
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import local, state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
@@ -23,7 +27,10 @@ def _yes_no(value: bool | None) -> str:
     return "?" if value is None else (_("yes") if value else _("no"))
 
 
-WIDE = 110  # below this many columns, one block per source instead of the table
+# The reason column's least width in the table: narrower, it would be a column of broken
+# words. A terminal narrower than the table at that (its other columns whole, their widest
+# cell: about 150 columns in French) gets one block per source instead.
+WHY_LEAST = 30
 
 
 def _cells(row) -> dict[str, str]:
@@ -41,7 +48,9 @@ def health_table(rows: list) -> Table:
     table = Table(title=_("Sources"), title_justify="left")
     for column, right in ((_("source"), False), (_("enabled"), False), (_("configured"), False),
                           (_("last success"), False), (_("last run"), False), (_("items"), True),
-                          (_("usual"), True), (_("open"), True), (_("health"), False)):
+                          (_("usual"), True),
+                          # listings (annonces): not the open tenders of `cpv` (ouverts)
+                          (pgettext("open listings", "open"), True), (_("health"), False)):
         table.add_column(column, justify="right" if right else "left", no_wrap=True)
     table.add_column(_("why"), overflow="fold")
     for row in rows:
@@ -56,24 +65,36 @@ def health_table(rows: list) -> Table:
     return table
 
 
-def health_blocks(rows: list) -> list[Text]:
-    """The same facts for a narrow terminal: a line per source, its reason below."""
-    blocks = []
+def table_width(table: Table) -> int:
+    """The least width ``table`` shows whole at: each one-line column as wide as its widest
+    cell or heading, the reason column WHY_LEAST, its rules and cell padding."""
+    def width(cell: object) -> int:
+        return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+    widths = [max([width(column.header), *(width(cell) for cell in column.cells)])
+              if column.no_wrap else WHY_LEAST for column in table.columns]
+    return sum(widths) + 3 * len(widths) + 1  # a rule between and around, a space each side
+
+
+def health_blocks(rows: list) -> list[RenderableType]:
+    """The same facts for a narrow terminal: the source and its verdict, then its facts and
+    its reason indented below, wrapped lines too (at the margin, they would read as the
+    next source's)."""
+    blocks: list[RenderableType] = []
     for row in rows:
         cells = _cells(row)
-        line = Text.assemble(
-            (row.source, "bold"), "  ",
-            (state_name(row.verdict), VERDICT_STYLES.get(row.verdict, "")),
-            "  " + _("last run %(run)s, last success %(success)s, items %(items)s (usual "
-                     "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
-                     "%(configured)s")
-            % {"run": cells["last run"], "success": cells["last success"],
-               "items": cells["items"] or "-", "usual": cells["usual"] or "-",
-               "open": row.open_listings, "enabled": _yes_no(row.enabled),
-               "configured": _yes_no(row.configured)})
+        heading = Text.assemble((row.source, "bold"), "  ",
+                                (state_name(row.verdict), VERDICT_STYLES.get(row.verdict, "")))
+        facts = Text(_("last run %(run)s, last success %(success)s, items %(items)s (usual "
+                       "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
+                       "%(configured)s")
+                     % {"run": cells["last run"], "success": cells["last success"],
+                        "items": cells["items"] or "-", "usual": cells["usual"] or "-",
+                        "open": row.open_listings, "enabled": _yes_no(row.enabled),
+                        "configured": _yes_no(row.configured)})
         if row.reason:
-            line.append(f"\n    {strip_controls(row.reason)}", style="dim")
-        blocks.append(line)
+            facts.append(f"\n{strip_controls(row.reason)}", style="dim")
+        blocks.append(Group(heading, Padding(facts, (0, 0, 0, 4), expand=False)))
     return blocks
 
 
@@ -84,8 +105,9 @@ def show_sources_health() -> None:
     from aggregator.store.engine import get_engine
 
     rows = source_health(get_engine(), load_config())
-    if console.width >= WIDE:
-        console.print(health_table(rows))
+    table = health_table(rows)
+    if table_width(table) <= console.width:
+        console.print(table)
     else:
         console.print(Text(_("Sources"), style="bold"))
         for block in health_blocks(rows):

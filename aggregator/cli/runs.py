@@ -10,6 +10,7 @@ from rich.text import Text
 
 from aggregator.cli import app
 from aggregator.cli.numbers import whole_number
+from aggregator.drop_reasons import drop_reason
 from aggregator.i18n import _
 from aggregator.presentation import duration_text, local, state_name
 from aggregator.run_notes import note_line
@@ -40,8 +41,9 @@ def _columns() -> list[Column]:
 def _note(run: Any) -> str:
     note = note_line(run.error_summary)
     if not note and run.dropped_reasons:  # why records were dropped, when nothing failed
-        note = _("dropped: ") + ", ".join(f"{reason} {n}" for reason, n
-                                          in sorted(run.dropped_reasons.items()))
+        # in the reader's words, in the order of those words
+        note = _("dropped: ") + ", ".join(sorted(f"{drop_reason(reason)} {n}" for reason, n
+                                                 in run.dropped_reasons.items()))
     return note[:200]
 
 
@@ -63,6 +65,22 @@ def runs_table(runs: list, width: int | None = None) -> Table:
                         title_justify="left")
 
 
+def notes_below(runs: list, table: Table) -> Table | None:
+    """The runs' notes under ``table`` when it had no room for their column (80 columns):
+    what failed, why records were dropped. None when it shows them, or there are none."""
+    if _("note") in (column.header for column in table.columns):
+        return None
+    notes = [(run.id, note) for run in runs if (note := _note(run))]
+    if not notes:
+        return None
+    grid = Table.grid(padding=(0, 1))  # a long note wraps under itself, not under its number
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for run_id, note in notes:
+        grid.add_row(Text(_("run %(run)d:") % {"run": run_id}, style="dim"), safe(note))
+    return grid
+
+
 @app.command(help=_("The crawl runs, newest first: outcome, item counts, errors, "
             "duration."))
 def runs(
@@ -82,4 +100,8 @@ def runs(
         console.print(_("No crawl run of %(source)s yet.") % {"source": source} if source
                       else _("No crawl run yet."))
         return
-    console.print(runs_table(found))
+    table = runs_table(found)
+    console.print(table)
+    below = notes_below(found, table)
+    if below is not None:
+        console.print(below)

@@ -14,7 +14,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 from aggregator.crawling.outcome import CrawlCounts, judge_crawl
-from aggregator.crawling.pipelines import DROPPED_PREFIX, STORE_ERROR
+from aggregator.drop_reasons import DROPPED_PREFIX, STORE_ERROR
 from aggregator.store.engine import get_engine
 from aggregator.store.lifecycle import expire_missing
 from aggregator.store.owners import HEARTBEAT_SECONDS

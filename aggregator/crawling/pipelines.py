@@ -1,7 +1,8 @@
 """validate → normalise → store: each a small Scrapy item pipeline.
 
 A bad item is dropped with a reason counted in the stats (``aggregator/dropped/<reason>``),
-which the crawl run record keeps; nothing a source sends can stop the crawl.
+which the crawl run record keeps; nothing a source sends can stop the crawl. Every reason
+is known to aggregator.drop_reasons, which says it in the reader's language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from aggregator.drop_reasons import DROPPED_PREFIX, STORE_ERROR
 from aggregator.items import KINDS, STATUSES
 from aggregator.normalize import NormalizationError, NormalizedListing, normalize_listing
 from aggregator.store.engine import get_engine
@@ -22,8 +24,6 @@ from aggregator.store.writer import ListingWriter, WriteResult
 
 logger = logging.getLogger(__name__)
 
-DROPPED_PREFIX = "aggregator/dropped/"
-STORE_ERROR = "store error"  # the drop reason of an item the store refused
 # Sent after every store flush: what was parsed so far is committed (distributed workers
 # release their requests' leases on it).
 batch_stored = object()

@@ -6,7 +6,9 @@ digest (both through ``source_health`` / ``broken_sources``).
 The verdict, from the source's runs newest first:
 
 - ``unconfigured``: the source cannot run as configured (the spider's
-  ``configuration_problem``, e.g. missing credentials or no boards), or its latest run said so.
+  ``configuration_problem``, e.g. missing credentials or no boards), or its latest run said so
+  and there is no spider left to ask. A source configured since an unconfigured latest run is
+  ``unknown`` (not crawled since), the configuration of today being what holds.
 - ``broken``: its last two runs both failed (``failed``/``timeout``) or brought zero items.
 - ``degraded``: its last run failed or brought zero items (once), had errors (``partial``
   or an error count), or brought fewer than half the usual items — the median of the
@@ -104,8 +106,11 @@ def baseline(runs: Sequence[RunLike]) -> float | None:
     return statistics.median(counts) if len(counts) >= MIN_BASELINE_RUNS else None
 
 
-def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, str]:
-    """(verdict, reason) from a source's runs, newest first, and its configuration problem."""
+def verdict(runs: Sequence[RunLike], problem: str | None = None, *,
+            configured: bool | None = None) -> tuple[str, str]:
+    """(verdict, reason) from a source's runs, newest first, and its configuration problem;
+    ``configured``: whether the configuration is known to hold now (None: no spider to ask,
+    its latest run says)."""
     if problem:
         return "unconfigured", run_note(problem)
     judged = _judged(runs)
@@ -114,6 +119,9 @@ def verdict(runs: Sequence[RunLike], problem: str | None = None) -> tuple[str, s
                            if any(run.replayed for run in runs) else _("never crawled"))
     last = judged[0]
     if last.outcome is RunOutcome.UNCONFIGURED:
+        if configured:  # configured since: that run is history, not the state of today
+            return "unknown", _("not crawled since it was configured (last run: %(then)s)") % {
+                "then": state_name(RunOutcome.UNCONFIGURED)}
         return "unconfigured", note_line(last.error_summary) or _("not configured")
     if _bad(last):
         if len(judged) > 1 and _bad(judged[1]):
@@ -156,11 +164,12 @@ def source_health(engine: Engine, config: Config | None = None) -> list[SourceHe
         runs = recent_runs(engine, source=name, limit=HISTORY)
         judged = _judged(runs)
         success = next((run for run in judged if run.outcome is RunOutcome.OK), None)
-        state, reason = verdict(runs, problem)
+        configured = None if spider is None else problem is None
+        state, reason = verdict(runs, problem, configured=configured)
         result.append(SourceHealth(
             source=name,
             enabled=source_config.enabled,
-            configured=None if spider is None else problem is None,
+            configured=configured,
             verdict=state,
             reason=reason,
             last_run_at=runs[0].started_at if runs else None,

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from aggregator.config import LOCAL_TZ, SourceConfig, load_config
+from aggregator.drop_reasons import DROPPED_PREFIX
 from aggregator.items import RawListing
 from spiders.base.values import text_list
 
@@ -231,14 +232,14 @@ class ListingSpider(scrapy.Spider):
         except (ValueError, AttributeError) as exc:
             self.logger.error("unreadable JSON from %s (HTTP %s): %s", response.url,
                               response.status, exc)
-            self.crawler.stats.inc_value("aggregator/dropped/unreadable response")
+            self.crawler.stats.inc_value(DROPPED_PREFIX + "unreadable response")
             self.partial = True
             return None
 
     def drop_record(self, reason: str, record_id: object = None) -> None:
         """Count a record the spider could not turn into a listing (and say which)."""
         self.logger.warning("dropped %s record %s: %s", self.name, record_id or "?", reason)
-        self.crawler.stats.inc_value(f"aggregator/dropped/{reason}")
+        self.crawler.stats.inc_value(DROPPED_PREFIX + reason)
 
 
 def _day(value: object, name: str) -> date:

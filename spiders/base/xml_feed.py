@@ -26,6 +26,7 @@ from parsel import Selector
 from scrapy import Request
 from scrapy.http import Response
 
+from aggregator.drop_reasons import DROPPED_PREFIX
 from aggregator.items import RawListing
 from spiders.base.boards import Board, BoardSpider, joined
 
@@ -109,7 +110,7 @@ class XmlFeedSpider(BoardSpider):
         if not root:
             self.logger.error("%s board %s: unreadable feed %s (HTTP %s): %s", self.name,
                               board.key, response.url, response.status, error)
-            self.crawler.stats.inc_value("aggregator/dropped/unreadable response")
+            self.crawler.stats.inc_value(DROPPED_PREFIX + "unreadable response")
             self.board_failed(board)
             return
         yield from self.handle_records(root[0].xpath(self.records_path), board, root[0])

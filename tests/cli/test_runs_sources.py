@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aggregator.cli import _register, app
+from aggregator.crawling.registry import spider_names
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import finish_run, start_run
 from aggregator.terminal.console import console
@@ -57,6 +58,64 @@ def rows(output: str) -> list[list[str]]:
     return joined
 
 
+def blocks(output: str) -> dict[str, tuple[str, str]]:
+    """The blocks of `sources` on a narrow terminal: each source's heading line, and the
+    lines indented below it joined into one text."""
+    found: dict[str, tuple[str, str]] = {}
+    source = None
+    for line in output.splitlines()[1:]:  # after the title
+        if line.startswith("    ") and source:
+            heading, text = found[source]
+            found[source] = (heading, f"{text} {line.strip()}".strip())
+        else:
+            source = line.split()[0]
+            found[source] = (line.rstrip(), "")
+    return found
+
+
+def test_sources_on_a_narrow_terminal_indent_every_line_under_its_source(cli,
+                                                                        default_language,
+                                                                        monkeypatch):
+    monkeypatch.setattr(console, "width", 80)
+    add_run("lever", 0, "unconfigured",
+            error_summary="no boards configured: add some with `aggregator sources add "
+                          "lever BOARD` or in aggregator.toml")
+    output = cli("sources").output
+    lines = output.splitlines()
+    assert lines[0] == "Sources" and all(len(line) <= 80 for line in lines), output
+    shown = blocks(output)
+    # a wrapped line stays under its source: no line at the margin but a source's heading
+    assert set(shown) == set(spider_names()), output
+    heading, facts = shown["lever"]
+    assert heading == "lever  non configurée"
+    assert facts == (
+        "dernière collecte non configurée 01/06 06:00, dernier succès jamais, annonces 0 "
+        "(d'habitude -), ouvertes 0, active oui, configurée non aucune page carrières "
+        "suivie : ajoutez-en avec `aggregator sources add lever BOARD` ou dans "
+        "aggregator.toml")
+
+
+def test_sources_shows_the_table_only_where_it_fits_whole(cli, default_language,
+                                                          monkeypatch):
+    add_run("boamp", 0, "failed", error_summary="stopped after the time limit of 3600 s")
+    # 130 columns: the table in French would cut its headings and cells ("non config…")
+    # and leave no room for why; one block per source says it all
+    monkeypatch.setattr(console, "width", 130)
+    output = cli("sources").output
+    assert "…" not in output and "┃" not in output, output
+    heading, facts = blocks(output)["boamp"]
+    assert heading == "boamp  dégradée"
+    assert facts.endswith("dernière collecte : échec : arrêtée à la limite de temps de 3600 s")
+    monkeypatch.setattr(console, "width", 220)  # room for the table whole
+    output = cli("sources").output
+    assert "…" not in output and {row[0]: row for row in rows(output)}["boamp"][8] == (
+        "dégradée"), output
+    # the count of open listings (annonces), as the blocks say it: « ouvertes »
+    headings = next(line for line in output.splitlines() if line.startswith("┃"))
+    assert [cell.strip() for cell in headings.split("┃")][6:9] == [
+        "annonces", "d'habitude", "ouvertes"]
+
+
 def test_runs_newest_first_with_outcome_counts_and_duration(cli):
     assert "No crawl run yet." in cli("runs").output
     add_run("boamp", 0, "ok", items=120, new=120, seconds=95)
@@ -102,6 +161,27 @@ def test_sources_shows_health_and_names_broken_sources(cli):
     assert "Broken: boamp — see `aggregator runs --source boamp`" in result.output
 
 
+def test_a_source_configured_since_its_last_run_is_shown_configured(cli, default_language,
+                                                                    monkeypatch):
+    add_run("greenhouse", 0, "unconfigured",
+            error_summary="no boards configured: add some with `aggregator sources add "
+                          "greenhouse BOARD` or in aggregator.toml")
+    write_config('[sources.greenhouse]\nboards = ["codepath"]\n')  # then added a board
+
+    greenhouse = {row[0]: row for row in rows(cli("sources").output)}["greenhouse"]
+    assert greenhouse[2] == "oui"  # configured
+    assert greenhouse[4] == "non configurée 01/06 06:00"  # the last run, as history
+    assert greenhouse[8:10] == [
+        "inconnue",
+        "pas encore collectée depuis sa configuration (dernière collecte : non configurée)"]
+    # a narrow terminal says the same, and nothing of the boards it no longer lacks
+    monkeypatch.setattr(console, "width", 80)
+    heading, facts = blocks(cli("sources").output)["greenhouse"]
+    assert heading == "greenhouse  inconnue"
+    assert facts.startswith("dernière collecte non configurée 01/06 06:00")
+    assert "configurée oui" in facts and "aucune page carrières" not in facts
+
+
 def test_a_run_that_dropped_records_says_why_in_its_note(cli):
     add_run("boamp", 0, "ok", items=17, items_dropped=13,
             dropped_reasons={"missing title": 9, "missing url": 4})
@@ -111,6 +191,19 @@ def test_a_run_that_dropped_records_says_why_in_its_note(cli):
     notes = {row[1]: row[-1] for row in rows(cli("runs").output)}
     assert notes["boamp"] == "dropped: missing title 9, missing url 4"
     assert notes["ted"] == "HTTP 500 from /v3/notices/search"  # what failed comes first
+
+
+def test_a_french_reader_reads_why_records_were_dropped_in_french(cli, default_language):
+    add_run("greenhouse", 0, "ok", items=20, items_dropped=5,
+            dropped_reasons={"gone before its detail was read": 3,
+                             "unreadable record (KeyError)": 1, "missing url": 1})
+    # a reason no release writes any more (or not yet known here): shown as it is
+    add_run("boamp", 0, "ok", items=7, items_dropped=2, dropped_reasons={"odd reason": 2})
+
+    notes = {row[1]: row[-1] for row in rows(cli("runs").output)}
+    assert notes["greenhouse"] == ("écartées : adresse manquante 1, annonce illisible "
+                                   "(KeyError) 1, retirée avant la lecture de son détail 3")
+    assert notes["boamp"] == "écartées : odd reason 2"
 
 
 @pytest.mark.parametrize(("language", "number", "outcomes"), [
@@ -154,6 +247,33 @@ def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, num
         for word in cell.split():
             assert word in words
     assert not [w for w in words if w.endswith("…") and len(w) < 4], output
+
+
+def test_at_80_columns_the_notes_the_table_has_no_room_for_follow_it(cli, default_language,
+                                                                     monkeypatch):
+    monkeypatch.setattr(console, "width", 80)
+    add_run("greenhouse", 0, "ok", items=20, items_dropped=4,
+            dropped_reasons={"gone before its detail was read": 3,
+                             "unreadable record (KeyError)": 1})
+    add_run("boamp", 1, "failed", errors=3,
+            error_summary="network unreachable: DNS lookup failed (www.boamp.fr)")
+    add_run("ted", 2, "ok", items=5)  # nothing to say
+
+    output = cli("runs").output
+    assert all(len(line) <= 80 for line in output.splitlines()), output
+    assert "note" not in output.split("┩")[0]  # no room for the column
+    below = output.split("┘\n")[1]
+    assert " ".join(below.splitlines()[0].split()) == (
+        "n° 2 : réseau injoignable : échec de la résolution DNS (www.boamp.fr)")
+    # a note too long for one line goes on under itself
+    assert [line.strip() for line in below.splitlines()[1:]] == [
+        "n° 1 : écartées : annonce illisible (KeyError) 1, retirée avant la lecture de",
+        "son détail 3"]
+    assert below.splitlines()[2].startswith(" " * len("n° 1 : ")), output
+    # with room for the column, the notes are in it, and not said twice
+    monkeypatch.setattr(console, "width", 220)
+    wide = cli("runs").output
+    assert wide.count("réseau injoignable") == 1 and "n° 2 :" not in wide
 
 
 @pytest.mark.parametrize(("language", "expected"), [

@@ -90,10 +90,22 @@ def test_unconfigured_from_the_configuration_or_the_last_run(engine):
     assert configured["greenhouse"].configured is True
     assert configured["greenhouse"].verdict == "unknown"
 
+    # the latest run could not start, and the source is configured since: today's
+    # configuration holds, that run is history
     history = History(engine, "greenhouse")
     history.run("ok", 30)
     history.run("unconfigured", error_summary="board 'x': rejected by the API")
-    assert history.health().verdict == "unconfigured"
+    health = history.health()
+    assert (health.configured, health.last_outcome) == (True, "unconfigured")
+    assert (health.verdict, health.reason) == (
+        "unknown", "not crawled since it was configured (last run: unconfigured)")
+    history.run("ok", 25)
+    assert history.health().verdict == "ok"
+    # no spider left to ask: its latest run says
+    History(engine, "retired_spider").run("unconfigured", error_summary="no boards")
+    retired = {h.source: h for h in source_health(engine, CONFIG)}["retired_spider"]
+    assert (retired.configured, retired.verdict, retired.reason) == (
+        None, "unconfigured", "no boards")
 
 
 def test_open_listings_enabled_and_unknown_sources(engine):

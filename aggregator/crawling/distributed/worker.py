@@ -23,7 +23,7 @@ from twisted.internet.task import LoopingCall
 
 from aggregator.crawling.distributed import Keys, connect, current_generation, pending
 from aggregator.crawling.outcome import CrawlCounts, judge_crawl
-from aggregator.crawling.pipelines import DROPPED_PREFIX
+from aggregator.drop_reasons import DROPPED_PREFIX
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import add_worker_counts, finish_run, get_run
 
