@@ -91,7 +91,7 @@ def test_sources_on_a_narrow_terminal_indent_every_line_under_its_source(cli,
     assert facts == (
         "dernière collecte non configurée 01/06 06:00, dernier succès jamais, annonces 0 "
         "(d'habitude -), ouvertes 0, active oui, configurée non aucune page carrières "
-        "suivie : ajoutez-en avec `aggregator sources add lever BOARD` ou dans "
+        "suivie : ajoutez-en avec `aggregator sources add lever SITE` ou dans "
         "aggregator.toml")
 
 

@@ -205,7 +205,7 @@ def test_an_unknown_error_of_typer_is_shown_as_it_is(speak):
 
 @pytest.mark.parametrize(("language", "why"), [
     ("fr", "aucune page carrières suivie : ajoutez-en avec `aggregator sources add greenhouse "
-           "BOARD` ou dans aggregator.toml"),
+           "SITE` ou dans aggregator.toml"),
     ("en", "no boards configured: add some with `aggregator sources add greenhouse BOARD` or "
            "in aggregator.toml"),
 ])
