@@ -27,12 +27,12 @@ def schedule(
         "-s BOAMP_API_URL=http://..."))] = None,
 ) -> None:
     from aggregator.config import load_config
-    from aggregator.crawling.options import parse_pairs
+    from aggregator.crawling.options import read_settings
     from aggregator.scheduling.logs import configure_logging
     from aggregator.scheduling.service import Scheduler
 
     try:
-        settings = parse_pairs(setting or [], "-s")
+        settings = read_settings(setting or [])
     except ValueError as exc:
         raise UserError(str(exc)) from None
     config = load_config()

@@ -27,11 +27,10 @@ def worker(
 
     from aggregator.crawling import registry
     from aggregator.crawling.distributed.worker import run_worker
-    from aggregator.crawling.options import check_settings, parse_pairs
+    from aggregator.crawling.options import read_settings
 
     try:
-        overrides = parse_pairs(setting or [], "-s")
-        check_settings(overrides, registry.endpoint_defaults(), registry.project_settings())
+        overrides = read_settings(setting or [])
     except ValueError as exc:
         raise UserError(str(exc)) from None
     names = [s.strip() for s in sources.split(",") if s.strip()] if sources else \
