@@ -129,6 +129,7 @@ class FranceTravailSpider(ListingSpider):
     endpoint_setting = "FRANCE_TRAVAIL_API_URL"
     endpoint_default = "https://api.francetravail.io/partenaire/offresdemploi/v2"
     more_endpoints = (TOKEN_ENDPOINT,)
+    credential_settings = CREDENTIALS
     full_crawl_days = 7
     max_page_size: ClassVar[int] = PAGE_SIZE
 

@@ -57,6 +57,7 @@ class TalentsoftSpider(BoardSpider):
     board_url = re.compile(r"https?://(?P<slug>[A-Za-z0-9-]+)\.talent-soft\.com", re.I)
     records_pointer = "/data"
     max_page_size = PAGE_SIZE
+    credential_settings = CREDENTIALS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

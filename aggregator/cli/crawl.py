@@ -146,7 +146,7 @@ def crawl(
     from aggregator.config.sources import check_arguments
     from aggregator.crawling import registry
     from aggregator.crawling import runner as crawling
-    from aggregator.crawling.options import check_settings, parse_pairs
+    from aggregator.crawling.options import parse_pairs, read_settings
     from aggregator.crawling.replay import BUNDLED_REPLAY, network_available, read_manifest
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import get_run
@@ -157,8 +157,7 @@ def crawl(
         raise UserError(_("--distributed crawls the network: no --replay or --record"))
     try:
         args = parse_pairs(arg or [], "-a")
-        settings = parse_pairs(setting or [], "-s")
-        check_settings(settings, registry.endpoint_defaults(), registry.project_settings())
+        settings = read_settings(setting or [])
     except ValueError as exc:
         raise UserError(str(exc)) from None
     # One store per command: `-s DATABASE_URL=...` is where this command locks, records and

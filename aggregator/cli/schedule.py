@@ -25,20 +25,23 @@ def schedule(
     setting: Annotated[list[str] | None, typer.Option(
         "-s", "--set", help=_("Scrapy setting NAME=VALUE for every crawl, e.g. "
         "-s BOAMP_API_URL=http://..."))] = None,
+    verbose: Annotated[bool, typer.Option(
+        "-v", "--verbose", help=_("Also show the informational log on the console (without "
+        "it: warnings and errors only; the log file has everything)."))] = False,
 ) -> None:
     from aggregator.config import load_config
-    from aggregator.crawling.options import parse_pairs
-    from aggregator.scheduling.logs import configure_logging
+    from aggregator.crawling.options import read_settings
+    from aggregator.scheduling.logs import configure_logging, log_file_path
     from aggregator.scheduling.service import Scheduler
 
     try:
-        settings = parse_pairs(setting or [], "-s")
+        settings = read_settings(setting or [])
     except ValueError as exc:
         raise UserError(str(exc)) from None
     config = load_config()
-    log_path = configure_logging(config)
-    service = Scheduler(config, settings=settings)
+    log_path = configure_logging(log_file_path(config), verbose=verbose)
     err_console.print(_("Logging to %(path)s") % {"path": log_path})
+    service = Scheduler(config, settings=settings)
     if not once:
         raise typer.Exit(service.serve())
 

@@ -22,16 +22,20 @@ def worker(
     redis: Annotated[str | None, typer.Option(
         help=_("Redis URL (default: AGGREGATOR_REDIS_URL, else [distributed] redis_url, else "
         "redis://127.0.0.1:6379/0)."))] = None,
+    verbose: Annotated[bool, typer.Option(
+        "-v", "--verbose", help=_("Also show the informational log on the console (without "
+        "it: warnings and errors only; the log file has everything)."))] = False,
 ) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from aggregator.crawling import registry
-    from aggregator.crawling.distributed.worker import run_worker
-    from aggregator.crawling.options import check_settings, parse_pairs
+    from aggregator.crawling.distributed.worker import run_worker, worker_redis_url
+    from aggregator.crawling.options import read_settings
+    from aggregator.scheduling.logs import configure_logging, worker_log_path
+    from aggregator.terminal.console import err_console
 
     try:
-        overrides = parse_pairs(setting or [], "-s")
-        check_settings(overrides, registry.endpoint_defaults(), registry.project_settings())
+        overrides = read_settings(setting or [])
     except ValueError as exc:
         raise UserError(str(exc)) from None
     names = [s.strip() for s in sources.split(",") if s.strip()] if sources else \
@@ -41,6 +45,12 @@ def worker(
     if unknown:
         raise UserError(_("unknown source %(unknown)s (known: %(known)s)")
                         % {"unknown": ", ".join(unknown), "known": ", ".join(known)})
+    redis = worker_redis_url(redis, overrides)  # a URL that is none: refused before the log
+    # Scrapy's own -s LOG_LEVEL and LOG_FILE say what the log file holds and where it is.
+    level = overrides.get("LOG_LEVEL") or registry.project_settings().get("LOG_LEVEL")
+    log_path = configure_logging(worker_log_path(overrides.get("LOG_FILE")), verbose=verbose,
+                                 level=level)
+    err_console.print(_("Logging to %(path)s") % {"path": log_path})
     try:
         run_worker(names, overrides=overrides, redis=redis)
     except RedisConnectionError as exc:

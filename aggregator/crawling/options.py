@@ -3,7 +3,8 @@ and checked before any crawl starts: a bad one is refused in one line, and no ru
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from difflib import get_close_matches
 from typing import Any
 
 from aggregator.config.sources import endpoint_url
@@ -21,15 +22,37 @@ def parse_pairs(values: Iterable[str], flag: str) -> dict[str, str]:
     return pairs
 
 
+def read_settings(values: Iterable[str]) -> dict[str, str]:
+    """A command's ``-s NAME=VALUE`` options, parsed and checked (``check_settings``) against
+    the project's spiders, or those of its own ``-s SPIDER_MODULES=a,b``. ValueError as there."""
+    from aggregator.crawling import registry
+
+    overrides = parse_pairs(values, "-s")
+    modules = tuple(m.strip() for m in overrides.get("SPIDER_MODULES", "").split(",")
+                    if m.strip()) or None
+    check_settings(overrides, registry.endpoint_defaults(modules), registry.project_settings(),
+                   registry.known_settings(modules))
+    return overrides
+
+
 def check_settings(overrides: Mapping[str, str], endpoints: Iterable[str],
-                   defaults: Any) -> None:
-    """Refuse a ``-s`` value Scrapy could not read as its setting's type (``DOWNLOAD_DELAY=fast``,
+                   defaults: Any, known: Collection[str]) -> None:
+    """Refuse a ``-s`` name not in ``known`` (Scrapy would silently ignore a misspelt one),
+    a value Scrapy could not read as its setting's type (``DOWNLOAD_DELAY=fast``,
     ``ITEM_PIPELINES=nonsense``: the type of its value in ``defaults``, the project's
     settings), and an endpoint setting (``endpoints``: BOAMP_API_URL...) that holds no http(s)
     URL. ValueError naming the setting and what it takes."""
     from scrapy.settings import BaseSettings, Settings
 
     endpoints = set(endpoints)
+    for name in overrides:
+        if name not in known:
+            # upper(): download_delay is DOWNLOAD_DELAY misspelt (settings are case-sensitive)
+            close = get_close_matches(name.upper(), known, n=1)
+            if close:
+                raise ValueError(_("-s %(name)s: unknown setting (did you mean %(close)s?)")
+                                 % {"name": name, "close": close[0]})
+            raise ValueError(_("-s %(name)s: unknown setting") % {"name": name})
     for name, value in overrides.items():
         if name in endpoints:
             try:

@@ -58,7 +58,11 @@ from sqlalchemy import Engine
 
 from aggregator.config import Config, ConfigError, load_config
 from aggregator.crawling.runner import CRAWL_LOCK
+from aggregator.i18n import _
+from aggregator.presentation import state_name
+from aggregator.run_notes import note_line, run_note
 from aggregator.scheduling import jobs
+from aggregator.scheduling.logs import for_reader
 from aggregator.scheduling.steps import (
     PERIODIC_MINUTES,
     PERIODIC_STEPS,
@@ -183,7 +187,9 @@ class Scheduler:
             unknown = sorted(set(config.sources) - set(names))
             if unknown:
                 logger.warning("[sources.%s] in the configuration names no spider",
-                               ", ".join(unknown))
+                               ", ".join(unknown), extra=for_reader(
+                                   _("[sources.%(names)s] in the configuration names no "
+                                     "source") % {"names": ", ".join(unknown)}))
         return sorted(name for name in names if config.source(name).enabled)
 
     def _triggers(self, config: Config) -> dict[str, Any]:
@@ -254,7 +260,10 @@ class Scheduler:
                     return None
             problem = self.configuration_problem(source)
             if problem:
-                logger.warning("%s: not crawled, unconfigured: %s", source, problem)
+                logger.warning("%s: not crawled, unconfigured: %s", source, problem,
+                               extra=for_reader(_("%(source)s: not crawled, not configured: "
+                                                  "%(problem)s") % {
+                                   "source": source, "problem": run_note(problem)}))
                 return record_unconfigured(source, problem, database_url=self.database_url)
             if self.stop_crawls.is_set():
                 return None
@@ -319,7 +328,17 @@ class Scheduler:
         logger.log(level, "%s: run %s %s — %s items (%s new, %s updated), %s errors, %s",
                    source, run.id, run.outcome, run.items_seen, run.items_new,
                    run.items_updated, run.errors,
-                   f"{duration:.1f} s" if duration is not None else "unfinished")
+                   f"{duration:.1f} s" if duration is not None else "unfinished",
+                   extra=for_reader(self._run_line(run)))
+
+    @staticmethod
+    def _run_line(run: Any) -> str:
+        """A crawl's outcome in the reader's words (the console shows those not ok)."""
+        line = _("%(source)s: crawl %(run)s: %(outcome)s, %(new)s new, %(errors)s errors") % {
+            "source": run.source, "outcome": state_name(run.outcome), "run": run.id,
+            "new": run.items_new, "errors": run.errors}
+        note = note_line(run.error_summary)
+        return f"{line} — {note}" if note else line
 
     # -- the queue ---------------------------------------------------------------------------
 
@@ -419,7 +438,9 @@ class Scheduler:
                 return
             triggers = self._triggers(config)
         except ConfigError as exc:
-            logger.error("configuration not reloaded: %s", exc)
+            logger.error("configuration not reloaded: %s", exc, extra=for_reader(
+                _("configuration not reloaded (the schedule stays as it was): %(error)s")
+                % {"error": exc}))
             return
         logger.info("configuration changed: updating the schedule")
         self.config, self.triggers = config, triggers
@@ -536,7 +557,9 @@ class Scheduler:
             from aggregator.crawling.runner import record_failed
 
             why = f"cannot reach Redis: {exc}"
-            logger.error("%s: not crawled, %s", source, why)
+            logger.error("%s: not crawled, %s", source, why, extra=for_reader(
+                _("%(source)s: not crawled, %(why)s") % {"source": source,
+                                                        "why": run_note(why)}))
             return record_failed(source, why, database_url=self.database_url)
         except Exception:
             logger.exception("%s: the crawl could not be run", source)

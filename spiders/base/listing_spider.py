@@ -48,6 +48,8 @@ class ListingSpider(scrapy.Spider):
     endpoint_default: ClassVar[str | None] = None
     endpoint_key: ClassVar[str] = "api_url"
     more_endpoints: ClassVar[tuple[Endpoint, ...]] = ()
+    # Settings holding credentials (``-s NAME=VALUE``, else the environment): known names.
+    credential_settings: ClassVar[tuple[str, ...]] = ()
     # For incremental sources: how far back a first crawl goes, and the overlap with the
     # previous crawl (sources publish late, and a day of overlap costs only "unchanged" rows).
     first_crawl_days: ClassVar[int] = 30

@@ -131,7 +131,9 @@ def test_two_scheduler_processes_on_one_database_crawl_once(store_url, tmp_path)
     site = fixture_site(notices_delay=3)  # a crawl long enough for the two to overlap
     logs = [tmp_path / f"scheduler{n}.err" for n in (1, 2)]
     with serve(site) as base:
-        processes = [subprocess.Popen(cli("schedule", *cli_settings(crawl_settings(base))),
+        # -v: each process's INFO log (what it decided) on its own stderr
+        processes = [subprocess.Popen(cli("schedule", "-v",
+                                          *cli_settings(crawl_settings(base))),
                                       cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
                                       stderr=log.open("w"))
                      for log in logs]

@@ -11,7 +11,7 @@ other side).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -149,6 +149,26 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=user + netloc))
 
 
+def worker_settings(overrides: dict[str, Any], url: str) -> Any:
+    """The worker process's Scrapy settings. Its log goes where the command sent it
+    (aggregator.scheduling.logs): Scrapy installs no console handler of its own."""
+    from aggregator.crawling.distributed import crawl_settings
+    from aggregator.crawling.launch import build_settings
+
+    return build_settings(overrides=overrides, extra={**crawl_settings("worker", url),
+                                                      "LOG_INSTALL_ROOT_HANDLER": False})
+
+
+def worker_redis_url(redis: str | None, overrides: Mapping[str, Any]) -> str:
+    """The worker's Redis: ``redis`` (--redis), else ``-s REDIS_URL``, else ``redis_url()``;
+    ConfigError when it is no Redis URL (nothing is reached yet)."""
+    from aggregator.crawling.distributed import redis_url
+
+    url = redis or overrides.get("REDIS_URL") or redis_url()
+    connect(url)
+    return url
+
+
 def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
                redis: str | None = None, poll_seconds: float = 2.0) -> int:
     """The worker process: for each source, a crawler per seeded generation, until SIGTERM.
@@ -160,16 +180,15 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
     """
     from scrapy.crawler import AsyncCrawlerProcess
 
-    from aggregator.crawling.distributed import crawl_settings, redis_url
-    from aggregator.crawling.launch import build_settings, store_arguments
+    from aggregator.crawling.launch import store_arguments
 
     overrides = overrides or {}
-    url = redis or overrides.get("REDIS_URL") or redis_url()
-    settings = build_settings(overrides=overrides, extra=crawl_settings("worker", url))
+    url = worker_redis_url(redis, overrides)
+    settings = worker_settings(overrides, url)
+    process = AsyncCrawlerProcess(settings)  # its banner (versions) is in the log either way
     server = connect(url)
     server.ping()
     engine = get_engine(settings.get("DATABASE_URL"))
-    process = AsyncCrawlerProcess(settings)
     working: dict[str, int] = {}  # source → the generation its crawler works on
 
     def watch() -> None:
