@@ -146,7 +146,8 @@ def crawl(
     from aggregator.config.sources import check_arguments
     from aggregator.crawling import registry
     from aggregator.crawling import runner as crawling
-    from aggregator.crawling.options import parse_pairs, read_settings
+    from aggregator.crawling.options import parse_pairs
+    from aggregator.crawling.overrides import read_settings
     from aggregator.crawling.replay import BUNDLED_REPLAY, network_available, read_manifest
     from aggregator.store.engine import get_engine
     from aggregator.store.runs import get_run

@@ -30,7 +30,7 @@ def schedule(
         "it: warnings and errors only; the log file has everything)."))] = False,
 ) -> None:
     from aggregator.config import load_config
-    from aggregator.crawling.options import read_settings
+    from aggregator.crawling.overrides import read_settings
     from aggregator.scheduling.logs import configure_logging, log_file_path
     from aggregator.scheduling.service import Scheduler
 

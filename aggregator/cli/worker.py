@@ -30,7 +30,7 @@ def worker(
 
     from aggregator.crawling import registry
     from aggregator.crawling.distributed.worker import run_worker, worker_redis_url
-    from aggregator.crawling.options import read_settings
+    from aggregator.crawling.overrides import read_settings
     from aggregator.scheduling.logs import configure_logging, worker_log_path
     from aggregator.terminal.console import err_console
 

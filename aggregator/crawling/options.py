@@ -22,19 +22,6 @@ def parse_pairs(values: Iterable[str], flag: str) -> dict[str, str]:
     return pairs
 
 
-def read_settings(values: Iterable[str]) -> dict[str, str]:
-    """A command's ``-s NAME=VALUE`` options, parsed and checked (``check_settings``) against
-    the project's spiders, or those of its own ``-s SPIDER_MODULES=a,b``. ValueError as there."""
-    from aggregator.crawling import registry
-
-    overrides = parse_pairs(values, "-s")
-    modules = tuple(m.strip() for m in overrides.get("SPIDER_MODULES", "").split(",")
-                    if m.strip()) or None
-    check_settings(overrides, registry.endpoint_defaults(modules), registry.project_settings(),
-                   registry.known_settings(modules))
-    return overrides
-
-
 def check_settings(overrides: Mapping[str, str], endpoints: Iterable[str],
                    defaults: Any, known: Collection[str]) -> None:
     """Refuse a ``-s`` name not in ``known`` (Scrapy would silently ignore a misspelt one),

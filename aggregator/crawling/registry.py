@@ -96,24 +96,9 @@ def endpoint_defaults(spider_modules: tuple[str, ...] | None = None) -> dict[str
     """Every endpoint setting of every spider (of ``spider_modules``, as for
     ``spider_loader``), with its default (the real service)."""
     return {endpoint.setting: endpoint.default
-            for cls in _spider_classes(spider_modules) for endpoint in cls.endpoints()}
+            for cls in spider_classes(spider_modules) for endpoint in cls.endpoints()}
 
 
-def known_settings(spider_modules: tuple[str, ...] | None = None) -> frozenset[str]:
-    """Every setting name a crawl reads: Scrapy's, the project's (SETTINGS_MODULE,
-    READ_SETTINGS, a distributed role's), and the spiders' endpoints and credentials."""
-    from scrapy.settings import default_settings
-
-    from aggregator.crawling.distributed import crawl_settings
-
-    spiders = _spider_classes(spider_modules)
-    return frozenset(
-        {name for name in dir(default_settings) if name.isupper()}
-        | set(project_settings()) | READ_SETTINGS | set(crawl_settings("worker", ""))
-        | set(endpoint_defaults(spider_modules))
-        | {name for cls in spiders for name in getattr(cls, "credential_settings", ())})
-
-
-def _spider_classes(spider_modules: tuple[str, ...] | None = None) -> list[type]:
+def spider_classes(spider_modules: tuple[str, ...] | None = None) -> list[type]:
     loader = spider_loader(spider_modules)
     return [loader.load(name) for name in sorted(loader.list())]

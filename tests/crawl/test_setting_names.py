@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from aggregator.config import PROJECT_ROOT
-from aggregator.crawling.registry import known_settings
+from aggregator.crawling.overrides import known_settings
 from aggregator.store.engine import get_engine
 from aggregator.store.models import CrawlRun
 from tests.test_i18n import aggregator
