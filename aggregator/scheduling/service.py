@@ -202,7 +202,8 @@ class Scheduler:
         except KeyError:
             return None  # not a spider here: the crawl process will say so
         check = getattr(spider, "configuration_problem", None)
-        return check(self.config.source(source), {}) if check else None
+        # a credential may come with the crawls' -s settings, as for `aggregator crawl`
+        return check(self.config.source(source), {}, self.settings) if check else None
 
     def due_sources(self, now: datetime | None = None, *,
                     grace: timedelta | None = None) -> list[str]:

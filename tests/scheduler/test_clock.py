@@ -289,6 +289,19 @@ def test_a_source_that_cannot_run_is_recorded_unconfigured(make_scheduler, store
     assert run.outcome == "unconfigured" and "no boards configured" in run.error_summary
 
 
+def test_credentials_given_as_settings_let_the_source_run(make_scheduler, store_url,
+                                                         monkeypatch):
+    for name in ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    crawl = RecordingCrawl(store_url)
+    with time_machine.travel(paris(2026, 6, 1, 6, 0, 1), tick=False):
+        bare = make_scheduler(sources=["francetravail"], crawl=crawl)
+        assert "FRANCE_TRAVAIL_CLIENT_ID" in bare.configuration_problem("francetravail")
+        given = make_scheduler(sources=["francetravail"], crawl=crawl, settings={
+            "FRANCE_TRAVAIL_CLIENT_ID": "id", "FRANCE_TRAVAIL_CLIENT_SECRET": "secret"})
+        assert given.configuration_problem("francetravail") is None
+
+
 def test_offline_and_stopped_runs_do_not_settle_the_slot(make_scheduler, store_url):
     from aggregator.store.runs import finish_run, start_run
 
