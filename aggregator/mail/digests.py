@@ -128,7 +128,8 @@ def deliver(engine: Engine, delivery: AlertDelivery, config: Config, now: dateti
         give_up = exc.permanent and not delivered
         record_progress(engine, delivery.id, delivered=delivered, refused=refused,
                         error=str(exc), failed=give_up)
-        logger.warning("digest %s not sent: %s", delivery.message_id, exc)
+        # the alert's run line says it to the reader (run_alerts), in their language
+        logger.info("digest %s not sent: %s", delivery.message_id, exc)
         return Attempt(delivery.message_id, "failed" if give_up else "pending",
                        delivered, refused, str(exc))
     delivered += result.accepted

@@ -483,3 +483,15 @@ def test_the_schedule_time_zone_says_when_a_digest_is_due_not_how_it_reads(
         engine, config, NOW + timedelta(minutes=30)).runs] == ["not-due"]
     assert [r.outcome for r in send_due_digests(
         engine, config, NOW + timedelta(hours=1, minutes=30)).runs] == ["sent"]
+
+
+def test_a_digest_the_server_did_not_take_is_told_once_as_the_alerts_line(engine, stored,
+                                                                         caplog):
+    add_alert(engine, "Électricité 13", QUERY, TO)
+    with caplog.at_level("INFO", logger="aggregator.mail"):
+        summary = send_due_digests(engine, config_for(free_port()), NOW)
+    assert [r.outcome for r in summary.runs] == ["pending"]
+    # the console shows warnings: the alert's line (the reader's words), not a second,
+    # English one for the same failure
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"alert {summary.runs[0].describe()}"]
