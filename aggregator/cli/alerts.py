@@ -120,6 +120,7 @@ def show(
 ) -> None:
     from aggregator.config import load_config
     from aggregator.mail.digests import preview
+    from aggregator.mail.smtp import error_text
     from aggregator.scheduling.steps import broken_source_lines
     from aggregator.store.alerts import alert_state, get_alert
 
@@ -142,7 +143,8 @@ def show(
     if state.pending:
         console.print(safe(_("Pending digests: %(n)d (not accepted yet: %(error)s)")
                            % {"n": state.pending,
-                              "error": state.last_error or _("not tried yet")},
+                              "error": error_text(state.last_error) if state.last_error
+                              else _("not tried yet")},
                            style="bold red"))
     console.print()
     if digest.empty:

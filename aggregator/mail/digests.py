@@ -62,7 +62,13 @@ from aggregator.mail.render import (
     render_text,
     subject_line,
 )
-from aggregator.mail.smtp import SmtpFailure, describe, envelope_sender, send_message
+from aggregator.mail.smtp import (
+    SmtpFailure,
+    describe,
+    envelope_sender,
+    error_text,
+    send_message,
+)
 from aggregator.store.alerts import list_alerts
 from aggregator.store.locks import held_lock, new_owner
 from aggregator.store.models import Alert, AlertDelivery
@@ -187,7 +193,7 @@ class AlertRun:
                 parts.append(_("%(address)s refused: %(reply)s")
                              % {"address": address, "reply": reply})
             if attempt.error and not attempt.refused:
-                parts.append(attempt.error)
+                parts.append(error_text(attempt.error))
         if self.error:
             parts.append(self.error)
         parts += [_("wrote %(path)s") % {"path": path} for path in self.files]

@@ -9,15 +9,28 @@ them), so a retry is the very same message. The password comes from the environm
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from aggregator.config import SmtpConfig
+from aggregator.i18n import N_, WrittenForms, _
+from aggregator.run_notes import NETWORK_PROBLEMS
 
 logger = logging.getLogger(__name__)
 SECURITY_CHOICES = ("none", "starttls", "ssl")
+NO_PASSWORD = "[smtp] user is set but AGGREGATOR_SMTP_PASSWORD is not"
+# A failure is stored as written here, in English; it is read in the reader's language
+# (error_text) wherever it is shown, the usual network failures in words.
+_ERRORS = WrittenForms((
+    (rf"(?P<server>.+?): (?P<problem>{'|'.join(NETWORK_PROBLEMS)})",
+     N_("%(server)s: %(problem)s")),
+    (re.escape(NO_PASSWORD),
+     N_("[smtp] user is set but AGGREGATOR_SMTP_PASSWORD is not")),
+), parts={"problem": lambda problem: _(NETWORK_PROBLEMS[problem])})
 
 
 class SmtpFailure(Exception):
@@ -55,6 +68,26 @@ def envelope_sender(config: SmtpConfig) -> str:
     return parseaddr(config.sender)[1] or config.sender
 
 
+def _network_problem(exc: Exception) -> str:
+    """What went wrong, as run_notes.NETWORK_PROBLEMS names the usual network failures (the
+    exception's own words otherwise)."""
+    if isinstance(exc, socket.gaierror):
+        return "DNS lookup failed"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):  # socket.timeout too
+        return "connection timed out"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError):
+        return "connection lost"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def error_text(error: str) -> str:
+    """A stored sending failure (SmtpFailure's text) in the reader's language, as far as its
+    form is known."""
+    return _ERRORS.say(error)
+
+
 def describe(config: SmtpConfig) -> str:
     """Where mail goes, for messages and logs (never the password)."""
     user = f" as {config.user}" if config.user else ""
@@ -79,7 +112,7 @@ def _handshake(smtp: smtplib.SMTP, config: SmtpConfig, context: ssl.SSLContext) 
     if config.user:
         password = config.password
         if password is None:
-            raise SmtpFailure("[smtp] user is set but AGGREGATOR_SMTP_PASSWORD is not")
+            raise SmtpFailure(NO_PASSWORD)
         if config.security == "none":
             logger.warning("SMTP login to %s without TLS: the password crosses the network "
                            "in clear", config.host)
@@ -109,7 +142,7 @@ def send_message(config: SmtpConfig, message: bytes, recipients: list[str], *,
         raise SmtpFailure(f"{describe(config)}: {_reply(exc.smtp_code, exc.smtp_error)}",
                           permanent=permanent) from None
     except (smtplib.SMTPException, OSError) as exc:  # refused connection, timeout, TLS, ...
-        raise SmtpFailure(f"{describe(config)}: {type(exc).__name__}: {exc}") from None
+        raise SmtpFailure(f"{describe(config)}: {_network_problem(exc)}") from None
     finally:
         if smtp is not None:
             _close(smtp)

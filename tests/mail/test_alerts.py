@@ -73,6 +73,20 @@ def test_a_mistyped_address_is_explained_in_french(recipients, why):
     assert str(refused.value) == f"pas une adresse électronique : {why}"
 
 
+@pytest.mark.usefixtures("default_language")
+def test_a_sending_failure_reads_in_french():
+    from aggregator.mail.smtp import NO_PASSWORD, error_text
+
+    assert error_text("mail.example.fr:587 (starttls): connection refused") == (
+        "mail.example.fr:587 (starttls) : connexion refusée")
+    assert error_text("mail.example.fr:587 (starttls): DNS lookup failed") == (
+        "mail.example.fr:587 (starttls) : échec de la résolution DNS")
+    assert error_text(NO_PASSWORD) == ("[smtp] user est défini mais "
+                                       "AGGREGATOR_SMTP_PASSWORD ne l'est pas")
+    assert error_text("x:25 (none): SMTPNotSupportedError: odd") == (
+        "x:25 (none): SMTPNotSupportedError: odd")  # an unknown form as it is
+
+
 def test_display_names_are_kept():
     assert parse_recipients(['Jean Dupont <jean@example.fr>, "Dupont, Marie" <m@example.fr>',
                              "Élise Été <e@example.fr>"]) == [
@@ -223,7 +237,7 @@ def test_run_exits_1_when_a_digest_could_not_be_sent(cli, engine, tmp_path, froz
     result = cli("alerts", "run")
 
     assert result.exit_code == 1
-    assert "BTP: pending" in result.output and "ConnectionRefusedError" in result.output
+    assert "BTP: pending" in result.output and "(none): connection refused" in result.output
 
 
 def test_the_real_command_refuses_a_bad_query_with_the_reason(sqlite_url):
