@@ -114,8 +114,9 @@ def _handshake(smtp: smtplib.SMTP, config: SmtpConfig, context: ssl.SSLContext) 
         if password is None:
             raise SmtpFailure(NO_PASSWORD)
         if config.security == "none":
-            logger.warning("SMTP login to %s without TLS: the password crosses the network "
-                           "in clear", config.host)
+            # the reader's words, log file too: `alerts run` shows it with no log set up
+            logger.warning(_("SMTP login to %(host)s without TLS: the password crosses the "
+                             "network in clear") % {"host": config.host})
         smtp.login(config.user, password)
 
 

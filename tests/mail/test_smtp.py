@@ -154,3 +154,18 @@ def test_the_password_never_appears_in_logs_output_messages_or_the_store(
     assert places["eml"] and places["received"] and places["logs"]
     for where, text in places.items():
         assert PASSWORD not in text, f"password found in {where}"
+
+
+@pytest.mark.usefixtures("default_language")
+def test_a_login_without_tls_is_warned_of_in_the_readers_words(monkeypatch, caplog):
+    monkeypatch.setenv("AGGREGATOR_SMTP_PASSWORD", PASSWORD)
+    server = SmtpServer(authenticator=authenticator, auth_require_tls=False).start()
+    try:
+        config = config_for(server.port, security="none", user="veille")
+        with caplog.at_level("WARNING", logger="aggregator.mail"):
+            result = send_message(config.smtp, MESSAGE, ["a@example.fr"])
+    finally:
+        server.stop()
+    assert result.accepted == ["a@example.fr"]
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("aggregator")] == [
+        "connexion SMTP à 127.0.0.1 sans TLS : le mot de passe passe en clair sur le réseau"]
