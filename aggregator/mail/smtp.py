@@ -90,8 +90,9 @@ def error_text(error: str) -> str:
 
 def describe(config: SmtpConfig) -> str:
     """Where mail goes, for messages and logs (never the password)."""
-    user = f" as {config.user}" if config.user else ""
-    return f"{config.host}:{config.port} ({config.security}){user}"
+    # user@host: no word to translate in a line stored, then shown in either language
+    user = f"{config.user}@" if config.user else ""
+    return f"{user}{config.host}:{config.port} ({config.security})"
 
 
 def _connect(config: SmtpConfig, context: ssl.SSLContext) -> smtplib.SMTP:

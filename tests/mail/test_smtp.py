@@ -169,3 +169,11 @@ def test_a_login_without_tls_is_warned_of_in_the_readers_words(monkeypatch, capl
     assert result.accepted == ["a@example.fr"]
     assert [r.getMessage() for r in caplog.records if r.name.startswith("aggregator")] == [
         "connexion SMTP à 127.0.0.1 sans TLS : le mot de passe passe en clair sur le réseau"]
+
+
+def test_the_server_is_named_without_a_word_to_translate():
+    from aggregator.mail.smtp import describe
+
+    assert describe(config_for(587, security="starttls", user="veille").smtp) == (
+        "veille@127.0.0.1:587 (starttls)")
+    assert describe(config_for(25).smtp) == "127.0.0.1:25 (none)"
