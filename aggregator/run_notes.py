@@ -12,6 +12,7 @@ line of a crawl's log, an older note) is shown as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from aggregator.i18n import N_, WrittenForms, _
@@ -51,10 +52,28 @@ def _names(value: str) -> str:
     return _(" and ").join(value.split(" and "))
 
 
+# redis-py's words for the usual failures to connect, as NETWORK_PROBLEMS names them
+_REDIS_REASONS = {"Connection refused.": "connection refused",
+                  "Name or service not known.": "DNS lookup failed",
+                  "Temporary failure in name resolution.": "DNS lookup failed",
+                  "No route to host.": "no route to host"}
+_REDIS_ERROR = re.compile(r"Error -?\d+ connecting to (?P<where>\S+?)\. (?P<why>.+)")
+
+
+def redis_error(text: str) -> str:
+    """redis-py's ``Error 111 connecting to host:6379. Connection refused.`` as
+    ``host:6379: connection refused`` in the reader's language (another text as it is)."""
+    match = _REDIS_ERROR.fullmatch(text)
+    if match is None or match["why"] not in _REDIS_REASONS:
+        return text
+    return _("%(server)s: %(problem)s") % {
+        "server": match["where"], "problem": _(NETWORK_PROBLEMS[_REDIS_REASONS[match["why"]]])}
+
+
 # the variable parts that are words of the machinery too
 _PARTS: dict[str, Callable[[str], str]] = {
     "reason": _known(CLOSE_REASONS), "problems": _problems, "why": _known(WHY_NOT_STARTED),
-    "names": _names}
+    "names": _names, "error": redis_error}  # the others' errors are left as they are
 
 # Each form as the code writes it (a regular expression, matched whole) and its message;
 # the named groups are the message's placeholders. First match wins.

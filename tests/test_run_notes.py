@@ -60,6 +60,11 @@ def written_notes(tmp_path, engine) -> dict[str, str]:
             "son processus box:4242 s'est terminé sans la clore (tué ?)",
         "stopped: the scheduler was shutting down": "arrêtée : le planificateur s'arrêtait",
         "cannot reach Redis: Connection refused": "Redis injoignable : Connection refused",
+        # redis-py's own words for the usual failures
+        "cannot reach Redis: Error 111 connecting to 127.0.0.1:6379. Connection refused.":
+            "Redis injoignable : 127.0.0.1:6379 : connexion refusée",
+        "cannot reach Redis: Error -2 connecting to redis.lan:6379. Name or service not known.":
+            "Redis injoignable : redis.lan:6379 : échec de la résolution DNS",
     })
     return notes
 
@@ -73,7 +78,11 @@ def test_every_note_the_machinery_writes_reads_in_french_and_as_written_in_engli
     english = {note: note for note in notes} | {
         "stopped: closespider_timeout — HTTP 500 from /x":
             "stopped: time limit reached — HTTP 500 from /x",
-        "stopped: closespider_errorcount": "stopped: too many errors"}
+        "stopped: closespider_errorcount": "stopped: too many errors",
+        "cannot reach Redis: Error 111 connecting to 127.0.0.1:6379. Connection refused.":
+            "cannot reach Redis: 127.0.0.1:6379: connection refused",
+        "cannot reach Redis: Error -2 connecting to redis.lan:6379. Name or service not known.":
+            "cannot reach Redis: redis.lan:6379: DNS lookup failed"}
     assert {note: run_note(note) for note in notes} == english
 
 

@@ -178,7 +178,9 @@ def user_error_message(exc: BaseException) -> str | None:
     if raised("sqlalchemy.exc", "SQLAlchemyError"):
         return _("database: %(error)s") % {"error": exc}
     if raised("redis.exceptions", "ConnectionError"):
-        return _("cannot reach Redis: %(error)s") % {"error": exc}
+        from aggregator.run_notes import redis_error
+
+        return _("cannot reach Redis: %(error)s") % {"error": redis_error(str(exc))}
     if isinstance(exc, OSError):
         problem = _(_OS_ERRORS[exc.errno]) if exc.errno in _OS_ERRORS else exc.strerror or exc
         return (_("%(problem)s: %(path)s") % {"problem": problem, "path": exc.filename}

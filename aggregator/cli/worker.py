@@ -31,6 +31,7 @@ def worker(
     from aggregator.crawling import registry
     from aggregator.crawling.distributed.worker import run_worker, worker_redis_url
     from aggregator.crawling.overrides import read_settings
+    from aggregator.run_notes import redis_error
     from aggregator.scheduling.logs import configure_logging, worker_log_path
     from aggregator.terminal.console import err_console
 
@@ -54,4 +55,5 @@ def worker(
     try:
         run_worker(names, overrides=overrides, redis=redis)
     except RedisConnectionError as exc:
-        raise UserError(_("cannot reach Redis: %(error)s") % {"error": exc}) from None
+        raise UserError(_("cannot reach Redis: %(error)s")
+                        % {"error": redis_error(str(exc))}) from None
