@@ -13,6 +13,7 @@ line of a crawl's log, an older note) is shown as it is.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable
 
 from aggregator.i18n import N_, WrittenForms, _
@@ -50,6 +51,20 @@ def _problems(value: str) -> str:
 def _names(value: str) -> str:
     """``A and B`` (the variables a note names) → ``A et B``."""
     return _(" and ").join(value.split(" and "))
+
+
+def network_problem(exc: BaseException) -> str | None:
+    """The NETWORK_PROBLEMS name of the usual failures to reach a server (no such host,
+    refused, no answer, cut), None for another exception."""
+    if isinstance(exc, socket.gaierror):
+        return "DNS lookup failed"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):  # socket.timeout too
+        return "connection timed out"
+    if isinstance(exc, ConnectionResetError):
+        return "connection lost"
+    return None
 
 
 # redis-py's words for the usual failures to connect, as NETWORK_PROBLEMS names them

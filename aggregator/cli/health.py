@@ -18,6 +18,7 @@ from aggregator.i18n import _, pgettext
 from aggregator.normalize.text import strip_controls
 from aggregator.presentation import local, state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
+from aggregator.terminal.fit import frame_width
 
 VERDICT_STYLES = {"ok": "green", "degraded": "yellow", "broken": "bold red",
                   "unconfigured": "dim", "unknown": "dim"}
@@ -71,9 +72,9 @@ def table_width(table: Table) -> int:
     def width(cell: object) -> int:
         return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
 
-    widths = [max([width(column.header), *(width(cell) for cell in column.cells)])
-              if column.no_wrap else WHY_LEAST for column in table.columns]
-    return sum(widths) + 3 * len(widths) + 1  # a rule between and around, a space each side
+    return sum(max([width(column.header), *(width(cell) for cell in column.cells)])
+               if column.no_wrap else WHY_LEAST for column in table.columns
+               ) + frame_width(table)
 
 
 def health_blocks(rows: list) -> list[RenderableType]:

@@ -16,7 +16,6 @@ Only step 2 and 3 fetch the page: once, with a timeout; a failure is one line
 from __future__ import annotations
 
 import re
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from aggregator.crawling.registry import board_platforms, spider_class
 from aggregator.i18n import _
+from aggregator.run_notes import network_problem
 
 TIMEOUT_SECONDS = 15
 MAX_BYTES = 5_000_000  # a careers page, not a download
@@ -89,11 +89,12 @@ def fetch(url: str, user_agent: str) -> tuple[str, str]:
 def _network_reason(reason: object) -> str:
     """Why a page could not be read, in the reader's language for the usual network
     failures; the system's own words otherwise."""
-    if isinstance(reason, socket.gaierror):
+    problem = network_problem(reason) if isinstance(reason, BaseException) else None
+    if problem == "DNS lookup failed":
         return _("no such host (DNS lookup failed)")
-    if isinstance(reason, ConnectionRefusedError):
+    if problem == "connection refused":
         return _("connection refused")
-    if isinstance(reason, TimeoutError | socket.timeout):
+    if problem == "connection timed out":
         return _("no answer within %(n)d s") % {"n": TIMEOUT_SECONDS}
     return str(reason)
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from aggregator.config import SmtpConfig
 from aggregator.i18n import N_, WrittenForms, _
-from aggregator.run_notes import NETWORK_PROBLEMS
+from aggregator.run_notes import NETWORK_PROBLEMS, network_problem
 
 logger = logging.getLogger(__name__)
 SECURITY_CHOICES = ("none", "starttls", "ssl")
@@ -71,15 +70,9 @@ def envelope_sender(config: SmtpConfig) -> str:
 def _network_problem(exc: Exception) -> str:
     """What went wrong, as run_notes.NETWORK_PROBLEMS names the usual network failures (the
     exception's own words otherwise)."""
-    if isinstance(exc, socket.gaierror):
-        return "DNS lookup failed"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError):  # socket.timeout too
-        return "connection timed out"
-    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError):
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "connection lost"
-    return f"{type(exc).__name__}: {exc}"
+    return network_problem(exc) or f"{type(exc).__name__}: {exc}"
 
 
 def error_text(error: str) -> str:

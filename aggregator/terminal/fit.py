@@ -67,10 +67,10 @@ def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown:
             narrowest += measured
     for row in rows:
         table.add_row(*(row[name] for name in shown))
-    return table, narrowest + _frame_width(table), natural
+    return table, narrowest + frame_width(table), natural
 
 
-def _frame_width(table: Table) -> int:
+def frame_width(table: Table) -> int:
     """The width of ``table``'s rules and cell padding (as Rich adds them to its cells)."""
     count = len(table.columns)
     rules = (2 if table.box and table.show_edge else 0) + (count - 1 if table.box else 0)
