@@ -10,6 +10,7 @@ import re
 import sys
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from itertools import islice
 from operator import attrgetter, itemgetter
@@ -37,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import N_, _
+from aggregator.i18n import BABEL_LOCALES, N_, _, language
 from aggregator.normalize.text import (
     ASCII_CONTROLS,
     has_controls,
@@ -119,6 +120,32 @@ CSV_FIELDS = (*(f for name in LISTING_FIELDS for f in (name, _CSV_NAMES.get(name
 # spreadsheet takes as "this is text" and does not show.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class CsvStyle:
+    """What separates a CSV's cells, and a decimal number's whole part from its fraction."""
+
+    separator: str = ","
+    decimal: str = "."
+
+    def number(self, value: int | float) -> str:
+        text = repr(value)
+        return text if self.decimal == "." else text.replace(".", self.decimal)
+
+
+RFC_4180 = CsvStyle()  # what programs read
+
+
+def spreadsheet_style() -> CsvStyle:
+    """The CSV a spreadsheet set to the reader's language splits into columns when the file
+    is opened with a double click: Excel takes the list separator and the decimal sign of the
+    system's region, which in French are ``;`` and ``,`` (a ``,``-separated file lands in one
+    column, ``1234.5`` is read as text)."""
+    from babel.numbers import get_decimal_symbol
+
+    decimal = get_decimal_symbol(BABEL_LOCALES[language()])
+    return CsvStyle(";" if decimal == "," else ",", decimal)
 
 
 def neutralise_formula(cell: str) -> str:
@@ -251,25 +278,26 @@ def _cpv_cells(codes: Any) -> tuple[Any, str]:
 _NUMBER = "\x1d"
 
 
-def _number(value: Any) -> str:
-    return value if type(value) is str else f"{_NUMBER}{value!r}{_NUMBER}"
+def _number(value: Any, style: CsvStyle) -> str:
+    return value if type(value) is str else f"{_NUMBER}{style.number(value)}{_NUMBER}"
 
 
-def _csv_lines(rows: list[list[Any]]) -> str:
+def _csv_lines(rows: list[list[Any]], style: CsvStyle) -> str:
     """``rows`` (text cells, and numbers or None where CSV_FIELDS has numbers) as CRLF
     lines, as csv.writer with QUOTE_NONNUMERIC writes them."""
     for row in rows:
         for index in _CSV_NUMBERS:
             value = row[index]
             if type(value) is not str:
-                row[index] = "" if value is None else _number(value)
+                row[index] = "" if value is None else _number(value, style)
+    between = f'"{style.separator}"'
     lines = []
     for row in rows:
         try:
             quotes = '"' in "".join(row)  # seldom: a row is quoted cell by cell only then
         except TypeError:  # a number where text was expected (a Listing built by hand)
-            row, quotes = [_number(cell) for cell in row], True
-        lines.append('","'.join([cell.replace('"', '""') for cell in row] if quotes else row))
+            row, quotes = [_number(cell, style) for cell in row], True
+        lines.append(between.join([cell.replace('"', '""') for cell in row] if quotes else row))
     body = '"\r\n"'.join(lines)
     return f'"{body}"\r\n'.replace(f'"{_NUMBER}', "").replace(f'{_NUMBER}"', "")
 
@@ -278,7 +306,8 @@ class _CsvRows:
     """Rows as :func:`_listing_row` makes them turned into the text of the CSV's lines, with
     the department, region and CPV names looked up once per code."""
 
-    def __init__(self) -> None:
+    def __init__(self, style: CsvStyle) -> None:
+        self.style = style
         self.departments = _Labels(lambda code: _csv_cell(department_name(code)))
         self.regions = _Labels(lambda code: _csv_cell(region_name(code)))
         self.cpvs = _Labels(_cpv_cells)
@@ -304,7 +333,7 @@ class _CsvRows:
             row.append(labels)
             row.insert(_REGION + 1, regions[stored[_REGION]])
             row.insert(_DEPARTMENT + 1, departments[stored[_DEPARTMENT]])
-        return _csv_lines(cells)
+        return _csv_lines(cells, self.style)
 
     @staticmethod
     def _clean(row: list[Any]) -> list[Any]:
@@ -320,20 +349,23 @@ class _CsvRows:
         return row
 
 
-# the first line, as csv.writer with QUOTE_NONNUMERIC writes it
-_CSV_HEADER = '"' + '","'.join(CSV_FIELDS) + '"\r\n'
+def _csv_header(style: CsvStyle) -> str:
+    """The first line, as csv.writer with QUOTE_NONNUMERIC writes it."""
+    return '"' + f'"{style.separator}"'.join(CSV_FIELDS) + '"\r\n'
 
 
-def write_csv(listings: Iterable[ListingRecord], out: IO[str], *, bom: bool = False) -> int:
+def write_csv(listings: Iterable[ListingRecord], out: IO[str], *, bom: bool = False,
+              style: CsvStyle = RFC_4180) -> int:
     """Listings (or rows of :func:`aggregator.query.stream`) as CSV with the `--json` field
     names; returns how many rows were written.
 
     UTF-8 text (``out`` should be opened with ``encoding="utf-8", newline=""``), RFC 4180
     CRLF rows, every text cell quoted and formula-neutralised; ``bom`` starts the file with
-    a byte-order mark, which Excel needs to read UTF-8.
+    a byte-order mark, which Excel needs to read UTF-8; ``style``: the separator and decimal
+    sign (:func:`spreadsheet_style` for a spreadsheet).
     """
-    out.write((BOM if bom else "") + _CSV_HEADER)
-    lines = _CsvRows()
+    out.write((BOM if bom else "") + _csv_header(style))
+    lines = _CsvRows(style)
     rows = map(_listing_row, listings)
     count = 0
     for batch in iter(lambda: list(islice(rows, _BATCH)), []):
@@ -342,16 +374,17 @@ def write_csv(listings: Iterable[ListingRecord], out: IO[str], *, bom: bool = Fa
     return count
 
 
-def export_csv(engine: Engine, filter: Filter, out: IO[bytes], *, bom: bool = False) -> int:
+def export_csv(engine: Engine, filter: Filter, out: IO[bytes], *, bom: bool = False,
+               style: CsvStyle = RFC_4180) -> int:
     """What :func:`write_csv` writes of every listing ``filter`` matches, as UTF-8 bytes,
     read in batches with SQL writing the lines but for a few cells (see :data:`_SLOTS`)."""
     from aggregator.query import stream_batches
 
     dialect = engine.dialect.name
-    lines = _SqlLines(dialect)
-    out.write(((BOM if bom else "") + _CSV_HEADER).encode())
+    lines = _SqlLines(dialect, style)
+    out.write(((BOM if bom else "") + _csv_header(style)).encode())
     count = 0
-    for batch in stream_batches(engine, filter, csv_columns(dialect, filter.as_of),
+    for batch in stream_batches(engine, filter, csv_columns(dialect, filter.as_of, style),
                                 batch=_BATCH):
         out.write(lines.text(batch))
         count += len(batch)
@@ -457,9 +490,9 @@ def _sqlite_text(data: bytes) -> ColumnElement[Any]:
     return cast(literal(data, LargeBinary), Text)
 
 
-def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
-               ) -> ColumnElement[Any]:
-    """``fields``' cells and the commas between them, as one expression (on SQLite, the
+def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None,
+               separator: str) -> ColumnElement[Any]:
+    """``fields``' cells and the separators between them, as one expression (on SQLite, the
     whole line and its end)."""
     if dialect == "sqlite":
         cells = [("python", None) if field in _PYTHON_CELLS else _sql_cell(field, dialect, as_of)
@@ -482,42 +515,41 @@ def _sql_cells(fields: tuple[str, ...], dialect: str, as_of: datetime | None
             elif kind != "python":
                 values.append(text)
             kinds.append(kind)
-        line_format = _sqlite_text(b",".join(formats[kind] for kind in kinds) + b"\r\n")
+        line_format = _sqlite_text(separator.encode().join(formats[kind] for kind in kinds)
+                                   + b"\r\n")
         return cast(func.printf(line_format, *values), LargeBinary)
     cells = [_sql_cell(field, dialect, as_of) for field in fields]
     quote = literal('"', Text)
-    return func.concat_ws(",", *(
+    return func.concat_ws(separator, *(
         func.concat(quote, _formula_mark(text, dialect), func.replace(text, '"', '""'), quote)
         if kind == "text" else func.concat(quote, text, quote) if kind == "quoted"
         else func.coalesce(text, '""') for kind, text in cells))
 
 
-def csv_columns(dialect: str, as_of: datetime | None = None) -> list[ColumnElement[Any]]:
+def csv_columns(dialect: str, as_of: datetime | None = None,
+                style: CsvStyle = RFC_4180) -> list[ColumnElement[Any]]:
     """What :func:`export_csv` selects (the status as it was at ``as_of`` when given): on
     SQLite the line, then each column Python writes cells from; else one column per slot of
     :data:`_SLOTS`."""
     if dialect == "sqlite":
-        return [_sql_cells(CSV_FIELDS, dialect, as_of).label("line"),
+        return [_sql_cells(CSV_FIELDS, dialect, as_of, style.separator).label("line"),
                 *(_csv_column(name, dialect, as_of).label(name) for name in _PYTHON_SOURCES)]
     columns = []
     for index, slot in enumerate(_SLOTS):
         if isinstance(slot, tuple):
-            columns.append(_sql_cells(slot, dialect, as_of).label(f"cells_{index}"))
+            columns.append(_sql_cells(slot, dialect, as_of, style.separator)
+                           .label(f"cells_{index}"))
         else:
             columns.append(_csv_column(_PYTHON_CELLS[slot], dialect, as_of).label(slot))
     return columns
 
 
-def _float_cell(value: float | None) -> bytes:
-    return _QUOTE * 2 if value is None else repr(value).encode()
-
-
-def _cleaned_line(line: bytes) -> bytes:
+def _cleaned_line(line: bytes, separator: str) -> bytes:
     """A line holding control characters, with its cells cleaned as write_csv cleans them.
     SQL neutralised the cells as stored: the same as once stripped but for a cell that a
     control hid a formula in, neutralised here."""
-    cells = next(csv.reader([line.decode()]))
-    return ",".join([cell if index in _CSV_NUMBERS and cell else
+    cells = next(csv.reader([line.decode()], delimiter=separator))
+    return separator.join([cell if index in _CSV_NUMBERS and cell else
                      '"' + _csv_cell(cell).replace('"', '""') + '"'
                      for index, cell in enumerate(cells)]).encode()
 
@@ -539,8 +571,12 @@ class _SqlLines:
     the lines (SQLite) or joins them with the slots SQL wrote (PostgreSQL), then doubles the
     text's quotes where SQL left them single."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, style: CsvStyle) -> None:
         self.double_quotes = dialect == "sqlite"  # see _sql_cells
+        self.separator = style.separator
+
+        def float_cell(value: float | None) -> bytes:
+            return _QUOTE * 2 if value is None else style.number(value).encode()
 
         def quoted(cell: str) -> bytes:
             if not self.double_quotes:
@@ -557,8 +593,8 @@ class _SqlLines:
         writers: dict[str, Any] = {
             "department_name": departments.__getitem__, "region_name": regions.__getitem__,
             "cpv": cpvs.__getitem__, "cpv_labels": cpv_labels.__getitem__,
-            "suppliers": suppliers, "salary_min": _float_cell, "salary_max": _float_cell,
-            "estimated_value": _float_cell, "amount": _float_cell}
+            "suppliers": suppliers, "salary_min": float_cell, "salary_max": float_cell,
+            "estimated_value": float_cell, "amount": float_cell}
         # SQLite: each cell Python writes, in the line's order, and the column it is written
         # from (the line first); PostgreSQL: each slot's writer (its lines come as text)
         self.cells = [(writers[field], 1 + _PYTHON_SOURCES.index(_PYTHON_CELLS[field]))
@@ -578,7 +614,7 @@ class _SqlLines:
         else:
             slots = [map(write, column)
                      for write, column in zip(self.writers, columns, strict=True)]
-            lines = list(map(b",".join, zip(*slots, strict=True)))
+            lines = list(map(self.separator.encode().join, zip(*slots, strict=True)))
             body = b"\r\n".join(lines) + b"\r\n"
         body = self._quoted(body)
         # one pass turns _QUOTE into quotes and finds the ASCII control characters
@@ -590,8 +626,8 @@ class _SqlLines:
             lines = [_filled(line[:-2], cells[index * size:(index + 1) * size])
                      for index, line in enumerate(lines)]
         lines = [self._quoted(line).translate(_QUOTES) for line in lines]
-        return b"".join([(_cleaned_line(line) if has_controls_utf8(line) else line) + b"\r\n"
-                         for line in lines])
+        return b"".join([(_cleaned_line(line, self.separator) if has_controls_utf8(line)
+                          else line) + b"\r\n" for line in lines])
 
     def _quoted(self, text: bytes) -> bytes:
         return text.replace(b'"', b'""') if self.double_quotes and b'"' in text else text

@@ -112,7 +112,7 @@ def _results(words: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPa
         return int(bool(output.strip()))
     if "ics" in words:
         return output.count("BEGIN:VEVENT")
-    if "csv" in words:
+    if "csv" in words or "--excel" in words:
         return len(output.splitlines()) - 1  # the header row
     return sum(1 for line in output.splitlines() if line.startswith("{") and json.loads(line))
 

@@ -1,6 +1,7 @@
 """`aggregator export`: every listing a query matches, as CSV, JSON lines or iCalendar.
 
     aggregator export kind:tender dep:13 cpv:45 --format csv --bom -o tenders.csv
+    aggregator export kind:tender dep:13 --excel -o appels.csv
     aggregator export 'kind:job contract:cdi' --format json > jobs.jsonl
     aggregator export kind:tender deadline<30d -f ics -o deadlines.ics
 
@@ -18,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from aggregator.cli import app
+from aggregator.cli import UserError, app
 from aggregator.cli.as_of import AS_OF_HELP, reading_instant
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, ngettext
@@ -76,14 +77,19 @@ def export(
                       ] = None,
     bom: Annotated[bool, typer.Option("--bom", help=_("CSV: start with a UTF-8 byte-order mark "
                                       "(Excel needs it to read accents right)."))] = False,
+    excel: Annotated[bool, typer.Option("--excel", help=_(
+        "CSV for a spreadsheet in your language, opened with a double click: in French, "
+        "cells separated by ';' and a decimal comma; with the byte-order mark."))] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     from dataclasses import replace
 
     from aggregator.export import (
         CSV_COLUMNS,
+        RFC_4180,
         export_csv,
         keep_freed_memory,
+        spreadsheet_style,
         write_ics,
         write_jsonl,
     )
@@ -91,6 +97,9 @@ def export(
     from aggregator.query.sql import STREAM_COLUMNS
     from aggregator.store.engine import get_engine
 
+    if excel and format is not Format.csv:
+        raise UserError(_("--excel writes a CSV: leave out --format %(format)s.")
+                        % {"format": format.value})
     engine = get_engine()
     filter = query_filter(query, limit=None)
     instant, note = reading_instant(engine, as_of)
@@ -116,7 +125,8 @@ def export(
     else:
         if format is Format.csv:  # bytes: SQL writes the lines in UTF-8
             with _binary_output(output) as binary:
-                count = export_csv(engine, filter, binary, bom=bom)
+                count = export_csv(engine, filter, binary, bom=bom or excel,
+                                   style=spreadsheet_style() if excel else RFC_4180)
         else:
             with _text_output(output) as text:
                 count = write_jsonl(stream(engine, filter, columns=CSV_COLUMNS), text)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from aggregator.config import LOCAL_TZ
-from aggregator.export import ics_calendar, write_csv
+from aggregator.export import ics_calendar, spreadsheet_style, write_csv
 from aggregator.i18n import _, language, ngettext, pgettext
 from aggregator.mail.contents import Digest, Entry
 from aggregator.normalize.text import strip_controls
@@ -245,8 +245,10 @@ def render_html(view: DigestView) -> str:
 
 
 def csv_attachment(listings: list[ListingRecord]) -> bytes:
+    """The CSV a reader opens in a spreadsheet: in French, cells separated by ';' and decimal
+    commas; a BOM, without which Excel does not read it as UTF-8."""
     out = io.StringIO(newline="")
-    write_csv(listings, out, bom=True)  # a BOM: Excel reads the attachment as UTF-8
+    write_csv(listings, out, bom=True, style=spreadsheet_style())
     return out.getvalue().encode("utf-8")
 
 

@@ -5,6 +5,7 @@ listings."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from aggregator.cli import _register, app
+from aggregator.cli import UserError, _register, app
 from aggregator.export import write_csv
 from aggregator.store.models import Listing, ListingChange
 from tests.factories import PARIS, row
@@ -109,3 +110,43 @@ def test_export_csv_is_byte_for_byte_the_golden_file(hostile_store):
 def test_export_csv_as_of_a_day_is_the_golden_file(hostile_store):
     text = export("--as-of", "2026-06-01", "--bom")
     assert text == (GOLDEN / "store-as-of.csv").read_bytes().decode("utf-8")
+
+
+def test_excel_export_splits_in_columns_for_a_french_spreadsheet(hostile_store,
+                                                                default_language):
+    """`--excel` in French: the same cells as the RFC 4180 export, separated by ';', the
+    decimal numbers with a comma, the byte-order mark first; SQL's lines as write_csv's."""
+    from aggregator.export import CSV_FIELDS, spreadsheet_style
+
+    excel, plain = export("--excel"), export()
+    assert excel.startswith('\ufeff"kind";"source";"source_id";')
+    excel_rows = list(csv.reader(io.StringIO(excel[1:], newline=""), delimiter=";"))
+    plain_rows = list(csv.reader(io.StringIO(plain, newline="")))
+    assert len(excel_rows) == len(plain_rows) == 8
+    numbers = [CSV_FIELDS.index(f) for f in ("salary_min", "salary_max", "estimated_value",
+                                             "amount")]
+    for excel_row, plain_row in zip(excel_rows, plain_rows, strict=True):
+        assert len(excel_row) == len(plain_row) == len(CSV_FIELDS)
+        expected = [cell.replace(".", ",") if index in numbers else cell
+                    for index, cell in enumerate(plain_row)]
+        assert excel_row == expected
+    values = {row[numbers[2]] for row in excel_rows}
+    assert {"-1250,5", "123456789,125"} <= values
+    with Session(hostile_store) as session:
+        listings = session.scalars(select(Listing).order_by(
+            Listing.deadline_at.is_(None), Listing.deadline_at, Listing.published_at.desc(),
+            Listing.id)).all()
+        out = io.StringIO(newline="")
+        write_csv(listings, out, bom=True, style=spreadsheet_style())
+    assert out.getvalue() == excel
+
+
+def test_excel_export_in_english_is_the_plain_csv_with_a_byte_order_mark(hostile_store):
+    assert export("--excel") == "\ufeff" + export()
+
+
+def test_excel_is_a_csv_option(hostile_store):
+    _register()
+    result = CliRunner().invoke(app, ["export", "status:all", "-f", "json", "--excel"])
+    assert isinstance(result.exception, UserError)
+    assert str(result.exception) == "--excel writes a CSV: leave out --format json."

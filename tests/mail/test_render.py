@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import email
+import io
 from datetime import UTC, datetime
 from email.policy import default as default_policy
 from html import unescape as html_unescape
@@ -253,3 +255,18 @@ def test_a_digest_without_deadlines_says_no_calendar_is_attached():
     assert "The matches are attached as CSV.\r\n" in text and "calendar" not in text
     assert "as a calendar" in render_text(digest_view(Digest(
         1, "BTP", "kind:tender", ["moi@example.fr"], NOW, entries=[Entry("new", listing(1))])))
+
+
+def test_a_french_digest_attaches_a_csv_a_french_spreadsheet_splits(default_language):
+    tender = listing(1, estimated_value=1250.5)
+    digest = Digest(1, "BTP", "kind:tender", ["moi@example.fr"], NOW,
+                    entries=[Entry("new", tender)])
+    message = email.message_from_bytes(build_message(digest, sender="veille@example.fr",
+                                                     message_id="<1@x>"),
+                                       policy=default_policy)
+    (attachment,) = [p for p in message.iter_attachments() if p.get_filename() == "matches.csv"]
+    text = attachment.get_content()
+    assert text.startswith('\ufeff"kind";"source";')
+    header, row = csv.reader(io.StringIO(text[1:], newline=""), delimiter=";")
+    cells = dict(zip(header, row, strict=True))
+    assert cells["title"] == tender.title and cells["estimated_value"] == "1250,5"
