@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aggregator.config import LOCAL_TZ
-from aggregator.i18n import N_, _, language, ngettext, number, pgettext
+from aggregator.i18n import BABEL_LOCALES, N_, _, language, ngettext, number, pgettext
 
 CLOSING_SOON_DAYS = 7
 DATE_TIME = "%d/%m/%Y %H:%M"
@@ -166,10 +166,21 @@ def region_name(code: str | None) -> str | None:
     return found.name if found else None
 
 
+def country_name(code: str | None) -> str | None:
+    """``Belgique`` for ``BE`` (in the reader's language: ``Belgium``); None for no code, the
+    code itself for one CLDR does not name."""
+    if not code:
+        return None
+    from babel import Locale  # here: a column of codes never needs it
+
+    return Locale.parse(BABEL_LOCALES[language()]).territories.get(code.upper(), code)
+
+
 def place(listing: ShownListing, *, named: bool = False) -> str:
     """``Marseille 13e (13)``, ``Var (83)`` (no commune), ``Bruxelles BE``, ``remote``:
-    short, for a column or a line. ``named`` (a digest's line): the department by its name,
-    ``Marseille 13e (Bouches-du-Rhône)``, ``Var, Provence-Alpes-Côte d'Azur``."""
+    short, for a column or a line. ``named`` (a digest's line): the department or country by
+    its name, ``Marseille 13e (Bouches-du-Rhône)``, ``Var, Provence-Alpes-Côte d'Azur``,
+    ``Bruxelles (Belgique)``."""
     # "Marseille 13e Arrondissement" → "Marseille 13e": the column is narrow
     city = (listing.city or "").replace(" Arrondissement", "")
     if named and listing.department:
@@ -177,6 +188,9 @@ def place(listing: ShownListing, *, named: bool = False) -> str:
         if city:
             return f"{city} ({department})"
         return ", ".join(p for p in (department, region_name(listing.region)) if p)
+    if named and listing.country and listing.country != "FR":
+        country = country_name(listing.country)
+        return f"{city} ({country})" if city else country
     parts = [city or (department_name(listing.department) or "")]
     if listing.department:
         parts.append(f"({listing.department})")
@@ -221,7 +235,8 @@ def source_files(details: dict | None) -> list[str]:
 def place_in_full(listing: ShownListing, postal_code: str | None = None) -> str:
     """Where, with names, for someone reading one listing (``show``, a digest):
     ``Marseille 13e, 13013 — Bouches-du-Rhône (13), Provence-Alpes-Côte d'Azur``;
-    ``Var (83), Provence-Alpes-Côte d'Azur`` when no commune is known."""
+    ``Var (83), Provence-Alpes-Côte d'Azur`` when no commune is known; ``Bruxelles, 1000 —
+    Belgique`` abroad."""
     commune = ", ".join(p for p in (listing.city, postal_code) if p)
     department = department_name(listing.department)
     if department:
@@ -229,9 +244,8 @@ def place_in_full(listing: ShownListing, postal_code: str | None = None) -> str:
     elif listing.department:
         department = _("department %(code)s") % {"code": listing.department}
     area = ", ".join(p for p in (department, region_name(listing.region)) if p)
-    where = " — ".join(p for p in (commune, area) if p)
-    if listing.country and listing.country != "FR":
-        where = f"{where} {listing.country}" if where else listing.country
+    abroad = country_name(listing.country) if listing.country != "FR" else None
+    where = " — ".join(p for p in (commune, area, abroad) if p)
     if listing.remote:
         where = (_("%(place)s (remote)") % {"place": where}) if where else _("remote")
     return where

@@ -132,6 +132,20 @@ def test_show_names_the_department_and_region(ids):
     assert place.split(None, 1)[1].strip() == "Var (83), Provence-Alpes-Côte d'Azur"
 
 
+@pytest.mark.parametrize(("language", "abroad"), [("en", "Arlington — United States"),
+                                                 ("fr", "Arlington — États-Unis")])
+def test_show_names_a_country_abroad_in_the_readers_language(ids, monkeypatch, language,
+                                                            abroad):
+    from aggregator.i18n import LANGUAGE_ENV, set_language
+
+    monkeypatch.setenv(LANGUAGE_ENV, language)
+    set_language(None)
+    out = run("show", str(ids["arl"]))
+    place = next(line for line in out.splitlines() if line.split(None, 1)[0] in ("place", "lieu"))
+    assert place.split(None, 1)[1].strip() == abroad
+    assert "Arlington US" in run("search", "arlington")  # the results' column keeps the code
+
+
 def test_the_buyers_address_places_a_tender_that_names_no_commune(ids):
     out = run("search", "--location", "Hyères")
     assert "Location de matériel électrique" in out

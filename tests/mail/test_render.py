@@ -152,7 +152,7 @@ def test_places_read_by_name():
     html = render_html(digest_view(digest))
     for item, shown in ((remote, "ACME — remote"),
                         (arrondissement, "Ville de Marseille — Marseille 13e (Bouches-du-Rhône)"),
-                        (abroad, "Ville de Marseille — Bruxelles BE"),
+                        (abroad, "Ville de Marseille — Bruxelles (Belgium)"),
                         (no_commune, "Ville de Marseille — Var, Provence-Alpes-Côte d&#39;Azur")):
         plain = html_unescape(shown)
         assert f"\n  {plain}\n" in text and f"<div>{shown}</div>" in html
