@@ -77,25 +77,43 @@ def table_width(table: Table) -> int:
                ) + frame_width(table)
 
 
-def health_blocks(rows: list) -> list[RenderableType]:
-    """The same facts for a narrow terminal: the source and its verdict, then its facts and
-    its reason indented below, wrapped lines too (at the margin, they would read as the
-    next source's)."""
+INDENT = 4
+
+
+def _facts_lines(facts: str, width: int) -> str:
+    """``facts`` ("label value, label value…") broken into lines of ``width`` between two
+    facts, never between a label and its value ("items" at a line's end, "- (usual -)" on
+    the next); a fact wider than a line is left for Rich to wrap."""
+    lines: list[str] = []
+    for fact in facts.split(", "):
+        if lines and cell_len(lines[-1]) + 2 + cell_len(fact) <= width:
+            lines[-1] += ", " + fact
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(fact)
+    return "\n".join(lines)
+
+
+def health_blocks(rows: list, width: int) -> list[RenderableType]:
+    """The same facts for a terminal ``width`` wide, too narrow for the table: the source and
+    its verdict, then its facts and its reason indented below, wrapped lines too (at the
+    margin, they would read as the next source's)."""
     blocks: list[RenderableType] = []
     for row in rows:
         cells = _cells(row)
         heading = Text.assemble((row.source, "bold"), "  ",
                                 (state_name(row.verdict), VERDICT_STYLES.get(row.verdict, "")))
-        facts = Text(_("last run %(run)s, last success %(success)s, items %(items)s (usual "
-                       "%(usual)s), open %(open)d, enabled %(enabled)s, configured "
-                       "%(configured)s")
-                     % {"run": cells["last run"], "success": cells["last success"],
-                        "items": cells["items"] or "-", "usual": cells["usual"] or "-",
-                        "open": row.open_listings, "enabled": _yes_no(row.enabled),
-                        "configured": _yes_no(row.configured)})
+        facts = Text(_facts_lines(
+            _("last run %(run)s, last success %(success)s, items %(items)s (usual %(usual)s), "
+              "open %(open)d, enabled %(enabled)s, configured %(configured)s")
+            % {"run": cells["last run"], "success": cells["last success"],
+               "items": cells["items"] or "-", "usual": cells["usual"] or "-",
+               "open": row.open_listings, "enabled": _yes_no(row.enabled),
+               "configured": _yes_no(row.configured)}, width - INDENT))
         if row.reason:
             facts.append(f"\n{strip_controls(row.reason)}", style="dim")
-        blocks.append(Group(heading, Padding(facts, (0, 0, 0, 4), expand=False)))
+        blocks.append(Group(heading, Padding(facts, (0, 0, 0, INDENT), expand=False)))
     return blocks
 
 
@@ -111,7 +129,7 @@ def show_sources_health() -> None:
         console.print(table)
     else:
         console.print(Text(_("Sources"), style="bold"))
-        for block in health_blocks(rows):
+        for block in health_blocks(rows, console.width):
             console.print(block)
     broken = [row.source for row in rows if row.enabled and row.verdict == "broken"]
     if broken:

@@ -80,6 +80,7 @@ def test_sources_on_a_narrow_terminal_indent_every_line_under_its_source(cli,
     add_run("lever", 0, "unconfigured",
             error_summary="no boards configured: add some with `aggregator sources add "
                           "lever BOARD` or in aggregator.toml")
+    add_run("boamp", 0, "ok", replayed=True)  # "ok (rejouée) 01/06 06:00": a longer line
     output = cli("sources").output
     lines = output.splitlines()
     assert lines[0] == "Sources" and all(len(line) <= 80 for line in lines), output
@@ -88,6 +89,14 @@ def test_sources_on_a_narrow_terminal_indent_every_line_under_its_source(cli,
     assert set(shown) == set(spider_names()), output
     heading, facts = shown["lever"]
     assert heading == "lever  non configurée"
+    # the facts' lines break between two facts, never between a label and its value
+    # ("annonces" at a line's end, "- (d'habitude -)" on the next)
+    for index, line in enumerate(lines[:-1]):
+        if line.startswith("    dernière collecte"):
+            following = lines[index:index + 3]
+            last = next(i for i, f in enumerate(following)
+                        if f.rstrip().endswith(("configurée oui", "configurée non")))
+            assert all(f.rstrip().endswith(",") for f in following[:last]), following
     assert facts == (
         "dernière collecte non configurée 01/06 06:00, dernier succès jamais, annonces 0 "
         "(d'habitude -), ouvertes 0, active oui, configurée non aucune page carrières "
