@@ -111,6 +111,18 @@ def pgettext(context: str, message: str) -> str:
     return _catalogue().pgettext(context, message)
 
 
+# The attribute of a log record holding its line in the reader's language (the log stays
+# English): the console of `schedule` and `worker` shows that line instead
+# (aggregator/scheduling/logs.py).
+READER = "for_reader"
+
+
+def for_reader(message: str) -> dict[str, str]:
+    """``extra=`` of a log call whose console line is ``message``, already in the reader's
+    language (the log file keeps the English one)."""
+    return {READER: message}
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` things (``"%(n)d new offer"``), in the reader's
     language; French counts 0 and 1 as singular."""

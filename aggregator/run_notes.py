@@ -85,6 +85,17 @@ def redis_error(text: str) -> str:
         "server": match["where"], "problem": _(NETWORK_PROBLEMS[_REDIS_REASONS[match["why"]]])}
 
 
+def problem_text(exc: BaseException) -> str:
+    """Why a call to a server (Redis, the store) failed, in the reader's language: a usual
+    network failure by its name, Redis's with the server (``127.0.0.1:1: connection
+    refused``), another error's first line."""
+    named = network_problem(exc)
+    if named is not None:
+        return _(NETWORK_PROBLEMS[named])
+    text = str(exc).strip()
+    return redis_error(text.splitlines()[0]) if text else type(exc).__name__
+
+
 # the variable parts that are words of the machinery too
 _PARTS: dict[str, Callable[[str], str]] = {
     "reason": _known(CLOSE_REASONS), "problems": _problems, "why": _known(WHY_NOT_STARTED),

@@ -4,7 +4,7 @@ unless ``verbose``.
 
 The log is English, for whoever reads the file or reports a bug. A line the reader must act
 on (a source not crawled because it is unconfigured...) carries its words in the reader's
-language (``extra=for_reader(_("…"))``): the console shows those instead.
+language (``extra=for_reader(_("…"))``, aggregator.i18n): the console shows those instead.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import logging.handlers
 from pathlib import Path
 
 from aggregator.config import Config
+from aggregator.i18n import READER
 
 LOG_BYTES, LOG_BACKUPS = 5_000_000, 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-READER = "for_reader"  # the log record's attribute holding the reader's line
 
 
 def log_file_path(config: Config) -> Path:
@@ -36,12 +36,6 @@ def worker_log_path(log_file: str | None = None) -> Path:
     from aggregator.crawling.runner import log_dir
 
     return Path(log_file).expanduser() if log_file else log_dir() / "worker.log"
-
-
-def for_reader(message: str) -> dict[str, str]:
-    """``extra=`` of a log call whose console line is ``message``, already in the reader's
-    language (the log file keeps the English one)."""
-    return {READER: message}
 
 
 class ConsoleFormatter(logging.Formatter):

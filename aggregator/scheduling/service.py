@@ -58,11 +58,10 @@ from sqlalchemy import Engine
 
 from aggregator.config import Config, ConfigError, load_config
 from aggregator.crawling.runner import CRAWL_LOCK
-from aggregator.i18n import _
+from aggregator.i18n import _, for_reader
 from aggregator.presentation import state_name
 from aggregator.run_notes import note_line, run_note
 from aggregator.scheduling import jobs
-from aggregator.scheduling.logs import for_reader
 from aggregator.scheduling.steps import (
     PERIODIC_MINUTES,
     PERIODIC_STEPS,

@@ -25,6 +25,8 @@ from twisted.internet.task import LoopingCall
 from aggregator.crawling.distributed import Keys, connect
 from aggregator.crawling.distributed.queue import LeasedQueue
 from aggregator.crawling.pipelines import batch_stored
+from aggregator.i18n import _, for_reader, ngettext
+from aggregator.run_notes import problem_text
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +143,14 @@ class DistributedScheduler(Scheduler):
             requeued = self.queue.reap()
             if requeued:
                 logger.warning("%s: %d request(s) of a worker that stopped answering are "
-                               "back in the queue", self.spider.name, requeued)
-        except Exception:  # Redis away for a moment: the leases are long enough to wait
-            logger.exception("%s: could not renew leases", self.spider.name)
+                               "back in the queue", self.spider.name, requeued, extra=for_reader(
+                                   ngettext("%(source)s: %(n)d request of a worker that stopped "
+                                            "answering is back in the queue",
+                                            "%(source)s: %(n)d requests of a worker that "
+                                            "stopped answering are back in the queue", requeued)
+                                   % {"source": self.spider.name, "n": requeued}))
+        except Exception as exc:  # Redis away for a moment: the leases are long enough to wait
+            logger.exception("%s: could not renew leases", self.spider.name, extra=for_reader(
+                _("%(source)s: could not extend the hold of this worker on its requests "
+                  "(%(problem)s); it lasts long enough to try again")
+                % {"source": self.spider.name, "problem": problem_text(exc)}))

@@ -24,6 +24,8 @@ from twisted.internet.task import LoopingCall
 from aggregator.crawling.distributed import Keys, connect, current_generation, pending
 from aggregator.crawling.outcome import CrawlCounts, judge_crawl
 from aggregator.drop_reasons import DROPPED_PREFIX
+from aggregator.i18n import _, for_reader
+from aggregator.run_notes import problem_text
 from aggregator.store.engine import get_engine
 from aggregator.store.runs import add_worker_counts, finish_run, get_run
 
@@ -85,8 +87,10 @@ class DistributedRun:
             if self.close_if_drained(spider.name, self.generation):
                 return
             finished = self.server.exists(Keys(spider.name).finished(self.generation))
-        except Exception:  # Redis or the database away for a moment: try again when idle
-            logger.exception("%s: distributed bookkeeping failed", spider.name)
+        except Exception as exc:  # Redis or the database away for a moment: try again when idle
+            logger.exception("%s: distributed bookkeeping failed", spider.name, extra=for_reader(
+                _("%(source)s: could not update the shared crawl (%(problem)s); trying again "
+                  "in a moment") % {"source": spider.name, "problem": problem_text(exc)}))
             finished = False
         if not finished:
             raise DontCloseSpider
@@ -194,8 +198,10 @@ def run_worker(sources: list[str], *, overrides: dict[str, Any] | None = None,
     def watch() -> None:
         try:
             start_new_crawls()
-        except Exception:  # Redis or the store away for a moment: the next poll tries again
-            logger.exception("worker: could not look for new crawls")
+        except Exception as exc:  # Redis or the store away for a moment: the next poll tries again
+            logger.exception("worker: could not look for new crawls", extra=for_reader(
+                _("could not look for new crawls (%(problem)s); trying again at the next poll")
+                % {"problem": problem_text(exc)}))
 
     def start_new_crawls() -> None:
         for source in sources:
