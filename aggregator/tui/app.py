@@ -368,6 +368,7 @@ class AggregatorApp(App[None]):
         from aggregator.export import (
             CSV_COLUMNS,
             FileOnFirstWrite,
+            spreadsheet_style,
             write_csv,
             write_ics,
             write_jsonl,
@@ -394,8 +395,9 @@ class AggregatorApp(App[None]):
                                    "%(n)d deadline events written to %(path)s", written)
             else:
                 with path.open("w", encoding="utf-8", newline="") as out:
-                    written = (write_csv(listings, out) if fmt == "csv"
-                               else write_jsonl(listings, out))
+                    # read in a spreadsheet: split as the reader's opens it, with a BOM
+                    written = (write_csv(listings, out, bom=True, style=spreadsheet_style())
+                               if fmt == "csv" else write_jsonl(listings, out))
                 message = ngettext("%(n)d listing written to %(path)s",
                                    "%(n)d listings written to %(path)s", written)
         except Exception as exc:  # a file or a store error

@@ -32,7 +32,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-body"):
-            yield Static(Text(_("Export %(listings)s to (.csv, .jsonl or .ics):")
+            yield Static(Text(_("Export %(listings)s to (.csv for a spreadsheet, .jsonl or .ics):")
                               % {"listings": self.count_text}))
             yield Input(str(self.path), id="export-path")
             yield Static(id="export-error")

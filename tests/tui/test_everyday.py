@@ -268,12 +268,14 @@ async def test_exporting_jobs_to_a_calendar_says_there_is_nothing(engine_plus, t
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("language", "said"), [
-    ("en", {"prompt": "Export 3 listings to (.csv, .jsonl or .ics):",
+    ("en", {"prompt": "Export 3 listings to (.csv for a spreadsheet, .jsonl or .ics):",
             "refused": "the file name must end in .csv, .jsonl or .ics",
-            "written": "3 listings written to", "broken": "⚠ broken: boamp"}),
-    ("fr", {"prompt": "Exporter 3 annonces vers (.csv, .jsonl ou .ics) :",
+            "written": "3 listings written to", "broken": "⚠ broken: boamp",
+            "csv": '\ufeff"kind","source","source_id"'}),
+    ("fr", {"prompt": "Exporter 3 annonces vers (.csv pour un tableur, .jsonl ou .ics) :",
             "refused": "le nom du fichier doit finir par .csv, .jsonl ou .ics",
-            "written": "3 annonces écrites dans", "broken": "⚠ en panne : boamp"}),
+            "written": "3 annonces écrites dans", "broken": "⚠ en panne : boamp",
+            "csv": '\ufeff"kind";"source";"source_id"'}),
 ])
 async def test_export_and_health_speak_the_readers_language(tui_engine, tmp_path, monkeypatch,
                                                             language, said):
@@ -299,6 +301,8 @@ async def test_export_and_health_speak_the_readers_language(tui_engine, tmp_path
         await settle(pilot)
         messages = [n.message for n in app._notifications]
     assert any(m.startswith(said["written"]) for m in messages), messages
+    # for a spreadsheet in the reader's language (in French: ';' between cells)
+    assert (tmp_path / "tenders.csv").read_text(encoding="utf-8").startswith(said["csv"])
 
 
 @pytest.mark.asyncio
