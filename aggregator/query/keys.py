@@ -7,7 +7,8 @@ field itself; the grammar does not change. Two shapes:
 - :class:`Key`: ``name:value`` sets one field; ``many`` keys take lists (``cpv:45,71``) and
   add up when repeated;
 - :class:`RangeKey`: ``name<value``, ``<=``, ``>``, ``>=`` bound a date field from either
-  side; with ``within``, ``name<15d`` means "within 15 local days from today".
+  side; with ``within``, ``name<15d`` means "within 15 local days from today";
+  :class:`AmountKey` bounds an amount in euros so.
 """
 
 from __future__ import annotations
@@ -84,6 +85,18 @@ class RangeKey:
         return [f"{self.name}{'<' if field == self.before else '>'}{v.write_when(value)}"]
 
 
+@dataclass(frozen=True)
+class AmountKey(RangeKey):
+    """``name>=40k`` / ``name<=1.5M``: an amount in euros, at least (``after``) or at most
+    (``before``); ``>`` reads as ``>=`` and ``<`` as ``<=`` (a euro makes no difference)."""
+
+    def read_bound(self, op: str, value: str) -> dict[str, Any]:
+        return {self.after if op[0] == ">" else self.before: v.read_amount(value)}
+
+    def tokens(self, field: str, value: Any) -> list[str]:
+        return [f"{self.name}{'>=' if field == self.after else '<='}{v.write_amount(value)}"]
+
+
 def _write_locations(locations: Iterable[str]) -> list[str]:
     tokens = []
     for location in locations:
@@ -145,6 +158,14 @@ TABLE: tuple[Key | RangeKey, ...] = (
              problem=N_("bad award date"), aliases=("notified",)),
     RangeKey("ends", before="ends_before", after="ends_after", within="ending_within",
              problem=N_("bad end date"), aliases=("ending",), suggest=_choices("90d", "365d")),
+    # a job's pay as a year's (normalize.salary.YEARLY); a tender's estimated value or an
+    # award's amount
+    AmountKey("salary", before="salary_at_most", after="salary_at_least", within=None,
+              problem=N_("bad salary"), aliases=("salaire", "pay"),
+              suggest=_choices("30k", "40k", "50k")),
+    AmountKey("value", before="value_at_most", after="value_at_least", within=None,
+              problem=N_("bad amount"), aliases=("valeur", "montant"),
+              suggest=_choices("40k", "100k", "1M")),
     Key("status", "status", v.read_status, N_("bad status"), suggest=_choices(*v.STATUSES)),
     Key("starred", "starred", v.read_yes_no_any, N_("bad starred value"), aliases=("star",),
         write=v.write_yes_no_any, suggest=_choices("yes", "no", "any")),
@@ -205,6 +226,14 @@ def read_clause(clause: KeyClause, fields: dict[str, Any]) -> None:
 
 def _read_range(key: RangeKey, clause: KeyClause) -> dict[str, Any]:
     name, op, value = key.name, clause.op, clause.value
+    if isinstance(key, AmountKey):
+        if op == ":":
+            raise FilterError(_("%(token)r: write %(key)s>=40k (at least) or %(key)s<=60k "
+                                "(at most)") % {"token": clause.token, "key": name})
+        try:
+            return key.read_bound(op, value)
+        except BadValue:
+            raise BadValue(value, _(v.AMOUNT_EXPECTED), key.problem) from None
     if op == ":":
         forms = {"token": clause.token, "key": name}
         raise FilterError((_("%(token)r: write %(key)s<15d (closing within 15 days), "

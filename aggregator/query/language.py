@@ -26,6 +26,10 @@ Meanings (all days are calendar days in Europe/Paris; instants are stored in UTC
   arrondissements; several locations are alternatives;
 - ``cpv:45`` matches every code starting with 45; lists (``cpv:45,71``) are alternatives;
   ``cpv:"éclairage public"`` reads as the prefixes of the codes whose labels hold the words;
+- ``salary>=40k``: a job whose pay, as a year's (12 months, 1,607 hours...), can reach 40,000
+  euros (its range's top); ``salary<=30k``: whose range starts at most there; ``value>=100k``
+  / ``value<=1M``: a tender's estimated value, an award's amount. Only euros (or no currency
+  given) are compared; a listing that states none is left out;
 - ``descriptor:voirie``: a source's own keyword (BOAMP descriptors), by label (any case and
   accents) or code (``descriptor:365``); lists are alternatives;
 - text: words, ``"phrases"``, ``-exclusions`` (also ``-"a phrase"``), ``prefix*``; accent-
@@ -79,6 +83,11 @@ class Filter:
     ends_before: date | datetime | None = None
     ends_after: date | datetime | None = None
     ending_within: timedelta | None = None
+    # euros: a job's pay as a year's, a tender's estimated value or an award's amount
+    salary_at_least: int | float | None = None
+    salary_at_most: int | float | None = None
+    value_at_least: int | float | None = None
+    value_at_most: int | float | None = None
     status: str = "open"
     starred: bool | None = None
     hidden: bool | None = False  # False: hide hidden listings; True: only them; None: both

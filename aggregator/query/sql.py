@@ -14,6 +14,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    case,
     exists,
     false,
     func,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from aggregator.normalize.salary import YEARLY
 from aggregator.query.fulltext import TextMatch, text_match
 from aggregator.query.language import Filter
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, not_index_driving, unindexed
@@ -97,6 +99,34 @@ def _date_range(column_: Any, within: timedelta | None, before: date | datetime 
     return where
 
 
+def _in_euros(currency: Any) -> ColumnElement[bool]:
+    return or_(currency.is_(None), currency == "EUR")
+
+
+def _amounts(filter: Filter) -> list[ColumnElement[bool]]:
+    """The salary and value bounds: a job's pay as a year's (the top of its range for "at
+    least", the bottom for "at most"), a tender's estimated value or an award's amount."""
+    where: list[ColumnElement[bool]] = []
+    c = listings.c
+    if filter.salary_at_least is not None or filter.salary_at_most is not None:
+        yearly = case(YEARLY, value=c.salary_period)  # no period: no comparable pay
+        where.append(_in_euros(c.salary_currency))
+        if filter.salary_at_least is not None:
+            where.append(func.coalesce(c.salary_max, c.salary_min) * yearly
+                         >= filter.salary_at_least)
+        if filter.salary_at_most is not None:
+            where.append(func.coalesce(c.salary_min, c.salary_max) * yearly
+                         <= filter.salary_at_most)
+    if filter.value_at_least is not None or filter.value_at_most is not None:
+        value = func.coalesce(c.estimated_value, c.amount)
+        where.append(_in_euros(c.currency))
+        if filter.value_at_least is not None:
+            where.append(value >= filter.value_at_least)
+        if filter.value_at_most is not None:
+            where.append(value <= filter.value_at_most)
+    return where
+
+
 def _dated(filter: Filter) -> bool:
     """Whether ``filter`` bounds an award's end or notification date."""
     return any(getattr(filter, f) is not None for f in (
@@ -136,6 +166,7 @@ def conditions(filter: Filter, now: datetime, dialect: str, conn: Any = None, *,
                          filter.awarded_after, now)
     where += _date_range(listings.c.ends_at, filter.ending_within, filter.ends_before,
                          filter.ends_after, now)
+    where += _amounts(filter)
     if filter.buyer_ids:
         where.append(listings.c.buyer_id.in_(filter.buyer_ids))
     if filter.supplier_ids:

@@ -30,6 +30,7 @@ _ANY = ("any", "all")
 DAYS_EXPECTED = N_("expected a number of days such as 7d or 2w")
 WHEN_EXPECTED = N_("expected a date such as 2026-12-01 or a local time such as "
                    "2026-12-01T12:00")
+AMOUNT_EXPECTED = N_("expected an amount in euros such as 40000, 40k or 1.5M")
 PLACE_EXPECTED = N_("expected a commune, postal code, department (13 or Bouches-du-Rhône), "
                     "region (PACA, IDF), country or remote")
 
@@ -50,6 +51,33 @@ def since_instant(value: date | datetime | timedelta, now: datetime) -> datetime
     if isinstance(value, datetime):
         return value
     return local_midnight(value)
+
+
+# --------------------------------------------------------------------------- amounts
+_AMOUNT = re.compile(r"(\d{1,12}(?:[.,]\d{1,6})?)\s*([km]?)\s*(?:€|eur|euros?)?", re.I)
+_UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def read_amount(value: str) -> int | float:
+    """``40000``, ``40k``, ``1.5M`` or ``1,5M`` (euros) → the amount (an int when whole)."""
+    match = _AMOUNT.fullmatch(value.strip())
+    if match is None:
+        raise BadValue(value, AMOUNT_EXPECTED)
+    amount = float(match[1].replace(",", ".")) * _UNITS[match[2].lower()]
+    return int(amount) if amount.is_integer() else amount
+
+
+def write_amount(amount: int | float) -> str:
+    """The amount as read_amount reads it back: ``40k``, ``1M``, ``1500k``, ``40250``."""
+    if isinstance(amount, float) and not amount.is_integer():
+        return repr(amount)
+    whole = int(amount)
+    if whole >= 1_000_000 and whole % 100_000 == 0:
+        millions = whole / 1_000_000
+        return f"{int(millions) if millions.is_integer() else millions!r}M"  # 1M, 1.5M
+    if whole and whole % 1_000 == 0:
+        return f"{whole // 1_000}k"
+    return str(whole)
 
 
 # --------------------------------------------------------------------------- days and dates

@@ -60,7 +60,7 @@ def test_typed_forms_read_to_one_canonical_text(typed, canonical):
     ("starred:maybe", "bad starred value 'maybe'"),
     ("sort:colour", "bad sort 'colour'"),
     ("since:yesterday", "bad since date 'yesterday'"),
-    ("kind<job", "only deadline, awarded and ends take < or >"),
+    ("kind<job", "only deadline, awarded, ends, salary and value take < or >"),
     ("kind:", "kind needs a value"),
 ])
 def test_unknown_keys_and_bad_values_are_named_in_the_error(text, message):
