@@ -11,26 +11,31 @@ from aggregator.query.grammar import KeyClause, parse_clauses
 from aggregator.query.values import cpv_hint, quote_value
 
 _HINTS_SHOWN = 3
+# the operator a key name is completed with: dates are mostly "before" (deadline<15d), amounts
+# "at least" (salary>=40k)
+_OPERATOR = {keys.RangeKey: "<", keys.AmountKey: ">="}
 
 
 def complete(text: str, limit: int = 10) -> list[str]:
     """Completions of the last word of a filter being typed: keys, then values.
 
     ``dep:bou`` → ``dep:Bouches-du-Rhône``; ``kind:t`` → ``kind:tender``; ``dea`` →
-    ``deadline<``. Returns whole strings (the text with its last word completed).
+    ``deadline<``; ``sal`` → ``salary>=``. Returns whole strings (the text with its last
+    word completed).
     """
     head, _, last = text.rpartition(" ")
     head = head + " " if head else ""
     if not last:
         return []
-    match = re.fullmatch(r"([A-Za-z_]+)(:|<|>)(.*)", last)
+    match = re.fullmatch(r"([A-Za-z_]+)(:|<=|>=|<|>)(.*)", last)
     if match is None:
-        candidates = [k.name + ("<" if isinstance(k, keys.RangeKey) else ":")
-                      for k in keys.TABLE]
+        candidates = [k.name + _OPERATOR.get(type(k), ":") for k in keys.TABLE]
         return [head + c for c in candidates if c.startswith(last.lower()) and c != last][:limit]
     name, op, partial = match.groups()
     key = keys.find(name)
-    options = key.suggest(partial) if key is not None else ()
+    # a date key suggests numbers of days, which only "<" takes
+    days_only = type(key) is keys.RangeKey and op != "<"
+    options = key.suggest(partial) if key is not None and not days_only else ()
     return [head + f"{name}{op}" + quote_value(o) for o in options
             if fold(o).startswith(fold(partial)) and o != partial][:limit]
 

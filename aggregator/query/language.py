@@ -54,6 +54,12 @@ from aggregator.query import keys
 from aggregator.query.errors import FilterError
 from aggregator.query.grammar import KeyClause, Piece, parse_clauses
 from aggregator.query.terms import Term, canonical_text, parse_terms, term
+from aggregator.query.values import euros
+
+# the amount keys' fields: held to the cent, so that a filter built with any float still reads
+# back from its text form
+AMOUNT_FIELDS = tuple(field for key in keys.TABLE if isinstance(key, keys.AmountKey)
+                      for field in key.fields)
 
 # an unquoted word that starts like a key clause: "kind:" (no value), "-kind:job"
 _KEY_WORD = re.compile(r"(-*)([A-Za-z][A-Za-z_]*)(<=|>=|<|>|:)(.*)", re.S)
@@ -101,6 +107,9 @@ class Filter:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", canonical_text(self.text))
+        for name in AMOUNT_FIELDS:
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, euros(getattr(self, name)))
         for name in keys.LIST_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -54,8 +55,14 @@ def since_instant(value: date | datetime | timedelta, now: datetime) -> datetime
 
 
 # --------------------------------------------------------------------------- amounts
-_AMOUNT = re.compile(r"(\d{1,12}(?:[.,]\d{1,6})?)\s*([km]?)\s*(?:€|eur|euros?)?", re.I)
+_AMOUNT = re.compile(r"(\d{1,18}(?:[.,]\d{1,17})?)\s*([km]?)\s*(?:€|eur|euros?)?", re.I)
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def euros(amount: int | float | Decimal) -> int | float:
+    """An amount to the cent, an int when whole: what a filter holds."""
+    cents = round(Decimal(amount), 2)
+    return int(cents) if cents == cents.to_integral_value() else float(cents)
 
 
 def read_amount(value: str) -> int | float:
@@ -63,8 +70,7 @@ def read_amount(value: str) -> int | float:
     match = _AMOUNT.fullmatch(value.strip())
     if match is None:
         raise BadValue(value, AMOUNT_EXPECTED)
-    amount = float(match[1].replace(",", ".")) * _UNITS[match[2].lower()]
-    return int(amount) if amount.is_integer() else amount
+    return euros(Decimal(match[1].replace(",", ".")) * _UNITS[match[2].lower()])
 
 
 def write_amount(amount: int | float) -> str:

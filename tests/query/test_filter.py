@@ -98,6 +98,9 @@ def test_completion_offers_keys_then_values_and_places():
     assert "region:Provence-Alpes-Côte d'Azur" in [c.replace('"', "") for c in
                                                    complete("region:prov")]
     assert complete("loc:marseil")[0] == "loc:Marseille"
+    assert complete("sal") == ["salary>="]
+    assert complete("kind:job salary>=4") == ["kind:job salary>=40k"]
+    assert complete("deadline<=") == []  # a number of days only goes after "<"
     assert complete("") == []
 
 
@@ -126,6 +129,9 @@ _filters = st.builds(
     starred=st.sampled_from([None, True, False]),
     hidden=st.sampled_from([None, True, False]),
     sort=st.sampled_from([None, "deadline", "-published", "title"]),
+    salary_at_least=st.one_of(st.none(), st.integers(0, 10**12)),
+    salary_at_most=st.one_of(st.none(), st.floats(0, 1e9, allow_nan=False)),
+    value_at_least=st.one_of(st.none(), st.integers(0, 10**12).map(lambda n: n * 100_000)),
 )
 
 
