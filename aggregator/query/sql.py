@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
+    null,
     or_,
     select,
     true,
@@ -99,31 +100,38 @@ def _date_range(column_: Any, within: timedelta | None, before: date | datetime 
     return where
 
 
-def _in_euros(currency: Any) -> ColumnElement[bool]:
-    return or_(currency.is_(None), currency == "EUR")
+def _in_euros(amount: ColumnElement[Any], currency: Any) -> ColumnElement[Any]:
+    """``amount`` when in euros (or no currency given), else NULL: no comparable amount."""
+    return case((or_(currency.is_(None), currency == "EUR"), amount), else_=null())
+
+
+def _yearly_pay(*, top: bool) -> ColumnElement[Any]:
+    """A job's pay as a year's in euros: the top of its range (else its bottom) or the
+    bottom (else its top); NULL without a period (normalize.salary.YEARLY)."""
+    c = listings.c
+    low, high = (c.salary_max, c.salary_min) if top else (c.salary_min, c.salary_max)
+    return _in_euros(func.coalesce(low, high) * case(YEARLY, value=c.salary_period),
+                     c.salary_currency)
+
+
+def _value() -> ColumnElement[Any]:
+    """A tender's estimated value, or an award's amount, in euros."""
+    c = listings.c
+    return _in_euros(func.coalesce(c.estimated_value, c.amount), c.currency)
 
 
 def _amounts(filter: Filter) -> list[ColumnElement[bool]]:
     """The salary and value bounds: a job's pay as a year's (the top of its range for "at
     least", the bottom for "at most"), a tender's estimated value or an award's amount."""
     where: list[ColumnElement[bool]] = []
-    c = listings.c
-    if filter.salary_at_least is not None or filter.salary_at_most is not None:
-        yearly = case(YEARLY, value=c.salary_period)  # no period: no comparable pay
-        where.append(_in_euros(c.salary_currency))
-        if filter.salary_at_least is not None:
-            where.append(func.coalesce(c.salary_max, c.salary_min) * yearly
-                         >= filter.salary_at_least)
-        if filter.salary_at_most is not None:
-            where.append(func.coalesce(c.salary_min, c.salary_max) * yearly
-                         <= filter.salary_at_most)
-    if filter.value_at_least is not None or filter.value_at_most is not None:
-        value = func.coalesce(c.estimated_value, c.amount)
-        where.append(_in_euros(c.currency))
-        if filter.value_at_least is not None:
-            where.append(value >= filter.value_at_least)
-        if filter.value_at_most is not None:
-            where.append(value <= filter.value_at_most)
+    if filter.salary_at_least is not None:
+        where.append(_yearly_pay(top=True) >= filter.salary_at_least)
+    if filter.salary_at_most is not None:
+        where.append(_yearly_pay(top=False) <= filter.salary_at_most)
+    if filter.value_at_least is not None:
+        where.append(_value() >= filter.value_at_least)
+    if filter.value_at_most is not None:
+        where.append(_value() <= filter.value_at_most)
     return where
 
 
@@ -233,7 +241,8 @@ def _order(sort: str) -> list[Any]:
         "title": [listings.c.title], "organization": [listings.c.organization],
         "place": [listings.c.department, listings.c.city], "source": [listings.c.source],
         "kind": [listings.c.kind], "awarded": [listings.c.awarded_at], "ends": [listings.c.ends_at],
-        "amount": [listings.c.amount]}
+        "amount": [listings.c.amount], "value": [_value()],
+        "salary": [_yearly_pay(top=True)]}
     columns = by_key[key]
     if key == "ends":
         # read in the order of ix_listings_ends_at, so that renewals (an ends window: no

@@ -23,7 +23,8 @@ STATUSES = ("open", "closed", "cancelled", "all")
 # sort key → does its natural order put the largest first? ("-key" reverses it)
 SORTS = {"relevance": False, "deadline": False, "published": True, "seen": True,
          "title": False, "organization": False, "place": False, "source": False,
-         "kind": False, "awarded": True, "ends": False, "amount": True}
+         "kind": False, "awarded": True, "ends": False, "amount": True, "value": True,
+         "salary": True}
 _YES = {"yes": True, "true": True, "1": True, "y": True, "oui": True,
         "no": False, "false": False, "0": False, "n": False, "non": False}
 _ANY = ("any", "all")

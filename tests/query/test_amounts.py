@@ -88,3 +88,17 @@ def test_a_bad_amount_is_refused_in_french(default_language):
         Filter.parse("salary>=quarante")
     assert str(refused.value) == ("salaire incorrect 'quarante' : un montant en euros "
                                   "attendu, par ex. 40000, 40k ou 1,5M")
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # largest first, those without one last
+    ("kind:tender sort:value status:all", ["large", "small", "unvalued"]),
+    ("status:all sort:-value kind:tender", ["small", "large", "unvalued"]),
+    # a pay in dollars is no pay in euros: with those that have none
+    ("kind:job sort:salary", ["yearly", "monthly", "hourly", "dollars", "no-period", "unpaid"]),
+])
+def test_sorting_by_value_and_salary(engine, ids, query, expected):
+    shown = [listing.source_id for listing in search(engine, Filter.parse(query))]
+    ranked = [e for e in expected if e not in ("unvalued", "dollars", "no-period", "unpaid")]
+    assert shown[:len(ranked)] == ranked
+    assert set(shown[len(ranked):]) == set(expected[len(ranked):])  # none: last, any order
