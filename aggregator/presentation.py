@@ -185,8 +185,10 @@ def place(listing: ShownListing, *, named: bool = False) -> str:
     city = (listing.city or "").replace(" Arrondissement", "")
     if named and listing.department:
         department = department_name(listing.department) or listing.department
-        if city:
+        if city and department != city:
             return f"{city} ({department})"
+        if city:  # Paris, in Paris
+            return city
         return ", ".join(p for p in (department, region_name(listing.region)) if p)
     if named and listing.country and listing.country != "FR":
         country = country_name(listing.country)
