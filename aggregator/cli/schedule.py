@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from aggregator.cli import UserError, app
+from aggregator.cli import app
+from aggregator.cli.long_running import Verbose, read_set_options, start_log
 from aggregator.i18n import _
 from aggregator.terminal.console import console, err_console
 
@@ -25,22 +26,15 @@ def schedule(
     setting: Annotated[list[str] | None, typer.Option(
         "-s", "--set", help=_("Scrapy setting NAME=VALUE for every crawl, e.g. "
         "-s BOAMP_API_URL=http://..."))] = None,
-    verbose: Annotated[bool, typer.Option(
-        "-v", "--verbose", help=_("Also show the informational log on the console (without "
-        "it: warnings and errors only; the log file has everything)."))] = False,
+    verbose: Verbose = False,
 ) -> None:
     from aggregator.config import load_config
-    from aggregator.crawling.overrides import read_settings
-    from aggregator.scheduling.logs import configure_logging, log_file_path
+    from aggregator.scheduling.logs import log_file_path
     from aggregator.scheduling.service import Scheduler
 
-    try:
-        settings = read_settings(setting or [])
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    settings = read_set_options(setting)
     config = load_config()
-    log_path = configure_logging(log_file_path(config), verbose=verbose)
-    err_console.print(_("Logging to %(path)s") % {"path": log_path})
+    start_log(log_file_path(config), verbose=verbose)
     service = Scheduler(config, settings=settings)
     if not once:
         raise typer.Exit(service.serve())

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from aggregator.cli import UserError, app
+from aggregator.cli.long_running import Verbose, read_set_options, start_log
 from aggregator.i18n import _
 
 
@@ -22,23 +23,16 @@ def worker(
     redis: Annotated[str | None, typer.Option(
         help=_("Redis URL (default: AGGREGATOR_REDIS_URL, else [distributed] redis_url, else "
         "redis://127.0.0.1:6379/0)."))] = None,
-    verbose: Annotated[bool, typer.Option(
-        "-v", "--verbose", help=_("Also show the informational log on the console (without "
-        "it: warnings and errors only; the log file has everything)."))] = False,
+    verbose: Verbose = False,
 ) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from aggregator.crawling import registry
     from aggregator.crawling.distributed.worker import run_worker, worker_redis_url
-    from aggregator.crawling.overrides import read_settings
     from aggregator.run_notes import redis_error
-    from aggregator.scheduling.logs import configure_logging, worker_log_path
-    from aggregator.terminal.console import err_console
+    from aggregator.scheduling.logs import worker_log_path
 
-    try:
-        overrides = read_settings(setting or [])
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    overrides = read_set_options(setting)
     names = [s.strip() for s in sources.split(",") if s.strip()] if sources else \
         registry.enabled_sources()
     known = registry.spider_names()
@@ -49,9 +43,7 @@ def worker(
     redis = worker_redis_url(redis, overrides)  # a URL that is none: refused before the log
     # Scrapy's own -s LOG_LEVEL and LOG_FILE say what the log file holds and where it is.
     level = overrides.get("LOG_LEVEL") or registry.project_settings().get("LOG_LEVEL")
-    log_path = configure_logging(worker_log_path(overrides.get("LOG_FILE")), verbose=verbose,
-                                 level=level)
-    err_console.print(_("Logging to %(path)s") % {"path": log_path})
+    start_log(worker_log_path(overrides.get("LOG_FILE")), verbose=verbose, level=level)
     try:
         run_worker(names, overrides=overrides, redis=redis)
     except RedisConnectionError as exc:

@@ -25,10 +25,6 @@ from dataclasses import dataclass
 from aggregator.normalize.folding import fold, strip_accents
 
 PERIODS = ("hour", "day", "week", "month", "year")
-# A pay of each period as a year's: the legal French working year is 1,607 hours (35 h a
-# week) and 218 days (a year's "forfait jours"); 52 weeks, 12 months (a 13th month, when
-# stated, is not counted: "salary>=40k" asks what the offer says at the least).
-YEARLY = {"hour": 1607, "day": 218, "week": 52, "month": 12, "year": 1}
 _YEARLY_FROM = 10_000
 
 

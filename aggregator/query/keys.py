@@ -158,7 +158,7 @@ TABLE: tuple[Key | RangeKey, ...] = (
              problem=N_("bad award date"), aliases=("notified",)),
     RangeKey("ends", before="ends_before", after="ends_after", within="ending_within",
              problem=N_("bad end date"), aliases=("ending",), suggest=_choices("90d", "365d")),
-    # a job's pay as a year's (normalize.salary.YEARLY); a tender's estimated value or an
+    # a job's pay as a year's (query.sql.YEARLY); a tender's estimated value or an
     # award's amount
     AmountKey("salary", before="salary_at_most", after="salary_at_least", within=None,
               problem=N_("bad salary"), aliases=("salaire", "pay"),

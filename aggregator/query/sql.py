@@ -30,7 +30,6 @@ from sqlalchemy import (
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from aggregator.normalize.salary import YEARLY
 from aggregator.query.fulltext import TextMatch, text_match
 from aggregator.query.language import Filter
 from aggregator.query.planner import INDEX_DRIVEN_ABOVE, more_than, not_index_driving, unindexed
@@ -105,9 +104,15 @@ def _in_euros(amount: ColumnElement[Any], currency: Any) -> ColumnElement[Any]:
     return case((or_(currency.is_(None), currency == "EUR"), amount), else_=null())
 
 
+# A pay of each period (normalize.salary.PERIODS) as a year's: the legal French working year
+# is 1,607 hours (35 h a week) and 218 days (a year's "forfait jours"); 52 weeks, 12 months
+# (a 13th month, when stated, is not counted: "salary>=40k" asks what the offer says at least).
+YEARLY = {"hour": 1607, "day": 218, "week": 52, "month": 12, "year": 1}
+
+
 def _yearly_pay(*, top: bool) -> ColumnElement[Any]:
     """A job's pay as a year's in euros: the top of its range (else its bottom) or the
-    bottom (else its top); NULL without a period (normalize.salary.YEARLY)."""
+    bottom (else its top); NULL without a period."""
     c = listings.c
     low, high = (c.salary_max, c.salary_min) if top else (c.salary_min, c.salary_max)
     return _in_euros(func.coalesce(low, high) * case(YEARLY, value=c.salary_period),

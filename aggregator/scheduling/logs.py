@@ -52,9 +52,9 @@ class ConsoleFormatter(logging.Formatter):
 
 
 def configure_logging(path: Path, *, verbose: bool = False,
-                      level: int | str = logging.INFO) -> Path:
+                      level: int | str = logging.INFO) -> None:
     """Send the log from ``level`` up to the rotating file ``path`` and, from WARNING up (from
-    ``level`` when ``verbose``), to the console; returns ``path``."""
+    ``level`` when ``verbose``), to the console."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(level, str):  # a LOG_LEVEL setting: "INFO", "debug"...
         named = logging.getLevelName(level.upper())
@@ -72,4 +72,3 @@ def configure_logging(path: Path, *, verbose: bool = False,
     root.addHandler(to_console)
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    return path
