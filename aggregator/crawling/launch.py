@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from aggregator.crawling.outcome import STOP_REASON
 from aggregator.crawling.registry import SETTINGS_MODULE
 from aggregator.crawling.replay import cache_settings
 from aggregator.store.run_outcome import RunOutcome
@@ -69,12 +70,24 @@ def open_crawl(engine: Engine, source: str, args: Mapping[str, str], *,
     return run_id, {**args, **store_arguments(engine, source), "crawl_run_id": run_id}
 
 
+def _still_open(engine: Engine, run_id: int) -> bool:
+    run = get_run(engine, run_id)
+    return run is not None and run.outcome is RunOutcome.RUNNING
+
+
 def close_unstarted(engine: Engine, run_id: int, error: BaseException | None) -> None:
     """Record why a crawl never got going (its spider could not be created, say): the run
     recorder, which closes every crawl that opened, never saw it."""
-    run = get_run(engine, run_id)
-    if run is None or run.outcome is not RunOutcome.RUNNING:
+    if not _still_open(engine, run_id):
         return
     why = f"{type(error).__name__}: {error}" if error is not None else "see the crawl's log"
     finish_run(engine, run_id, outcome=RunOutcome.FAILED, finish_reason="crashed",
                error_summary=f"the crawl could not start — {why}"[:2000])
+
+
+def close_stopped(engine: Engine, run_id: int) -> None:
+    """Record a crawl stopped (SIGTERM, SIGINT) before its spider had opened, which the run
+    recorder never sees close: as one stopped later, nothing stored."""
+    if _still_open(engine, run_id):
+        finish_run(engine, run_id, outcome=RunOutcome.STOPPED, finish_reason=STOP_REASON,
+                   error_summary=f"stopped: {STOP_REASON}")

@@ -10,7 +10,10 @@ the record itself (aggregator.crawling.extensions.CrawlRunRecorder).
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,28 @@ def endpoint_settings(overrides: dict[str, Any]) -> dict[str, Any]:
             and name not in ("DATABASE_URL", "REDIS_URL")}
 
 
+def hold_stop_signals() -> threading.Event:
+    """Keep a stop (SIGTERM, SIGINT) asked before Scrapy listens for one, which it does once
+    its reactor runs: Python's default would end the process there and then, its run left
+    open. :func:`pass_on_held_stop` hands it to Scrapy."""
+    asked = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: asked.set())
+    return asked
+
+
+def pass_on_held_stop(asked: threading.Event) -> None:
+    """Once the reactor runs, with Scrapy's handlers installed, send again the stop
+    ``asked`` holds (if any)."""
+    from twisted.internet import reactor
+
+    def pass_on() -> None:
+        if asked.is_set():  # after Scrapy's own startup triggers, which install its handlers
+            reactor.callLater(0, os.kill, os.getpid(), signal.SIGTERM)
+
+    reactor.addSystemEventTrigger("after", "startup", pass_on)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aggregator.crawling.process")
     parser.add_argument("source")
@@ -46,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, metavar="PID",
                         help="stop (SIGTERM) when this process, the one that started it, dies")
     options = parser.parse_args(argv)
+    stop_asked = hold_stop_signals()
     if options.parent is not None:
         from aggregator.crawling.parent_watch import die_with_parent
 
@@ -76,7 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
     from aggregator.crawling.extensions import write_progress
-    from aggregator.crawling.launch import build_settings, close_unstarted, open_crawl
+    from aggregator.crawling.launch import (
+        build_settings,
+        close_stopped,
+        close_unstarted,
+        open_crawl,
+    )
     from aggregator.store.engine import get_engine
 
     extra = None
@@ -94,11 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     if options.progress:  # the parent learns the run before anything can go wrong
         write_progress("started", run_id=run_id)
     task = process.crawl(crawler, **spider_arguments)
+    pass_on_held_stop(stop_asked)
     process.start()
     if process.bootstrap_failed:  # Scrapy's word for "the crawl could not start"
         failed = task.done() and not task.cancelled()
         close_unstarted(engine, run_id, task.exception() if failed else None)
         return 1
+    if not task.done():
+        # Stopped while its engine opened the spider: Scrapy's stop then only ends the
+        # process, and the spider never closes for the run recorder to see.
+        close_stopped(engine, run_id)
     if options.record is not None and crawler.spider is not None:
         record_in_manifest(options.record, options.source,
                            dict(getattr(crawler.spider, "run_args", args)),

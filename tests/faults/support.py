@@ -67,13 +67,13 @@ def aggregator(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = PATIENCE,
-             what: str = "condition") -> Any:
+             what: str = "condition", every: float = 0.2) -> Any:
     """Poll ``condition`` until it returns something true; fail after ``timeout`` s."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if value := condition():
             return value
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
@@ -84,6 +84,13 @@ def crawl_child(parent: subprocess.Popen[str]) -> psutil.Process | None:
     except psutil.NoSuchProcess:
         return None
     return next((c for c in children if "aggregator.crawling.process" in c.cmdline()), None)
+
+
+def catches_sigterm(pid: int) -> bool:
+    """Whether process ``pid`` has a SIGTERM handler of its own (Linux's /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
 
 
 def gone(pid: int) -> bool:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
+import sys
 
 import pytest
 
+from aggregator.config import PROJECT_ROOT
 from aggregator.store.engine import get_engine
 from aggregator.store.locks import acquire, holder
 from tests.faults.support import (
@@ -17,6 +19,7 @@ from tests.faults.support import (
     aggregator,
     all_runs,
     boards_site,
+    catches_sigterm,
     crawl_child,
     duplicates,
     gone,
@@ -25,10 +28,13 @@ from tests.faults.support import (
     stored_count,
     wait_for,
 )
+from tests.scheduler.spiders_for_tests import SPIDER_MODULES
 from tests.sites import serve
 
 pytestmark = pytest.mark.slow
 EVERY_LISTING = BOARDS * JOBS_PER_BOARD
+# Into a crawl process's start: its imports done, Scrapy not yet listening for signals.
+STARTING = 1.2
 
 
 def _moment_reached(moment: str, process: subprocess.Popen[str], url: str) -> bool:
@@ -140,6 +146,32 @@ def test_sigterm_or_sigint_stops_every_child_and_each_run_ends_stopped(sqlite_ur
         assert run.outcome == "stopped" and run.finished_at is not None
         assert run.items_new == stored_count(sqlite_url) > 0
         _rerun_stores_everything_once(base, sqlite_url, tally)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux's /proc")
+@pytest.mark.parametrize("moment", ["starting", "spider opening"])
+def test_a_crawl_stopped_before_its_spider_opened_closes_its_run(sqlite_url, tmp_path, tally,
+                                                                 moment):
+    # Before Scrapy listens for SIGTERM, and while its engine opens the spider (not yet
+    # running, so Scrapy's stop does nothing but end the process): both used to leave the
+    # run `running` for the next command to find dead.
+    opening = tmp_path / "opening"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "aggregator.crawling.process", "sched_slow_open",
+         "-s", f"SPIDER_MODULES={SPIDER_MODULES}", "-s", "SCHED_TEST_URL=http://127.0.0.1:1",
+         "-s", f"SCHED_OPENING_FILE={opening}"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if moment == "starting":  # its first handler: Scrapy's come a second later
+        wait_for(lambda: catches_sigterm(child.pid), what="a SIGTERM handler", every=0.005)
+    else:
+        wait_for(opening.exists, what=moment)
+    child.send_signal(signal.SIGTERM)
+    tally["terms"] += 1
+    out, err = child.communicate(timeout=30)  # not the minute its spider takes to open
+    assert "Traceback" not in out + err
+    (run,) = all_runs(sqlite_url)
+    assert (run.outcome, run.finish_reason) == ("stopped", "shutdown"), err
+    assert run.finished_at is not None and run.items_new == 0
 
 
 def test_a_lock_held_by_a_dead_process_is_taken_over_at_once(sqlite_url, tally):

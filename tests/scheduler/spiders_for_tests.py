@@ -10,6 +10,10 @@ or parser can, so that the tests see what the scheduler does about it:
   react to SIGTERM: only a kill ends it.
 - ``sched_stall``: waits on a server that never answers (``{SCHED_TEST_URL}/stall``): a
   crawl that is alive, responsive to SIGTERM, and never done.
+- ``sched_slow_open``: its spider takes long to open (a slow ``spider_opened`` handler, as
+  a store or a proxy slow to answer makes it) and says when it began opening by creating
+  the file ``SCHED_OPENING_FILE`` names: a stop that comes then finds Scrapy's engine not
+  yet running.
 - ``sched_notices``: a working crawl of ``{SCHED_TEST_URL}/notices.json`` (a JSON list the
   test serves), for tests that need real listings through the real pipelines.
 """
@@ -19,10 +23,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
+from twisted.internet import defer, task
 
 from aggregator.config.sources import register_section
 from spiders.base.listing_spider import ListingSpider
@@ -61,6 +69,28 @@ class StallingSpider(_TestSpider):
         return iter(())  # pragma: no cover
 
 
+class SlowOpeningSpider(_TestSpider):
+    name = "sched_slow_open"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SlowOpeningSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.opening, signal=signals.spider_opened)
+        return spider
+
+    def opening(self, spider: scrapy.Spider) -> defer.Deferred[None]:
+        from twisted.internet import reactor
+
+        Path(self.settings["SCHED_OPENING_FILE"]).touch()
+        return task.deferLater(reactor, 60, lambda: None)
+
+    async def start(self) -> AsyncIterator[Any]:  # pragma: no cover - stopped before
+        yield scrapy.Request(f"{self.endpoint}/stall", callback=self.parse)
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        return iter(())  # pragma: no cover
+
+
 class NoticesSpider(_TestSpider):
     name = "sched_notices"
 
@@ -74,5 +104,6 @@ class NoticesSpider(_TestSpider):
                                deadline_at=record.get("deadline"), raw=record)
 
 
-for _spider in (CrashingSpider, HangingSpider, StallingSpider, NoticesSpider):
+for _spider in (CrashingSpider, HangingSpider, StallingSpider, SlowOpeningSpider,
+                NoticesSpider):
     register_section(_spider.name)  # their [sources.NAME] sections in the tests' files

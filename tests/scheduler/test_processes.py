@@ -34,7 +34,7 @@ from tests.sites import FixtureSite, Reply, serve
 
 pytestmark = pytest.mark.slow
 
-TEST_SPIDERS = ("sched_crash", "sched_hang", "sched_notices", "sched_stall")
+TEST_SPIDERS = ("sched_crash", "sched_hang", "sched_notices", "sched_slow_open", "sched_stall")
 NOTICES = [{"id": f"T-{n}", "url": f"https://example.org/notices/T-{n}",
             "title": f"Travaux de voirie, lot {n}", "published": "2026-11-20T09:00:00+01:00",
             "deadline": "2030-01-15T12:00:00+01:00"} for n in (1, 2)]
