@@ -13,13 +13,14 @@ A platform spider says *where* things are, as class attributes; this class reads
 
 A place is an XPath whose first text is the value, or a combination: ``First(a, b)`` (the
 first that has a text), ``Joined(a, b)`` (every text, joined with ", "), ``Each(path, spec)``
-(one value per node at ``path``). Namespaces are removed before reading: feeds declare
+(one value per node at ``path``), ``Mapped(place, function)`` (a value read out of another:
+the place a feed writes into its titles). Namespaces are removed before reading: feeds declare
 their extension namespaces under varying URIs, the element names are what matters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 from parsel import Selector
@@ -67,7 +68,18 @@ class Each:
                 if (value := read(child, self.place)) not in (None, "")]
 
 
-Place = str | First | Joined | Each
+class Mapped:
+    """``function`` of the value at ``place`` (not called when there is none)."""
+
+    def __init__(self, place: Place, function: Callable[[Any], Any]) -> None:
+        self.place, self.function = place, function
+
+    def read(self, node: Selector) -> Any:
+        value = read(node, self.place)
+        return self.function(value) if value not in (None, "", []) else None
+
+
+Place = str | First | Joined | Each | Mapped
 
 
 def xml_text(node: Selector, path: str) -> str | None:
