@@ -202,7 +202,15 @@ def place(listing: ShownListing, *, named: bool = False) -> str:
         parts.append(region_name(listing.region) or "")
     elif listing.remote and not city:
         parts.append(_("remote"))
-    return " ".join(p for p in parts if p)
+    return " ".join(p for p in parts if p) or place_as_given(listing)
+
+
+def place_as_given(listing: object) -> str:
+    """The source's own words for a place that could not be read (``Köln``: a city abroad
+    whose country the source does not say; ``Europe``): shown rather than nothing."""
+    details = getattr(listing, "details", None)
+    given = details.get("location_text") if isinstance(details, dict) else None
+    return given if isinstance(given, str) else ""
 
 
 def cpv_labels(codes: Sequence[str] | None, lang: str | None = None) -> list[str]:
@@ -250,7 +258,7 @@ def place_in_full(listing: ShownListing, postal_code: str | None = None) -> str:
     where = " — ".join(p for p in (commune, area, abroad) if p)
     if listing.remote:
         where = (_("%(place)s (remote)") % {"place": where}) if where else _("remote")
-    return where
+    return where or place_as_given(listing)
 
 
 def place_source(details: dict | None) -> str:

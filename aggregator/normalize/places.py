@@ -681,13 +681,17 @@ def _contains(outer: Place, inner: Place) -> bool:
 def combine_places(places: list[Place]) -> Place | None:
     """One place for several: TED lists ``["FRL05", "FRA"]`` (Var, said twice at two levels)
     or one NUTS code per lot. Areas that contain another of the places are dropped (they
-    add nothing); what is left is combined into the narrowest area covering it all."""
+    add nothing); what is left is combined into the narrowest area covering it all. Places
+    in several countries are their French part, if any (a cross-border tender in
+    Haute-Savoie and Geneva is found by ``dep:74``): a listing has one place."""
     places = [p for p in places if p.kind != "unknown"]
     if not places:
         return None
     countries = {p.country for p in places if p.country}
     if len(countries) > 1:
-        return None
+        if "FR" not in countries:
+            return None
+        places, countries = [p for p in places if p.country == "FR"], {"FR"}
     places = [p for p in places if not any(_contains(p, q) for q in places)]
     if all(p == places[0] for p in places):
         return places[0]

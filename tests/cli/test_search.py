@@ -150,3 +150,17 @@ def test_a_narrow_terminal_keeps_title_and_deadline(store, monkeypatch):
     out = run("search", "kind:tender").output
     header = next(line for line in out.splitlines() if "title" in line)
     assert "deadline" in header and "source" not in header and "organisation" not in header
+
+
+def test_a_place_that_could_not_be_read_is_shown_in_the_sources_words(engine, clock, wide):
+    # Personio's "Köln": a city abroad whose country the feed does not say
+    ids = write(engine, [item("koln", kind="job", source="personio", title="Full-Stack Dev",
+                              location="Köln"),
+                         item("evil", kind="job", source="personio", title="Ops",
+                              location="[red]Berlin[/red] \x1b[31m")])
+    rows = {cells[3].strip(): cells[5].strip() for line in run("search", "kind:job").output
+            .splitlines() if len(cells := line.split("│")) > 5}
+    assert rows == {"Full-Stack Dev": "Köln", "Ops": "[red]Berlin[/red]"}  # as text
+    shown = run("show", str(ids["koln"])).output
+    assert [line.split() for line in shown.splitlines() if line.startswith("place")] == [
+        ["place", "Köln"]]

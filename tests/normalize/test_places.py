@@ -272,6 +272,16 @@ def test_ted_place_of_performance_nuts_codes():
     assert resolve_country(notice["buyer-country"][0]) == "FR"
 
 
+def test_a_cross_border_notice_is_placed_in_its_french_part():
+    notice = json.loads(fixture(
+        "tenders/ted_v3_search_award_FRA-BEL-LUX_first1.json"))["notices"][0]
+    assert set(notice["place-of-performance"]) == {"FRK28", "CH013", "FRA", "CHE"}  # Geneva
+    combined = combine_places([resolve_nuts(code) for code in notice["place-of-performance"]])
+    assert (combined.kind, combined.department, combined.country) == ("department", "74", "FR")
+    # no French part: no one place
+    assert combine_places([resolve_nuts("BE100"), resolve_nuts("NL329")]) is None
+
+
 def test_boamp_department_codes_and_legacy_places():
     records = json.loads(fixture("tenders/boamp_explore_v21_records_recent_first2.json"))
     for record in records["results"]:
