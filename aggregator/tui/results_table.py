@@ -4,11 +4,12 @@ nears the end; clicking a column header sorts by it (in the database, not on the
 No short column is ever cut: kind, deadline, contract/CPV and source are as wide as their
 widest cell, title, organisation and place share the rest as in `aggregator list`, and
 when that leaves the title too little room (a small terminal, the details pane open) the
-optional columns are left out, least useful first. Closed and cancelled listings are
-dimmed."""
+optional columns are left out, least useful first. A place cut short keeps its department
+or country code. Closed and cancelled listings are dimmed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,28 @@ _RATIOS = {"title": 3, "organization": 2, "place": 1}
 _ORGANIZATION_MIN = 12  # a name in many words, cut as a title is; a place is one name
 _PADDING = 2  # DataTable's cell padding, each side together
 _SCROLLBAR = 2
+
+
+# what a place ends with that says where it is: a department "(973)", a country "DE"
+_PLACE_CODE = re.compile(r" (\([0-9AB]{2,3}\)|[A-Z]{2})$")
+
+
+def cut_place(text: str, width: int | None) -> str:
+    """``text`` in ``width`` cells: a place too long keeps its department or country code
+    and loses the end of its name, "Saint-Laurent-du-M… (973)" (not "Saint-Laurent-du-
+    Maroni (9…", which no longer says where)."""
+    if width is None or cell_len(text) <= width:
+        return text
+    code = _PLACE_CODE.search(text)
+    if code is None or cell_len(code.group(0)) + 2 > width:  # no room for a name as well
+        return text
+    name = text[:code.start()]
+    room = width - cell_len(code.group(0)) - 1  # the name's cells, "…" excluded
+    while cell_len(name) > room:
+        name = name[:-1]
+    if " " in name and name.rindex(" ") >= room // 2:  # "Marseille…", not "Marseille 1…"
+        name = name[:name.rindex(" ")]
+    return f"{name.rstrip()}…{code.group(0)}"
 
 
 def fit_columns(width: int, content: dict[str, int]) -> dict[str, int]:
@@ -124,7 +147,7 @@ class ResultsTable(DataTable):
         labels = {key: _(label) for key, label, _sort in COLUMNS}
         widths = dict.fromkeys(labels, 0)
         for listing in self.listings:
-            cells = self._cells(listing)
+            cells = self._cells(listing, whole=True)
             for key in widths:
                 widths[key] = max(widths[key], cells[key].cell_len)
         widths = {k: max(w, cell_len(labels[k])) if w else 0 for k, w in widths.items()}
@@ -139,10 +162,14 @@ class ResultsTable(DataTable):
         if list(widths) != list(self.widths):
             self._rebuild(widths)
             return
-        self.widths = widths
+        place_before, self.widths = self.widths.get("place"), widths
         for key, width in widths.items():
             self.columns[key].width = width
             self.columns[key].auto_width = False
+        if widths.get("place") != place_before:  # the places are cut to the new width
+            for listing in self.listings:
+                if str(listing.id) in self.rows:  # not those of a page about to be added
+                    self.update_cell(str(listing.id), "place", self._cells(listing)["place"])
         self._require_update_dimensions = True
         self.refresh()
 
@@ -162,21 +189,23 @@ class ResultsTable(DataTable):
                 self.move_cursor(row=min(max(row, 0), len(self.listings) - 1))
 
     # ---- rows
-    def _cells(self, listing: ListingRecord) -> dict[str, Text]:
+    def _cells(self, listing: ListingRecord, *, whole: bool = False) -> dict[str, Text]:
+        """The row's cells; ``whole``: the place uncut (to measure it)."""
         soon = closing_soon(listing)
         cells = {
             "star": Text("★" if listing.starred else "", style="yellow"),
             "kind": safe(kind_short(listing.kind)),
             "title": safe(listing.title),
             "organization": safe(listing.organization),
-            "place": safe(place(listing)),
+            "place": safe(cut_place(place(listing),
+                                    None if whole else self.widths.get("place"))),
             "deadline": safe(deadline_text(listing, short=True),
                              style="bold red" if soon else ""),
             "terms": safe(terms(listing)),
             "source": safe(listing.source),
         }
         for cell in cells.values():
-            cell.overflow = "ellipsis"  # a cut title or place says so: "Pontoise (9…"
+            cell.overflow = "ellipsis"  # a cut title says so: "Travaux de…"
             if listing.status != "open":  # closed, cancelled: still listed, read as past
                 cell.stylize("dim")
         return cells

@@ -4,6 +4,7 @@ says what it did."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -90,9 +91,25 @@ async def test_a_place_that_fits_is_whole_and_the_title_takes_the_room_left(tui_
         if size[0] >= 160:  # room for the longest place; title and organisation share 3:2
             assert "La Penne-sur-Huveaune (13)" in shown
             assert rows.widths["title"] > rows.widths["organization"] >= 12
+        else:  # cut, it still says where: its department stays
+            assert re.search(r"La Penne-sur-?[^ ]*… \(13\)", shown), shown
         # the title takes what the others leave: the table is as wide as the terminal
         padding, scrollbar = 2, 2
         assert sum(rows.widths.values()) + padding * len(rows.widths) + scrollbar == size[0]
+
+
+@pytest.mark.asyncio
+async def test_a_place_cut_to_its_column_is_cut_again_when_the_column_changes(tui_engine):
+    write(tui_engine, PLACES)
+    app = AggregatorApp(tui_engine, health=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        columns = list(table(app).widths)
+        assert "La Penne-sur-Huveaune (13)" not in screen_text(app)
+        await pilot.resize_terminal(88, 24)  # the same columns, room for the whole place
+        await settle(pilot)
+        assert list(table(app).widths) == columns
+        assert "La Penne-sur-Huveaune (13)" in screen_text(app)
 
 
 @pytest.mark.asyncio
