@@ -24,9 +24,10 @@ from rich.text import Text
 from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
-from aggregator.i18n import _, ngettext
+from aggregator.i18n import _, language, ngettext
 from aggregator.presentation import DATE, amount_text, local
 from aggregator.terminal.console import console, safe
+from aggregator.terminal.fit import Column, fitted_table
 
 if TYPE_CHECKING:
     from aggregator.query.awards import Dossier
@@ -62,19 +63,35 @@ def _window_words(within: str) -> str:
     return forms[unit] % {"n": n}
 
 
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table | Text:
-    """A section of a dossier; one line when it has nothing. Counts and amounts (numbers
-    written as text) are right-aligned."""
+def _table(title: str, columns: list[Column], rows: list[dict[str, Any]],
+           optional: tuple[tuple[str, int], ...] = ()) -> Table | Text:
+    """A section of a dossier, fitted to the terminal as `list` is (ids and amounts whole,
+    names and titles wrapped between words, the ``optional`` columns left out first); one
+    line when it has nothing."""
     if not rows:
         return safe(_("%(section)s: none") % {"section": title})
-    table = Table(title=safe(title), title_justify="left")
-    for i, name in enumerate(columns):
-        numeric = all(isinstance(row[i], int | float) or str(row[i]).endswith(" €")
-                      for row in rows if row[i] not in (None, ""))
-        table.add_column(name, justify="right" if numeric else "left")
-    for row in rows:
-        table.add_row(*(safe(cell) for cell in row))
-    return table
+    cells = [{name: safe(str(value) if value is not None else "")
+              for name, value in row.items()} for row in rows]
+    # as wide as the terminal when words wrap in it; else as wide as its cells
+    wide = any(column.wraps for column in columns)
+    return fitted_table(columns, cells, console.width, optional, expand=wide,
+                        title=safe(title), title_justify="left")
+
+
+def _number(name: str, heading: str) -> Column:
+    return Column(name, heading, {"justify": "right"})
+
+
+def _words(name: str, heading: str, ratio: int = 1) -> Column:
+    return Column(name, heading, {"ratio": ratio}, wraps=True)
+
+
+def _cpv_class(code: str) -> str:
+    """``45261 Travaux de charpente et de couverture…``: the class and what it covers."""
+    from aggregator.normalize.cpv import with_label
+
+    label = with_label(f"{code}000", language()).partition(" ")[2]
+    return f"{code} {label}".strip()
 
 
 def _print_dossier(dossier: Dossier) -> None:
@@ -85,25 +102,35 @@ def _print_dossier(dossier: Dossier) -> None:
     if dossier.single_bid_rate is not None:
         console.print(safe(_("single bid: %(rate).0f%% · mean offers %(mean).1f") % {
             "rate": dossier.single_bid_rate * 100, "mean": dossier.mean_offers or 0}))
-    console.print(_table(_("By year"), [_("year"), _("awards"), _("amount")], [
-        [str(y["year"]) if y["year"] else _("undated"), y["awards"], amount_text(y["amount"])]
-        for y in dossier.by_year]))
-    console.print(_table(_("CPV classes"), [_("class"), _("awards"), _("amount")], [
-        [c["class"], c["awards"], amount_text(c["amount"])] for c in dossier.cpv]))
+    awards, amount = _number("awards", _("awards")), _number("amount", _("amount"))
+    console.print(_table(_("By year"), [Column("year", _("year")), awards, amount], [
+        {"year": str(y["year"]) if y["year"] else _("undated"), "awards": y["awards"],
+         "amount": amount_text(y["amount"])} for y in dossier.by_year]))
+    console.print(_table(_("CPV classes"), [_words("class", _("class")), awards, amount], [
+        {"class": _cpv_class(c["class"]), "awards": c["awards"],
+         "amount": amount_text(c["amount"])} for c in dossier.cpv]))
     partners = _("Suppliers") if dossier.kind == "buyer" else _("Buyers")
-    console.print(_table(partners, [_("id"), _("name"), _("wins"), _("amount"), _("last win")], [
-        [p["id"], p["name"] or "", p["wins"], amount_text(p["amount"]), _day(p["last_win"])]
-        for p in dossier.partners]))
+    console.print(_table(partners, [
+        Column("id", _("id")), _words("name", _("name")), _number("wins", _("wins")), amount,
+        Column("last_win", _("last win"))], [
+        {"id": p["id"], "name": p["name"], "wins": p["wins"],
+         "amount": amount_text(p["amount"]), "last_win": _day(p["last_win"])}
+        for p in dossier.partners], optional=(("last_win", 0),)))
     if dossier.places:
         console.print(safe(_("Places: %(places)s") % {"places": ", ".join(
             f"{p['department']} ({p['awards']})" for p in dossier.places)}))
     if dossier.kind == "buyer":
-        console.print(_table(_("Open tenders now"), [_("id"), _("title"), _("deadline")], [
-            [t["id"], t["title"], _day(t["deadline_at"])] for t in dossier.open_tenders]))
-    console.print(_table(_("Contracts ending within 12 months"),
-                         [_("id"), _("title"), _("ends"), _("amount"), _("suppliers")], [
-        [r["id"], r["title"], _day(r["ends_at"]), amount_text(r["amount"]),
-         ", ".join(filter(None, r["suppliers"]))] for r in dossier.renewals]))
+        console.print(_table(_("Open tenders now"), [
+            _number("id", _("id")), _words("title", _("title")),
+            Column("deadline", _("deadline"))], [
+            {"id": t["id"], "title": t["title"], "deadline": _day(t["deadline_at"])}
+            for t in dossier.open_tenders]))
+    console.print(_table(_("Contracts ending within 12 months"), [
+        _number("id", _("id")), _words("title", _("title"), 2), Column("ends", _("ends")),
+        amount, _words("suppliers", _("suppliers"))], [
+        {"id": r["id"], "title": r["title"], "ends": _day(r["ends_at"]),
+         "amount": amount_text(r["amount"]), "suppliers": ", ".join(filter(None, r["suppliers"]))}
+        for r in dossier.renewals]))
 
 
 def _dossier(kind: str, who: str, json_out: bool) -> None:
@@ -178,10 +205,12 @@ def renewals(
                            % {"within": _window_words(within)}))
         return
     console.print(_table(_("Contracts ending within %(within)s")
-                         % {"within": _window_words(within)},
-                         [_("id"), _("ends"), _("buyer"), _("title"), _("amount"),
-                          _("suppliers")], [
-        [a.id, _day(a.ends_at.isoformat() if a.ends_at else None),
-         a.organization or a.buyer_id or "", a.title, amount_text(a.amount),
-         ", ".join(s.get("name") or s.get("id") or "" for s in a.suppliers or ())]
+                         % {"within": _window_words(within)}, [
+        _number("id", _("id")), Column("ends", _("ends")), _words("buyer", _("buyer")),
+        _words("title", _("title"), 3), _number("amount", _("amount")),
+        _words("suppliers", _("suppliers"))], [
+        {"id": a.id, "ends": _day(a.ends_at.isoformat() if a.ends_at else None),
+         "buyer": a.organization or a.buyer_id or "", "title": a.title,
+         "amount": amount_text(a.amount),
+         "suppliers": ", ".join(s.get("name") or s.get("id") or "" for s in a.suppliers or ())}
         for a in found]))

@@ -153,6 +153,16 @@ def test_the_tables_read_at_80_columns(store):
     assert "Contracts ending within 12 months" in result.output
 
 
+def test_a_dossier_at_80_columns_in_french_keeps_each_siret_and_name_whole(
+        store, default_language):
+    out = runner.invoke(app, ["buyer", BUYER], env={"COLUMNS": "80"}).output
+    # a SIRET is what `supplier` takes: cut ("698503497000…"), it was no use
+    assert WINNER["id"] in out and RIVAL["id"] in out
+    assert "…" not in out and "ELECTRIFICATION INDUSTRIELLE" in out
+    assert "45310 Travaux d'équipement électrique" in out  # a CPV class says what it covers
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["buyer", "nobody here"], "no buyer named 'nobody here'"),
     (["renewals", "--within", "soon"], "expected a length such as 12m"),
