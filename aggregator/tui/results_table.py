@@ -52,8 +52,8 @@ _PLACE_CODE = re.compile(r" (\([0-9AB]{2,3}\)|[A-Z]{2})$")
 
 def cut_place(text: str, width: int | None) -> str:
     """``text`` in ``width`` cells: a place too long keeps its department or country code
-    and loses the end of its name, "Saint-Laurent-du-M… (973)" (not "Saint-Laurent-du-
-    Maroni (9…", which no longer says where)."""
+    and loses the end of its name, at a space when one is near: "Saint-Laurent… (973)",
+    "Marseille… (13)" (not "Saint-Laurent-du-Maroni (9…", which no longer says where)."""
     if width is None or cell_len(text) <= width:
         return text
     code = _PLACE_CODE.search(text)
