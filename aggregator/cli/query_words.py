@@ -73,5 +73,7 @@ def query_filter(words: list[str] | None, **paging: Any) -> Filter:
     try:
         return Filter.parse(text, **paging)
     except FilterError as exc:
+        # a query of one word names it once: "invalid query 'dep:': dep needs a value"
+        error = str(exc).removeprefix(f"{text!r}: ")
         raise UserError(_("invalid query %(query)r: %(error)s")
-                        % {"query": text, "error": exc}) from None
+                        % {"query": text, "error": error}) from None

@@ -117,6 +117,8 @@ def test_options_and_the_text_form_build_the_same_filter(store):
     (["kind:job", "--kind", "tender"],
      "error: --kind 'tender' contradicts 'kind:job' in the query"),
     (["livraison", "dpt:13"], "error: invalid query 'livraison dpt:13': unknown key 'dpt'"),
+    (["livraison", "dep:"], "error: invalid query 'livraison dep:': 'dep:': dep needs a value"),
+    (["dep:"], "error: invalid query 'dep:': dep needs a value\n"),  # the word named once
 ])
 def test_a_bad_option_value_names_the_option_and_its_forms(args, message, sqlite_url,
                                                            monkeypatch, capsys):
