@@ -121,11 +121,12 @@ class Detail(Protocol):
     def buyer_before(self) -> Sequence[Any]: ...  # past awards (store rows)
 
 # Optional columns, dropped first to last when the table does not fit (id, title, place and
-# deadline always stay), each with the width below which it is dropped anyway so that the
-# title keeps room to read.
+# deadline always stay, but a deadline column with nothing in it), each with the width below
+# which it is dropped anyway so that the title keeps room to read.
 _OPTIONAL_COLUMNS = (("source", 130), ("contract/CPV", 112), ("kind", 96),
                      ("organisation", 88))
 TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
+_DEADLINE_ROOM = 16 + 3  # the deadline column's least width, its padding and rule
 # what each column and field is called where a person reads it
 HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
             "organisation": N_("organisation"), "place": N_("place"),
@@ -197,7 +198,13 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
              "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
             for listing in listings]
     columns = [Column(name, heading(name), **spec) for name, spec in _COLUMNS]
-    return fitted_table(columns, rows, width, _OPTIONAL_COLUMNS, expand=True, pad_edge=False)
+    optional = _OPTIONAL_COLUMNS
+    if rows and not any(row["deadline"].plain for row in rows):
+        # a page of jobs or awards: no deadline column, its room to the employer or buyer
+        columns = [column for column in columns if column.name != "deadline"]
+        optional = tuple((name, below - _DEADLINE_ROOM if name == "organisation" else below)
+                         for name, below in optional)
+    return fitted_table(columns, rows, width, optional, expand=True, pad_edge=False)
 
 
 def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:

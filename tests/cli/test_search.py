@@ -164,3 +164,14 @@ def test_a_place_that_could_not_be_read_is_shown_in_the_sources_words(engine, cl
     shown = run("show", str(ids["koln"])).output
     assert [line.split() for line in shown.splitlines() if line.startswith("place")] == [
         ["place", "Köln"]]
+
+
+def test_a_page_without_deadlines_gives_their_column_to_the_employer(store, monkeypatch):
+    monkeypatch.setattr(output.console, "width", 80)
+    jobs = run("search", "kind:job").output
+    header = next(line for line in jobs.splitlines() if "title" in line)
+    assert "deadline" not in header and "organisation" in header
+    assert "[red]ACME[/red]" in jobs  # the employer, as text
+    tenders = run("search", "kind:tender").output
+    header = next(line for line in tenders.splitlines() if "title" in line)
+    assert "deadline" in header and "organisation" not in header  # no room for both
