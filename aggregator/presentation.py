@@ -185,9 +185,9 @@ def place(listing: ShownListing, *, named: bool = False) -> str:
     city = (listing.city or "").replace(" Arrondissement", "")
     if named and listing.department:
         department = department_name(listing.department) or listing.department
-        if city and department != city:
+        if city and department != city and not city.startswith(f"{department} "):
             return f"{city} ({department})"
-        if city:  # Paris, in Paris
+        if city:  # Paris, Paris 16e: in Paris
             return city
         return ", ".join(p for p in (department, region_name(listing.region)) if p)
     if named and listing.country and listing.country != "FR":

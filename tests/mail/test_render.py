@@ -147,15 +147,19 @@ def test_places_read_by_name():
                      country="BE")
     no_commune = listing(4, city=None, postal_code=None, department="83", region="93")
     paris = listing(5, city="Paris", postal_code="75011", department="75", region="11")
+    paris_16 = listing(6, city="Paris 16e Arrondissement", postal_code="75016",
+                       department="75", region="11")
     digest = Digest(1, "BTP", "", [], NOW, entries=[
-        Entry("new", item) for item in (remote, arrondissement, abroad, no_commune, paris)])
+        Entry("new", item)
+        for item in (remote, arrondissement, abroad, no_commune, paris, paris_16)])
     text = render_text(digest_view(digest))
     html = render_html(digest_view(digest))
     for item, shown in ((remote, "ACME — remote"),
                         (arrondissement, "Ville de Marseille — Marseille 13e (Bouches-du-Rhône)"),
                         (abroad, "Ville de Marseille — Bruxelles (Belgium)"),
                         (no_commune, "Ville de Marseille — Var, Provence-Alpes-Côte d&#39;Azur"),
-                        (paris, "Ville de Marseille — Paris")):  # not "Paris (Paris)"
+                        (paris, "Ville de Marseille — Paris"),  # not "Paris (Paris)"
+                        (paris_16, "Ville de Marseille — Paris 16e")):  # nor "… (Paris)"
         plain = html_unescape(shown)
         assert f"\n  {plain}\n" in text and f"<div>{shown}</div>" in html
         assert plain.endswith(place(item, named=True))
