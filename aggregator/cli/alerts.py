@@ -206,7 +206,8 @@ def run(
     config = load_config()
     summary = send_due_digests(engine, config, names=None if name is None else [name],
                                force=True, dry_run=out if dry_run else None,
-                               broken_sources=lambda: broken_source_lines(engine, config))
+                               broken_sources=lambda: broken_source_lines(engine, config),
+                               log=False)  # printed below
     if not summary.runs:
         console.print(_("No alerts to run."))
         return

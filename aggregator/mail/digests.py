@@ -285,14 +285,17 @@ def run_alert(engine: Engine, config: Config, alert: Alert, now: datetime, *,
 def send_due_digests(engine: Engine, config: Config, now: datetime | None = None, *,
                      names: Iterable[str] | None = None, force: bool = False,
                      dry_run: Path | None = None, ssl_context: Any = None,
-                     broken_sources: BrokenSources | None = None) -> DigestRunSummary:
+                     broken_sources: BrokenSources | None = None,
+                     log: bool = True) -> DigestRunSummary:
     """Send every alert's pending digests, and the new digest of each alert that is due.
 
     What the scheduler's steps call. ``names`` limits the run to those alerts, ``force``
     ignores ``--every`` (``alerts run``), ``dry_run`` writes .eml files there instead of
     sending (nothing stored, nothing marked). ``broken_sources`` gives the lines naming
     broken sources, asked once, when a digest has something to send. One alert failing does
-    not stop the others.
+    not stop the others. Each alert's line is logged (the scheduler's console and log file)
+    unless ``log`` is false: a command that prints the lines itself, where Python's
+    last-resort handler would print them a second time, a failure's traceback included.
     """
     now = now or datetime.now(UTC)
     wanted = set(names) if names is not None else None
@@ -315,10 +318,11 @@ def send_due_digests(engine: Engine, config: Config, now: datetime | None = None
                 summary.runs.append(run_alert(engine, config, alert, now, force=force,
                                               ssl_context=ssl_context, broken_sources=broken))
         except Exception as exc:  # reported; the other alerts still run
-            logger.exception("alert %s failed", alert.name)
+            if log:
+                logger.exception("alert %s failed", alert.name)
             summary.runs.append(AlertRun(alert.name, "failed",
                                          error=f"{type(exc).__name__}: {exc}"))
-    for run in summary.runs:
+    for run in summary.runs if log else ():
         if run.outcome != "not-due":
             log = logger.warning if run.outcome in ("failed", "pending") else logger.info
             log("alert %s", run.describe())

@@ -240,6 +240,25 @@ def test_run_exits_1_when_a_digest_could_not_be_sent(cli, engine, tmp_path, froz
     assert "BTP: pending" in result.output and "(none): connection refused" in result.output
 
 
+def test_the_real_command_says_a_digest_not_sent_once(engine, store_url, tmp_path, frozen):
+    # the scheduler logs each alert's line; a command prints it, and Python's last-resort
+    # handler printed the log record too ("alert BTP: pending — …", then the same line)
+    from tests.mail.conftest import free_port
+
+    config = tmp_path / "aggregator.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {free_port()}\n', encoding="utf-8")
+    store(engine, tender("26-1"))
+    add_alert(engine, "BTP", "dep:13", "a@example.fr")
+    result = subprocess.run(
+        [sys.executable, "-c", "from aggregator.cli import main; main()", "alerts", "run"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+        env=os.environ | {"AGGREGATOR_DATABASE_URL": store_url, "COLUMNS": "200",
+                          "AGGREGATOR_CONFIG": str(config)})
+    assert result.returncode == 1
+    assert (result.stdout + result.stderr).count("connection refused") == 1, result.stderr
+    assert result.stderr == ""
+
+
 def test_the_real_command_refuses_a_bad_query_with_the_reason(sqlite_url):
     result = subprocess.run(
         [sys.executable, "-c", "from aggregator.cli import main; main()", "alerts", "add",
