@@ -215,5 +215,10 @@ def run(
         style = {"sent": "green", "failed": "bold red", "pending": "yellow",
                  "busy": "yellow"}.get(alert_run.outcome, "")
         console.print(safe(alert_run.describe(), style=style))
+    if any(alert_run.outcome == "pending" for alert_run in summary.runs):
+        console.print(safe(_("A digest not sent is kept and sent again at the next run. The "
+                             "server that sends them is set in the [smtp] section of "
+                             "aggregator.toml (docs/configuration.md); --dry-run writes them "
+                             "as .eml files instead."), style="dim"))
     if not summary.ok:
         raise typer.Exit(1)

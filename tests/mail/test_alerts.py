@@ -238,6 +238,7 @@ def test_run_exits_1_when_a_digest_could_not_be_sent(cli, engine, tmp_path, froz
 
     assert result.exit_code == 1
     assert "BTP: pending" in result.output and "(none): connection refused" in result.output
+    assert "sent again at the next run" in result.output and "[smtp]" in result.output
 
 
 def test_the_real_command_says_a_digest_not_sent_once(engine, store_url, tmp_path, frozen):
