@@ -80,10 +80,12 @@ def fetch(url: str, user_agent: str) -> tuple[str, str]:
             charset = response.headers.get_content_charset() or "utf-8"
             return response.geturl(), body.decode(charset, errors="replace")
     except urllib.error.HTTPError as exc:
-        raise FollowError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        raise FollowError(_("%(url)s: %(reason)s")
+                          % {"url": url, "reason": f"HTTP {exc.code} {exc.reason}"}) from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise FollowError(f"{url}: {_network_reason(reason)}") from None
+        raise FollowError(_("%(url)s: %(reason)s")
+                          % {"url": url, "reason": _network_reason(reason)}) from None
 
 
 def _network_reason(reason: object) -> str:
