@@ -345,9 +345,17 @@ def closing_soon(listing: ShownListing, now: datetime | None = None) -> bool:
             and (days_left(deadline, now) or 0) <= CLOSING_SOON_DAYS)
 
 
-def winners(suppliers: Sequence[dict[str, str | None]] | None) -> str:
-    """An award's suppliers by name (their identifier when the name is missing)."""
-    return ", ".join(s.get("name") or s.get("id") or "?" for s in suppliers or ())
+def winners(suppliers: Sequence[dict[str, str | None]] | None, *, ids: bool = False,
+            sep: str = ", ") -> str:
+    """An award's suppliers by name (their identifier when the name is missing); ``ids``:
+    each name with its identifier, ``TRABET SAS (81153701800020)``, what `supplier` takes."""
+    def named(supplier: dict[str, str | None]) -> str:
+        name, ident = supplier.get("name"), supplier.get("id")
+        if ids and name and ident and ident != name:
+            return f"{name} ({ident})"
+        return name or ident or "?"
+
+    return sep.join(named(s) for s in suppliers or ())
 
 
 def duration_text(seconds: float | None) -> str:

@@ -231,7 +231,7 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
         if listing.estimated_value:
             rows.append(("estimated value", money(listing.estimated_value, listing.currency)))
     if listing.kind == "award":  # who won it, for how much, until when
-        rows.append(("suppliers", winners(listing.suppliers)))
+        rows.append(("suppliers", winners(listing.suppliers, ids=True, sep="\n")))
         rows.append(("amount", amount_text(listing.amount)))
         rows.append(("awarded", local(listing.awarded_at, DATE) if listing.awarded_at else ""))
         rows.append(("ends", local(listing.ends_at, DATE) if listing.ends_at else ""))

@@ -197,12 +197,15 @@ def test_show_names_every_file_an_award_was_read_from(engine, clock):
 
 def test_show_says_who_won_an_award_for_how_much_and_until_when(engine, clock):
     ids = write(engine, [award("w1", title="Éclairage public", awarded_at="2025-01-15",
-                               amount=57379.41, suppliers=[WINNER], duration_months=12)])
+                               amount=57379.41, suppliers=[WINNER, RIVAL],
+                               duration_months=12)])
     shown = runner.invoke(app, ["show", str(ids["w1"])], env={"COLUMNS": "100"})
     assert shown.exit_code == 0, shown.output
     fields = {line.split(None, 1)[0]: line.split(None, 1)[1].strip()
               for line in shown.output.splitlines()[1:] if line[:1].isalpha() and "  " in line}
-    assert fields["suppliers"] == "EURO IIS"
+    # each with its SIRET, what `aggregator supplier` takes, one a line
+    assert fields["suppliers"] == f"EURO IIS ({WINNER['id']})"
+    assert f"  {RIVAL['name']} ({RIVAL['id']})" in shown.output
     assert fields["amount"] == "57,379 €"
     assert fields["awarded"] == "15/01/2025"
     assert fields["ends"] == "15/01/2026"
