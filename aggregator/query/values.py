@@ -163,10 +163,15 @@ def read_kind(value: str) -> str:
 
 
 def read_identifier(value: str) -> str:
-    """A SIRET (or another identifier of a buyer or supplier), spaces removed."""
+    """A SIRET (or another identifier of a buyer or supplier), spaces removed. Every such
+    identifier has digits: a name ("supplier:trabet") matched nothing, it is refused."""
     identifier = re.sub(r"\s+", "", value)
     if not identifier or len(identifier) > 40:
         raise BadValue(value, _("expected a SIRET such as 21590392300013"))
+    if not any(character.isdigit() for character in identifier):
+        raise BadValue(value, _("expected a SIRET such as 21590392300013, not a name "
+                                "(`aggregator buyer NAME` and `aggregator supplier NAME` "
+                                "find one)"))
     return identifier
 
 

@@ -37,6 +37,9 @@ def store(tmp_path) -> dict[str, str]:
     (("alerts", "remove", "nosuch"),
      "pas d'alerte nommée 'nosuch' (voir `aggregator alerts list`)",
      "no alert named 'nosuch' (see `aggregator alerts list`)"),
+    (("search", "kind:award", "supplier:trabet"),  # matched nothing: a name is no SIRET
+     "titulaire incorrect 'trabet' : un SIRET attendu, par ex. 21590392300013, pas un nom",
+     "bad supplier 'trabet': expected a SIRET such as 21590392300013, not a name"),
     (("sources", "follow", "http://127.0.0.1:1/carrieres", "--dry-run"),
      "impossible de lire la page : http://127.0.0.1:1/carrieres : connexion refusée",
      "cannot read the page: http://127.0.0.1:1/carrieres: connection refused"),
