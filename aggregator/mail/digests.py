@@ -324,8 +324,8 @@ def send_due_digests(engine: Engine, config: Config, now: datetime | None = None
                                          error=f"{type(exc).__name__}: {exc}"))
     for run in summary.runs if log else ():
         if run.outcome != "not-due":
-            log = logger.warning if run.outcome in ("failed", "pending") else logger.info
-            log("alert %s", run.describe())
+            emit = logger.warning if run.outcome in ("failed", "pending") else logger.info
+            emit("alert %s", run.describe())
     return summary
 
 
