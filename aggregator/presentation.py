@@ -142,6 +142,16 @@ def local(when: datetime | None, fmt: str = DATE_TIME) -> str:
     return when.astimezone(LOCAL_TZ).strftime(fmt) if when else ""
 
 
+def local_recent(when: datetime | None, now: datetime | None = None) -> str:
+    """An instant of this year without its year, ``05/12 14:33`` (a column of crawl times,
+    narrow); one of another year whole, ``05/12/2025 14:33``."""
+    if when is None:
+        return ""
+    this_year = (now or datetime.now(UTC)).astimezone(LOCAL_TZ).year
+    return local(when, "%d/%m %H:%M" if when.astimezone(LOCAL_TZ).year == this_year
+                 else DATE_TIME)
+
+
 def days_left(deadline: datetime | None, now: datetime | None = None) -> int | None:
     """Local calendar days from today to the deadline's day (0: today, negative: past)."""
     if deadline is None:

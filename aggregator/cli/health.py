@@ -16,7 +16,7 @@ from rich.text import Text
 
 from aggregator.i18n import _, pgettext
 from aggregator.normalize.text import strip_controls
-from aggregator.presentation import local, state_name
+from aggregator.presentation import local, local_recent, state_name
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 from aggregator.terminal.fit import frame_width
 
@@ -37,7 +37,7 @@ WHY_LEAST = 30
 def _cells(row) -> dict[str, str]:
     return {
         "last run": (state_name(row.last_outcome) + (_(" (replayed)") if row.last_replayed else "")
-                     + f" {local(row.last_run_at, '%d/%m %H:%M')}"
+                     + f" {local_recent(row.last_run_at)}"
                      if row.last_outcome else _("never")),
         "last success": local(row.last_success_at) or _("never"),
         "items": "" if row.items_last_run is None else str(row.items_last_run),

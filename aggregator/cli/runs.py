@@ -12,7 +12,7 @@ from aggregator.cli import app
 from aggregator.cli.numbers import whole_number
 from aggregator.drop_reasons import drop_reason
 from aggregator.i18n import _
-from aggregator.presentation import duration_text, local, state_name
+from aggregator.presentation import duration_text, local_recent, state_name
 from aggregator.run_notes import note_line
 from aggregator.terminal.console import OUTCOME_STYLES, console, safe
 from aggregator.terminal.fit import Column, fitted_table
@@ -50,7 +50,7 @@ def _note(run: Any) -> str:
 def runs_table(runs: list, width: int | None = None) -> Table:
     """The runs, newest first, fitted to a terminal ``width`` wide (the console's)."""
     rows = [{"run": Text(str(run.id)), "source": safe(run.source),
-             "started": safe(local(run.started_at)),
+             "started": safe(local_recent(run.started_at)),
              "duration": Text(duration_text(run.duration_seconds)),
              "outcome": safe(state_name(run.outcome) + (_(" (replayed)") if run.replayed else ""),
                              style=OUTCOME_STYLES.get(run.outcome, "")),

@@ -127,23 +127,26 @@ def test_sources_shows_the_table_only_where_it_fits_whole(cli, default_language,
 
 def test_runs_newest_first_with_outcome_counts_and_duration(cli):
     assert "No crawl run yet." in cli("runs").output
+    add_run("boamp", -200, "ok", items=110, new=110, seconds=95)  # last year's
     add_run("boamp", 0, "ok", items=120, new=120, seconds=95)
     add_run("ted", 0, "failed", errors=2, error_summary="HTTP 500 from /v3/notices/search\n..")
     add_run("boamp", 1, "partial", items=30, new=4, seconds=3725, errors=1)
     add_run("boamp", 2, "running")
 
     table = rows(cli("runs").output)
+    # this year's start without its year (the column stays narrow), last year's with it
     assert [row[:5] for row in table] == [
-        ["4", "boamp", "03/06/2026 06:00", "", "running"],
-        ["3", "boamp", "02/06/2026 06:00", "1h02m", "partial"],
-        ["2", "ted", "01/06/2026 06:00", "1m30s", "failed"],
-        ["1", "boamp", "01/06/2026 06:00", "1m35s", "ok"],
+        ["5", "boamp", "03/06 06:00", "", "running"],
+        ["4", "boamp", "02/06 06:00", "1h02m", "partial"],
+        ["3", "ted", "01/06 06:00", "1m30s", "failed"],
+        ["2", "boamp", "01/06 06:00", "1m35s", "ok"],
+        ["1", "boamp", "13/11/2025 05:00", "1m35s", "ok"],  # winter time
     ]
     assert table[1][5:11] == ["30", "4", "0", "0", "0", "1"]  # items new updated ... errors
     assert table[2][11] == "HTTP 500 from /v3/notices/search"
 
     only_boamp = rows(cli("runs", "--source", "boamp", "--limit", "2").output)
-    assert [row[0] for row in only_boamp] == ["4", "3"]
+    assert [row[0] for row in only_boamp] == ["5", "4"]
     assert "No crawl run of lever yet." in cli("runs", "--source", "lever").output
 
 
@@ -244,13 +247,13 @@ def test_runs_at_80_columns_show_every_run_whole(cli, monkeypatch, language, num
     shown = {row[0]: row for row in table}
     assert set(shown) == {"1", "2", "3", "4"}, output
     assert [shown[i][1:3] for i in ("3", "2", "1")] == [
-        ["francetravail", "03/06/2026 06:00"], ["greenhouse", "02/06/2026 06:00"],
-        ["boamp", "01/06/2026 06:00"]]
+        ["francetravail", "03/06 06:00"], ["greenhouse", "02/06 06:00"],
+        ["boamp", "01/06 06:00"]]
     assert {i: row[3].split()[0] for i, row in shown.items()} == outcomes, output
     assert shown["4"][3].split()[1] in ("(replayed)", "(rejouée)")
     # every word of every cell appears whole: none is split across two lines
     words = {word for line in lines for word in line.replace("│", " ").split()}
-    for whole in ("francetravail", "greenhouse", outcomes["2"], "03/06/2026", "06:00"):
+    for whole in ("francetravail", "greenhouse", outcomes["2"], "03/06", "06:00"):
         assert whole in words, output
     for cell in (c for row in table for c in row if c):
         for word in cell.split():
