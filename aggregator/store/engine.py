@@ -25,15 +25,36 @@ if TYPE_CHECKING:  # the schema (pydantic) loads only for a server database's po
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "db"
 
 
+BUSY_SECONDS = 30  # how long a statement waits for another process's lock
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     # WAL lets the TUI read while a crawl writes; NORMAL is durable enough with WAL.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """Put the file in WAL mode. Switching a new file takes a lock SQLite does not wait for,
+    busy timeout or not: two processes opening a new store at once (two schedulers) had one
+    fail at once with "database is locked". It waits here instead, as a statement would."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 # How much of the file a one-shot reader maps (see create_store_engine's ``map_file``).
