@@ -74,6 +74,9 @@ def query_filter(words: list[str] | None, **paging: Any) -> Filter:
         return Filter.parse(text, **paging)
     except FilterError as exc:
         # a query of one word names it once: "invalid query 'dep:': dep needs a value"
-        error = str(exc).removeprefix(f"{text!r}: ")
+        # (the word is followed by ": ", or " : " in French)
+        error = str(exc)
+        if error.startswith(repr(text)):
+            error = error[len(repr(text)):].lstrip(" :")
         raise UserError(_("invalid query %(query)r: %(error)s")
                         % {"query": text, "error": error}) from None

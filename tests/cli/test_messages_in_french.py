@@ -28,6 +28,9 @@ def store(tmp_path) -> dict[str, str]:
     (("search", "kind<job"),
      "seuls deadline, awarded, ends, salary et value prennent < ou > ; écrivez kind:VALEUR",
      "only deadline, awarded, ends, salary and value take < or >; write kind:VALUE"),
+    (("search", "dep:"),  # a query of one word names it once, in each language
+     "requête invalide 'dep:' : dep demande une valeur",
+     "invalid query 'dep:': dep needs a value"),
     (("search", "--", "kind:boat"),
      "genre incorrect 'boat' : job, tender ou award attendu",
      "bad kind 'boat': expected job, tender or award"),
