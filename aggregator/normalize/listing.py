@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from aggregator.normalize.awards import AwardError, award_fields, identifier, repair_text
@@ -166,6 +166,10 @@ _CURRENCY = {"GB": "GBP", "US": "USD", "CH": "CHF", "CA": "CAD", "AU": "AUD", "N
              "SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
              "RO": "RON", "BG": "BGN", "IN": "INR", "SG": "SGD", "JP": "JPY"}
 _INSEE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+# A job "valid through" further than this after its publication does not expire: career
+# sites write ten years on (Neura Robotics' 2035 for a 2025 offer) where schema.org's
+# validThrough has no "none"; real ones run to about a year (Meta: 363 days).
+LONGEST_JOB_VALIDITY = timedelta(days=730)
 
 
 def _country(value: object) -> str | None:
@@ -321,6 +325,11 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
     deadline_at, time_given = deadline if deadline else (None, None)
     if deadline_at is None and lots:
         deadline_at, time_given = _earliest_open_deadline(lots, crawled_at) or (None, None)
+    valid_through = None
+    if item.get("kind") == "job" and deadline_at is not None and \
+            deadline_at - (published or crawled_at) > LONGEST_JOB_VALIDITY:
+        # no deadline to count days to ("3,373 days left"), and none to sort by
+        valid_through, deadline_at, time_given = deadline_at, None, None
 
     place, location_texts = _place(item)
     buyer_place = _from_buyer(item, place)
@@ -360,6 +369,8 @@ def normalize_listing(item: Mapping[str, Any], *, crawled_at: datetime,
         details["salary_months"] = salary.months
     if item.get("extra"):
         details["extra"] = dict(item["extra"])
+    if valid_through is not None:
+        details["valid_through"] = valid_through.isoformat()
     modified = read("modified_at", parse_datetime)
     if unreadable:
         details["unreadable"] = unreadable

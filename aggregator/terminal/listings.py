@@ -218,6 +218,10 @@ def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
     rows.append(("deadline", deadline_text(listing) + (
         " " + _("(date only)") if listing.deadline_at and listing.deadline_time_given is False
         else "")))
+    if listing.deadline_at is None and (details := listing.details or {}).get("valid_through"):
+        # a date too far off to be one (normalize.listing.LONGEST_JOB_VALIDITY)
+        rows.append(("deadline", _("none (the offer says it is valid until %(day)s)") % {
+            "day": local(datetime.fromisoformat(details["valid_through"]), DATE)}))
     rows.append(("published", local(listing.published_at)))
     rows.append(("seen", f"{local(listing.first_seen_at)} → {local(listing.last_seen_at)}"))
     if listing.kind == "job":
@@ -290,7 +294,8 @@ def detail_renderable(detail: Detail, why: WhyLines | None = None) -> Group:
     fields.add_column(style="dim", no_wrap=True)
     fields.add_column(overflow="fold")
     for name, value in _field_rows(listing):
-        cell = deadline_cell(listing) if name == "deadline" else safe(value)
+        cell = deadline_cell(listing) if name == "deadline" and listing.deadline_at \
+            else safe(value)
         fields.add_row(heading(name), cell)
     parts: list[RenderableType] = [header]
     if why is not None and why.lines():

@@ -166,6 +166,17 @@ def test_a_place_that_could_not_be_read_is_shown_in_the_sources_words(engine, cl
         ["place", "Köln"]]
 
 
+def test_a_job_valid_for_years_shows_no_deadline_but_the_date_it_gives(engine, clock, wide):
+    ids = write(engine, [item("neura", kind="job", source="jobposting", title="Manager",
+                              published_at="2025-11-06T00:00:00+01:00",
+                              deadline_at="2035-11-06T00:00:00+01:00")])
+    listed = run("search", "kind:job").output
+    assert "2035" not in listed and "days" not in listed
+    shown = [line.split(maxsplit=1) for line in run("show", str(ids["neura"])).output
+             .splitlines() if line.startswith("deadline")]
+    assert shown == [["deadline", "none (the offer says it is valid until 06/11/2035)"]]
+
+
 def test_a_page_without_deadlines_gives_their_column_to_the_employer(store, monkeypatch):
     monkeypatch.setattr(output.console, "width", 80)
     jobs = run("search", "kind:job").output

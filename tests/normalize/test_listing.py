@@ -105,6 +105,25 @@ def test_a_date_only_deadline_ends_the_day_and_says_so():
     assert out["deadline_time_given"] is False
 
 
+@pytest.mark.parametrize("kind, published, deadline, kept", [
+    # Neura Robotics' career site: validThrough ten years after datePosted, for any offer
+    ("job", "2025-11-06T00:00:00+01:00", "2035-11-06T00:00:00+01:00", False),
+    ("job", None, "2099-12-31", False),  # no publication date: from the crawl
+    ("job", "2025-06-10T13:07:44-07:00", "2026-06-08T12:50:57-07:00", True),  # Meta: a year
+    ("job", None, "2028-06-30", True),
+    ("tender", "2026-08-01", "2030-12-31", True),  # a dynamic purchasing system runs years
+])
+def test_a_job_valid_for_years_has_no_deadline(kind, published, deadline, kept):
+    out = normalize_listing(base(kind=kind, published_at=published, deadline_at=deadline),
+                            crawled_at=CRAWL)
+    assert (out["deadline_at"] is not None) is kept
+    if not kept:  # the date is kept, as the source gave it, not as a deadline
+        assert out["deadline_time_given"] is None
+        assert datetime.fromisoformat(out["details"]["valid_through"]).year in (2035, 2099)
+    else:
+        assert "valid_through" not in out["details"]
+
+
 def test_a_homonym_is_narrowed_by_the_nuts_code():
     item = base(kind="tender", location="Saint-Denis", nuts=["FR106"])
     out = normalize_listing(item, crawled_at=CRAWL)

@@ -130,7 +130,10 @@ def test_recorded_pages_normalise():
     n = normalize_listing(neura, crawled_at=CRAWLED)
     m = normalize_listing(meta, crawled_at=CRAWLED)
     assert (n["city"], n["country"], n["remote"]) == ("Metzingen", "DE", False)
-    assert n["deadline_at"] == datetime(2035, 11, 5, 23, 0, tzinfo=UTC)
+    # "valid through" 2035 for an offer of 2025: no deadline (normalize.listing)
+    assert n["deadline_at"] is None
+    assert datetime.fromisoformat(n["details"]["valid_through"]) == datetime(
+        2035, 11, 5, 23, 0, tzinfo=UTC)
     assert n["description"].startswith("Your mission & challenges\nAs the Manager")
     assert (m["city"], m["country"], m["working_time"]) == ("Sunnyvale", "US", "full_time")
     assert m["published_at"] == datetime(2025, 6, 10, 20, 7, 44, tzinfo=UTC)
