@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from aggregator.normalize.dates import parse_datetime
+from aggregator.normalize.lost_letters import restore_lost_letters
 from aggregator.normalize.salary import read_amount
 from aggregator.normalize.text import clean_text
 
@@ -28,13 +29,13 @@ class AwardError(ValueError):
 
 
 def repair_text(value: object) -> str | None:
-    """One line of text; UTF-8 read as Latin-1 ("RÃ©novation") turned back into "Rénovation".
-    Characters already replaced at the source (U+FFFD) cannot be recovered and stay."""
+    """One line of text; UTF-8 read as Latin-1 ("RÃ©novation") turned back into "Rénovation",
+    letters the source replaced by U+FFFD put back where only one fits ("am�lioration")."""
     text = clean_text(value, multiline=False)
     if text and _MOJIBAKE.search(text):
         with contextlib.suppress(UnicodeError):  # not mojibake after all: keep it as it is
             text = text.encode("cp1252").decode("utf-8")
-    return text
+    return restore_lost_letters(text) if text else text
 
 
 def award_date(value: object, tz: str) -> tuple[datetime | None, bool]:

@@ -57,8 +57,8 @@ RECORDS = [
     ("decp2019_data.gouv.fr_aife_2019-04-04_excerpt.json", "21590392300013-2018A9FKRZH5Sn00", {
         "organization": "COMMUNE DE MAUBEUGE", "amount": 14786.0, "duration_months": 3,
         "awarded_at": None, "department": "59",
-        # U+FFFD: replaced at the source, nothing left to repair
-        "title": "Mise en place et am\ufffdlioration de la vid\ufffdo surveillance et de "
+        # U+FFFD at the source: the lost letters put back (normalize/lost_letters.py)
+        "title": "Mise en place et amélioration de la vidéo surveillance et de "
                  "liaison radio"}),
     ("decp2022_gip-maximilien_13001845000028_2024-02-29.json",
      "13001845000028-2024_D2F_2023S12323_33 962_01", {
@@ -111,7 +111,7 @@ def test_an_unreadable_award_date_is_a_drop_reason():
 
 def test_utf8_read_as_latin1_is_repaired():
     assert repair_text("RÃ©novation de l'Ã©cole") == "Rénovation de l'école"
-    assert repair_text("am\ufffdlioration") == "am\ufffdlioration"
+    assert repair_text("am\ufffdlioration") == "amélioration"
 
 
 def test_records_are_read_one_at_a_time_from_both_shapes():
