@@ -6,9 +6,9 @@ vid�o surveillance", "R�UNION"). The letter is gone, but a French word has f
 each word holding the character is looked up in a French word list (pyspellchecker's word
 frequencies) with each accented letter in its place, and the most frequent spelling found
 wins, in the word's case ("R�UNION" → "RÉUNION"). Around the words: "42�me" is "42ème",
-"n� 12" "n° 12", "l�entreprise" "l'entreprise", a lone "�" between words "à". A word
-none of whose spellings is known keeps its replacement character: a guess would be worse
-than a visible gap.
+"n� 12" "n° 12", "l�entreprise" "l'entreprise", a lone "�" before a word in lower case
+"à". A word none of whose spellings is known keeps its replacement character: a guess
+would be worse than a visible gap.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ _ELIDED = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "pui
 
 _ORDINAL = re.compile(r"(?<=\d)\ufffd(?=(?:me|re)s?\b)")  # 42ème, 1ère
 _NUMBER_SIGN = re.compile(r"\b([nN])\ufffd(?=\s?\d)")  # n° 12
-_LONE = re.compile(r"(?<=[^\W\d_] )\ufffd(?= [^\W\d_])")  # "réponse � l'avis"
+# "réponse � l'avis": à; before a capital ("Voirie � Lot 2") it may as well be a lost dash
+_LONE = re.compile(r"(?<=[^\W\d_] )\ufffd(?= [^\W\d_])")
 _WORD = re.compile(r"[^\W_]+\ufffd[\w\ufffd]*|\ufffd[\w\ufffd]+")
 
 
@@ -80,5 +81,5 @@ def restore_lost_letters(text: str) -> str:
         return text
     text = _ORDINAL.sub("è", text)
     text = _NUMBER_SIGN.sub(r"\1°", text)
-    text = _LONE.sub("à", text)
+    text = _LONE.sub(lambda lone: "à" if text[lone.end() + 1].islower() else lone.group(), text)
     return _WORD.sub(_restored, text)

@@ -39,6 +39,7 @@ def test_a_lost_letter_is_put_back(given, restored):
     "kiosk\ufffdco",  # no spelling is a French word
     "100 \ufffd HT",  # € or à: a lone character next to a number is not guessed
     "\ufffd",
+    "Travaux de voirie \ufffd Lot 2",  # à or a dash ("voirie – Lot 2")
     "Ma\ufffd\ufffd\ufffd\ufffdrise",  # more than three in one word
 ])
 def test_what_cannot_be_told_stays_as_given(given):
