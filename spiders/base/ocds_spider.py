@@ -23,6 +23,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from aggregator.items import RawListing
+from aggregator.normalize.countries import resolve_country
 from spiders.base.listing_spider import ListingSpider
 from spiders.base.tender_keys import tender_match_keys
 from spiders.base.values import as_list
@@ -233,7 +234,9 @@ class OCDSReleaseSpider(ListingSpider):
     def place(tender: dict[str, Any]) -> tuple[str | None, str | None, str | None, str | None]:
         """(locality, region, postal code, country) from the delivery addresses: the first of
         each that is given (a feed may split them over several addresses). The region stays
-        apart: given alone as the place text, the normaliser would take it for a town."""
+        apart: given alone as the place text, the normaliser would take it for a town. The
+        country is the first that names one: Contracts Finder lists where suppliers may be
+        from as addresses ("British Oversea Territories", "Europe", …, "United Kingdom")."""
         found: dict[str, Any] = {}
         for item in tender.get("items") or []:
             addresses = item.get("deliveryAddresses") if isinstance(item, dict) else None
@@ -241,8 +244,11 @@ class OCDSReleaseSpider(ListingSpider):
                 if not isinstance(address, dict):
                     continue
                 for key in ("locality", "region", "postalCode", "countryName"):
-                    if address.get(key) not in (None, "") and key not in found:
-                        found[key] = address[key]
+                    value = address.get(key)
+                    if value in (None, "") or key in found or (
+                            key == "countryName" and not resolve_country(str(value))):
+                        continue
+                    found[key] = value
         return (found.get("locality"), found.get("region"), found.get("postalCode"),
                 found.get("countryName"))
 

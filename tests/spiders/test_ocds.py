@@ -103,6 +103,15 @@ def test_an_amendment_is_applied():
     assert item["extra"]["release_id"] == "dfa83dfd-f16d-469e-aecd-b84ee2d0b7a7-582278"
 
 
+def test_the_country_is_the_first_address_naming_one():
+    """Contracts Finder lists where suppliers may be from as delivery addresses, "British
+    Oversea Territories" first: the country is "United Kingdom", further down."""
+    _, by_ocid, _, _ = parse()
+    item = by_ocid["ocds-b5fd17-1b32feae-ce57-40aa-8a8f-4eef03307f76"]
+    assert (item["postal_code"], item["country"]) == ("BN7 1EA", "United Kingdom")
+    assert normalized(item, CRAWLED)["country"] == "GB"
+
+
 def test_an_award_closes_the_process():
     _, by_ocid, _, _ = parse()
     item = by_ocid["ocds-b5fd17-3ec6abdd-1a5a-49db-a784-33d72b40514d"]
