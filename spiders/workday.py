@@ -29,6 +29,9 @@ from spiders.base.paged_json import PostPagedJsonSpider
 _CXS = re.compile(r"/wday/cxs/(?P<tenant>[^/]+)/(?P<site>[^/]+)")
 _RECRUITING = re.compile(r"/recruiting/(?P<tenant>[^/]+)/(?P<site>[^/]+)")
 _SITE = re.compile(r"/(?:[a-z]{2}-[A-Z]{2}/)?(?P<site>[^/]+)")
+# Workday's reference number of a legal entity, before its name: "908000 Motorola Solutions
+# UK Limited". Five digits or more: a name may start with a year or a number ("2020 Ltd").
+_ENTITY_NUMBER = re.compile(r"^\d{5,}\s+(?:-\s+)?(?=\S)")
 
 
 class WorkdaySpider(PostPagedJsonSpider):
@@ -92,8 +95,9 @@ class WorkdaySpider(PostPagedJsonSpider):
             source_id=info.get("id") or record["externalPath"],
             url=info.get("externalUrl") or f"{board.options['site_url']}{record['externalPath']}",
             title=info.get("title") or record["title"],
-            # The legal entity, as Workday names it ("908000 Motorola Solutions UK Limited").
-            organization=((detail or {}).get("hiringOrganization") or {}).get("name") or tenant,
+            # the legal entity, by its name: what a job-seeker and another source call it
+            organization=_ENTITY_NUMBER.sub(
+                "", ((detail or {}).get("hiringOrganization") or {}).get("name") or "") or tenant,
             description=info.get("jobDescription"),
             location=info.get("location") or record.get("locationsText"),
             country=requisition_country.get("alpha2Code") or country.get("descriptor"),

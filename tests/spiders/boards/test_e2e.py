@@ -103,7 +103,7 @@ def test_post_paged_board_reads_both_recorded_pages(sqlite_url) -> None:
     assert run.dropped_reasons == {"gone before its detail was read": 17}
     jobs = stored(sqlite_url, "workday")
     assert {j["scope"] for j in jobs.values()} == {board}
-    assert {j["organization"] for j in jobs.values()} == {"908000 Motorola Solutions UK Limited"}
+    assert {j["organization"] for j in jobs.values()} == {"Motorola Solutions UK Limited"}
 
 
 def test_rss_boards(sqlite_url) -> None:

@@ -44,13 +44,13 @@ def test_a_job_from_its_detail(crawled) -> None:
         "url": "https://motorolasolutions.wd5.myworkdayjobs.com/Careers/job/Edinburgh-UK-ZUK129/"
                "Product-Reliability-Engineer_R49077",
         "title": "Product Reliability Engineer",
-        "organization": "908000 Motorola Solutions UK Limited",
+        "organization": "Motorola Solutions UK Limited",  # without Workday's 908000
         "location": "Edinburgh, UK (ZUK129)", "country": "GB", "working_time": "Full time",
         "published_at": "2024-08-06",
         "extra": {"requisition_id": "R49077", "posted": "Posted 2 Days Ago"},
         "scope": BOARD,
         "match_keys": [
-            "job:908000 motorola solutions uk|product reliability engineer|edinburgh",
+            "job:motorola solutions uk|product reliability engineer|edinburgh",
             "job-text:product reliability engineer|edinburgh|d46a266df4184f66"],
     }
     assert description.startswith("<h2><b>Company Overview</b></h2>")
@@ -110,3 +110,18 @@ def test_the_site_filters_in_the_url_are_the_search_facets() -> None:
 def test_what_is_no_workday_site_is_refused(text) -> None:
     with pytest.raises(ValueError, match="not a workday site URL"):
         WorkdaySpider.parse_board(text)
+
+
+@pytest.mark.parametrize("given, organization", [
+    ("908000 Motorola Solutions UK Limited", "Motorola Solutions UK Limited"),
+    ("10010 - Acme SAS", "Acme SAS"),
+    ("2020 Consulting", "2020 Consulting"),  # a name starting with a year keeps it
+    ("3M France", "3M France"),
+    ("", "motorolasolutions"),  # no name: the tenant
+])
+def test_the_employer_is_the_legal_entity_without_its_workday_number(given, organization):
+    spider = make_spider(WorkdaySpider, boards=BOARD)
+    board = spider.configured_boards()[0]
+    detail = json.loads(fixture(DETAILS["R49077"])) | {"hiringOrganization": {"name": given}}
+    record = {"externalPath": "/job/x_R49077", "title": "Engineer"}
+    assert spider.parse_item(record, board, None, detail)["organization"] == organization
