@@ -21,7 +21,9 @@ class Column:
     ``ratio``...). A ``wraps`` column breaks its text between words and is never narrower
     than its longest word (up to WORD_MAX) nor than ``least``; any other column is as wide
     as its widest cell, unless ``wraps_last``: it then wraps too, but only once every
-    optional column is out and the table still does not fit."""
+    optional column is out and the table still does not fit. ``prefers``: a least width it
+    keeps while the table fits with it, before any optional column is left out for it (a
+    place's name on one line, "La Penne-sur-Huveaune", its code below)."""
 
     name: str
     heading: str
@@ -29,21 +31,24 @@ class Column:
     wraps: bool = False
     least: int = 0
     wraps_last: bool = False
+    prefers: int = 0
 
 
-def _least_width(column: Column, cells: list[Text], word_max: int) -> tuple[int, int]:
+def _least_width(column: Column, cells: list[Text], word_max: int,
+                 prefer: bool) -> tuple[int, int]:
     """(the column's least width, the width Rich measures it at least: a wrapped column is
     as wide as its longest word, even one longer than ``word_max``, unless its width is set)."""
     if column.wraps:
         words = max((cell_len(w) for cell in cells for w in cell.plain.split()), default=1)
-        least = max(column.least, min(words, word_max), cell_len(column.heading))
+        least = max(column.least, column.prefers if prefer else 0, min(words, word_max),
+                    cell_len(column.heading))
         return least, least if "ratio" in column.options else max(least, words)
     least = max(max((cell.cell_len for cell in cells), default=1), cell_len(column.heading))
     return least, least
 
 
 def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown: list[str],
-           table_options: Mapping[str, Any], word_max: int = WORD_MAX
+           table_options: Mapping[str, Any], word_max: int = WORD_MAX, prefer: bool = False
            ) -> tuple[Table, int, list[int]]:
     """The table, the least width Rich measures it at (its columns', their padding and its
     rules: tests/cli/test_fit.py holds the two equal) and each column's widest line."""
@@ -56,7 +61,7 @@ def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], shown:
     for column in columns:
         if column.name in shown:
             cells = [row[column.name] for row in rows]
-            least, measured = _least_width(column, cells, word_max)
+            least, measured = _least_width(column, cells, word_max, prefer)
             # a ratio column's width is set; another's least is what Rich measures anyway
             size = {"width": least} if "ratio" in column.options else {"min_width": measured}
             table.add_column(column.heading, overflow="ellipsis",
@@ -91,27 +96,31 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
     other columns always stay."""
     shown = [column.name for column in columns]
 
-    def fits(built: tuple[Table, int, list[int]]) -> bool:
+    preferences = (True, False) if any(column.prefers for column in columns) else (False,)
+
+    def fitting(columns: Sequence[Column], word_max: int = WORD_MAX
+                ) -> tuple[Table, int, list[int]] | None:
         # the least width Rich would measure, without measuring every cell again: Rich does
         # so once more to print the table, and each measure was a tenth of a command's time
-        return built[1] <= width
+        for prefer in preferences:
+            built = _table(columns, rows, shown, table_options, word_max, prefer)
+            if built[1] <= width:
+                return built
+        return None
 
     for name, below in optional:
-        built = _table(columns, rows, shown, table_options)
-        if width >= below and fits(built):
+        if width >= below and (built := fitting(columns)) is not None:
             return _filled(*built, width)
         shown.remove(name)
-    built = _table(columns, rows, shown, table_options)
-    if fits(built):
+    if (built := fitting(columns)) is not None:
         return _filled(*built, width)
     wrapping = [replace(column, wraps=True) if column.wraps_last else column
                 for column in columns]
     # still too wide (a long place name): long words are cut shorter, down to WORD_MIN
     for word_max in range(WORD_MAX, WORD_MIN - 1, -2):
-        built = _table(wrapping, rows, shown, table_options, word_max)
-        if fits(built):
-            break
-    return _filled(*built, width)
+        if (built := fitting(wrapping, word_max)) is not None:
+            return _filled(*built, width)
+    return _filled(*_table(wrapping, rows, shown, table_options, WORD_MIN), width)
 
 
 def _filled(table: Table, narrowest: int, natural: list[int], width: int) -> Table:

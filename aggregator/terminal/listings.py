@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -126,6 +128,10 @@ class Detail(Protocol):
 _OPTIONAL_COLUMNS = (("source", 130), ("contract/CPV", 112), ("kind", 96),
                      ("organisation", 88))
 TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
+# a place's name is kept on one line up to this width ("La Penne-sur-Huveaune"), its
+# department or country code may go below it
+PLACE_NAME_MAX = 24
+_PLACE_CODE = re.compile(r" (?:\(\w+\)|[A-Z]{2})$")
 _DEADLINE_ROOM = 16 + 3  # the deadline column's least width, its padding and rule
 # what each column and field is called where a person reads it
 HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
@@ -197,7 +203,10 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
              "place": safe(place(listing)), "deadline": deadline_cell(listing),
              "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
             for listing in listings]
+    names = max((cell_len(_PLACE_CODE.sub("", row["place"].plain)) for row in rows), default=0)
     columns = [Column(name, heading(name), **spec) for name, spec in _COLUMNS]
+    columns = [replace(column, prefers=min(names, PLACE_NAME_MAX)) if column.name == "place"
+               else column for column in columns]
     optional = _OPTIONAL_COLUMNS
     if rows and not any(row["deadline"].plain for row in rows):
         # a page of jobs or awards: no deadline column, its room to the employer or buyer

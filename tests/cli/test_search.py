@@ -177,6 +177,18 @@ def test_a_job_valid_for_years_shows_no_deadline_but_the_date_it_gives(engine, c
     assert shown == [["deadline", "none (the offer says it is valid until 06/11/2035)"]]
 
 
+def test_a_place_name_of_several_words_stays_on_one_line(engine, clock, monkeypatch):
+    monkeypatch.setattr(output.console, "width", 80)
+    write(engine, [item("penne", title="Travaux de voirie et de réseaux divers",
+                        organization="Commune de La Penne-sur-Huveaune",
+                        location="La Penne-sur-Huveaune (13)",
+                        deadline_at="2026-04-20T12:00:00+02:00")])
+    lines = run("search", "voirie").output.splitlines()
+    column = [c.strip() for c in next(x for x in lines if "title" in x).split("┃")].index("place")
+    cells = [line.split("│")[column].strip() for line in lines if line.count("│") > column]
+    assert cells[:2] == ["La Penne-sur-Huveaune", "(13)"]  # was "La" / "Penne-sur-Huveaune"
+
+
 def test_a_page_without_deadlines_gives_their_column_to_the_employer(store, monkeypatch):
     monkeypatch.setattr(output.console, "width", 80)
     jobs = run("search", "kind:job").output
