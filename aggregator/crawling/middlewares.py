@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
+
+# a character UTF-8 writes in several bytes: a lead byte and its continuation bytes
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 
 def retry_after_seconds(value: bytes | str | None, *, default: float,
@@ -90,3 +94,33 @@ class RetryAfterMiddleware(RetryMiddleware):
             if engine is not None and not engine.running:
                 return
             await asyncio.sleep(min(1.0, left))
+
+
+class MisdeclaredCharsetMiddleware:
+    """A page that says it is UTF-8 but is written in Windows-1252 is read as Windows-1252.
+
+    Older French career sites and CMS templates send ``charset=utf-8`` over Latin-1 bytes:
+    read as declared, each accented letter becomes U+FFFD ("D\ufffdveloppeur"), and the
+    letter is lost before any spider sees it. Only an HTML page none of whose bytes form a
+    UTF-8 sequence is read again: a UTF-8 page with a stray byte stays UTF-8. APIs answer
+    JSON or XML, which are UTF-8 or say otherwise in their own prolog."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, HtmlResponse) or response.body.isascii() or \
+                response.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+            return response
+        body = response.body
+        try:
+            body.decode("utf-8")
+            return response
+        except UnicodeDecodeError:
+            pass
+        if _UTF8_SEQUENCE.search(body):
+            return response
+        try:
+            body.decode("cp1252")
+        except UnicodeDecodeError:  # bytes Windows-1252 leaves undefined: not that either
+            return response
+        logger.info("%s says it is UTF-8 but is written in Windows-1252: read as such",
+                    response.url)
+        return response.replace(encoding="cp1252")

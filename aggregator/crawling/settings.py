@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "aggregator.crawling.middlewares.RetryAfterMiddleware": 550,
     "aggregator.crawling.offline.OfflineMiddleware": 560,
+    "aggregator.crawling.middlewares.MisdeclaredCharsetMiddleware": 580,
 }
 # No network: the crawl stops as `offline` once this many requests (retries included) failed
 # to reach their host before any response came (0: never).

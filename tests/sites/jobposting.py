@@ -41,6 +41,14 @@ def neura_variant(kind: str, identifier: str) -> bytes:
     return page[:match.start(2)] + block.encode() + page[match.end(2):]
 
 
+def french_page(title: str, encoding: str) -> bytes:
+    """The real Neura page with a French title, written in ``encoding``: served as UTF-8
+    whatever it is, it is a page whose charset is misdeclared (older French sites)."""
+    page = fixture("jobs/jsonld_neura_robotics_manager.html").decode()
+    return page.replace("Manager Ecosystem Integration & Certification (Human)",
+                        title).encode(encoding)
+
+
 class CareerSite(FixtureSite):
     """robots.txt → sitemap index → job and other sitemaps → job pages.
 

@@ -26,8 +26,14 @@ from aggregator.store.engine import get_engine
 from aggregator.store.models import Listing
 from aggregator.store.runs import get_run
 from spiders.jobposting import JobPostingSpider, Site
-from tests.sites import Reply, fixture, serve
-from tests.sites.jobposting import META_PATH, NEURA_PATH, CareerSite, neura_variant
+from tests.sites import FixtureSite, Reply, fixture, serve
+from tests.sites.jobposting import (
+    META_PATH,
+    NEURA_PATH,
+    CareerSite,
+    french_page,
+    neura_variant,
+)
 
 NEURA_URL = f"https://jobs.neura-robotics.com{NEURA_PATH}"
 META_URL = f"https://www.metacareers.com{META_PATH}"
@@ -537,6 +543,21 @@ def test_crawl_a_career_site(store_url, engine):
             neura.scope, neura.url) == (
         "Manager Ecosystem Integration & Certification (Human)", "Neura Robotics GmbH",
         "Metzingen", "DE", "open", scope, NEURA_URL)  # the posting's own url
+
+
+@pytest.mark.slow
+def test_a_page_in_windows_1252_said_to_be_utf8_keeps_its_accents(sqlite_url):
+    title = "Chef·fe de chantier électricité — Île-de-France"
+    site = FixtureSite()
+    site.add("GET", r"/robots\.txt", Reply(404, b""))
+    site.add("GET", r"/offre/1", Reply.html(french_page(title, "cp1252")))  # charset=utf-8
+    with serve(site) as base:
+        run_id = run_crawl(CrawlRequest("jobposting", {"urls": f"{base}/offre/1"},
+                                        {"DOWNLOAD_DELAY": "0"}),
+                           database_url=sqlite_url, timeout=60)
+    assert get_run(get_engine(sqlite_url), run_id).items_new == 1
+    with get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(select(Listing.title)).scalar_one() == title
 
 
 @pytest.mark.slow
