@@ -34,7 +34,7 @@ PROCEDURES = {"open": N_("open procedure"), "ouvert": N_("open procedure"),
               "procedure_adaptee": N_("adapted procedure")}
 SALARY_BASES = {"gross": N_("gross"), "net": N_("net")}
 SALARY_PERIODS = {"hour": N_("an hour"), "day": N_("a day"), "week": N_("a week"),
-                  "month": N_("a month"), "year": N_("a year")}
+                  "month": N_("a month"), "year": N_("a year"), "show": N_("a performance")}
 # A crawl run's outcome (store.run_outcome.RunOutcome) and a source's health verdict
 # (scheduling.health), as a person reads them
 STATE_NAMES = {"ok": N_("ok"), "partial": N_("partial"), "failed": N_("failed"),

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from aggregator.normalize.folding import fold, strip_accents
 
-PERIODS = ("hour", "day", "week", "month", "year")
+# "show": a performer's fee for one performance (France Travail's "cachet"), no year's pay
+PERIODS = ("hour", "day", "week", "month", "year", "show")
 _YEARLY_FROM = 10_000
 
 
@@ -144,7 +145,7 @@ _FT_LABEL = re.compile(
     r"\s*(?:euros?|eur|€)?(?:\s+a\s+(\d+(?:[.,]\d+)?)\s*(?:euros?|eur|€)?)?"
     r"(?:\s+sur\s+(\d+(?:[.,]\d+)?)\s*mois)?\s*(.*)", re.DOTALL)
 _FT_PERIODS = {"mensuel": "month", "annuel": "year", "horaire": "hour", "hebdomadaire": "week",
-               "journalier": "day", "cachet": None}
+               "journalier": "day", "cachet": "show"}
 
 
 def _currency(text: str) -> str | None:

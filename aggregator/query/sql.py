@@ -107,6 +107,7 @@ def _in_euros(amount: ColumnElement[Any], currency: Any) -> ColumnElement[Any]:
 # A pay of each period (normalize.salary.PERIODS) as a year's: the legal French working year
 # is 1,607 hours (35 h a week) and 218 days (a year's "forfait jours"); 52 weeks, 12 months
 # (a 13th month, when stated, is not counted: "salary>=40k" asks what the offer says at least).
+# A performance's fee ("show") says nothing of a year's pay: no salary filter matches it.
 YEARLY = {"hour": 1607, "day": 218, "week": 52, "month": 12, "year": 1}
 
 

@@ -180,24 +180,26 @@ def test_a_long_deadline_goes_under_its_date_rather_than_off_the_screen(engine, 
     assert str(listing_id) in out
 
 
-@pytest.mark.parametrize(("language", "contract", "pay", "hourly", "value"), [
+@pytest.mark.parametrize(("language", "contract", "pay", "hourly", "fee", "value"), [
     ("fr", "CDI, temps partiel", "1\u202f801,8 € par mois", "11,65–12 € brut de l'heure",
-     "960\u202f000 €"),
-    ("en", "CDI, part time", "1,801.8 € a month", "11.65–12 € gross an hour", "960,000 €"),
+     "138,85 € par cachet", "960\u202f000 €"),
+    ("en", "CDI, part time", "1,801.8 € a month", "11.65–12 € gross an hour",
+     "138.85 € a performance", "960,000 €"),
 ])
 def test_show_writes_pay_contract_and_value_in_the_readers_language(
-        engine, clock, monkeypatch, language, contract, pay, hourly, value):
+        engine, clock, monkeypatch, language, contract, pay, hourly, fee, value):
     from aggregator.i18n import LANGUAGE_ENV, set_language
 
     ids = write(engine, [
         item("ft", kind="job", source="francetravail", contract_type="CDI",
              working_time="part_time", salary="Mensuel de 1801.80 Euros sur 12 mois"),
         item("hour", kind="job", source="francetravail", salary="11,65 à 12 € brut de l'heure"),
+        item("fee", kind="job", source="francetravail", salary="Cachet de 138.85 Euros"),
         item("works", estimated_value=960000, currency="EUR")])
     monkeypatch.setenv(LANGUAGE_ENV, language)
     set_language(None)
     fields = {}
-    for name in ("ft", "hour", "works"):
+    for name in ("ft", "hour", "fee", "works"):
         for line in run("show", str(ids[name]), columns=80).splitlines()[1:]:
             if line[:1].isalpha() and "  " in line:
                 key, _, shown = line.partition("  ")
@@ -205,6 +207,7 @@ def test_show_writes_pay_contract_and_value_in_the_readers_language(
     assert contract in fields["ft"].values()
     assert pay in fields["ft"].values()  # a single figure, not "1,802–1,802"
     assert hourly in fields["hour"].values()
+    assert fee in fields["fee"].values()  # France Travail's "cachet"
     assert value in fields["works"].values()
 
 

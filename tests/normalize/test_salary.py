@@ -26,7 +26,7 @@ def salary(min_: float | None, max_: float | None, currency: str | None, period:
      salary(60000, 65000, "EUR", "year", months=12)),
     ("Horaire de 13.0 Euros sur 12.0 mois", salary(13, 13, "EUR", "hour", months=12)),
     ("Horaire de 11.88 Euros", salary(11.88, 11.88, "EUR", "hour")),
-    ("Cachet de 138.85 Euros", salary(138.85, 138.85, "EUR", None)),  # per performance
+    ("Cachet de 138.85 Euros", salary(138.85, 138.85, "EUR", "show")),  # per performance
     ("Mensuel de 2200.0 Euros à 2500.0 Euros sur 13.0 mois",
      salary(2200, 2500, "EUR", "month", months=13)),
     # French phrases
@@ -136,7 +136,7 @@ def test_every_france_travail_salary(raw):
     assert parsed.currency == "EUR"
     kind = label.split()[0]
     assert parsed.period == {"Mensuel": "month", "Annuel": "year", "Horaire": "hour",
-                             "Cachet": None}[kind]
+                             "Cachet": "show"}[kind]
     months = re.search(r"sur (\d+(?:\.\d+)?) mois", label)
     assert parsed.months == (float(months.group(1)) if months else None)
 

@@ -17,6 +17,8 @@ JOBS = [
     item("dollars", kind="job", source="greenhouse",
          salary={"min": 90000, "max": 120000, "currency": "USD", "period": "year"}),
     item("no-period", kind="job", source="lever", salary="3000"),  # a month? a year? unknown
+    # a fee per performance: no year's pay to compare
+    item("fee", kind="job", source="francetravail", salary="Cachet de 138.85 Euros"),
     item("unpaid", kind="job", source="lever"),
 ]
 TENDERS = [
@@ -95,10 +97,12 @@ def test_a_bad_amount_is_refused_in_french(default_language):
     ("kind:tender sort:value status:all", ["large", "small", "unvalued"]),
     ("status:all sort:-value kind:tender", ["small", "large", "unvalued"]),
     # a pay in dollars is no pay in euros: with those that have none
-    ("kind:job sort:salary", ["yearly", "monthly", "hourly", "dollars", "no-period", "unpaid"]),
+    ("kind:job sort:salary",
+     ["yearly", "monthly", "hourly", "dollars", "no-period", "fee", "unpaid"]),
 ])
 def test_sorting_by_value_and_salary(engine, ids, query, expected):
     shown = [listing.source_id for listing in search(engine, Filter.parse(query))]
-    ranked = [e for e in expected if e not in ("unvalued", "dollars", "no-period", "unpaid")]
+    ranked = [e for e in expected
+              if e not in ("unvalued", "dollars", "no-period", "fee", "unpaid")]
     assert shown[:len(ranked)] == ranked
     assert set(shown[len(ranked):]) == set(expected[len(ranked):])  # none: last, any order
