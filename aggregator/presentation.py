@@ -186,6 +186,12 @@ def country_name(code: str | None) -> str | None:
     return Locale.parse(BABEL_LOCALES[language()]).territories.get(code.upper(), code)
 
 
+def organization_text(listing: object) -> str:
+    """The employer or buyer by name; a buyer named nowhere by its SIRET (DECP files of the
+    2022 format give the buyer's SIRET alone), which `aggregator buyer` takes."""
+    return getattr(listing, "organization", None) or getattr(listing, "buyer_id", None) or ""
+
+
 def place(listing: ShownListing, *, named: bool = False) -> str:
     """``Marseille 13e (13)``, ``Var (83)`` (no commune), ``Bruxelles BE``, ``remote``:
     short, for a column or a line. ``named`` (a digest's line): the department or country by

@@ -25,7 +25,7 @@ from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, language, ngettext
-from aggregator.presentation import DATE, amount_text, local
+from aggregator.presentation import DATE, amount_text, local, organization_text
 from aggregator.terminal.console import console, safe
 from aggregator.terminal.fit import Column, fitted_table
 
@@ -95,7 +95,8 @@ def _cpv_class(code: str) -> str:
 
 
 def _print_dossier(dossier: Dossier) -> None:
-    console.print(safe(f"{dossier.name} ({dossier.id})", style="bold"))
+    console.print(safe(f"{dossier.name} ({dossier.id})" if dossier.name != dossier.id
+                       else dossier.id, style="bold"))  # no name: its SIRET once
     console.print(safe(ngettext("%(awards)d award, %(amount)s in total",
                                 "%(awards)d awards, %(amount)s in total", dossier.awards) % {
         "awards": dossier.awards, "amount": amount_text(dossier.amount_total)}))
@@ -210,7 +211,7 @@ def renewals(
         _words("title", _("title"), 3), _number("amount", _("amount")),
         _words("suppliers", _("suppliers"))], [
         {"id": a.id, "ends": _day(a.ends_at.isoformat() if a.ends_at else None),
-         "buyer": a.organization or a.buyer_id or "", "title": a.title,
+         "buyer": organization_text(a), "title": a.title,
          "amount": amount_text(a.amount),
          "suppliers": ", ".join(s.get("name") or s.get("id") or "" for s in a.suppliers or ())}
         for a in found]))

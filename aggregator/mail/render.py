@@ -38,6 +38,7 @@ from aggregator.presentation import (
     cpv_lines,
     deadline_when,
     local,
+    organization_text,
     place,
     salary_text,
     status_label,
@@ -152,7 +153,8 @@ def _change_text(entry: Entry) -> str:
 def entry_view(entry: Entry, now: datetime) -> EntryView:
     listing = entry.listing
     return EntryView(
-        kind=listing.kind, title=clean(listing.title), organization=clean(listing.organization),
+        kind=listing.kind, title=clean(listing.title),
+        organization=clean(organization_text(listing)),
         place=clean(place(listing, named=True)), deadline=deadline_when(listing),
         days_left=countdown(listing, now, words=True), urgent=closing_soon(listing, now),
         status=listing.status, status_label=clean(status_label(listing.status)),

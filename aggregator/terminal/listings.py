@@ -30,6 +30,7 @@ from aggregator.presentation import (
     kind_short,
     local,
     money,
+    organization_text,
     place,
     place_in_full,
     place_source,
@@ -199,7 +200,7 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
     width = width or console.width
     rows = [{"id": Text(str(listing.id)), "kind": safe(kind_short(listing.kind)),
              "title": _title_cell(listing, why.get(listing.id) if why else None),
-             "organisation": safe(listing.organization),
+             "organisation": safe(organization_text(listing)),
              "place": safe(place(listing)), "deadline": deadline_cell(listing),
              "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
             for listing in listings]
@@ -218,7 +219,7 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
 
 def _field_rows(listing: DetailedListing) -> list[tuple[str, str]]:
     rows = [("kind", kind_label(listing.kind)), ("status", status_label(listing.status)),
-            ("organisation", listing.organization or "")]
+            ("organisation", organization_text(listing))]
     where = place_in_full(listing, listing.postal_code)
     source = place_source(listing.details)
     if where and source:

@@ -19,7 +19,14 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from aggregator.i18n import N_, _
-from aggregator.presentation import closing_soon, deadline_text, kind_short, place, terms
+from aggregator.presentation import (
+    closing_soon,
+    deadline_text,
+    kind_short,
+    organization_text,
+    place,
+    terms,
+)
 from aggregator.terminal.console import safe
 from aggregator.terminal.fit import WORD_MAX, WORD_MIN, shared_widths
 from aggregator.terminal.listings import TITLE_MIN
@@ -196,7 +203,7 @@ class ResultsTable(DataTable):
             "star": Text("★" if listing.starred else "", style="yellow"),
             "kind": safe(kind_short(listing.kind)),
             "title": safe(listing.title),
-            "organization": safe(listing.organization),
+            "organization": safe(organization_text(listing)),
             "place": safe(cut_place(place(listing),
                                     None if whole else self.widths.get("place"))),
             "deadline": safe(deadline_text(listing, short=True),

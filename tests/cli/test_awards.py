@@ -115,6 +115,8 @@ def test_a_buyer_without_a_name_shows_its_siret(engine, clock):
     write(engine, [award("x", title="Sans nom", awarded_at="2025-01-01", amount=1,
                          buyer_id="11111111111111", suppliers=[WINNER])])
     assert run_json("buyer", "11111111111111")["name"] == "11111111111111"
+    heading = runner.invoke(app, ["buyer", "11111111111111"]).output.splitlines()[0]
+    assert heading == "11111111111111"  # once, not "11111111111111 (11111111111111)"
 
 
 def test_supplier_dossier(store):

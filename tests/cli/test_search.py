@@ -177,6 +177,18 @@ def test_a_job_valid_for_years_shows_no_deadline_but_the_date_it_gives(engine, c
     assert shown == [["deadline", "none (the offer says it is valid until 06/11/2035)"]]
 
 
+def test_an_award_whose_buyer_is_named_nowhere_shows_its_siret(engine, clock, wide):
+    # DECP files of the 2022 format give the buyer's SIRET alone
+    ids = write(engine, [item("maximilien", kind="award", source="decp", organization=None,
+                              buyer_id="13001845000028", title="Site web institutionnel",
+                              awarded_at="2024-01-02", amount=1000, status="awarded")])
+    rows = [line for line in run("search", "kind:award").output.splitlines()
+            if "Site web" in line]
+    assert "13001845000028" in rows[0]
+    shown = run("show", str(ids["maximilien"])).output.splitlines()
+    assert ["organisation", "13001845000028"] in [line.split() for line in shown]
+
+
 def test_a_place_name_of_several_words_stays_on_one_line(engine, clock, monkeypatch):
     monkeypatch.setattr(output.console, "width", 80)
     write(engine, [item("penne", title="Travaux de voirie et de réseaux divers",
