@@ -22,8 +22,8 @@ class Column:
     than its longest word (up to WORD_MAX) nor than ``least``; any other column is as wide
     as its widest cell, unless ``wraps_last``: it then wraps too, but only once every
     optional column is out and the table still does not fit. ``prefers``: a least width it
-    keeps while the table fits with it, before any optional column is left out for it (a
-    place's name on one line, "La Penne-sur-Huveaune", its code below)."""
+    is given when the table fits with it, never at the cost of an optional column or a cut
+    word (a place's name on one line, "La Penne-sur-Huveaune", its code below)."""
 
     name: str
     heading: str
@@ -98,12 +98,12 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Mapping[str, Text]], 
 
     preferences = (True, False) if any(column.prefers for column in columns) else (False,)
 
-    def fitting(columns: Sequence[Column], word_max: int = WORD_MAX
+    def fitting(these: Sequence[Column], word_max: int = WORD_MAX
                 ) -> tuple[Table, int, list[int]] | None:
         # the least width Rich would measure, without measuring every cell again: Rich does
         # so once more to print the table, and each measure was a tenth of a command's time
         for prefer in preferences:
-            built = _table(columns, rows, shown, table_options, word_max, prefer)
+            built = _table(these, rows, shown, table_options, word_max, prefer)
             if built[1] <= width:
                 return built
         return None
