@@ -13,6 +13,7 @@ once with :func:`read_as_of`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
@@ -190,6 +191,11 @@ def organization_text(listing: object) -> str:
     """The employer or buyer by name; a buyer named nowhere by its SIRET (DECP files of the
     2022 format give the buyer's SIRET alone), which `aggregator buyer` takes."""
     return getattr(listing, "organization", None) or getattr(listing, "buyer_id", None) or ""
+
+
+# what a short place (:func:`place`) ends with that says where it is: a department
+# "(973)", a country "DE"
+PLACE_CODE = re.compile(r" (\([0-9AB]{2,3}\)|[A-Z]{2})$")
 
 
 def place(listing: ShownListing, *, named: bool = False) -> str:

@@ -25,7 +25,7 @@ from aggregator.cli import UserError, app
 from aggregator.cli.numbers import whole_number
 from aggregator.cli.query_words import QueryCommand, query_filter
 from aggregator.i18n import _, language, ngettext
-from aggregator.presentation import DATE, amount_text, local, organization_text
+from aggregator.presentation import DATE, amount_text, local, organization_text, winners
 from aggregator.terminal.console import console, safe
 from aggregator.terminal.fit import Column, fitted_table
 
@@ -213,5 +213,5 @@ def renewals(
         {"id": a.id, "ends": _day(a.ends_at.isoformat() if a.ends_at else None),
          "buyer": organization_text(a), "title": a.title,
          "amount": amount_text(a.amount),
-         "suppliers": ", ".join(s.get("name") or s.get("id") or "" for s in a.suppliers or ())}
+         "suppliers": winners(a.suppliers)}
         for a in found]))

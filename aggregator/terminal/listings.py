@@ -19,6 +19,7 @@ from rich.text import Text
 from aggregator.i18n import N_, _, number
 from aggregator.presentation import (
     DATE,
+    PLACE_CODE,
     Pay,
     ShownListing,
     amount_text,
@@ -132,7 +133,6 @@ TITLE_MIN = 30  # optional columns are dropped before the title gets narrower
 # a place's name is kept on one line up to this width ("La Penne-sur-Huveaune"), its
 # department or country code may go below it
 PLACE_NAME_MAX = 24
-_PLACE_CODE = re.compile(r" (?:\(\w+\)|[A-Z]{2})$")
 _DEADLINE_ROOM = 16 + 3  # the deadline column's least width, its padding and rule
 # what each column and field is called where a person reads it
 HEADINGS = {"id": N_("id"), "kind": N_("kind"), "title": N_("title"),
@@ -204,7 +204,7 @@ def listings_table(listings: Sequence[TableListing], width: int | None = None,
              "place": safe(place(listing)), "deadline": deadline_cell(listing),
              "contract/CPV": safe(terms(listing)), "source": safe(listing.source)}
             for listing in listings]
-    names = max((cell_len(_PLACE_CODE.sub("", row["place"].plain)) for row in rows), default=0)
+    names = max((cell_len(PLACE_CODE.sub("", row["place"].plain)) for row in rows), default=0)
     columns = [Column(name, heading(name), **spec) for name, spec in _COLUMNS]
     columns = [replace(column, prefers=min(names, PLACE_NAME_MAX)) if column.name == "place"
                else column for column in columns]

@@ -9,7 +9,6 @@ or country code. Closed and cancelled listings are dimmed."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from textual.widgets import DataTable
 
 from aggregator.i18n import N_, _
 from aggregator.presentation import (
+    PLACE_CODE,
     closing_soon,
     deadline_text,
     kind_short,
@@ -53,17 +53,13 @@ _PADDING = 2  # DataTable's cell padding, each side together
 _SCROLLBAR = 2
 
 
-# what a place ends with that says where it is: a department "(973)", a country "DE"
-_PLACE_CODE = re.compile(r" (\([0-9AB]{2,3}\)|[A-Z]{2})$")
-
-
 def cut_place(text: str, width: int | None) -> str:
     """``text`` in ``width`` cells: a place too long keeps its department or country code
     and loses the end of its name, at a space when one is near: "Saint-Laurent… (973)",
     "Marseille… (13)" (not "Saint-Laurent-du-Maroni (9…", which no longer says where)."""
     if width is None or cell_len(text) <= width:
         return text
-    code = _PLACE_CODE.search(text)
+    code = PLACE_CODE.search(text)
     if code is None or cell_len(code.group(0)) + 2 > width:  # no room for a name as well
         return text
     name = text[:code.start()]
